@@ -1,0 +1,35 @@
+#ifndef NATSCOPE_APP_H
+#define NATSCOPE_APP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* What went wrong, for the message and the exit code (see exit_codes in main.c). */
+enum app_err {
+	APP_ERR_USAGE,	       /* bad flags or option values */
+	APP_ERR_PERM,	       /* missing CAP_NET_ADMIN / CAP_SYS_ADMIN */
+	APP_ERR_NO_CONNTRACK,  /* nf_conntrack (or ctnetlink) absent */
+	APP_ERR_NO_NFTABLES,   /* nf_tables absent */
+	APP_ERR_NO_NETNS,      /* unknown network namespace */
+	APP_ERR_DATA,	       /* corrupt input file */
+	APP_ERR_RUNTIME,       /* anything else */
+};
+
+/* One per command run; passed down, never global. */
+struct app {
+	const char *prog;    /* "natscope" */
+	const char *cmd;     /* "audit", ... */
+	const char *netns;   /* --netns, or NULL */
+	bool plugin_exit;    /* monitoring-plugin exit codes: every error is 3 */
+	bool color;	     /* stdout is a terminal and NO_COLOR is unset */
+	FILE *out;
+	FILE *err;
+};
+
+/** Print "natscope CMD: MESSAGE" on one line and return the exit code for @kind. */
+int app_error(const struct app *app, enum app_err kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+int cmd_audit(struct app *app, int argc, char **argv);
+
+#endif

@@ -1,0 +1,82 @@
+#ifndef NATSCOPE_CT_AGG_H
+#define NATSCOPE_CT_AGG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ct_flow.h"
+
+/*
+ * masquerade and snat without an explicit port range draw from 1024-65535 for an original
+ * port >= 1024 (nf_nat_l4proto_unique_tuple(); ip_local_port_range does not apply to NAT).
+ */
+#define CT_AGG_PORT_LO 1024
+#define CT_AGG_PORT_SPACE (65535 - CT_AGG_PORT_LO + 1)
+
+/* Bounds that keep memory flat however large the table is. */
+#define CT_AGG_MAX_GROUPS  65536u
+#define CT_AGG_MAX_SOURCES 262144u
+#define CT_AGG_TOP	   16
+
+/* Remaining-timeout histogram bucket upper bounds in seconds; the last bucket is open. */
+#define CT_AGG_TIMEOUT_BUCKETS 6
+extern const uint32_t ct_agg_timeout_bounds[CT_AGG_TIMEOUT_BUCKETS - 1];
+
+enum ct_agg_family {
+	CT_AGG_IPV4,
+	CT_AGG_IPV6,
+	CT_AGG_FAMILY_OTHER,
+	CT_AGG_FAMILIES,
+};
+
+/* One SNAT group: where post-NAT source ports can clash. */
+struct ct_agg_group {
+	uint8_t family;
+	uint8_t l4proto;
+	uint16_t dport;		 /* destination port (post-DNAT) */
+	union ct_addr snat_src;	 /* post-NAT source address */
+	union ct_addr dst;	 /* destination address (post-DNAT) */
+	uint32_t entries;	 /* SNAT'd entries in the group */
+	uint32_t ports_in_range; /* entries whose post-NAT port is in 1024-65535 */
+	uint32_t sources;	 /* distinct pre-NAT source addresses */
+	bool sources_capped;	 /* sources is a lower bound (CT_AGG_MAX_SOURCES reached) */
+	uint32_t unreplied;
+};
+
+/* Plain result of one pass over the table. */
+struct ct_summary {
+	uint64_t total;
+	uint64_t by_family[CT_AGG_FAMILIES];
+	uint64_t by_proto[256];
+	uint64_t tcp_state[CT_TCP_STATES];
+	uint64_t assured;
+	uint64_t unreplied;
+	uint64_t nat_kind[CT_NAT_KINDS];
+	uint64_t time_wait_timeout[CT_AGG_TIMEOUT_BUCKETS];
+	uint64_t unreplied_timeout[CT_AGG_TIMEOUT_BUCKETS];
+	uint64_t ngroups;	   /* SNAT groups seen (bounded by CT_AGG_MAX_GROUPS) */
+	uint64_t untracked_snat;   /* SNAT'd entries not grouped because the bound was hit */
+	bool groups_truncated;
+	unsigned int ntop;
+	struct ct_agg_group top[CT_AGG_TOP]; /* by entries, descending */
+};
+
+struct ct_agg;
+
+int ct_agg_new(struct ct_agg **out);
+void ct_agg_free(struct ct_agg *agg);
+
+/** Account one entry. Returns 0 or -ENOMEM. */
+int ct_agg_add(struct ct_agg *agg, const struct ct_flow *flow);
+
+/** Fill @sum with the totals and the hottest groups. */
+void ct_agg_summarize(const struct ct_agg *agg, struct ct_summary *sum);
+
+/** Share (0..1) of the usable source-port space a group uses. */
+double ct_agg_group_port_share(const struct ct_agg_group *g);
+
+/** Bucket index for a remaining timeout of @seconds. */
+unsigned int ct_agg_timeout_bucket(uint32_t seconds);
+
+#endif

@@ -1,0 +1,19 @@
+#ifndef NATSCOPE_CT_DUMP_H
+#define NATSCOPE_CT_DUMP_H
+
+#include <stdint.h>
+
+#include "ct_flow.h"
+
+struct nl_sock;
+
+/* Called once per entry; return 0 to go on or -errno to abort the dump. */
+typedef int (*ct_dump_fn)(const struct ct_flow *flow, void *data);
+
+/**
+ * Stream the conntrack table of the socket's namespace (@family AF_UNSPEC for all) to @fn
+ * without storing entries.  *@nmsgs (may be NULL) gets the number of entries seen.
+ */
+int ct_dump_run(struct nl_sock *nl, uint8_t family, ct_dump_fn fn, void *data, uint64_t *nmsgs);
+
+#endif

@@ -1,0 +1,63 @@
+#ifndef NATSCOPE_CT_FLOW_H
+#define NATSCOPE_CT_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* An IPv4 or IPv6 address in network byte order; IPv4 uses a32[0], the rest is zero. */
+union ct_addr {
+	uint32_t a32[4];
+	uint8_t a8[16];
+};
+
+struct ct_tuple {
+	union ct_addr src, dst;
+	uint16_t sport, dport; /* host order; the ICMP id for ICMP, 0 where none */
+};
+
+enum ct_nat_kind {
+	CT_NAT_NONE,
+	CT_NAT_SNAT,
+	CT_NAT_DNAT,
+	CT_NAT_BOTH,
+	CT_NAT_KINDS,
+};
+
+/* TCP_CONNTRACK_* numbering (linux/netfilter/nf_conntrack_tcp.h). */
+#define CT_TCP_STATES 10
+#define CT_TCP_TIME_WAIT 7
+
+struct ct_flow {
+	uint32_t id;
+	uint8_t family;  /* AF_INET or AF_INET6 */
+	uint8_t l4proto; /* IPPROTO_* */
+	bool has_tcp_state;
+	uint8_t tcp_state; /* TCP_CONNTRACK_*, valid when has_tcp_state */
+	uint32_t status;   /* IPS_* bits */
+	uint32_t timeout;  /* seconds left */
+	uint32_t mark;
+	uint16_t zone;
+	bool has_counters;
+	struct ct_tuple orig, reply;
+	uint64_t packets[2], bytes[2]; /* [0] original, [1] reply direction */
+};
+
+/** NAT kind from the tuples: SNAT when the reply's destination is not the original
+ *  source, DNAT when the reply's source is not the original destination. */
+enum ct_nat_kind ct_flow_nat_kind(const struct ct_flow *f);
+bool ct_flow_assured(const struct ct_flow *f);
+bool ct_flow_unreplied(const struct ct_flow *f);
+/** True for protocols whose tuples carry ports that NAT rewrites. */
+bool ct_flow_proto_has_ports(uint8_t l4proto);
+
+const char *ct_flow_nat_kind_name(enum ct_nat_kind kind);
+/** "ESTABLISHED", "TIME_WAIT", ... as `conntrack -L` prints them. */
+const char *ct_flow_tcp_state_name(unsigned int state);
+/** "tcp", "udp", "icmp", ... or NULL for a number without a name. */
+const char *ct_flow_proto_name(uint8_t l4proto);
+
+/** Format @addr of @family into @buf (at least 46 bytes). */
+const char *ct_flow_addr_str(uint8_t family, const union ct_addr *addr, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,41 @@
+#ifndef NATSCOPE_NL_H
+#define NATSCOPE_NL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libmnl/libmnl.h>
+
+/* A netlink socket with its own sequence counter and receive buffer. */
+struct nl_sock;
+
+/** Open a NETLINK_NETFILTER socket bound to @groups (a bit mask, 0 for none). */
+int nl_open(struct nl_sock **out, unsigned int groups);
+void nl_close(struct nl_sock *nl);
+int nl_fd(const struct nl_sock *nl);
+
+/** Next sequence number of this socket (never time-based). */
+uint32_t nl_next_seq(struct nl_sock *nl);
+
+/**
+ * Build an nfnetlink request header in the socket's send buffer and return it.
+ * @type is the full nlmsg_type ((subsys << 8) | msg).
+ */
+struct nlmsghdr *nl_nfmsg_start(struct nl_sock *nl, uint16_t type, uint16_t flags,
+				uint8_t family, uint16_t res_id);
+
+/**
+ * Send @nlh, then read every reply until NLMSG_DONE or the ACK/error that matches it,
+ * calling @cb for each data message.  Returns 0 or -errno (the kernel's error for the
+ * request, or the callback's).
+ */
+int nl_request(struct nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
+/**
+ * Ask for @bytes of receive buffer: SO_RCVBUFFORCE, falling back to SO_RCVBUF when the
+ * caller lacks CAP_NET_ADMIN.  *effective gets what the kernel granted (it doubles the
+ * request and caps SO_RCVBUF at net.core.rmem_max).
+ */
+int nl_set_rcvbuf(struct nl_sock *nl, size_t bytes, size_t *effective);
+
+#endif

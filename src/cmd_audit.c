@@ -1,0 +1,264 @@
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "app.h"
+#include "audit.h"
+#include "caps.h"
+#include "collect.h"
+#include "netns.h"
+#include "render.h"
+#include "util.h"
+
+enum audit_format {
+	FORMAT_TEXT,
+	FORMAT_JSON,
+	FORMAT_OPENMETRICS,
+};
+
+static const struct {
+	const char *name;
+	enum audit_format fmt;
+	int (*render)(FILE *, const struct snapshot *, const struct audit_report *,
+		      const struct render_opts *);
+} formats[] = {
+	{ "text", FORMAT_TEXT, render_text },
+	{ "json", FORMAT_JSON, render_json },
+	{ "openmetrics", FORMAT_OPENMETRICS, render_prom },
+	{ "prometheus", FORMAT_OPENMETRICS, render_prom },
+};
+
+struct audit_args {
+	double interval;
+	unsigned int format; /* index into formats[] */
+	const char *output;
+	int color; /* -1 auto, 0 never, 1 always */
+};
+
+static void audit_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: natscope [--netns NS] audit [OPTIONS]\n"
+		"\n"
+		"Sample conntrack statistics twice, stream the table once, and report findings.\n"
+		"Exit status: 0 ok, 1 warning, 2 critical, 3 unknown or error.\n"
+		"\n"
+		"Options:\n"
+		"  -i, --interval SECONDS  time between the two samples (default 1; 0: one sample)\n"
+		"  -f, --format FORMAT     text (default), json, openmetrics\n"
+		"  -o, --output FILE       write to FILE atomically (for node_exporter's textfile\n"
+		"                          collector) instead of standard output\n"
+		"      --color WHEN        auto (default), always, never; NO_COLOR is honoured\n"
+		"  -n, --netns NS          same as the global option\n"
+		"  -h, --help              show this help\n"
+		"\n"
+		"Checks:\n");
+	for (size_t i = 0; audit_check_at(i); i++)
+		fprintf(f, "  %-22s %s\n", audit_check_id(audit_check_at(i)),
+			audit_check_title(audit_check_at(i)));
+}
+
+static int parse_args(struct app *app, int argc, char **argv, struct audit_args *a)
+{
+	static const struct option opts[] = {
+		{ "interval", required_argument, NULL, 'i' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	*a = (struct audit_args){ .interval = 1.0, .format = 0, .color = -1 };
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:f:o:n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (util_parse_double(optarg, 0, 3600, &a->interval) < 0)
+				return app_error(app, APP_ERR_USAGE,
+						 "invalid --interval '%s': give seconds from 0 to 3600",
+						 optarg);
+			break;
+		case 'f': {
+			size_t i, n = sizeof(formats) / sizeof(formats[0]);
+
+			for (i = 0; i < n; i++)
+				if (strcmp(optarg, formats[i].name) == 0)
+					break;
+			if (i == n)
+				return app_error(app, APP_ERR_USAGE,
+						 "invalid --format '%s': use text, json or openmetrics",
+						 optarg);
+			a->format = (unsigned int)i;
+			break;
+		}
+		case 'o':
+			a->output = optarg;
+			break;
+		case 'C':
+			if (strcmp(optarg, "auto") == 0)
+				a->color = -1;
+			else if (strcmp(optarg, "always") == 0)
+				a->color = 1;
+			else if (strcmp(optarg, "never") == 0)
+				a->color = 0;
+			else
+				return app_error(app, APP_ERR_USAGE,
+						 "invalid --color '%s': use auto, always or never",
+						 optarg);
+			break;
+		case 'n':
+			app->netns = optarg;
+			break;
+		case 'h':
+			audit_usage(app->out);
+			return -1;
+		case ':':
+			return app_error(app, APP_ERR_USAGE, "option '%s' needs a value",
+					 argv[optind - 1]);
+		default:
+			return app_error(app, APP_ERR_USAGE,
+					 "unknown option '%s': see 'natscope audit --help'",
+					 argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return app_error(app, APP_ERR_USAGE,
+				 "unexpected argument '%s': see 'natscope audit --help'", argv[optind]);
+	return 0;
+}
+
+static int collect_error(const struct app *app, int err, enum collect_stage stage)
+{
+	static const char *const what[] = {
+		[COLLECT_SOCKET] = "opening a netfilter netlink socket",
+		[COLLECT_STATS] = "reading conntrack statistics over netlink",
+		[COLLECT_DUMP] = "dumping the conntrack table",
+		[COLLECT_SYSCTL] = "reading /proc/sys/net",
+		[COLLECT_PROC] = "scanning /proc for docker-proxy",
+	};
+
+	if (err == -EPERM || err == -EACCES)
+		return app_error(app, APP_ERR_PERM,
+				 "%s was refused: run as root or with CAP_NET_ADMIN", what[stage]);
+	if (err == -EPROTONOSUPPORT || err == -EOPNOTSUPP || err == -EAFNOSUPPORT)
+		return app_error(app, APP_ERR_NO_CONNTRACK,
+				 "%s failed: ctnetlink (nf_conntrack_netlink) is not available",
+				 what[stage]);
+	return app_error(app, APP_ERR_RUNTIME, "%s failed: %s", what[stage], strerror(-err));
+}
+
+/* Write to a temporary file beside @path and rename it, so readers never see half. */
+static int write_output(const struct app *app, const struct audit_args *a,
+			const struct snapshot *snap, const struct audit_report *rep,
+			const struct render_opts *ro)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int ret, fd;
+
+	if (!a->output)
+		return formats[a->format].render(app->out, snap, rep, ro) < 0 ||
+				       fflush(app->out) == EOF
+			       ? app_error(app, APP_ERR_RUNTIME, "writing the report failed")
+			       : 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", a->output) >= (int)sizeof(tmp))
+		return app_error(app, APP_ERR_USAGE, "--output path too long");
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return app_error(app, APP_ERR_RUNTIME, "cannot create a file beside '%s': %s",
+				 a->output, strerror(errno));
+	fchmod(fd, 0644);
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return app_error(app, APP_ERR_RUNTIME, "cannot write '%s': %s", tmp,
+				 strerror(errno));
+	}
+	ret = formats[a->format].render(f, snap, rep, ro);
+	if (fclose(f) == EOF || ret < 0 || rename(tmp, a->output) < 0) {
+		unlink(tmp);
+		return app_error(app, APP_ERR_RUNTIME, "writing '%s' failed", a->output);
+	}
+	return 0;
+}
+
+int cmd_audit(struct app *app, int argc, char **argv)
+{
+	struct collect_opts co;
+	struct audit_thresholds th;
+	struct audit_report rep;
+	struct render_opts ro = { .version = NATSCOPE_VERSION };
+	struct audit_args a;
+	struct snapshot snap;
+	struct netns_ctx ns;
+	enum collect_stage stage;
+	char path[PATH_MAX];
+	struct stat sb;
+	int ret;
+
+	ret = parse_args(app, argc, argv, &a);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+
+	if (!caps_sufficient(app->netns != NULL))
+		return app_error(app, APP_ERR_PERM,
+				 "needs CAP_NET_ADMIN%s: run as root (e.g. with sudo)",
+				 app->netns ? " and CAP_SYS_ADMIN (for --netns)" : "");
+
+	ret = netns_enter(app->netns, &ns);
+	if (ret == -ENOENT)
+		return app_error(app, APP_ERR_NO_NETNS,
+				 "network namespace '%s' not found: give a name from 'ip netns "
+				 "list', a path to a namespace file, or a process id",
+				 app->netns);
+	if (ret < 0)
+		return app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_RUNTIME,
+				 "cannot enter network namespace '%s': %s", app->netns,
+				 strerror(-ret));
+
+	collect_opts_default(&co);
+	co.interval = a.interval;
+	co.netns_ino = app->netns ? ns.ino : 0;
+	snprintf(path, sizeof(path), "%s/netfilter/nf_conntrack_max", co.sys_root);
+	if (stat(path, &sb) < 0) {
+		netns_leave(&ns);
+		return app_error(app, APP_ERR_NO_CONNTRACK,
+				 "nf_conntrack is not available (no %s): load the nf_conntrack "
+				 "module or use a kernel with connection tracking",
+				 path);
+	}
+
+	snapshot_init(&snap);
+	if (app->netns)
+		snprintf(snap.netns, sizeof(snap.netns), "%s", app->netns);
+	ret = collect_snapshot(&co, &snap, &stage);
+	if (netns_leave(&ns) < 0 && ret == 0)
+		ret = app_error(app, APP_ERR_RUNTIME, "cannot return to the original namespace");
+	else if (ret < 0)
+		ret = collect_error(app, ret, stage);
+	if (ret) {
+		snapshot_release(&snap);
+		return ret;
+	}
+
+	audit_thresholds_default(&th);
+	audit_run(&snap, &th, &rep);
+	ro.color = a.color < 0 ? app->color && !a.output : a.color == 1;
+	ret = write_output(app, &a, &snap, &rep, &ro);
+	if (ret == 0)
+		ret = audit_exit_code(rep.worst);
+	snapshot_release(&snap);
+	return ret;
+}

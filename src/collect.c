@@ -1,0 +1,125 @@
+#include "config.h"
+#include "collect.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "ct_dump.h"
+#include "nl.h"
+
+void collect_opts_default(struct collect_opts *o)
+{
+	*o = (struct collect_opts){
+		.interval = 1.0,
+		.dump = true,
+		.sys_root = "/proc/sys/net",
+		.proc_root = "/proc",
+		.procfs_stats = "/proc/net/stat/nf_conntrack",
+	};
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_until(double deadline)
+{
+	for (;;) {
+		double left = deadline - now_mono();
+		struct timespec ts;
+
+		if (left <= 0)
+			return;
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - floor(left)) * 1e9);
+		if (nanosleep(&ts, NULL) == 0)
+			return;
+	}
+}
+
+/*
+ * ctnetlink statistics first; procfs only when the netlink request itself is refused for
+ * want of support (never for EPERM, which the caller must report).
+ */
+static int read_stats(struct nl_sock *nl, const struct collect_opts *o, struct ct_stats *st,
+		      bool *fallback)
+{
+	int ret = ct_stats_read_netlink(nl, st);
+
+	if (ret == -EPERM || ret == 0 || ret == -ENOMEM)
+		return ret;
+	if (ct_stats_read_procfs(o->procfs_stats, st) < 0)
+		return ret;
+	*fallback = true;
+	return 0;
+}
+
+static int dump_cb(const struct ct_flow *flow, void *data)
+{
+	return ct_agg_add(data, flow);
+}
+
+int collect_snapshot(const struct collect_opts *o, struct snapshot *snap,
+		     enum collect_stage *stage)
+{
+	struct nl_sock *nl;
+	struct ct_agg *agg = NULL;
+	double t0, t1;
+	int ret;
+
+	*stage = COLLECT_SYSCTL;
+	ret = sysctl_read(o->sys_root, &snap->sys);
+	if (ret < 0)
+		return ret;
+
+	*stage = COLLECT_SOCKET;
+	ret = nl_open(&nl, 0);
+	if (ret < 0)
+		return ret;
+
+	*stage = COLLECT_STATS;
+	if (o->interval > 0) {
+		ret = read_stats(nl, o, &snap->stats0, &snap->stats_fallback);
+		if (ret < 0)
+			goto out;
+	}
+	t0 = now_mono();
+
+	if (o->dump) {
+		*stage = COLLECT_DUMP;
+		ret = ct_agg_new(&agg);
+		if (ret < 0)
+			goto out;
+		ret = ct_dump_run(nl, AF_UNSPEC, dump_cb, agg, NULL);
+		if (ret < 0)
+			goto out;
+		ct_agg_summarize(agg, &snap->table);
+		snap->have_table = true;
+	}
+
+	*stage = COLLECT_STATS;
+	if (o->interval > 0)
+		sleep_until(t0 + o->interval);
+	t1 = now_mono();
+	ret = read_stats(nl, o, &snap->stats1, &snap->stats_fallback);
+	if (ret < 0)
+		goto out;
+	snap->interval = o->interval > 0 ? t1 - t0 : 0;
+	snap->taken = time(NULL);
+	/* procfs has no maximum; sysctl has it. */
+	if (snap->stats1.source == CT_STATS_PROCFS && snap->sys.val[SYSCTL_MAX] != SYSCTL_ABSENT)
+		snap->stats1.max = (uint32_t)snap->sys.val[SYSCTL_MAX];
+
+	*stage = COLLECT_PROC;
+	ret = dproxy_scan(o->proc_root, o->netns_ino, &snap->proxies);
+out:
+	ct_agg_free(agg);
+	nl_close(nl);
+	return ret;
+}

@@ -1,0 +1,102 @@
+#include "config.h"
+#include "ct_flow.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include <linux/netfilter/nf_conntrack_common.h>
+
+static bool addr_eq(const union ct_addr *a, const union ct_addr *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+enum ct_nat_kind ct_flow_nat_kind(const struct ct_flow *f)
+{
+	bool snat = !addr_eq(&f->orig.src, &f->reply.dst) || f->orig.sport != f->reply.dport;
+	bool dnat = !addr_eq(&f->orig.dst, &f->reply.src) || f->orig.dport != f->reply.sport;
+
+	if (snat && dnat)
+		return CT_NAT_BOTH;
+	if (snat)
+		return CT_NAT_SNAT;
+	if (dnat)
+		return CT_NAT_DNAT;
+	return CT_NAT_NONE;
+}
+
+bool ct_flow_assured(const struct ct_flow *f)
+{
+	return f->status & IPS_ASSURED;
+}
+
+bool ct_flow_unreplied(const struct ct_flow *f)
+{
+	return !(f->status & IPS_SEEN_REPLY);
+}
+
+bool ct_flow_proto_has_ports(uint8_t l4proto)
+{
+	switch (l4proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+const char *ct_flow_nat_kind_name(enum ct_nat_kind kind)
+{
+	static const char *const names[CT_NAT_KINDS] = {
+		[CT_NAT_NONE] = "none",
+		[CT_NAT_SNAT] = "snat",
+		[CT_NAT_DNAT] = "dnat",
+		[CT_NAT_BOTH] = "both",
+	};
+	return kind < CT_NAT_KINDS ? names[kind] : "?";
+}
+
+const char *ct_flow_tcp_state_name(unsigned int state)
+{
+	static const char *const names[CT_TCP_STATES] = {
+		"NONE",	    "SYN_SENT", "SYN_RECV",	 "ESTABLISHED", "FIN_WAIT",
+		"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE",	   "SYN_SENT2",
+	};
+	return state < CT_TCP_STATES ? names[state] : "UNKNOWN";
+}
+
+const char *ct_flow_proto_name(uint8_t l4proto)
+{
+	switch (l4proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_UDPLITE:
+		return "udplite";
+	case IPPROTO_SCTP:
+		return "sctp";
+	case IPPROTO_DCCP:
+		return "dccp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
+	case IPPROTO_GRE:
+		return "gre";
+	default:
+		return NULL;
+	}
+}
+
+const char *ct_flow_addr_str(uint8_t family, const union ct_addr *addr, char *buf, size_t len)
+{
+	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len))
+		return "?";
+	return buf;
+}

@@ -1,0 +1,121 @@
+#include "config.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "app.h"
+
+static const struct command {
+	const char *name;
+	const char *summary;
+	int (*run)(struct app *app, int argc, char **argv);
+	bool plugin_exit; /* exit 0-3 like a monitoring plugin, errors included */
+} commands[] = {
+	{
+		.name = "audit",
+		.summary = "one-shot report of conntrack and SNAT problems with remedies",
+		.run = cmd_audit,
+		.plugin_exit = true,
+	},
+};
+
+/* sysexits.h codes keep every error class distinct for scripts. */
+static const int exit_codes[] = {
+	[APP_ERR_USAGE] = EX_USAGE,
+	[APP_ERR_PERM] = EX_NOPERM,
+	[APP_ERR_NO_CONNTRACK] = EX_UNAVAILABLE,
+	[APP_ERR_NO_NFTABLES] = EX_OSFILE,
+	[APP_ERR_NO_NETNS] = EX_NOHOST,
+	[APP_ERR_DATA] = EX_DATAERR,
+	[APP_ERR_RUNTIME] = EX_SOFTWARE,
+};
+
+int app_error(const struct app *app, enum app_err kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(app->err, "%s%s%s: ", app->prog, app->cmd ? " " : "", app->cmd ? app->cmd : "");
+	va_start(ap, fmt);
+	vfprintf(app->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', app->err);
+	return app->plugin_exit ? 3 : exit_codes[kind];
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: natscope [--netns NAME|PATH|PID] COMMAND [OPTIONS]\n"
+		"\n"
+		"Linux conntrack and NAT diagnostics.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n"
+		   "Global options:\n"
+		   "  -n, --netns NS   run inside network namespace NS: a name under /run/netns,\n"
+		   "                   a path to a namespace file, or a process id\n"
+		   "  -h, --help       show this help\n"
+		   "  -V, --version    show the version\n"
+		   "\n"
+		   "Run 'natscope COMMAND --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "netns", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	struct app app = {
+		.prog = "natscope",
+		.out = stdout,
+		.err = stderr,
+	};
+	const char *no_color = getenv("NO_COLOR");
+	int c;
+
+	app.color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
+
+	/* '+': stop at the command name; the command parses the rest. */
+	while ((c = getopt_long(argc, argv, "+n:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			app.netns = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("natscope %s\n", NATSCOPE_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "natscope: try 'natscope --help'\n");
+			return EX_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		app.cmd = commands[i].name;
+		app.plugin_exit = commands[i].plugin_exit;
+		argc -= optind;
+		argv += optind;
+		optind = 0; /* re-initialise getopt for the command */
+		return commands[i].run(&app, argc, argv);
+	}
+	fprintf(stderr, "natscope: unknown command '%s': try 'natscope --help'\n", argv[optind]);
+	return EX_USAGE;
+}

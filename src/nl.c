@@ -1,0 +1,145 @@
+#include "config.h"
+#include "nl.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/socket.h>
+
+#include <linux/netfilter/nfnetlink.h>
+
+/*
+ * 64 KiB: the kernel sizes dump skbs from the reader's buffer (netlink_dump() tries up to
+ * 32 KiB and more when the receive buffer allows it), so a larger buffer means fewer
+ * recvmsg() calls on a million-entry dump.
+ */
+#define NL_BUF_SIZE (64 * 1024)
+
+struct nl_sock {
+	struct mnl_socket *mnl;
+	uint32_t portid;
+	uint32_t seq;
+	char sendbuf[8192]; /* requests are one small message */
+	char recvbuf[NL_BUF_SIZE];
+};
+
+int nl_open(struct nl_sock **out, unsigned int groups)
+{
+	struct nl_sock *nl;
+	int one = 1;
+	int ret;
+
+	nl = calloc(1, sizeof(*nl));
+	if (!nl)
+		return -ENOMEM;
+
+	nl->mnl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nl->mnl) {
+		ret = -errno;
+		goto err_free;
+	}
+	if (mnl_socket_bind(nl->mnl, groups, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto err_close;
+	}
+	/* Extended ACKs name the attribute the kernel rejected; harmless where unsupported. */
+	mnl_socket_setsockopt(nl->mnl, NETLINK_EXT_ACK, &one, sizeof(one));
+
+	nl->portid = mnl_socket_get_portid(nl->mnl);
+	/* Any start value works as long as it is per socket and increments; avoid 0. */
+	nl->seq = (uint32_t)time(NULL) ^ (nl->portid << 8);
+	*out = nl;
+	return 0;
+
+err_close:
+	mnl_socket_close(nl->mnl);
+err_free:
+	free(nl);
+	return ret;
+}
+
+void nl_close(struct nl_sock *nl)
+{
+	if (!nl)
+		return;
+	mnl_socket_close(nl->mnl);
+	free(nl);
+}
+
+int nl_fd(const struct nl_sock *nl)
+{
+	return mnl_socket_get_fd(nl->mnl);
+}
+
+uint32_t nl_next_seq(struct nl_sock *nl)
+{
+	if (++nl->seq == 0)
+		nl->seq = 1;
+	return nl->seq;
+}
+
+struct nlmsghdr *nl_nfmsg_start(struct nl_sock *nl, uint16_t type, uint16_t flags,
+				uint8_t family, uint16_t res_id)
+{
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+
+	nlh = mnl_nlmsg_put_header(nl->sendbuf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = nl_next_seq(nl);
+
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = family;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = htons(res_id);
+	return nlh;
+}
+
+int nl_request(struct nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	uint32_t seq = nlh->nlmsg_seq;
+	ssize_t n;
+	int ret;
+
+	/* A non-dump reply carries no NLMSG_DONE: ask for the ACK that ends it. */
+	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+		nlh->nlmsg_flags |= NLM_F_ACK;
+
+	if (mnl_socket_sendto(nl->mnl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+
+	for (;;) {
+		n = mnl_socket_recvfrom(nl->mnl, nl->recvbuf, sizeof(nl->recvbuf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		errno = 0;
+		ret = mnl_cb_run(nl->recvbuf, (size_t)n, seq, nl->portid, cb, data);
+		if (ret < 0)
+			return errno ? -errno : -EPROTO;
+		if (ret == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+int nl_set_rcvbuf(struct nl_sock *nl, size_t bytes, size_t *effective)
+{
+	int fd = mnl_socket_get_fd(nl->mnl);
+	int val = bytes > (size_t)INT32_MAX ? INT32_MAX : (int)bytes;
+	socklen_t len = sizeof(val);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &val, sizeof(val)) < 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &val, sizeof(val)) < 0)
+		return -errno;
+	if (effective) {
+		if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &val, &len) < 0)
+			return -errno;
+		*effective = (size_t)val;
+	}
+	return 0;
+}
