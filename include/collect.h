@@ -27,7 +27,7 @@ enum collect_stage {
 void collect_opts_default(struct collect_opts *o);
 
 /**
- * Fill @snap: stats sample, table dump, wait out the interval, second stats sample,
+ * Fill @snap: stats sample, wait out the interval, table dump, second stats sample,
  * settings and docker-proxy processes.  Returns 0 or -errno with *stage set.
  */
 int collect_snapshot(const struct collect_opts *o, struct snapshot *snap,

@@ -260,8 +260,8 @@ static void check_docker_proxy(const struct snapshot *s, const struct audit_thre
 	evidence(f, "processes", (double)s->proxies.n);
 	if (s->proxies.n) {
 		raise_sev(f, SEV_WARNING);
-		summary(f, "%u docker-proxy process%s relay published ports in user space",
-			s->proxies.n, s->proxies.n == 1 ? "" : "es");
+		summary(f, "%u docker-proxy process%s relay%s published ports in user space",
+			s->proxies.n, s->proxies.n == 1 ? "" : "es", s->proxies.n == 1 ? "s" : "");
 	} else {
 		summary(f, "no docker-proxy processes");
 	}

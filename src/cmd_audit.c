@@ -231,6 +231,9 @@ int cmd_audit(struct app *app, int argc, char **argv)
 	collect_opts_default(&co);
 	co.interval = a.interval;
 	co.netns_ino = app->netns ? ns.ino : 0;
+	/* Test hook: a sysctl tree without nf_conntrack, to exercise that error path. */
+	if (getenv("NATSCOPE_TEST_SYSCTL_ROOT"))
+		co.sys_root = getenv("NATSCOPE_TEST_SYSCTL_ROOT");
 	snprintf(path, sizeof(path), "%s/netfilter/nf_conntrack_max", co.sys_root);
 	if (stat(path, &sb) < 0) {
 		netns_leave(&ns);

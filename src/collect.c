@@ -90,6 +90,12 @@ int collect_snapshot(const struct collect_opts *o, struct snapshot *snap,
 			goto out;
 	}
 	t0 = now_mono();
+	/*
+	 * The dump comes at the end of the interval, so the SNAT groups it finds are those
+	 * the interval's traffic made: the likely place of the clashes it counted.
+	 */
+	if (o->interval > 0)
+		sleep_until(t0 + o->interval);
 
 	if (o->dump) {
 		*stage = COLLECT_DUMP;
@@ -104,8 +110,6 @@ int collect_snapshot(const struct collect_opts *o, struct snapshot *snap,
 	}
 
 	*stage = COLLECT_STATS;
-	if (o->interval > 0)
-		sleep_until(t0 + o->interval);
 	t1 = now_mono();
 	ret = read_stats(nl, o, &snap->stats1, &snap->stats_fallback);
 	if (ret < 0)

@@ -108,9 +108,15 @@ static void finding_block(FILE *out, const struct snapshot *s, const struct find
 	fprintf(out, "%-22s %s\n", audit_check_id(f->check), f->summary);
 	if (f->sev == SEV_OK)
 		return;
-	fprintf(out, "%9s%-22s", "", "  evidence:");
-	for (unsigned int k = 0; k < f->nev; k++)
-		fprintf(out, " %s=%.4g", f->ev[k].key, f->ev[k].value);
+	fprintf(out, "%9s  evidence:", "");
+	for (unsigned int k = 0; k < f->nev; k++) {
+		double v = f->ev[k].value;
+
+		if (v == (double)(long long)v)
+			fprintf(out, " %s=%lld", f->ev[k].key, (long long)v);
+		else
+			fprintf(out, " %s=%.4g", f->ev[k].key, v);
+	}
 	fputc('\n', out);
 	if (f->ngroups) {
 		fprintf(out, "%9s  likely SNAT groups:\n", "");

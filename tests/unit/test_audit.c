@@ -1,0 +1,264 @@
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "audit.h"
+#include "fixture.h"
+
+static const struct finding *find(const struct audit_report *r, const char *id)
+{
+	for (unsigned int i = 0; i < r->n; i++)
+		if (strcmp(audit_check_id(r->f[i].check), id) == 0)
+			return &r->f[i];
+	fail_msg("no finding %s", id);
+	return NULL;
+}
+
+static double ev(const struct finding *f, const char *key)
+{
+	for (unsigned int i = 0; i < f->nev; i++)
+		if (strcmp(f->ev[i].key, key) == 0)
+			return f->ev[i].value;
+	fail_msg("no evidence %s", key);
+	return -1;
+}
+
+static enum severity run(const struct snapshot *s, const char *id)
+{
+	struct audit_thresholds t;
+	struct audit_report r;
+
+	audit_thresholds_default(&t);
+	audit_run(s, &t, &r);
+	return find(&r, id)->sev;
+}
+
+static void clash_rising_is_critical_with_rates_and_groups(void **state)
+{
+	struct snapshot s;
+	struct audit_thresholds t;
+	struct audit_report r;
+	const struct finding *f;
+
+	fixture_snapshot(&s);
+	audit_thresholds_default(&t);
+	audit_run(&s, &t, &r);
+	f = find(&r, "snat_port_clash");
+	assert_int_equal(f->sev, SEV_CRITICAL);
+	assert_true(ev(f, "insert_failed_per_s") == 40.0);
+	assert_true(ev(f, "cpu0_insert_failed_per_s") == 30.0);
+	assert_true(ev(f, "cpu1_insert_failed_per_s") == 10.0);
+	assert_true(ev(f, "insert_failed_total") == 190.0);
+	assert_int_equal(f->ngroups, 3);
+	assert_int_equal(f->groups[0], 0);
+	assert_int_equal(r.worst, SEV_CRITICAL);
+	assert_int_equal(audit_exit_code(r.worst), 2);
+	/* Drops that are failed insertions are not table-full drops. */
+	assert_int_equal(find(&r, "table_drops")->sev, SEV_OK);
+	snapshot_release(&s);
+}
+
+static void clash_only_since_boot_is_info(void **state)
+{
+	struct snapshot s;
+
+	fixture_snapshot(&s);
+	fixture_counter(&s, 0, CT_STAT_INSERT_FAILED, 130, 130);
+	fixture_counter(&s, 1, CT_STAT_INSERT_FAILED, 60, 60);
+	assert_int_equal(run(&s, "snat_port_clash"), SEV_INFO);
+	fixture_counter(&s, 0, CT_STAT_INSERT_FAILED, 0, 0);
+	fixture_counter(&s, 1, CT_STAT_INSERT_FAILED, 0, 0);
+	assert_int_equal(run(&s, "snat_port_clash"), SEV_OK);
+	/* With one sample nothing "rises". */
+	fixture_counter(&s, 0, CT_STAT_INSERT_FAILED, 0, 5);
+	s.interval = 0;
+	assert_int_equal(run(&s, "snat_port_clash"), SEV_INFO);
+	snapshot_release(&s);
+}
+
+static void table_fill_thresholds(void **state)
+{
+	static const struct {
+		uint32_t count;
+		enum severity want;
+	} cases[] = {
+		{ 0, SEV_OK },
+		{ 209714, SEV_OK },	  /* 79.99 % */
+		{ 209716, SEV_WARNING },  /* 80.00 % */
+		{ 249036, SEV_WARNING },  /* 94.99 % */
+		{ 249037, SEV_CRITICAL }, /* 95.00 % */
+		{ 262144, SEV_CRITICAL },
+	};
+	struct snapshot s;
+
+	fixture_snapshot(&s);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s.stats1.count = cases[i].count;
+		assert_int_equal(run(&s, "table_fill"), cases[i].want);
+	}
+	/* Without ctnetlink's global numbers, sysctl's are used. */
+	s.stats1.have_global = false;
+	s.sys.val[SYSCTL_COUNT] = 250000;
+	assert_int_equal(run(&s, "table_fill"), SEV_CRITICAL);
+	s.sys.val[SYSCTL_COUNT] = SYSCTL_ABSENT;
+	assert_int_equal(run(&s, "table_fill"), SEV_UNKNOWN);
+	snapshot_release(&s);
+}
+
+static void table_drops(void **state)
+{
+	struct snapshot s;
+
+	fixture_snapshot(&s);
+	fixture_counter(&s, 1, CT_STAT_EARLY_DROP, 5, 6);
+	assert_int_equal(run(&s, "table_drops"), SEV_CRITICAL);
+	fixture_counter(&s, 1, CT_STAT_EARLY_DROP, 6, 6);
+	assert_int_equal(run(&s, "table_drops"), SEV_INFO);
+	/* One drop more than failed insertions: something else drops. */
+	fixture_counter(&s, 1, CT_STAT_DROP, 50, 61);
+	assert_int_equal(run(&s, "table_drops"), SEV_CRITICAL);
+	snapshot_release(&s);
+}
+
+static void hash_chains(void **state)
+{
+	struct snapshot s;
+
+	fixture_snapshot(&s);
+	assert_int_equal(run(&s, "hash_chains"), SEV_OK);
+	s.sys.val[SYSCTL_BUCKETS] = 262144 / 8;
+	assert_int_equal(run(&s, "hash_chains"), SEV_OK); /* exactly 8 per bucket */
+	s.sys.val[SYSCTL_BUCKETS] = 262144 / 8 - 1;
+	assert_int_equal(run(&s, "hash_chains"), SEV_INFO);
+	fixture_counter(&s, 0, CT_STAT_CHAINTOOLONG, 1, 2);
+	assert_int_equal(run(&s, "hash_chains"), SEV_WARNING);
+	snapshot_release(&s);
+}
+
+static void time_wait_dominance(void **state)
+{
+	struct snapshot s;
+
+	fixture_snapshot(&s); /* 600 of 1000 TCP entries */
+	assert_int_equal(run(&s, "time_wait"), SEV_WARNING);
+	s.table.tcp_state[7] = 500; /* exactly half is not dominance */
+	assert_int_equal(run(&s, "time_wait"), SEV_OK);
+	s.table.by_proto[6] = 99; /* too few to judge */
+	s.table.tcp_state[7] = 90;
+	assert_int_equal(run(&s, "time_wait"), SEV_OK);
+	s.have_table = false;
+	assert_int_equal(run(&s, "time_wait"), SEV_UNKNOWN);
+	snapshot_release(&s);
+}
+
+static void invalid_rising(void **state)
+{
+	struct snapshot s;
+
+	fixture_snapshot(&s);
+	assert_int_equal(run(&s, "invalid"), SEV_OK);
+	fixture_counter(&s, 0, CT_STAT_INVALID, 7, 7);
+	assert_int_equal(run(&s, "invalid"), SEV_INFO);
+	fixture_counter(&s, 0, CT_STAT_INVALID, 7, 9);
+	assert_int_equal(run(&s, "invalid"), SEV_WARNING);
+	snapshot_release(&s);
+}
+
+static void port_exhaustion_thresholds(void **state)
+{
+	struct snapshot s;
+	struct audit_thresholds t;
+	struct audit_report r;
+
+	fixture_snapshot(&s); /* top group: 49,000 of 64,512 = 76 % */
+	audit_thresholds_default(&t);
+	audit_run(&s, &t, &r);
+	assert_int_equal(find(&r, "snat_port_exhaustion")->sev, SEV_WARNING);
+	/* Only the groups above the warning share are named. */
+	assert_int_equal(find(&r, "snat_port_exhaustion")->ngroups, 1);
+	s.table.top[0].ports_in_range = 64512 / 2 - 1;
+	assert_int_equal(run(&s, "snat_port_exhaustion"), SEV_OK);
+	s.table.top[0].ports_in_range = 64512 / 2;
+	assert_int_equal(run(&s, "snat_port_exhaustion"), SEV_WARNING);
+	s.table.top[0].ports_in_range = 58061; /* 90.0 % */
+	assert_int_equal(run(&s, "snat_port_exhaustion"), SEV_CRITICAL);
+	s.table.ntop = 0;
+	assert_int_equal(run(&s, "snat_port_exhaustion"), SEV_OK);
+	snapshot_release(&s);
+}
+
+static void docker_proxy(void **state)
+{
+	struct snapshot s;
+
+	fixture_snapshot(&s);
+	assert_int_equal(run(&s, "docker_userland_proxy"), SEV_WARNING);
+	s.proxies.n = 0;
+	assert_int_equal(run(&s, "docker_userland_proxy"), SEV_OK);
+	s.proxies.n = 1;
+	snapshot_release(&s);
+}
+
+static void exit_codes_and_ranking(void **state)
+{
+	struct snapshot s;
+	struct audit_thresholds t;
+	struct audit_report r;
+
+	assert_int_equal(audit_exit_code(SEV_OK), 0);
+	assert_int_equal(audit_exit_code(SEV_INFO), 0);
+	assert_int_equal(audit_exit_code(SEV_WARNING), 1);
+	assert_int_equal(audit_exit_code(SEV_CRITICAL), 2);
+	assert_int_equal(audit_exit_code(SEV_UNKNOWN), 3);
+
+	/* unknown outranks warning, critical outranks unknown */
+	fixture_snapshot(&s);
+	fixture_counter(&s, 0, CT_STAT_INSERT_FAILED, 0, 0);
+	fixture_counter(&s, 1, CT_STAT_INSERT_FAILED, 0, 0);
+	fixture_counter(&s, 0, CT_STAT_DROP, 0, 0);
+	fixture_counter(&s, 1, CT_STAT_DROP, 0, 0);
+	s.stats1.have_global = false;
+	s.sys.val[SYSCTL_COUNT] = SYSCTL_ABSENT;
+	audit_thresholds_default(&t);
+	audit_run(&s, &t, &r);
+	assert_int_equal(r.worst, SEV_UNKNOWN);
+	fixture_counter(&s, 0, CT_STAT_INSERT_FAILED, 0, 1);
+	audit_run(&s, &t, &r);
+	assert_int_equal(r.worst, SEV_CRITICAL);
+	snapshot_release(&s);
+}
+
+static void check_table_is_complete(void **state)
+{
+	size_t n = 0;
+
+	for (; audit_check_at(n); n++) {
+		assert_non_null(audit_check_id(audit_check_at(n)));
+		assert_true(strlen(audit_check_remedy(audit_check_at(n))) > 20);
+	}
+	assert_int_equal(n, 8);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(clash_rising_is_critical_with_rates_and_groups),
+		cmocka_unit_test(clash_only_since_boot_is_info),
+		cmocka_unit_test(table_fill_thresholds),
+		cmocka_unit_test(table_drops),
+		cmocka_unit_test(hash_chains),
+		cmocka_unit_test(time_wait_dominance),
+		cmocka_unit_test(invalid_rising),
+		cmocka_unit_test(port_exhaustion_thresholds),
+		cmocka_unit_test(docker_proxy),
+		cmocka_unit_test(exit_codes_and_ranking),
+		cmocka_unit_test(check_table_is_complete),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
