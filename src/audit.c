@@ -271,10 +271,10 @@ static const struct audit_check checks[] = {
 	{
 		.id = "snat_port_clash",
 		.title = "SNAT port clashes (insert_failed)",
-		.remedy = "Give masquerade/snat rules fully-random port allocation: "
-			  "`natscope fix --random-fully`, or add `fully-random` (nft) / "
-			  "`--random-fully` (iptables). The kernel does not say which flow "
-			  "failed; the groups listed are the likely place.",
+		.remedy = "Give masquerade/snat rules fully-random port allocation: add "
+			  "`fully-random` (nft) or `--random-fully` (iptables) to them. The "
+			  "kernel does not say which flow failed; the groups listed are the "
+			  "likely place.",
 		.run = check_snat_clash,
 	},
 	{

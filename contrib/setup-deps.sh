@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install the Debian 12 packages natscope needs to build, test and demo, if missing.
+# Usage: contrib/setup-deps.sh [--bench]   (--bench adds what the benchmarks compare with)
+set -eu
+
+pkgs="gcc meson ninja-build pkgconf libmnl-dev libnetfilter-conntrack-dev libnftnl-dev
+libncurses-dev libjansson-dev libcmocka-dev libcap-ng-dev libpcap-dev scdoc nftables
+conntrack iptables iproute2 util-linux python3"
+[ "${1:-}" = --bench ] && pkgs="$pkgs iptstate hyperfine time bsdutils"
+
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "setup-deps: missing Debian packages:$missing; run as root to install them" >&2
+	exit 1
+fi
+echo "setup-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
