@@ -39,27 +39,31 @@ struct ct_agg {
 	uint32_t nsources, sources_size;
 };
 
-/* FNV-1a over the key bytes; good enough for addresses and cheap. */
-static uint32_t hash_bytes(const void *p, size_t n, uint32_t h)
+/*
+ * Word-wise multiply-xorshift mixing: a byte-wise FNV-1a over the 36-byte key cost ~210
+ * instructions an entry (callgrind), a fifth of natscope's whole per-entry budget.
+ */
+static inline uint64_t mix(uint64_t h, uint64_t v)
 {
-	const uint8_t *b = p;
+	h ^= v;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 16777619u;
-	}
-	return h;
+static inline uint64_t addr_mix(uint64_t h, const union ct_addr *a)
+{
+	uint64_t w[2];
+
+	memcpy(w, a, sizeof(w));
+	return mix(mix(h, w[0]), w[1]);
 }
 
 static uint32_t hash_group(const struct group_key *k)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = mix(0, (uint64_t)k->family << 24 | (uint64_t)k->l4proto << 16 | k->dport);
 
-	h = hash_bytes(&k->family, 1, h);
-	h = hash_bytes(&k->l4proto, 1, h);
-	h = hash_bytes(&k->dport, 2, h);
-	h = hash_bytes(&k->snat_src, sizeof(k->snat_src), h);
-	return hash_bytes(&k->dst, sizeof(k->dst), h);
+	h = addr_mix(addr_mix(h, &k->snat_src), &k->dst);
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 static bool group_matches(const struct ct_agg_group *g, const struct group_key *k)
@@ -154,7 +158,9 @@ static struct ct_agg_group *group_get(struct ct_agg *agg, const struct group_key
 
 static uint32_t hash_source(uint32_t group, const union ct_addr *src)
 {
-	return hash_bytes(src, sizeof(*src), hash_bytes(&group, sizeof(group), 2166136261u));
+	uint64_t h = addr_mix(mix(0, group), src);
+
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 static int sources_grow(struct ct_agg *agg)

@@ -12,7 +12,6 @@
 #include "nl.h"
 
 struct dump_ctx {
-	struct ct_parser *parser;
 	ct_dump_fn fn;
 	void *data;
 	uint64_t n;
@@ -25,7 +24,7 @@ static int entry_cb(const struct nlmsghdr *nlh, void *data)
 	struct ct_flow flow;
 	int ret;
 
-	ret = ct_parser_parse(ctx->parser, nlh, &flow);
+	ret = ct_parse_msg(nlh, &flow);
 	if (ret == 0) {
 		ctx->n++;
 		ret = ctx->fn(&flow, ctx->data);
@@ -44,10 +43,6 @@ int ct_dump_run(struct nl_sock *nl, uint8_t family, ct_dump_fn fn, void *data, u
 	struct nlmsghdr *nlh;
 	int ret;
 
-	ret = ct_parser_new(&ctx.parser);
-	if (ret < 0)
-		return ret;
-
 	nlh = nl_nfmsg_start(nl, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET,
 			     NLM_F_REQUEST | NLM_F_DUMP, family, 0);
 	ret = nl_request(nl, nlh, entry_cb, &ctx);
@@ -55,6 +50,5 @@ int ct_dump_run(struct nl_sock *nl, uint8_t family, ct_dump_fn fn, void *data, u
 		ret = ctx.err;
 	if (nmsgs)
 		*nmsgs = ctx.n;
-	ct_parser_free(ctx.parser);
 	return ret;
 }

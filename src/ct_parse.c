@@ -1,116 +1,228 @@
 #include "config.h"
 #include "ct_parse.h"
 
+#include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 
 #include <libmnl/libmnl.h>
-#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 
-struct ct_parser {
-	struct nf_conntrack *ct;
-	struct nf_conntrack *empty; /* pristine object to reset ct from */
-};
+/*
+ * Hand-rolled over libmnl rather than nfct_nlmsg_parse(): that decodes every attribute
+ * into a 400-byte object through per-attribute setters, about 3,700 instructions an
+ * entry (callgrind, 125,000-entry dump), where natscope needs ten fields.  On a
+ * million-entry dump it made natscope 1.5x slower than a bare dump-and-count reader.
+ * The unit tests encode with libnetfilter_conntrack and compare with its own parser.
+ */
 
-int ct_parser_new(struct ct_parser **out)
+static inline bool len_is(const struct nlattr *a, uint16_t len)
 {
-	struct ct_parser *p = calloc(1, sizeof(*p));
+	return mnl_attr_get_payload_len(a) == len;
+}
 
-	if (!p)
-		return -ENOMEM;
-	p->ct = nfct_new();
-	p->empty = nfct_new();
-	if (!p->ct || !p->empty) {
-		ct_parser_free(p);
-		return -ENOMEM;
+static int parse_ip(const struct nlattr *nest, struct ct_tuple *t)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case CTA_IP_V4_SRC:
+		case CTA_IP_V4_DST:
+			if (!len_is(a, 4))
+				return -EBADMSG;
+			memcpy(mnl_attr_get_type(a) == CTA_IP_V4_SRC ? &t->src : &t->dst,
+			       mnl_attr_get_payload(a), 4);
+			break;
+		case CTA_IP_V6_SRC:
+		case CTA_IP_V6_DST:
+			if (!len_is(a, 16))
+				return -EBADMSG;
+			memcpy(mnl_attr_get_type(a) == CTA_IP_V6_SRC ? &t->src : &t->dst,
+			       mnl_attr_get_payload(a), 16);
+			break;
+		default:
+			break;
+		}
 	}
-	*out = p;
 	return 0;
 }
 
-void ct_parser_free(struct ct_parser *p)
+static int parse_proto(const struct nlattr *nest, struct ct_tuple *t, uint8_t *l4proto)
 {
-	if (!p)
-		return;
-	if (p->ct)
-		nfct_destroy(p->ct);
-	if (p->empty)
-		nfct_destroy(p->empty);
-	free(p);
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case CTA_PROTO_NUM:
+			if (!len_is(a, 1))
+				return -EBADMSG;
+			*l4proto = mnl_attr_get_u8(a);
+			break;
+		case CTA_PROTO_SRC_PORT:
+			if (!len_is(a, 2))
+				return -EBADMSG;
+			t->sport = ntohs(mnl_attr_get_u16(a));
+			break;
+		case CTA_PROTO_DST_PORT:
+			if (!len_is(a, 2))
+				return -EBADMSG;
+			t->dport = ntohs(mnl_attr_get_u16(a));
+			break;
+		case CTA_PROTO_ICMP_ID:
+		case CTA_PROTO_ICMPV6_ID:
+			/* The id is what NAT rewrites for ICMP: keep it as both "ports". */
+			if (!len_is(a, 2))
+				return -EBADMSG;
+			t->sport = t->dport = ntohs(mnl_attr_get_u16(a));
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
 }
 
-static void get_addr(const struct nf_conntrack *ct, uint8_t family, int attr4, int attr6,
-		     union ct_addr *out)
+static int parse_tuple(const struct nlattr *nest, struct ct_tuple *t, uint8_t *l4proto)
 {
-	memset(out, 0, sizeof(*out));
-	if (family == AF_INET6) {
-		const void *a = nfct_get_attr(ct, attr6);
+	const struct nlattr *a;
+	int ret = 0;
 
-		if (a)
-			memcpy(out, a, 16);
-	} else {
-		out->a32[0] = nfct_get_attr_u32(ct, attr4);
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case CTA_TUPLE_IP:
+			ret = parse_ip(a, t);
+			break;
+		case CTA_TUPLE_PROTO:
+			ret = parse_proto(a, t, l4proto);
+			break;
+		default:
+			break;
+		}
+		if (ret < 0)
+			return ret;
 	}
+	return 0;
 }
 
-static void get_ports(const struct nf_conntrack *ct, uint8_t l4proto, bool orig,
-		      struct ct_tuple *t)
+static int parse_protoinfo(const struct nlattr *nest, struct ct_flow *f)
 {
-	if (l4proto == IPPROTO_ICMP || l4proto == IPPROTO_ICMPV6) {
-		/*
-		 * libnetfilter_conntrack exposes only the original direction's ICMP id, so both
-		 * tuples carry it and NAT kind for ICMP is judged from addresses alone.
-		 */
-		t->sport = t->dport = ntohs(nfct_get_attr_u16(ct, ATTR_ICMP_ID));
-		return;
+	const struct nlattr *a, *b;
+
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) != CTA_PROTOINFO_TCP)
+			continue;
+		mnl_attr_for_each_nested(b, a) {
+			if (mnl_attr_get_type(b) != CTA_PROTOINFO_TCP_STATE)
+				continue;
+			if (!len_is(b, 1))
+				return -EBADMSG;
+			f->has_tcp_state = true;
+			f->tcp_state = mnl_attr_get_u8(b);
+		}
 	}
-	if (!nfct_attr_is_set(ct, orig ? ATTR_ORIG_PORT_SRC : ATTR_REPL_PORT_SRC)) {
-		t->sport = t->dport = 0;
-		return;
-	}
-	t->sport = ntohs(nfct_get_attr_u16(ct, orig ? ATTR_ORIG_PORT_SRC : ATTR_REPL_PORT_SRC));
-	t->dport = ntohs(nfct_get_attr_u16(ct, orig ? ATTR_ORIG_PORT_DST : ATTR_REPL_PORT_DST));
+	return 0;
 }
 
-int ct_parser_parse(struct ct_parser *p, const struct nlmsghdr *nlh, struct ct_flow *f)
+static int parse_counters(const struct nlattr *nest, struct ct_flow *f, int dir)
 {
-	struct nf_conntrack *ct = p->ct;
+	const struct nlattr *a;
 
-	/* nfct_nlmsg_parse() only sets attributes; start from a clean object each time. */
-	nfct_copy(ct, p->empty, NFCT_CP_OVERRIDE);
-	if (nfct_nlmsg_parse(nlh, ct) < 0)
-		return errno ? -errno : -EBADMSG;
-	if (!nfct_attr_is_set(ct, ATTR_ORIG_L3PROTO) || !nfct_attr_is_set(ct, ATTR_ORIG_L4PROTO))
-		return -EBADMSG;
+	mnl_attr_for_each_nested(a, nest) {
+		uint64_t *dst;
 
-	memset(f, 0, sizeof(*f));
-	f->family = nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO);
-	f->l4proto = nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO);
-	f->id = nfct_get_attr_u32(ct, ATTR_ID);
-	f->status = nfct_get_attr_u32(ct, ATTR_STATUS);
-	f->timeout = nfct_get_attr_u32(ct, ATTR_TIMEOUT);
-	f->mark = nfct_get_attr_u32(ct, ATTR_MARK);
-	f->zone = nfct_get_attr_u16(ct, ATTR_ZONE);
-	if (f->l4proto == IPPROTO_TCP && nfct_attr_is_set(ct, ATTR_TCP_STATE)) {
-		f->has_tcp_state = true;
-		f->tcp_state = nfct_get_attr_u8(ct, ATTR_TCP_STATE);
-	}
-
-	get_addr(ct, f->family, ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC, &f->orig.src);
-	get_addr(ct, f->family, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST, &f->orig.dst);
-	get_addr(ct, f->family, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV6_SRC, &f->reply.src);
-	get_addr(ct, f->family, ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_DST, &f->reply.dst);
-	get_ports(ct, f->l4proto, true, &f->orig);
-	get_ports(ct, f->l4proto, false, &f->reply);
-
-	if (nfct_attr_is_set(ct, ATTR_ORIG_COUNTER_PACKETS)) {
+		switch (mnl_attr_get_type(a)) {
+		case CTA_COUNTERS_PACKETS:
+		case CTA_COUNTERS32_PACKETS:
+			dst = &f->packets[dir];
+			break;
+		case CTA_COUNTERS_BYTES:
+		case CTA_COUNTERS32_BYTES:
+			dst = &f->bytes[dir];
+			break;
+		default:
+			continue;
+		}
+		if (len_is(a, 8))
+			*dst = be64toh(mnl_attr_get_u64(a));
+		else if (len_is(a, 4))
+			*dst = ntohl(mnl_attr_get_u32(a));
+		else
+			return -EBADMSG;
 		f->has_counters = true;
-		f->packets[0] = nfct_get_attr_u64(ct, ATTR_ORIG_COUNTER_PACKETS);
-		f->bytes[0] = nfct_get_attr_u64(ct, ATTR_ORIG_COUNTER_BYTES);
-		f->packets[1] = nfct_get_attr_u64(ct, ATTR_REPL_COUNTER_PACKETS);
-		f->bytes[1] = nfct_get_attr_u64(ct, ATTR_REPL_COUNTER_BYTES);
 	}
+	return 0;
+}
+
+static int get_u32(const struct nlattr *a, uint32_t *out)
+{
+	if (!len_is(a, 4))
+		return -EBADMSG;
+	*out = ntohl(mnl_attr_get_u32(a));
+	return 0;
+}
+
+int ct_parse_msg(const struct nlmsghdr *nlh, struct ct_flow *f)
+{
+	const struct nfgenmsg *nfg;
+	const struct nlattr *a;
+	bool have_orig = false;
+	uint8_t reply_proto = 0;
+	int ret = 0;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)))
+		return -EBADMSG;
+	nfg = mnl_nlmsg_get_payload(nlh);
+	memset(f, 0, sizeof(*f));
+	f->family = nfg->nfgen_family;
+
+	mnl_attr_for_each(a, nlh, sizeof(*nfg)) {
+		switch (mnl_attr_get_type(a)) {
+		case CTA_TUPLE_ORIG:
+			ret = parse_tuple(a, &f->orig, &f->l4proto);
+			have_orig = true;
+			break;
+		case CTA_TUPLE_REPLY:
+			ret = parse_tuple(a, &f->reply, &reply_proto);
+			break;
+		case CTA_STATUS:
+			ret = get_u32(a, &f->status);
+			break;
+		case CTA_TIMEOUT:
+			ret = get_u32(a, &f->timeout);
+			break;
+		case CTA_MARK:
+			ret = get_u32(a, &f->mark);
+			break;
+		case CTA_ID:
+			ret = get_u32(a, &f->id);
+			break;
+		case CTA_ZONE:
+			if (!len_is(a, 2))
+				return -EBADMSG;
+			f->zone = ntohs(mnl_attr_get_u16(a));
+			break;
+		case CTA_PROTOINFO:
+			ret = parse_protoinfo(a, f);
+			break;
+		case CTA_COUNTERS_ORIG:
+			ret = parse_counters(a, f, 0);
+			break;
+		case CTA_COUNTERS_REPLY:
+			ret = parse_counters(a, f, 1);
+			break;
+		default:
+			break; /* unknown or unused: skipped, never fatal */
+		}
+		if (ret < 0)
+			return ret;
+	}
+	if (!have_orig)
+		return -EPROTO;
+	if (f->l4proto != IPPROTO_TCP)
+		f->has_tcp_state = false;
 	return 0;
 }

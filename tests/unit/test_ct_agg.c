@@ -34,9 +34,8 @@ struct entry {
 
 static char buf[8192];
 
-/* Build the message the kernel would send for @e, then parse it the way a dump does. */
-static void build_and_parse(struct ct_parser *p, const struct entry *e, struct ct_flow *flow,
-			    bool add_unknown_attr)
+/* Build the message the kernel would send for @e (libnetfilter_conntrack's encoder). */
+static struct nlmsghdr *build(const struct entry *e, bool add_unknown_attr)
 {
 	struct nf_conntrack *ct = nfct_new();
 	struct nlmsghdr *nlh;
@@ -70,7 +69,12 @@ static void build_and_parse(struct ct_parser *p, const struct entry *e, struct c
 	if (add_unknown_attr)
 		mnl_attr_put_u32(nlh, CTA_MAX + 10, htonl(0xdeadbeef));
 	nfct_destroy(ct);
-	assert_int_equal(ct_parser_parse(p, nlh, flow), 0);
+	return nlh;
+}
+
+static void build_and_parse(const struct entry *e, struct ct_flow *flow, bool add_unknown_attr)
+{
+	assert_int_equal(ct_parse_msg(build(e, add_unknown_attr), flow), 0);
 }
 
 #define SEEN (IPS_CONFIRMED | IPS_SEEN_REPLY)
@@ -101,11 +105,9 @@ static const struct entry entries[] = {
 
 static void parses_entries_and_skips_unknown_attr(void **state)
 {
-	struct ct_parser *p;
 	struct ct_flow f;
 
-	assert_int_equal(ct_parser_new(&p), 0);
-	build_and_parse(p, &entries[1], &f, true);
+	build_and_parse(&entries[1], &f, true);
 	assert_int_equal(f.family, AF_INET);
 	assert_int_equal(f.l4proto, IPPROTO_TCP);
 	assert_true(f.has_tcp_state);
@@ -117,10 +119,74 @@ static void parses_entries_and_skips_unknown_attr(void **state)
 	assert_int_equal(f.orig.src.a32[0], inet_addr("192.168.1.5"));
 	assert_int_equal(f.reply.dst.a32[0], inet_addr("198.51.100.1"));
 
-	/* The parser is reused: a UDP entry after a TCP one must not keep a TCP state. */
-	build_and_parse(p, &entries[2], &f, false);
+	/* A UDP entry after a TCP one keeps nothing of it. */
+	build_and_parse(&entries[2], &f, false);
 	assert_false(f.has_tcp_state);
-	ct_parser_free(p);
+	assert_int_equal(f.id, 77);
+}
+
+/* Our parser must read what libnetfilter_conntrack's own parser reads. */
+static void agrees_with_libnetfilter_conntrack(void **state)
+{
+	for (size_t i = 0; i < N_ENTRIES; i++) {
+		struct nlmsghdr *nlh = build(&entries[i], true);
+		struct nf_conntrack *ct = nfct_new();
+		struct ct_flow f;
+
+		assert_int_equal(ct_parse_msg(nlh, &f), 0);
+		assert_int_equal(nfct_nlmsg_parse(nlh, ct), 0);
+		assert_int_equal(f.l4proto, nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO));
+		assert_int_equal(f.orig.src.a32[0], nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_SRC));
+		assert_int_equal(f.orig.dst.a32[0], nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_DST));
+		assert_int_equal(f.reply.src.a32[0], nfct_get_attr_u32(ct, ATTR_REPL_IPV4_SRC));
+		assert_int_equal(f.reply.dst.a32[0], nfct_get_attr_u32(ct, ATTR_REPL_IPV4_DST));
+		assert_int_equal(f.orig.sport, ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC)));
+		assert_int_equal(f.orig.dport, ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST)));
+		assert_int_equal(f.reply.sport, ntohs(nfct_get_attr_u16(ct, ATTR_REPL_PORT_SRC)));
+		assert_int_equal(f.reply.dport, ntohs(nfct_get_attr_u16(ct, ATTR_REPL_PORT_DST)));
+		assert_int_equal(f.status, nfct_get_attr_u32(ct, ATTR_STATUS));
+		assert_int_equal(f.timeout, nfct_get_attr_u32(ct, ATTR_TIMEOUT));
+		assert_int_equal(f.id, nfct_get_attr_u32(ct, ATTR_ID));
+		assert_int_equal(f.has_tcp_state, nfct_attr_is_set(ct, ATTR_TCP_STATE) > 0);
+		if (f.has_tcp_state)
+			assert_int_equal(f.tcp_state, nfct_get_attr_u8(ct, ATTR_TCP_STATE));
+		nfct_destroy(ct);
+	}
+}
+
+static void rejects_malformed_entries(void **state)
+{
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+	struct nlattr *tuple, *ip;
+	struct ct_flow f;
+
+	/* A status attribute of the wrong size. */
+	nlh = build(&entries[0], false);
+	mnl_attr_put_u16(nlh, CTA_STATUS, 1);
+	assert_int_equal(ct_parse_msg(nlh, &f), -EBADMSG);
+
+	/* An IPv4 address of the wrong size inside the nested tuple. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_INET;
+	tuple = mnl_attr_nest_start(nlh, CTA_TUPLE_ORIG);
+	ip = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+	mnl_attr_put_u16(nlh, CTA_IP_V4_SRC, 1);
+	mnl_attr_nest_end(nlh, ip);
+	mnl_attr_nest_end(nlh, tuple);
+	assert_int_equal(ct_parse_msg(nlh, &f), -EBADMSG);
+
+	/* No original tuple at all. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	mnl_attr_put_u32(nlh, CTA_STATUS, 0);
+	assert_int_equal(ct_parse_msg(nlh, &f), -EPROTO);
+
+	/* Truncated: shorter than its nfgenmsg. */
+	nlh = mnl_nlmsg_put_header(buf);
+	assert_int_equal(ct_parse_msg(nlh, &f), -EBADMSG);
 }
 
 static void classifies_nat_kind(void **state)
@@ -128,28 +194,23 @@ static void classifies_nat_kind(void **state)
 	static const enum ct_nat_kind want[N_ENTRIES] = {
 		CT_NAT_NONE, CT_NAT_SNAT, CT_NAT_SNAT, CT_NAT_SNAT, CT_NAT_SNAT, CT_NAT_DNAT, CT_NAT_BOTH,
 	};
-	struct ct_parser *p;
 	struct ct_flow f;
 
-	assert_int_equal(ct_parser_new(&p), 0);
 	for (size_t i = 0; i < N_ENTRIES; i++) {
-		build_and_parse(p, &entries[i], &f, i % 2);
+		build_and_parse(&entries[i], &f, i % 2);
 		assert_int_equal(ct_flow_nat_kind(&f), want[i]);
 	}
-	ct_parser_free(p);
 }
 
 static void aggregates_a_table(void **state)
 {
-	struct ct_parser *p;
 	struct ct_agg *agg;
 	struct ct_summary sum;
 	struct ct_flow f;
 
-	assert_int_equal(ct_parser_new(&p), 0);
 	assert_int_equal(ct_agg_new(&agg), 0);
 	for (size_t i = 0; i < N_ENTRIES; i++) {
-		build_and_parse(p, &entries[i], &f, true);
+		build_and_parse(&entries[i], &f, true);
 		assert_int_equal(ct_agg_add(agg, &f), 0);
 	}
 	ct_agg_summarize(agg, &sum);
@@ -190,7 +251,6 @@ static void aggregates_a_table(void **state)
 	assert_false(sum.groups_truncated);
 
 	ct_agg_free(agg);
-	ct_parser_free(p);
 }
 
 static void port_share_arithmetic(void **state)
@@ -254,6 +314,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_entries_and_skips_unknown_attr),
+		cmocka_unit_test(agrees_with_libnetfilter_conntrack),
+		cmocka_unit_test(rejects_malformed_entries),
 		cmocka_unit_test(classifies_nat_kind),
 		cmocka_unit_test(aggregates_a_table),
 		cmocka_unit_test(port_share_arithmetic),
