@@ -6,22 +6,22 @@
 
 /* What went wrong, for the message and the exit code (see exit_codes in main.c). */
 enum app_err {
-	APP_ERR_USAGE,	       /* bad flags or option values */
-	APP_ERR_PERM,	       /* missing CAP_NET_ADMIN / CAP_SYS_ADMIN */
-	APP_ERR_NO_CONNTRACK,  /* nf_conntrack (or ctnetlink) absent */
-	APP_ERR_NO_NFTABLES,   /* nf_tables absent */
-	APP_ERR_NO_NETNS,      /* unknown network namespace */
-	APP_ERR_DATA,	       /* corrupt input file */
-	APP_ERR_RUNTIME,       /* anything else */
+	APP_ERR_USAGE,	      /* bad flags or option values */
+	APP_ERR_PERM,	      /* missing CAP_NET_ADMIN / CAP_SYS_ADMIN */
+	APP_ERR_NO_CONNTRACK, /* nf_conntrack (or ctnetlink) absent */
+	APP_ERR_NO_NFTABLES,  /* nf_tables absent */
+	APP_ERR_NO_NETNS,     /* unknown network namespace */
+	APP_ERR_DATA,	      /* corrupt input file */
+	APP_ERR_RUNTIME,      /* anything else */
 };
 
 /* One per command run; passed down, never global. */
 struct app {
-	const char *prog;    /* "natscope" */
-	const char *cmd;     /* "audit", ... */
-	const char *netns;   /* --netns, or NULL */
-	bool plugin_exit;    /* monitoring-plugin exit codes: every error is 3 */
-	bool color;	     /* stdout is a terminal and NO_COLOR is unset */
+	const char *prog;  /* "natscope" */
+	const char *cmd;   /* "audit", ... */
+	const char *netns; /* --netns, or NULL */
+	bool plugin_exit;  /* monitoring-plugin exit codes: every error is 3 */
+	bool color;	   /* stdout is a terminal and NO_COLOR is unset */
 	FILE *out;
 	FILE *err;
 };

@@ -36,13 +36,13 @@ struct finding {
 
 /* Thresholds; audit_thresholds_default() documents each one's origin. */
 struct audit_thresholds {
-	double fill_warning;	   /* count/max */
+	double fill_warning; /* count/max */
 	double fill_critical;
-	double time_wait_share;	   /* TIME_WAIT / TCP entries */
+	double time_wait_share;	    /* TIME_WAIT / TCP entries */
 	unsigned int time_wait_min; /* TCP entries below which the share is not judged */
-	double port_share_warning; /* SNAT group port-space use */
+	double port_share_warning;  /* SNAT group port-space use */
 	double port_share_critical;
-	double max_per_bucket;	   /* nf_conntrack_max / buckets */
+	double max_per_bucket; /* nf_conntrack_max / buckets */
 };
 
 struct audit_report {

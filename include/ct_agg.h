@@ -11,7 +11,7 @@
  * masquerade and snat without an explicit port range draw from 1024-65535 for an original
  * port >= 1024 (nf_nat_l4proto_unique_tuple(); ip_local_port_range does not apply to NAT).
  */
-#define CT_AGG_PORT_LO 1024
+#define CT_AGG_PORT_LO	  1024
 #define CT_AGG_PORT_SPACE (65535 - CT_AGG_PORT_LO + 1)
 
 /* Bounds that keep memory flat however large the table is. */
@@ -55,8 +55,8 @@ struct ct_summary {
 	uint64_t nat_kind[CT_NAT_KINDS];
 	uint64_t time_wait_timeout[CT_AGG_TIMEOUT_BUCKETS];
 	uint64_t unreplied_timeout[CT_AGG_TIMEOUT_BUCKETS];
-	uint64_t ngroups;	   /* SNAT groups seen (bounded by CT_AGG_MAX_GROUPS) */
-	uint64_t untracked_snat;   /* SNAT'd entries not grouped because the bound was hit */
+	uint64_t ngroups;	 /* SNAT groups seen (bounded by CT_AGG_MAX_GROUPS) */
+	uint64_t untracked_snat; /* SNAT'd entries not grouped because the bound was hit */
 	bool groups_truncated;
 	unsigned int ntop;
 	struct ct_agg_group top[CT_AGG_TOP]; /* by entries, descending */

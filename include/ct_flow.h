@@ -25,12 +25,12 @@ enum ct_nat_kind {
 };
 
 /* TCP_CONNTRACK_* numbering (linux/netfilter/nf_conntrack_tcp.h). */
-#define CT_TCP_STATES 10
+#define CT_TCP_STATES	 10
 #define CT_TCP_TIME_WAIT 7
 
 struct ct_flow {
 	uint32_t id;
-	uint8_t family;  /* AF_INET or AF_INET6 */
+	uint8_t family;	 /* AF_INET or AF_INET6 */
 	uint8_t l4proto; /* IPPROTO_* */
 	bool has_tcp_state;
 	uint8_t tcp_state; /* TCP_CONNTRACK_*, valid when has_tcp_state */

@@ -46,7 +46,7 @@ struct ct_stats {
 	struct ct_cpu_stats *cpu; /* ncpu entries, ascending cpu number */
 	bool have_global;
 	uint32_t count; /* nf_conntrack_count */
-	uint32_t max;   /* nf_conntrack_max */
+	uint32_t max;	/* nf_conntrack_max */
 };
 
 /** Name of counter @attr ("insert_failed"), or NULL when it has none we know. */

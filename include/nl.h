@@ -21,8 +21,8 @@ uint32_t nl_next_seq(struct nl_sock *nl);
  * Build an nfnetlink request header in the socket's send buffer and return it.
  * @type is the full nlmsg_type ((subsys << 8) | msg).
  */
-struct nlmsghdr *nl_nfmsg_start(struct nl_sock *nl, uint16_t type, uint16_t flags,
-				uint8_t family, uint16_t res_id);
+struct nlmsghdr *nl_nfmsg_start(struct nl_sock *nl, uint16_t type, uint16_t flags, uint8_t family,
+				uint16_t res_id);
 
 /**
  * Send @nlh, then read every reply until NLMSG_DONE or the ACK/error that matches it,

@@ -29,7 +29,7 @@ enum sysctl_key {
 #define SYSCTL_ABSENT INT64_MIN
 
 struct sysctl_info {
-	int64_t val[SYSCTL_KEYS]; /* SYSCTL_ABSENT where the file is missing */
+	int64_t val[SYSCTL_KEYS];	      /* SYSCTL_ABSENT where the file is missing */
 	int64_t port_range_lo, port_range_hi; /* net.ipv4.ip_local_port_range */
 	char kernel[128];		      /* uname release */
 };

@@ -72,7 +72,8 @@ static void check_snat_clash(const struct snapshot *s, const struct audit_thresh
 	evidence(f, "clash_resolve_per_s", snapshot_rate(s, CT_STAT_CLASH_RESOLVE));
 	if (delta) {
 		for (unsigned int i = 0; i < s->stats1.ncpu; i++) {
-			snprintf(key, sizeof(key), "cpu%u_insert_failed_per_s", s->stats1.cpu[i].cpu);
+			snprintf(key, sizeof(key), "cpu%u_insert_failed_per_s",
+				 s->stats1.cpu[i].cpu);
 			evidence(f, key, snapshot_cpu_rate(s, i, CT_STAT_INSERT_FAILED));
 		}
 		raise_sev(f, SEV_CRITICAL);
@@ -164,8 +165,9 @@ static void check_hash_chains(const struct snapshot *s, const struct audit_thres
 			snapshot_rate(s, CT_STAT_CHAINTOOLONG), per_bucket);
 	} else if (per_bucket > t->max_per_bucket) {
 		raise_sev(f, SEV_INFO);
-		summary(f, "%lld buckets for up to %lld entries (%.1f per bucket): lookups slow "
-			   "down as the table fills",
+		summary(f,
+			"%lld buckets for up to %lld entries (%.1f per bucket): lookups slow "
+			"down as the table fills",
 			(long long)buckets, (long long)max, per_bucket);
 	} else if (total) {
 		raise_sev(f, SEV_INFO);
@@ -342,7 +344,8 @@ _Static_assert(N_CHECKS <= AUDIT_MAX_FINDINGS, "raise AUDIT_MAX_FINDINGS");
 static int sev_rank(enum severity sev)
 {
 	static const int rank[] = {
-		[SEV_OK] = 0, [SEV_INFO] = 1, [SEV_WARNING] = 2, [SEV_UNKNOWN] = 3, [SEV_CRITICAL] = 4,
+		[SEV_OK] = 0,	   [SEV_INFO] = 1,     [SEV_WARNING] = 2,
+		[SEV_UNKNOWN] = 3, [SEV_CRITICAL] = 4,
 	};
 	return rank[sev];
 }
@@ -384,10 +387,8 @@ const struct audit_check *audit_check_at(size_t i)
 const char *audit_severity_name(enum severity sev)
 {
 	static const char *const names[] = {
-		[SEV_OK] = "ok",
-		[SEV_INFO] = "info",
-		[SEV_WARNING] = "warning",
-		[SEV_CRITICAL] = "critical",
+		[SEV_OK] = "ok",	   [SEV_INFO] = "info",
+		[SEV_WARNING] = "warning", [SEV_CRITICAL] = "critical",
 		[SEV_UNKNOWN] = "unknown",
 	};
 	return sev <= SEV_UNKNOWN ? names[sev] : "unknown";

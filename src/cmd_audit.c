@@ -51,7 +51,8 @@ static void audit_usage(FILE *f)
 		"Exit status: 0 ok, 1 warning, 2 critical, 3 unknown or error.\n"
 		"\n"
 		"Options:\n"
-		"  -i, --interval SECONDS  time between the two samples (default 1; 0: one sample)\n"
+		"  -i, --interval SECONDS  time between the two samples (default 1; 0: one "
+		"sample)\n"
 		"  -f, --format FORMAT     text (default), json, openmetrics\n"
 		"  -o, --output FILE       write to FILE atomically (for node_exporter's textfile\n"
 		"                          collector) instead of standard output\n"
@@ -84,9 +85,10 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 		switch (c) {
 		case 'i':
 			if (util_parse_double(optarg, 0, 3600, &a->interval) < 0)
-				return app_error(app, APP_ERR_USAGE,
-						 "invalid --interval '%s': give seconds from 0 to 3600",
-						 optarg);
+				return app_error(
+					app, APP_ERR_USAGE,
+					"invalid --interval '%s': give seconds from 0 to 3600",
+					optarg);
 			break;
 		case 'f': {
 			size_t i, n = sizeof(formats) / sizeof(formats[0]);
@@ -95,9 +97,10 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 				if (strcmp(optarg, formats[i].name) == 0)
 					break;
 			if (i == n)
-				return app_error(app, APP_ERR_USAGE,
-						 "invalid --format '%s': use text, json or openmetrics",
-						 optarg);
+				return app_error(
+					app, APP_ERR_USAGE,
+					"invalid --format '%s': use text, json or openmetrics",
+					optarg);
 			a->format = (unsigned int)i;
 			break;
 		}
@@ -133,7 +136,8 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 	}
 	if (optind < argc)
 		return app_error(app, APP_ERR_USAGE,
-				 "unexpected argument '%s': see 'natscope audit --help'", argv[optind]);
+				 "unexpected argument '%s': see 'natscope audit --help'",
+				 argv[optind]);
 	return 0;
 }
 

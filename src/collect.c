@@ -65,8 +65,7 @@ static int dump_cb(const struct ct_flow *flow, void *data)
 	return ct_agg_add(data, flow);
 }
 
-int collect_snapshot(const struct collect_opts *o, struct snapshot *snap,
-		     enum collect_stage *stage)
+int collect_snapshot(const struct collect_opts *o, struct snapshot *snap, enum collect_stage *stage)
 {
 	struct nl_sock *nl;
 	struct ct_agg *agg = NULL;

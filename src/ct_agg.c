@@ -239,7 +239,7 @@ int ct_agg_add(struct ct_agg *agg, const struct ct_flow *f)
 	int err = 0;
 
 	s->total++;
-	s->by_family[f->family == AF_INET	 ? CT_AGG_IPV4
+	s->by_family[f->family == AF_INET    ? CT_AGG_IPV4
 		     : f->family == AF_INET6 ? CT_AGG_IPV6
 					     : CT_AGG_FAMILY_OTHER]++;
 	s->by_proto[f->l4proto]++;

@@ -64,8 +64,8 @@ const char *ct_flow_nat_kind_name(enum ct_nat_kind kind)
 const char *ct_flow_tcp_state_name(unsigned int state)
 {
 	static const char *const names[CT_TCP_STATES] = {
-		"NONE",	    "SYN_SENT", "SYN_RECV",	 "ESTABLISHED", "FIN_WAIT",
-		"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE",	   "SYN_SENT2",
+		"NONE",	      "SYN_SENT", "SYN_RECV",  "ESTABLISHED", "FIN_WAIT",
+		"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE",	      "SYN_SENT2",
 	};
 	return state < CT_TCP_STATES ? names[state] : "UNKNOWN";
 }

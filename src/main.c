@@ -49,12 +49,11 @@ int app_error(const struct app *app, enum app_err kind, const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: natscope [--netns NAME|PATH|PID] COMMAND [OPTIONS]\n"
-		"\n"
-		"Linux conntrack and NAT diagnostics.\n"
-		"\n"
-		"Commands:\n");
+	fprintf(f, "Usage: natscope [--netns NAME|PATH|PID] COMMAND [OPTIONS]\n"
+		   "\n"
+		   "Linux conntrack and NAT diagnostics.\n"
+		   "\n"
+		   "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n"

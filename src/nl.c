@@ -80,8 +80,8 @@ uint32_t nl_next_seq(struct nl_sock *nl)
 	return nl->seq;
 }
 
-struct nlmsghdr *nl_nfmsg_start(struct nl_sock *nl, uint16_t type, uint16_t flags,
-				uint8_t family, uint16_t res_id)
+struct nlmsghdr *nl_nfmsg_start(struct nl_sock *nl, uint16_t type, uint16_t flags, uint8_t family,
+				uint16_t res_id)
 {
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfg;

@@ -43,7 +43,8 @@ static json_t *cpu_json(const struct snapshot *s, unsigned int i)
 		unsigned int attr = ct_stats_known_attr(k);
 
 		if (c->present & (1u << attr))
-			json_object_set_new(o, ct_stats_name(attr), json_integer((json_int_t)c->val[attr]));
+			json_object_set_new(o, ct_stats_name(attr),
+					    json_integer((json_int_t)c->val[attr]));
 		if (s->interval > 0)
 			json_object_set_new(rates, ct_stats_name(attr),
 					    num(snapshot_cpu_rate(s, i, attr)));
@@ -139,7 +140,6 @@ static json_t *table_json(const struct snapshot *s)
 	return o;
 }
 
-
 static json_t *group_json(const struct ct_agg_group *g)
 {
 	char a[64], b[64];
@@ -147,10 +147,10 @@ static json_t *group_json(const struct ct_agg_group *g)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "proto", proto ? json_string(proto) : json_integer(g->l4proto));
-	json_object_set_new(o, "snat_src", json_string(ct_flow_addr_str(g->family, &g->snat_src,
-									 a, sizeof(a))));
-	json_object_set_new(o, "dst", json_string(ct_flow_addr_str(g->family, &g->dst, b,
-								    sizeof(b))));
+	json_object_set_new(o, "snat_src",
+			    json_string(ct_flow_addr_str(g->family, &g->snat_src, a, sizeof(a))));
+	json_object_set_new(o, "dst",
+			    json_string(ct_flow_addr_str(g->family, &g->dst, b, sizeof(b))));
 	json_object_set_new(o, "dport", json_integer(g->dport));
 	json_object_set_new(o, "entries", json_integer(g->entries));
 	json_object_set_new(o, "sources", json_integer(g->sources));
@@ -222,12 +222,11 @@ static json_t *findings_json(const struct snapshot *s, const struct audit_report
 			json_object_set_new(ev, f->ev[k].key, num(f->ev[k].value));
 		json_object_set_new(o, "evidence", ev);
 		for (unsigned int k = 0; k < f->ngroups; k++)
-			json_array_append_new(groups,
-					      group_json(&s->table.top[f->groups[k]]));
+			json_array_append_new(groups, group_json(&s->table.top[f->groups[k]]));
 		json_object_set_new(o, "groups", groups);
-		json_object_set_new(o, "remedy", f->sev == SEV_OK
-							 ? json_null()
-							 : json_string(audit_check_remedy(f->check)));
+		json_object_set_new(o, "remedy",
+				    f->sev == SEV_OK ? json_null()
+						     : json_string(audit_check_remedy(f->check)));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -255,8 +254,8 @@ int render_json(FILE *out, const struct snapshot *s, const struct audit_report *
 	json_object_set_new(ct, "count", count < 0 ? json_null() : json_integer(count));
 	json_object_set_new(ct, "max", max < 0 ? json_null() : json_integer(max));
 	json_object_set_new(ct, "buckets", opt_int(s->sys.val[SYSCTL_BUCKETS]));
-	json_object_set_new(ct, "fill", count >= 0 && max > 0 ? num((double)count / max)
-							     : json_null());
+	json_object_set_new(ct, "fill",
+			    count >= 0 && max > 0 ? num((double)count / max) : json_null());
 	json_object_set_new(root, "conntrack", ct);
 	json_object_set_new(root, "stats", stats_json(s));
 	json_object_set_new(root, "table", s->have_table ? table_json(s) : json_null());

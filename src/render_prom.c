@@ -43,7 +43,8 @@ static void stat_families(FILE *out, const struct snapshot *s)
 				continue;
 			for (unsigned int i = 0; i < s->stats1.ncpu; i++)
 				fprintf(out,
-					"natscope_conntrack_stat_other_total{cpu=\"%u\",attr=\"%u\"} "
+					"natscope_conntrack_stat_other_total{cpu=\"%u\",attr=\"%"
+					"u\"} "
 					"%llu\n",
 					s->stats1.cpu[i].cpu, attr,
 					(unsigned long long)s->stats1.cpu[i].val[attr]);
@@ -57,7 +58,8 @@ static void stat_families(FILE *out, const struct snapshot *s)
 
 			for (unsigned int i = 0; i < s->stats1.ncpu; i++)
 				fprintf(out,
-					"natscope_conntrack_stat_rate{stat=\"%s\",cpu=\"%u\"} %.6g\n",
+					"natscope_conntrack_stat_rate{stat=\"%s\",cpu=\"%u\"} "
+					"%.6g\n",
 					ct_stats_name(attr), s->stats1.cpu[i].cpu,
 					snapshot_cpu_rate(s, i, attr));
 		}
@@ -165,7 +167,8 @@ int render_prom(FILE *out, const struct snapshot *s, const struct audit_report *
 	for (unsigned int i = 0; i < r->n; i++)
 		fprintf(out, "natscope_finding_severity{id=\"%s\"} %d\n",
 			audit_check_id(r->f[i].check), (int)r->f[i].sev);
-	family(out, "natscope_audit_status", "gauge", "exit code: 0 ok, 1 warning, 2 critical, 3 unknown");
+	family(out, "natscope_audit_status", "gauge",
+	       "exit code: 0 ok, 1 warning, 2 critical, 3 unknown");
 	fprintf(out, "natscope_audit_status %d\n", audit_exit_code(r->worst));
 	fputs("# EOF\n", out);
 	return ferror(out) ? -EIO : 0;

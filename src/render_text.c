@@ -53,8 +53,8 @@ static void group_line(FILE *out, const struct ct_agg_group *g)
 
 static void group_header(FILE *out)
 {
-	fprintf(out, "%-5s %-24s %-30s %8s %8s %7s %9s\n", "PROTO", "SNAT SOURCE",
-		"DESTINATION", "ENTRIES", "SOURCES", "PORTS", "UNREPLIED");
+	fprintf(out, "%-5s %-24s %-30s %8s %8s %7s %9s\n", "PROTO", "SNAT SOURCE", "DESTINATION",
+		"ENTRIES", "SOURCES", "PORTS", "UNREPLIED");
 }
 
 static void table_section(FILE *out, const struct snapshot *s)
@@ -92,8 +92,8 @@ static void table_section(FILE *out, const struct snapshot *s)
 		}
 		fputc('\n', out);
 	}
-	fprintf(out, "  flags       assured %llu, unreplied %llu\n",
-		(unsigned long long)t->assured, (unsigned long long)t->unreplied);
+	fprintf(out, "  flags       assured %llu, unreplied %llu\n", (unsigned long long)t->assured,
+		(unsigned long long)t->unreplied);
 	fprintf(out, "  nat         snat %llu, dnat %llu, both %llu, none %llu\n",
 		(unsigned long long)t->nat_kind[CT_NAT_SNAT],
 		(unsigned long long)t->nat_kind[CT_NAT_DNAT],
@@ -101,8 +101,7 @@ static void table_section(FILE *out, const struct snapshot *s)
 		(unsigned long long)t->nat_kind[CT_NAT_NONE]);
 }
 
-static void finding_block(FILE *out, const struct snapshot *s, const struct finding *f,
-			  bool color)
+static void finding_block(FILE *out, const struct snapshot *s, const struct finding *f, bool color)
 {
 	sev_tag(out, f->sev, color);
 	fprintf(out, "%-22s %s\n", audit_check_id(f->check), f->summary);

@@ -65,7 +65,8 @@ static int server(int port, double seconds)
 			struct sockaddr_in from;
 			socklen_t fl = sizeof(from);
 			char buf[512];
-			ssize_t r = recvfrom(ufd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+			ssize_t r =
+				recvfrom(ufd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
 
 			if (r > 0)
 				sendto(ufd, buf, (size_t)r, 0, (struct sockaddr *)&from, fl);

@@ -46,10 +46,14 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "src", required_argument, NULL, 's' },     { "dst", required_argument, NULL, 'd' },
-		{ "sport", required_argument, NULL, 'p' },   { "dport", required_argument, NULL, 'P' },
-		{ "cpu", required_argument, NULL, 'c' },     { "start-at", required_argument, NULL, 't' },
-		{ "max-seconds", required_argument, NULL, 'm' }, { 0 },
+		{ "src", required_argument, NULL, 's' },
+		{ "dst", required_argument, NULL, 'd' },
+		{ "sport", required_argument, NULL, 'p' },
+		{ "dport", required_argument, NULL, 'P' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "start-at", required_argument, NULL, 't' },
+		{ "max-seconds", required_argument, NULL, 'm' },
+		{ 0 },
 	};
 	struct in_addr src = { 0 }, dst = { 0 };
 	unsigned int sport_lo = 0, sport_hi = 0, dport_first = 0, ndports = 1;

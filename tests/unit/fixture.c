@@ -93,7 +93,10 @@ void fixture_snapshot(struct snapshot *s)
 
 	s->proxies.n = 1;
 	s->proxies.v = calloc(1, sizeof(*s->proxies.v));
-	s->proxies.v[0] = (struct dproxy){ .pid = 4242, .proto = "tcp", .host_ip = "0.0.0.0",
-					   .host_port = 8080, .container_ip = "172.17.0.2",
+	s->proxies.v[0] = (struct dproxy){ .pid = 4242,
+					   .proto = "tcp",
+					   .host_ip = "0.0.0.0",
+					   .host_port = 8080,
+					   .container_ip = "172.17.0.2",
 					   .container_port = 80 };
 }

@@ -139,10 +139,10 @@ static void rejects_corrupt_procfs(void **state)
 {
 	static const char *const bad[] = {
 		"",
-		"entries found\n",				   /* no CPU line */
-		"entries found\n0000zz 00000001\n",		   /* not hex */
+		"entries found\n",			       /* no CPU line */
+		"entries found\n0000zz 00000001\n",	       /* not hex */
 		"entries found\n00000001 00000001 00000002\n", /* too many columns */
-		"entries found\n00000001\n",			   /* too few */
+		"entries found\n00000001\n",		       /* too few */
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -27,7 +27,8 @@ static void put(const char *rel, const char *data, size_t len)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
-	for (slash = strchr(path + strlen(tmpdir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+	for (slash = strchr(path + strlen(tmpdir) + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		mkdir(path, 0755);
 		*slash = '/';

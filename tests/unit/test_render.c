@@ -101,7 +101,8 @@ static void json_is_valid_and_ordered(void **state)
 	assert_string_equal(json_string_value(json_object_get(root, "status")), "critical");
 	/* The unnamed counter is carried by number. */
 	json_t *cpu1 = json_array_get(json_object_get(json_object_get(root, "stats"), "cpus"), 1);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(cpu1, "other"), "20")), 9);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(cpu1, "other"), "20")),
+			 9);
 	json_decref(root);
 	free(out);
 }
@@ -114,8 +115,10 @@ static void openmetrics_matches_golden(void **state)
 	/* Structural rules of the format, beyond the golden comparison. */
 	assert_true(len > 6 && strcmp(out + len - 6, "# EOF\n") == 0);
 	assert_non_null(strstr(out, "# TYPE natscope_conntrack_stat_insert_failed counter\n"));
-	assert_non_null(strstr(out, "natscope_conntrack_stat_insert_failed_total{cpu=\"0\"} 130\n"));
-	assert_non_null(strstr(out, "natscope_conntrack_stat_other_total{cpu=\"1\",attr=\"20\"} 9\n"));
+	assert_non_null(
+		strstr(out, "natscope_conntrack_stat_insert_failed_total{cpu=\"0\"} 130\n"));
+	assert_non_null(
+		strstr(out, "natscope_conntrack_stat_other_total{cpu=\"1\",attr=\"20\"} 9\n"));
 	compare_golden("audit.prom", out, len);
 	free(out);
 }
