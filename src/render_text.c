@@ -57,6 +57,57 @@ static void group_header(FILE *out)
 		"ENTRIES", "SOURCES", "PORTS", "UNREPLIED");
 }
 
+/* "  time_wait   left <10s 0, <30s 0, ..." for a remaining-timeout histogram. */
+static void hist_line(FILE *out, const char *what, const uint64_t *h)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < CT_AGG_TIMEOUT_BUCKETS; i++)
+		n += h[i];
+	if (!n)
+		return;
+	fprintf(out, "  %-11s timeout left", what);
+	for (unsigned int i = 0; i < CT_AGG_TIMEOUT_BUCKETS; i++) {
+		if (i < CT_AGG_TIMEOUT_BUCKETS - 1)
+			fprintf(out, "%s <%us %llu", i ? "," : "", ct_agg_timeout_bounds[i],
+				(unsigned long long)h[i]);
+		else
+			fprintf(out, ", >=%us %llu", ct_agg_timeout_bounds[i - 1],
+				(unsigned long long)h[i]);
+	}
+	fputc('\n', out);
+}
+
+/* The settings that explain the findings; every one is in the JSON. */
+static void settings_section(FILE *out, const struct snapshot *s)
+{
+	static const enum sysctl_key shown[] = {
+		SYSCTL_TCP_TIMEOUT_ESTABLISHED,
+		SYSCTL_TCP_TIMEOUT_TIME_WAIT,
+		SYSCTL_TCP_TIMEOUT_SYN_SENT,
+		SYSCTL_UDP_TIMEOUT,
+		SYSCTL_UDP_TIMEOUT_STREAM,
+		SYSCTL_ACCT,
+		SYSCTL_TIMESTAMP,
+		SYSCTL_TCP_BE_LIBERAL,
+	};
+	unsigned int col = 0;
+
+	fprintf(out, "\nSETTINGS (net.netfilter)\n");
+	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
+		int64_t v = s->sys.val[shown[i]];
+		char val[24];
+
+		if (v == SYSCTL_ABSENT)
+			snprintf(val, sizeof(val), "-");
+		else
+			snprintf(val, sizeof(val), "%lld", (long long)v);
+		fprintf(out, "  %-38s %8s%s", sysctl_name(shown[i]), val, ++col % 2 ? "" : "\n");
+	}
+	if (col % 2)
+		fputc('\n', out);
+}
+
 static void table_section(FILE *out, const struct snapshot *s)
 {
 	const struct ct_summary *t = &s->table;
@@ -94,6 +145,8 @@ static void table_section(FILE *out, const struct snapshot *s)
 	}
 	fprintf(out, "  flags       assured %llu, unreplied %llu\n", (unsigned long long)t->assured,
 		(unsigned long long)t->unreplied);
+	hist_line(out, "time_wait", t->time_wait_timeout);
+	hist_line(out, "unreplied", t->unreplied_timeout);
 	fprintf(out, "  nat         snat %llu, dnat %llu, both %llu, none %llu\n",
 		(unsigned long long)t->nat_kind[CT_NAT_SNAT],
 		(unsigned long long)t->nat_kind[CT_NAT_DNAT],
@@ -189,6 +242,8 @@ int render_text(FILE *out, const struct snapshot *s, const struct audit_report *
 	fprintf(out, "\nPER-CPU STATISTICS (source: %s)\n",
 		s->stats1.source == CT_STATS_PROCFS ? "procfs" : "netlink");
 	cpu_section(out, s);
+
+	settings_section(out, s);
 
 	if (s->have_table && s->table.ntop) {
 		fprintf(out, "\nSNAT GROUPS (top %u of %llu%s)\n", s->table.ntop,

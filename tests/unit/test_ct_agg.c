@@ -154,6 +154,58 @@ static void agrees_with_libnetfilter_conntrack(void **state)
 	}
 }
 
+/* IPv6: 16-byte addresses travel whole through parsing and grouping. */
+static void parses_ipv6(void **state)
+{
+	struct nf_conntrack *ct = nfct_new();
+	struct in6_addr osrc, odst, rdst;
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+	struct ct_agg *agg;
+	struct ct_summary sum;
+	struct ct_flow f;
+	char txt[64];
+
+	inet_pton(AF_INET6, "fd00:1::5", &osrc);
+	inet_pton(AF_INET6, "2001:db8::9", &odst);
+	inet_pton(AF_INET6, "2001:db8:ffff::1", &rdst);
+	nfct_set_attr_u8(ct, ATTR_ORIG_L3PROTO, AF_INET6);
+	nfct_set_attr_u8(ct, ATTR_REPL_L3PROTO, AF_INET6);
+	nfct_set_attr_u8(ct, ATTR_ORIG_L4PROTO, IPPROTO_UDP);
+	nfct_set_attr_u8(ct, ATTR_REPL_L4PROTO, IPPROTO_UDP);
+	nfct_set_attr(ct, ATTR_ORIG_IPV6_SRC, &osrc);
+	nfct_set_attr(ct, ATTR_ORIG_IPV6_DST, &odst);
+	nfct_set_attr(ct, ATTR_REPL_IPV6_SRC, &odst);
+	nfct_set_attr(ct, ATTR_REPL_IPV6_DST, &rdst);
+	nfct_set_attr_u16(ct, ATTR_ORIG_PORT_SRC, htons(5000));
+	nfct_set_attr_u16(ct, ATTR_ORIG_PORT_DST, htons(443));
+	nfct_set_attr_u16(ct, ATTR_REPL_PORT_SRC, htons(443));
+	nfct_set_attr_u16(ct, ATTR_REPL_PORT_DST, htons(5000));
+	nfct_set_attr_u32(ct, ATTR_STATUS, IPS_CONFIRMED | IPS_SRC_NAT);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_INET6;
+	assert_int_equal(nfct_nlmsg_build(nlh, ct), 0);
+	nfct_destroy(ct);
+
+	assert_int_equal(ct_parse_msg(nlh, &f), 0);
+	assert_int_equal(f.family, AF_INET6);
+	assert_memory_equal(&f.orig.src, &osrc, 16);
+	assert_memory_equal(&f.reply.dst, &rdst, 16);
+	assert_int_equal(ct_flow_nat_kind(&f), CT_NAT_SNAT);
+	assert_int_equal(ct_agg_new(&agg), 0);
+	assert_int_equal(ct_agg_add(agg, &f), 0);
+	ct_agg_summarize(agg, &sum);
+	assert_int_equal(sum.by_family[CT_AGG_IPV6], 1);
+	assert_int_equal(sum.ntop, 1);
+	assert_string_equal(ct_flow_addr_str(AF_INET6, &sum.top[0].snat_src, txt, sizeof(txt)),
+			    "2001:db8:ffff::1");
+	assert_string_equal(ct_flow_addr_str(AF_INET6, &sum.top[0].dst, txt, sizeof(txt)),
+			    "2001:db8::9");
+	ct_agg_free(agg);
+}
+
 static void rejects_malformed_entries(void **state)
 {
 	struct nlmsghdr *nlh;
@@ -317,6 +369,7 @@ int main(void)
 		cmocka_unit_test(parses_entries_and_skips_unknown_attr),
 		cmocka_unit_test(agrees_with_libnetfilter_conntrack),
 		cmocka_unit_test(rejects_malformed_entries),
+		cmocka_unit_test(parses_ipv6),
 		cmocka_unit_test(classifies_nat_kind),
 		cmocka_unit_test(aggregates_a_table),
 		cmocka_unit_test(port_share_arithmetic),
