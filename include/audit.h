@@ -15,6 +15,7 @@ enum severity {
 
 #define AUDIT_MAX_EVIDENCE 16
 #define AUDIT_MAX_GROUPS   3
+#define AUDIT_MAX_RULES	   8
 #define AUDIT_MAX_FINDINGS 16
 
 struct audit_evidence {
@@ -32,6 +33,8 @@ struct finding {
 	struct audit_evidence ev[AUDIT_MAX_EVIDENCE];
 	unsigned int ngroups; /* indexes into snapshot.table.top named as evidence */
 	unsigned int groups[AUDIT_MAX_GROUPS];
+	unsigned int nrules; /* indexes into snapshot.nat.v named as evidence */
+	unsigned int rules[AUDIT_MAX_RULES];
 };
 
 /* Thresholds; audit_thresholds_default() documents each one's origin. */

@@ -12,6 +12,8 @@ struct collect_opts {
 	const char *sys_root;	  /* "/proc/sys/net" */
 	const char *proc_root;	  /* "/proc" */
 	const char *procfs_stats; /* "/proc/net/stat/nf_conntrack" */
+	const char *proc_net;	  /* "/proc/net", for iptables-legacy table names */
+	bool nat_rules;		  /* read the nf_tables ruleset */
 	ino_t netns_ino;	  /* namespace docker-proxy processes must be in; 0 any */
 };
 
@@ -21,6 +23,7 @@ enum collect_stage {
 	COLLECT_STATS,
 	COLLECT_DUMP,
 	COLLECT_SYSCTL,
+	COLLECT_RULES,
 	COLLECT_PROC,
 };
 

@@ -8,6 +8,7 @@
 #include "ct_agg.h"
 #include "ct_stats.h"
 #include "dproxy.h"
+#include "natrules.h"
 #include "sysctl.h"
 
 /*
@@ -25,6 +26,8 @@ struct snapshot {
 	struct ct_summary table; /* one streamed dump, taken between the samples */
 	struct sysctl_info sys;
 	struct dproxy_list proxies;
+	struct natrules nat; /* source-NAT rules; nat.have_nftables false if unread */
+	int nat_error;	     /* why the ruleset could not be read (-errno), or 0 */
 };
 
 void snapshot_init(struct snapshot *s);

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "audit.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -269,6 +270,63 @@ static void check_docker_proxy(const struct snapshot *s, const struct audit_thre
 	}
 }
 
+static void check_nat_random(const struct snapshot *s, const struct audit_thresholds *t,
+			     struct finding *f)
+{
+	unsigned int lacking = 0, ours = 0;
+
+	if (!s->nat.have_nftables) {
+		raise_sev(f, SEV_INFO);
+		summary(f, "nf_tables ruleset not read (%s): NAT rules not inspected",
+			strerror(s->nat_error ? -s->nat_error : ENOENT));
+		return;
+	}
+	for (unsigned int i = 0; i < s->nat.n; i++) {
+		const struct natrule *r = &s->nat.v[i];
+
+		if (r->owner == NATRULE_OWNER_NATSCOPE) {
+			ours++;
+			continue;
+		}
+		if (natrule_fully_random(r))
+			continue;
+		if (f->nrules < AUDIT_MAX_RULES)
+			f->rules[f->nrules++] = i;
+		lacking++;
+	}
+	evidence(f, "snat_rules", (double)(s->nat.n - ours));
+	evidence(f, "not_fully_random", (double)lacking);
+	evidence(f, "nat_postrouting_chains", (double)s->nat.base_chains);
+	if (!lacking) {
+		summary(f, s->nat.n - ours ? "every source-NAT rule uses fully-random"
+					   : "no source-NAT rules in nf_tables");
+		return;
+	}
+	/* Clashes happening now make the missing flag the likely cause. */
+	raise_sev(f, snapshot_delta(s, CT_STAT_INSERT_FAILED) ? SEV_CRITICAL : SEV_WARNING);
+	summary(f, "%u of %u source-NAT rules lack fully-random port allocation%s", lacking,
+		s->nat.n - ours, f->sev == SEV_CRITICAL ? " while insertions fail" : "");
+}
+
+static void check_legacy_nat(const struct snapshot *s, const struct audit_thresholds *t,
+			     struct finding *f)
+{
+	evidence(f, "ipv4", s->nat.legacy_nat_ipv4);
+	evidence(f, "ipv6", s->nat.legacy_nat_ipv6);
+	if (s->nat.legacy_nat_ipv4 || s->nat.legacy_nat_ipv6) {
+		raise_sev(f, SEV_WARNING);
+		summary(f,
+			"iptables-legacy nat table%s present (%s%s%s): invisible to nf_tables "
+			"and not inspected",
+			s->nat.legacy_nat_ipv4 && s->nat.legacy_nat_ipv6 ? "s" : "",
+			s->nat.legacy_nat_ipv4 ? "ipv4" : "",
+			s->nat.legacy_nat_ipv4 && s->nat.legacy_nat_ipv6 ? ", " : "",
+			s->nat.legacy_nat_ipv6 ? "ipv6" : "");
+	} else {
+		summary(f, "no iptables-legacy nat tables");
+	}
+}
+
 static const struct audit_check checks[] = {
 	{
 		.id = "snat_port_clash",
@@ -326,6 +384,23 @@ static const struct audit_check checks[] = {
 			  "timeouts of idle entries, and use fully-random allocation so the "
 			  "port search does not give up early.",
 		.run = check_port_exhaustion,
+	},
+	{
+		.id = "snat_rules_random",
+		.title = "Source-NAT rules without fully-random",
+		.remedy = "Add fully-random to the rules listed (nft: `masquerade fully-random`; "
+			  "iptables: `-j MASQUERADE --random-fully`). It gives up source-port "
+			  "preservation (STUN/P2P) and does not cure the same-socket UDP race "
+			  "(clash_resolve).",
+		.run = check_nat_random,
+	},
+	{
+		.id = "legacy_iptables_nat",
+		.title = "iptables-legacy NAT tables",
+		.remedy = "Rules in iptables-legacy tables cannot be read or fixed through "
+			  "nf_tables: move them to iptables-nft (iptables-legacy-save | "
+			  "iptables-nft-restore) and flush the legacy tables.",
+		.run = check_legacy_nat,
 	},
 	{
 		.id = "docker_userland_proxy",

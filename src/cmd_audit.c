@@ -148,6 +148,7 @@ static int collect_error(const struct app *app, int err, enum collect_stage stag
 		[COLLECT_STATS] = "reading conntrack statistics over netlink",
 		[COLLECT_DUMP] = "dumping the conntrack table",
 		[COLLECT_SYSCTL] = "reading /proc/sys/net",
+		[COLLECT_RULES] = "reading the nf_tables ruleset",
 		[COLLECT_PROC] = "scanning /proc for docker-proxy",
 	};
 

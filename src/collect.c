@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "ct_dump.h"
+#include "natrules.h"
 #include "nl.h"
 
 void collect_opts_default(struct collect_opts *o)
@@ -17,6 +18,8 @@ void collect_opts_default(struct collect_opts *o)
 		.sys_root = "/proc/sys/net",
 		.proc_root = "/proc",
 		.procfs_stats = "/proc/net/stat/nf_conntrack",
+		.proc_net = "/proc/net",
+		.nat_rules = true,
 	};
 }
 
@@ -58,6 +61,29 @@ static int read_stats(struct nl_sock *nl, const struct collect_opts *o, struct c
 		return ret;
 	*fallback = true;
 	return 0;
+}
+
+/*
+ * The NAT rules are context for the conntrack findings, not their precondition: a host
+ * without nf_tables (or with only iptables-legacy) still gets its conntrack audit, and
+ * the reason the rules are missing is kept for the report.
+ */
+static int read_nat_rules(struct nl_sock *nl, const struct collect_opts *o, struct snapshot *snap)
+{
+	struct natrules_ruleset *rs;
+	int ret;
+
+	natrules_read_legacy(o->proc_net, &snap->nat);
+	ret = natrules_dump(nl, &rs, &snap->nat.genid);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret < 0) {
+		snap->nat_error = ret;
+		return 0;
+	}
+	ret = natrules_analyze(rs, &snap->nat);
+	natrules_ruleset_free(rs);
+	return ret;
 }
 
 static int dump_cb(const struct ct_flow *flow, void *data)
@@ -118,6 +144,13 @@ int collect_snapshot(const struct collect_opts *o, struct snapshot *snap, enum c
 	/* procfs has no maximum; sysctl has it. */
 	if (snap->stats1.source == CT_STATS_PROCFS && snap->sys.val[SYSCTL_MAX] != SYSCTL_ABSENT)
 		snap->stats1.max = (uint32_t)snap->sys.val[SYSCTL_MAX];
+
+	if (o->nat_rules) {
+		*stage = COLLECT_RULES;
+		ret = read_nat_rules(nl, o, snap);
+		if (ret < 0)
+			goto out;
+	}
 
 	*stage = COLLECT_PROC;
 	ret = dproxy_scan(o->proc_root, o->netns_ino, &snap->proxies);

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -98,8 +99,70 @@ struct nlmsghdr *nl_nfmsg_start(struct nl_sock *nl, uint16_t type, uint16_t flag
 	return nlh;
 }
 
+/* The reply's state, seen by the control callbacks as well as the data one. */
+struct reply {
+	mnl_cb_t cb;
+	void *data;
+	bool done; /* NLMSG_DONE or the final ACK/error arrived: nothing more is queued */
+	int err;   /* first error: the kernel's for the request, or the callback's */
+};
+
+/*
+ * A callback's error is recorded and the rest of the reply consumed without it, so the
+ * end of the reply is always seen.
+ */
+static int reply_data(const struct nlmsghdr *nlh, void *data)
+{
+	struct reply *r = data;
+
+	if (r->err)
+		return MNL_CB_OK;
+	errno = 0;
+	if (r->cb(nlh, r->data) == MNL_CB_ERROR)
+		r->err = errno ? -errno : -EPROTO;
+	return MNL_CB_OK;
+}
+
+static int reply_error(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	struct reply *r = data;
+
+	r->done = true;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
+		r->err = r->err ? r->err : -EBADMSG;
+		return MNL_CB_STOP;
+	}
+	if (e->error && !r->err)
+		r->err = e->error < 0 ? e->error : -e->error;
+	return MNL_CB_STOP;
+}
+
+static int reply_done(const struct nlmsghdr *nlh, void *data)
+{
+	((struct reply *)data)->done = true;
+	return MNL_CB_STOP;
+}
+
+/* After libmnl stopped early (NLM_F_DUMP_INTR), look for the reply's end ourselves. */
+static bool buffer_ends_reply(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	int left = (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
+			return true;
+	return false;
+}
+
 int nl_request(struct nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = reply_error,
+		[NLMSG_DONE] = reply_done,
+	};
+	struct reply r = { .cb = cb, .data = data };
 	uint32_t seq = nlh->nlmsg_seq;
 	ssize_t n;
 	int ret;
@@ -107,24 +170,29 @@ int nl_request(struct nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data
 	/* A non-dump reply carries no NLMSG_DONE: ask for the ACK that ends it. */
 	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
 		nlh->nlmsg_flags |= NLM_F_ACK;
-
 	if (mnl_socket_sendto(nl->mnl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 
-	for (;;) {
+	/* Read the whole reply even after an error: the next request must not see it. */
+	while (!r.done) {
 		n = mnl_socket_recvfrom(nl->mnl, nl->recvbuf, sizeof(nl->recvbuf));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			return r.err ? r.err : -errno;
 		}
 		errno = 0;
-		ret = mnl_cb_run(nl->recvbuf, (size_t)n, seq, nl->portid, cb, data);
-		if (ret < 0)
-			return errno ? -errno : -EPROTO;
-		if (ret == MNL_CB_STOP)
-			return 0;
+		ret = mnl_cb_run2(nl->recvbuf, (size_t)n, seq, nl->portid, reply_data, &r, ctl,
+				  NLMSG_MIN_TYPE);
+		if (ret == MNL_CB_ERROR) {
+			/* EINTR: the kernel marked the dump inconsistent (NLM_F_DUMP_INTR). */
+			if (!r.err)
+				r.err = errno ? -errno : -EPROTO;
+			if (buffer_ends_reply(nl->recvbuf, (size_t)n))
+				r.done = true;
+		}
 	}
+	return r.err;
 }
 
 int nl_set_rcvbuf(struct nl_sock *nl, size_t bytes, size_t *effective)

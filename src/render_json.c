@@ -4,8 +4,10 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <jansson.h>
+#include <linux/netfilter/nf_nat.h>
 
 /* jansson keeps insertion order, so the key order below is the schema's order. */
 
@@ -206,6 +208,53 @@ static json_t *proxies_json(const struct snapshot *s)
 	return a;
 }
 
+static json_t *rule_json(const struct natrule *r)
+{
+	json_t *o = json_object(), *flags = json_array();
+
+	json_object_set_new(o, "family", json_string(natrules_family_name(r->family)));
+	json_object_set_new(o, "table", json_string(r->table));
+	json_object_set_new(o, "chain", json_string(r->chain));
+	json_object_set_new(o, "base_chain", json_string(r->base_chain));
+	json_object_set_new(o, "base_priority", json_integer(r->base_priority));
+	json_object_set_new(o, "handle", json_integer((json_int_t)r->handle));
+	json_object_set_new(o, "statement",
+			    json_string(r->kind == NATRULE_MASQUERADE ? "masquerade" : "snat"));
+	json_object_set_new(o, "compat", json_boolean(r->compat));
+	if (r->flags & NF_NAT_RANGE_PROTO_RANDOM)
+		json_array_append_new(flags, json_string("random"));
+	if (r->flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY)
+		json_array_append_new(flags, json_string("fully-random"));
+	if (r->flags & NF_NAT_RANGE_PERSISTENT)
+		json_array_append_new(flags, json_string("persistent"));
+	json_object_set_new(o, "flags", flags);
+	json_object_set_new(o, "fully_random", json_boolean(natrule_fully_random(r)));
+	json_object_set_new(o, "address_range", json_boolean(r->addr_range));
+	json_object_set_new(o, "port_range", json_boolean(r->port_range));
+	json_object_set_new(o, "owner", json_string(natrules_owner_name(r->owner)));
+	json_object_set_new(o, "rule", json_string(r->text));
+	return o;
+}
+
+static json_t *nat_json(const struct snapshot *s)
+{
+	json_t *o = json_object(), *legacy = json_object(), *rules = json_array();
+
+	json_object_set_new(o, "nftables", json_boolean(s->nat.have_nftables));
+	json_object_set_new(o, "error",
+			    s->nat_error ? json_string(strerror(-s->nat_error)) : json_null());
+	json_object_set_new(o, "genid",
+			    s->nat.have_nftables ? json_integer(s->nat.genid) : json_null());
+	json_object_set_new(o, "postrouting_nat_chains", json_integer(s->nat.base_chains));
+	json_object_set_new(legacy, "ipv4", json_boolean(s->nat.legacy_nat_ipv4));
+	json_object_set_new(legacy, "ipv6", json_boolean(s->nat.legacy_nat_ipv6));
+	json_object_set_new(o, "iptables_legacy_nat", legacy);
+	for (unsigned int i = 0; i < s->nat.n; i++)
+		json_array_append_new(rules, rule_json(&s->nat.v[i]));
+	json_object_set_new(o, "rules", rules);
+	return o;
+}
+
 static json_t *findings_json(const struct snapshot *s, const struct audit_report *r)
 {
 	json_t *a = json_array();
@@ -224,6 +273,11 @@ static json_t *findings_json(const struct snapshot *s, const struct audit_report
 		for (unsigned int k = 0; k < f->ngroups; k++)
 			json_array_append_new(groups, group_json(&s->table.top[f->groups[k]]));
 		json_object_set_new(o, "groups", groups);
+		json_t *rules = json_array();
+
+		for (unsigned int k = 0; k < f->nrules; k++)
+			json_array_append_new(rules, rule_json(&s->nat.v[f->rules[k]]));
+		json_object_set_new(o, "rules", rules);
 		json_object_set_new(o, "remedy",
 				    f->sev == SEV_OK ? json_null()
 						     : json_string(audit_check_remedy(f->check)));
@@ -260,6 +314,7 @@ int render_json(FILE *out, const struct snapshot *s, const struct audit_report *
 	json_object_set_new(root, "stats", stats_json(s));
 	json_object_set_new(root, "table", s->have_table ? table_json(s) : json_null());
 	json_object_set_new(root, "snat", groups_json(s));
+	json_object_set_new(root, "nat_rules", nat_json(s));
 	json_object_set_new(root, "sysctl", sysctl_json(s));
 	json_object_set_new(root, "docker_proxy", proxies_json(s));
 	json_object_set_new(root, "findings", findings_json(s, r));

@@ -160,6 +160,19 @@ int render_prom(FILE *out, const struct snapshot *s, const struct audit_report *
 		table_families(out, s);
 		group_families(out, s);
 	}
+	if (s->nat.have_nftables) {
+		unsigned int fr = 0;
+
+		for (unsigned int i = 0; i < s->nat.n; i++)
+			fr += natrule_fully_random(&s->nat.v[i]);
+		family(out, "natscope_snat_rules", "gauge",
+		       "source-NAT statements reachable from nat postrouting chains");
+		fprintf(out, "natscope_snat_rules{fully_random=\"true\"} %u\n", fr);
+		fprintf(out, "natscope_snat_rules{fully_random=\"false\"} %u\n", s->nat.n - fr);
+	}
+	family(out, "natscope_iptables_legacy_nat", "gauge", "iptables-legacy nat table present");
+	fprintf(out, "natscope_iptables_legacy_nat{family=\"ipv4\"} %d\n", s->nat.legacy_nat_ipv4);
+	fprintf(out, "natscope_iptables_legacy_nat{family=\"ipv6\"} %d\n", s->nat.legacy_nat_ipv6);
 	family(out, "natscope_docker_proxy_processes", "gauge", "docker-proxy processes");
 	fprintf(out, "natscope_docker_proxy_processes %u\n", s->proxies.n);
 	family(out, "natscope_finding_severity", "gauge",

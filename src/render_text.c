@@ -154,6 +154,14 @@ static void table_section(FILE *out, const struct snapshot *s)
 		(unsigned long long)t->nat_kind[CT_NAT_NONE]);
 }
 
+static void rule_line(FILE *out, const struct natrule *r, int indent)
+{
+	fprintf(out, "%*s%s %s %s handle %llu (%s, prio %d via %s)%s\n%*s  %s\n", indent, "",
+		natrules_family_name(r->family), r->table, r->chain, (unsigned long long)r->handle,
+		natrules_owner_name(r->owner), r->base_priority, r->base_chain,
+		natrule_fully_random(r) ? "" : " NOT fully-random", indent, "", r->text);
+}
+
 static void finding_block(FILE *out, const struct snapshot *s, const struct finding *f, bool color)
 {
 	sev_tag(out, f->sev, color);
@@ -176,6 +184,11 @@ static void finding_block(FILE *out, const struct snapshot *s, const struct find
 			fprintf(out, "%11s", "");
 			group_line(out, &s->table.top[f->groups[k]]);
 		}
+	}
+	if (f->nrules) {
+		fprintf(out, "%9s  rules:\n", "");
+		for (unsigned int k = 0; k < f->nrules; k++)
+			rule_line(out, &s->nat.v[f->rules[k]], 11);
 	}
 	fprintf(out, "%9s  remedy: %s\n", "", audit_check_remedy(f->check));
 }
@@ -244,6 +257,12 @@ int render_text(FILE *out, const struct snapshot *s, const struct audit_report *
 	cpu_section(out, s);
 
 	settings_section(out, s);
+
+	if (s->nat.n) {
+		fprintf(out, "\nSOURCE-NAT RULES (nf_tables generation %u)\n", s->nat.genid);
+		for (unsigned int i = 0; i < s->nat.n; i++)
+			rule_line(out, &s->nat.v[i], 2);
+	}
 
 	if (s->have_table && s->table.ntop) {
 		fprintf(out, "\nSNAT GROUPS (top %u of %llu%s)\n", s->table.ntop,

@@ -73,11 +73,16 @@ for g in gs:
 ex = [f for f in d['findings'] if f['id'] == 'snat_port_exhaustion'][0]
 assert ex['severity'] == 'warning', ex
 PY
+# The plain masquerade rule is named as lacking fully-random, critical while clashing.
+[ "$(json "$T/plain.json" "[f['severity'] + ':' + str(f['evidence']['not_fully_random']) for f in d['findings'] if f['id'] == 'snat_rules_random'][0]")" = critical:1 ] ||
+	fail "snat_rules_random is not critical for the plain masquerade rule"
 [ "$plain" -ge 20 ] || fail "plain masquerade failed only $plain insertions; the scenario did not clash"
 
 run_scenario "fully-random" "$T/random"
 check_against_kernel "$T/random"
 random=$(json "$T/random.json" "d['stats']['totals']['insert_failed']")
+[ "$(json "$T/random.json" "[f['severity'] for f in d['findings'] if f['id'] == 'snat_rules_random'][0]")" = ok ] ||
+	fail "the fully-random rule is reported as lacking it"
 echo "# insert_failed per $FLOWS flows: masquerade $plain, masquerade fully-random $random"
 [ $((random * 5)) -le "$plain" ] || fail "fully-random $random is not far below plain $plain"
 echo "clash: all passed"

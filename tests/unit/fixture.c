@@ -91,6 +91,36 @@ void fixture_snapshot(struct snapshot *s)
 	s->sys.port_range_hi = 60999;
 	snprintf(s->sys.kernel, sizeof(s->sys.kernel), "6.18.0-test");
 
+	s->nat.have_nftables = true;
+	s->nat.genid = 42;
+	s->nat.base_chains = 1;
+	s->nat.n = 2;
+	s->nat.v = calloc(2, sizeof(*s->nat.v));
+	s->nat.v[0] = (struct natrule){
+		.family = 2,
+		.table = "nat",
+		.chain = "POSTROUTING",
+		.base_chain = "POSTROUTING",
+		.base_priority = 100,
+		.handle = 4,
+		.kind = NATRULE_MASQUERADE,
+		.compat = true,
+		.owner = NATRULE_OWNER_DOCKER,
+		.text = "oifname != \"docker0\" ip saddr 172.17.0.0/16 masquerade (xt)",
+	};
+	s->nat.v[1] = (struct natrule){
+		.family = 2,
+		.table = "natscope",
+		.chain = "post",
+		.base_chain = "post",
+		.base_priority = 99,
+		.handle = 2,
+		.kind = NATRULE_MASQUERADE,
+		.flags = 0x10,
+		.owner = NATRULE_OWNER_NATSCOPE,
+		.text = "masquerade fully-random",
+	};
+
 	s->proxies.n = 1;
 	s->proxies.v = calloc(1, sizeof(*s->proxies.v));
 	s->proxies.v[0] = (struct dproxy){ .pid = 4242,

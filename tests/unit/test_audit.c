@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -205,6 +206,47 @@ static void docker_proxy(void **state)
 	snapshot_release(&s);
 }
 
+static void nat_rules_without_fully_random(void **state)
+{
+	struct snapshot s;
+	struct audit_thresholds t;
+	struct audit_report r;
+	const struct finding *f;
+
+	fixture_snapshot(&s);
+	audit_thresholds_default(&t);
+	audit_run(&s, &t, &r);
+	f = find(&r, "snat_rules_random");
+	/* clashes are happening: the missing flag is critical */
+	assert_int_equal(f->sev, SEV_CRITICAL);
+	/* natscope's own rules are not counted */
+	assert_true(ev(f, "snat_rules") == 1.0);
+	assert_true(ev(f, "not_fully_random") == 1.0);
+	assert_int_equal(f->nrules, 1);
+	assert_int_equal(f->rules[0], 0);
+
+	fixture_counter(&s, 0, CT_STAT_INSERT_FAILED, 130, 130);
+	fixture_counter(&s, 1, CT_STAT_INSERT_FAILED, 60, 60);
+	assert_int_equal(run(&s, "snat_rules_random"), SEV_WARNING);
+	s.nat.v[0].flags = 0x10;
+	assert_int_equal(run(&s, "snat_rules_random"), SEV_OK);
+	s.nat.have_nftables = false;
+	s.nat_error = -EPROTONOSUPPORT;
+	assert_int_equal(run(&s, "snat_rules_random"), SEV_INFO);
+	snapshot_release(&s);
+}
+
+static void legacy_nat(void **state)
+{
+	struct snapshot s;
+
+	fixture_snapshot(&s);
+	assert_int_equal(run(&s, "legacy_iptables_nat"), SEV_OK);
+	s.nat.legacy_nat_ipv6 = true;
+	assert_int_equal(run(&s, "legacy_iptables_nat"), SEV_WARNING);
+	snapshot_release(&s);
+}
+
 static void exit_codes_and_ranking(void **state)
 {
 	struct snapshot s;
@@ -242,7 +284,7 @@ static void check_table_is_complete(void **state)
 		assert_non_null(audit_check_id(audit_check_at(n)));
 		assert_true(strlen(audit_check_remedy(audit_check_at(n))) > 20);
 	}
-	assert_int_equal(n, 8);
+	assert_int_equal(n, 10);
 }
 
 int main(void)
@@ -257,6 +299,8 @@ int main(void)
 		cmocka_unit_test(invalid_rising),
 		cmocka_unit_test(port_exhaustion_thresholds),
 		cmocka_unit_test(docker_proxy),
+		cmocka_unit_test(nat_rules_without_fully_random),
+		cmocka_unit_test(legacy_nat),
 		cmocka_unit_test(exit_codes_and_ranking),
 		cmocka_unit_test(check_table_is_complete),
 	};
