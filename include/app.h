@@ -12,6 +12,7 @@ enum app_err {
 	APP_ERR_NO_NFTABLES,  /* nf_tables absent */
 	APP_ERR_NO_NETNS,     /* unknown network namespace */
 	APP_ERR_DATA,	      /* corrupt input file */
+	APP_ERR_CHANGED,      /* the ruleset changed under us: nothing applied, try again */
 	APP_ERR_RUNTIME,      /* anything else */
 };
 
@@ -31,5 +32,6 @@ int app_error(const struct app *app, enum app_err kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 int cmd_audit(struct app *app, int argc, char **argv);
+int cmd_fix(struct app *app, int argc, char **argv);
 
 #endif

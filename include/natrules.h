@@ -78,8 +78,34 @@ int natrules_dump(struct nl_sock *nl, struct natrules_ruleset **out, uint32_t *g
 /** Read the iptables-legacy table lists (@proc_net: "/proc/net"). */
 void natrules_read_legacy(const char *proc_net, struct natrules *out);
 
-/** Render @r as nft would list it, as far as natscope knows its expressions. */
-int natrules_render(const struct nftnl_rule *r, uint8_t family, char *buf, size_t len);
+/* The dumped objects, for the fix planner (libnftnl types stay opaque elsewhere). */
+struct nftnl_chain;
+size_t natrules_ruleset_nchains(const struct natrules_ruleset *rs);
+const struct nftnl_chain *natrules_ruleset_chain(const struct natrules_ruleset *rs, size_t i);
+size_t natrules_ruleset_nrules(const struct natrules_ruleset *rs);
+const struct nftnl_rule *natrules_ruleset_rule(const struct natrules_ruleset *rs, size_t i);
+bool natrules_ruleset_has_table(const struct natrules_ruleset *rs, uint32_t family,
+				const char *name);
+/** The comment of table @name if it carries NATRULES_OWNER_MARK, else NULL. */
+const char *natrules_ruleset_owned_comment(const struct natrules_ruleset *rs, uint32_t family,
+					   const char *name);
+
+struct nftnl_expr;
+/** If @e is a source-NAT statement (masq, nat snat, xt MASQUERADE/SNAT), its flags. */
+bool natrules_expr_snat(const struct nftnl_expr *e, uint32_t family, uint32_t *flags);
+/** The chain @e jumps or goes to, or NULL. */
+const char *natrules_expr_jump(const struct nftnl_expr *e);
+
+/* natrules_render() flags */
+#define NATRULES_RENDER_SCRIPT 0x1 /* nft -f input: no "(xt)" marks, no counter values */
+
+/**
+ * Render @r as nft would list it, as far as natscope knows its expressions.
+ * Returns 0, 1 when some expression has no nft syntax here (shown as [name] or
+ * xt match), or -errno.
+ */
+int natrules_render(const struct nftnl_rule *r, uint8_t family, unsigned int flags, char *buf,
+		    size_t len);
 
 bool natrule_fully_random(const struct natrule *r);
 const char *natrules_family_name(uint8_t family);

@@ -22,6 +22,11 @@ static const struct command {
 		.run = cmd_audit,
 		.plugin_exit = true,
 	},
+	{
+		.name = "fix",
+		.summary = "install fully-random masquerade/snat overlays (or --revert them)",
+		.run = cmd_fix,
+	},
 };
 
 /* sysexits.h codes keep every error class distinct for scripts. */
@@ -32,6 +37,7 @@ static const int exit_codes[] = {
 	[APP_ERR_NO_NFTABLES] = EX_OSFILE,
 	[APP_ERR_NO_NETNS] = EX_NOHOST,
 	[APP_ERR_DATA] = EX_DATAERR,
+	[APP_ERR_CHANGED] = EX_TEMPFAIL,
 	[APP_ERR_RUNTIME] = EX_SOFTWARE,
 };
 

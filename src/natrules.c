@@ -216,7 +216,8 @@ static int table_comment_cb(const struct nftnl_udata *attr, void *data)
 	return 0;
 }
 
-static bool table_is_ours(const struct natrules_ruleset *rs, uint32_t family, const char *name)
+const char *natrules_ruleset_owned_comment(const struct natrules_ruleset *rs, uint32_t family,
+					   const char *name)
 {
 	for (size_t i = 0; i < rs->ntables; i++) {
 		const struct nftnl_table *t = rs->tables[i];
@@ -230,10 +231,47 @@ static bool table_is_ours(const struct natrules_ruleset *rs, uint32_t family, co
 		ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &len);
 		if (ud)
 			nftnl_udata_parse(ud, len, table_comment_cb, &comment);
-		return comment &&
-		       strncmp(comment, NATRULES_OWNER_MARK, strlen(NATRULES_OWNER_MARK)) == 0;
+		if (comment &&
+		    strncmp(comment, NATRULES_OWNER_MARK, strlen(NATRULES_OWNER_MARK)) == 0)
+			return comment;
+		return NULL;
 	}
+	return NULL;
+}
+
+bool natrules_ruleset_has_table(const struct natrules_ruleset *rs, uint32_t family,
+				const char *name)
+{
+	for (size_t i = 0; i < rs->ntables; i++)
+		if (nftnl_table_get_u32(rs->tables[i], NFTNL_TABLE_FAMILY) == family &&
+		    strcmp(nftnl_table_get_str(rs->tables[i], NFTNL_TABLE_NAME), name) == 0)
+			return true;
 	return false;
+}
+
+static bool table_is_ours(const struct natrules_ruleset *rs, uint32_t family, const char *name)
+{
+	return natrules_ruleset_owned_comment(rs, family, name) != NULL;
+}
+
+size_t natrules_ruleset_nchains(const struct natrules_ruleset *rs)
+{
+	return rs->nchains;
+}
+
+const struct nftnl_chain *natrules_ruleset_chain(const struct natrules_ruleset *rs, size_t i)
+{
+	return i < rs->nchains ? rs->chains[i] : NULL;
+}
+
+size_t natrules_ruleset_nrules(const struct natrules_ruleset *rs)
+{
+	return rs->nrules;
+}
+
+const struct nftnl_rule *natrules_ruleset_rule(const struct natrules_ruleset *rs, size_t i)
+{
+	return i < rs->nrules ? rs->rules[i] : NULL;
 }
 
 /*
@@ -293,6 +331,23 @@ static int snat_statement(const struct nftnl_expr *e, uint32_t family, struct na
 		return 1;
 	}
 	return 0;
+}
+
+static const char *jump_target(const struct nftnl_expr *e);
+
+bool natrules_expr_snat(const struct nftnl_expr *e, uint32_t family, uint32_t *flags)
+{
+	struct natrule r = { 0 };
+
+	if (!snat_statement(e, family, &r))
+		return false;
+	*flags = r.flags;
+	return true;
+}
+
+const char *natrules_expr_jump(const struct nftnl_expr *e)
+{
+	return jump_target(e);
 }
 
 /* A jump or goto target of @e, or NULL. */
@@ -359,7 +414,7 @@ static int add_rule(struct walk *w, const struct nftnl_rule *r, const char *chai
 	snprintf(nr->base_chain, sizeof(nr->base_chain), "%s",
 		 nftnl_chain_get_str(w->base, NFTNL_CHAIN_NAME));
 	nr->base_priority = (int32_t)nftnl_chain_get_u32(w->base, NFTNL_CHAIN_PRIO);
-	natrules_render(r, (uint8_t)w->family, nr->text, sizeof(nr->text));
+	natrules_render(r, (uint8_t)w->family, 0, nr->text, sizeof(nr->text));
 	nr->owner = table_is_ours(w->rs, w->family, w->table)
 			    ? NATRULE_OWNER_NATSCOPE
 			    : natrules_guess_owner(w->table, chain);

@@ -46,6 +46,8 @@ struct out {
 };
 
 struct ctx {
+	bool script;	 /* NATRULES_RENDER_SCRIPT */
+	bool lossy;	 /* something was shown by name only */
 	uint8_t family;	 /* the table's family */
 	uint8_t nfproto; /* from a "meta nfproto" match in an inet table */
 	uint8_t l4proto; /* from a "meta l4proto" or "ip protocol" match */
@@ -399,6 +401,7 @@ static void render_target(struct out *o, struct ctx *c, const struct nftnl_expr 
 
 	if (strcmp(name, "MASQUERADE") != 0 && strcmp(name, "SNAT") != 0) {
 		put(o, "xt target \"%s\"", name);
+		c->lossy = true;
 		return;
 	}
 	if (info && len >= off + sizeof(flags))
@@ -426,19 +429,22 @@ static void render_target(struct out *o, struct ctx *c, const struct nftnl_expr 
 		put(o, "snat");
 	}
 	put_nat_flags(o, flags);
-	put(o, " (xt)");
+	if (!c->script)
+		put(o, " (xt)");
 }
 
-static void render_match(struct out *o, const struct nftnl_expr *e)
+static void render_match(struct out *o, struct ctx *c, const struct nftnl_expr *e)
 {
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_MT_NAME);
 	uint32_t len;
 	const char *info = nftnl_expr_get(e, NFTNL_EXPR_MT_INFO, &len);
 
-	if (strcmp(name, "comment") == 0 && info)
+	if (strcmp(name, "comment") == 0 && info) {
 		put(o, "comment \"%.*s\"", (int)strnlen(info, len), info);
-	else
+	} else {
 		put(o, "xt match \"%s\"", name);
+		c->lossy = true;
+	}
 }
 
 static void render_verdict(struct out *o, const struct nftnl_expr *e)
@@ -533,9 +539,12 @@ static void render_expr(struct out *o, struct ctx *c, const struct nftnl_expr *e
 		}
 	} else if (strcmp(name, "counter") == 0) {
 		sep(o);
-		put(o, "counter packets %llu bytes %llu",
-		    (unsigned long long)nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS),
-		    (unsigned long long)nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES));
+		if (c->script)
+			put(o, "counter");
+		else
+			put(o, "counter packets %llu bytes %llu",
+			    (unsigned long long)nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS),
+			    (unsigned long long)nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES));
 	} else if (strcmp(name, "masq") == 0) {
 		sep(o);
 		render_masq(o, c, e);
@@ -547,17 +556,19 @@ static void render_expr(struct out *o, struct ctx *c, const struct nftnl_expr *e
 		render_target(o, c, e);
 	} else if (strcmp(name, "match") == 0) {
 		sep(o);
-		render_match(o, e);
+		render_match(o, c, e);
 	} else {
 		sep(o);
 		put(o, "[%s]", name);
+		c->lossy = true;
 	}
 }
 
-int natrules_render(const struct nftnl_rule *r, uint8_t family, char *buf, size_t len)
+int natrules_render(const struct nftnl_rule *r, uint8_t family, unsigned int flags, char *buf,
+		    size_t len)
 {
 	struct out o = { .buf = buf, .len = len };
-	struct ctx c = { .family = family };
+	struct ctx c = { .family = family, .script = flags & NATRULES_RENDER_SCRIPT };
 	struct nftnl_expr_iter *it;
 	struct nftnl_expr *e;
 
@@ -570,5 +581,7 @@ int natrules_render(const struct nftnl_rule *r, uint8_t family, char *buf, size_
 	while ((e = nftnl_expr_iter_next(it)))
 		render_expr(&o, &c, e);
 	nftnl_expr_iter_destroy(it);
-	return o.pos >= len ? -ENOSPC : 0;
+	if (o.pos >= len)
+		return -ENOSPC;
+	return c.lossy ? 1 : 0;
 }

@@ -211,3 +211,52 @@ int nl_set_rcvbuf(struct nl_sock *nl, size_t bytes, size_t *effective)
 	}
 	return 0;
 }
+
+/* Ask for at least @bytes of send or receive buffer; never shrink it. */
+static void ensure_buf(int fd, int opt_force, int opt, size_t bytes)
+{
+	int cur = 0, want = bytes > (size_t)INT32_MAX / 2 ? INT32_MAX / 2 : (int)bytes;
+	socklen_t len = sizeof(cur);
+
+	if (getsockopt(fd, SOL_SOCKET, opt, &cur, &len) == 0 && cur >= want)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, opt_force, &want, sizeof(want)) < 0)
+		setsockopt(fd, SOL_SOCKET, opt, &want, sizeof(want));
+}
+
+int nl_batch_talk(struct nl_sock *nl, const void *buf, size_t len, unsigned int nmsgs, nl_ack_fn fn,
+		  void *data)
+{
+	int fd = mnl_socket_get_fd(nl->mnl);
+
+	/*
+	 * netlink refuses a message larger than the send buffer; each ACK takes about a
+	 * kilobyte of receive buffer (skb truesize), so size both for this batch.
+	 */
+	ensure_buf(fd, SO_SNDBUFFORCE, SO_SNDBUF, len + 4096);
+	ensure_buf(fd, SO_RCVBUFFORCE, SO_RCVBUF, (size_t)nmsgs * 1024 + 65536);
+	if (mnl_socket_sendto(nl->mnl, buf, len) < 0)
+		return -errno;
+
+	/* The kernel processed the batch inside sendmsg(): its answers are all queued. */
+	for (;;) {
+		ssize_t n = recv(fd, nl->recvbuf, sizeof(nl->recvbuf), MSG_DONTWAIT);
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->recvbuf;
+		int left;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+		}
+		left = (int)n;
+		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+			if (nlh->nlmsg_type != NLMSG_ERROR ||
+			    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+				continue;
+			fn(e->msg.nlmsg_seq, e->error < 0 ? e->error : -e->error, data);
+		}
+	}
+}

@@ -1,0 +1,64 @@
+#ifndef NATSCOPE_NATFIX_H
+#define NATSCOPE_NATFIX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct natrules_ruleset;
+struct nl_sock;
+
+/* The table natscope owns in each family; only ever created with the owner mark. */
+#define NATFIX_TABLE "natscope"
+
+struct natfix_opts {
+	bool revert;	   /* remove natscope's tables, nothing else */
+	const char *oif;   /* scope: only traffic leaving this interface */
+	const char *saddr; /* scope: only sources in this CIDR */
+};
+
+/*
+ * A planned change: for each nat postrouting base chain whose source-NAT statements lack
+ * fully-random, a mirror in natscope's table of the same family at priority - 1, with
+ * fully-random added.  Plain data plus the libnftnl objects to send.
+ */
+struct natfix_plan;
+
+/**
+ * Plan against the ruleset @rs read at generation @genid.
+ * -EEXIST: a table named NATFIX_TABLE exists without natscope's mark (never touched);
+ * -EINVAL: a bad scope.
+ */
+int natfix_plan_new(const struct natrules_ruleset *rs, uint32_t genid, const struct natfix_opts *o,
+		    struct natfix_plan **out);
+void natfix_plan_free(struct natfix_plan *p);
+
+/** False when the ruleset already is what the plan wants (nothing to apply). */
+bool natfix_plan_has_changes(const struct natfix_plan *p);
+/** Human lines: what is mirrored, what is skipped and why. */
+unsigned int natfix_plan_nnotes(const struct natfix_plan *p);
+const char *natfix_plan_note(const struct natfix_plan *p, unsigned int i);
+unsigned int natfix_plan_nskipped(const struct natfix_plan *p);
+unsigned int natfix_plan_nmirrored(const struct natfix_plan *p);
+
+/** Write the change as an nft -f script. */
+int natfix_plan_script(const struct natfix_plan *p, FILE *out);
+
+/**
+ * Apply the plan in one nf_tables batch bound to the planned generation.  -ERESTART:
+ * the ruleset changed since planning and nothing was applied.  Any other kernel error
+ * aborts the whole batch; @err names the message it belongs to.
+ */
+int natfix_apply(struct nl_sock *nl, const struct natfix_plan *p, char *err, size_t errlen);
+
+/** The comment natscope's table of @family should carry after the plan; "" if none. */
+const char *natfix_plan_comment(const struct natfix_plan *p, uint32_t family);
+
+/**
+ * Check a ruleset read after applying: natscope's tables are exactly the planned ones.
+ * Returns 0, or -EPROTO with *family set to the first family that differs.
+ */
+int natfix_plan_verify(const struct natfix_plan *p, const struct natrules_ruleset *rs,
+		       uint32_t *family);
+
+#endif
