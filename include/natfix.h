@@ -54,6 +54,16 @@ int natfix_apply(struct nl_sock *nl, const struct natfix_plan *p, char *err, siz
 /** The comment natscope's table of @family should carry after the plan; "" if none. */
 const char *natfix_plan_comment(const struct natfix_plan *p, uint32_t family);
 
+/** Whether the plan mirrors base chain @chain of @family/@table. */
+bool natfix_plan_mirrors(const struct natfix_plan *p, uint32_t family, const char *table,
+			 const char *chain);
+
+/**
+ * Recover the options an overlay was made with from its table comment ("... oif=X
+ * saddr=Y"); the strings point into @buf.  -EINVAL if it is not natscope's mark.
+ */
+int natfix_opts_from_comment(const char *comment, struct natfix_opts *o, char *buf, size_t len);
+
 /**
  * Check a ruleset read after applying: natscope's tables are exactly the planned ones.
  * Returns 0, or -EPROTO with *family set to the first family that differs.

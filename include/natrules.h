@@ -43,6 +43,7 @@ struct natrule {
 	bool addr_range; /* explicit address(es) */
 	bool port_range; /* explicit port range */
 	enum natrule_owner owner;
+	bool covered; /* a current natscope overlay mirrors its base chain with fully-random */
 	char text[NATRULES_TEXT]; /* nft-like rendering of the whole rule */
 };
 
@@ -53,6 +54,8 @@ struct natrules {
 	unsigned int base_chains; /* nat-type postrouting base chains */
 	unsigned int n;
 	struct natrule *v;
+	bool overlay;	      /* natscope's tables are present */
+	bool overlay_stale;   /* ... but no longer what `fix` would install now */
 	bool legacy_nat_ipv4; /* iptables-legacy nat tables, invisible to nf_tables */
 	bool legacy_nat_ipv6;
 };

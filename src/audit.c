@@ -273,7 +273,7 @@ static void check_docker_proxy(const struct snapshot *s, const struct audit_thre
 static void check_nat_random(const struct snapshot *s, const struct audit_thresholds *t,
 			     struct finding *f)
 {
-	unsigned int lacking = 0, ours = 0;
+	unsigned int lacking = 0, ours = 0, covered = 0;
 
 	if (!s->nat.have_nftables) {
 		raise_sev(f, SEV_INFO);
@@ -290,22 +290,47 @@ static void check_nat_random(const struct snapshot *s, const struct audit_thresh
 		}
 		if (natrule_fully_random(r))
 			continue;
+		if (r->covered) {
+			covered++;
+			continue;
+		}
 		if (f->nrules < AUDIT_MAX_RULES)
 			f->rules[f->nrules++] = i;
 		lacking++;
 	}
 	evidence(f, "snat_rules", (double)(s->nat.n - ours));
 	evidence(f, "not_fully_random", (double)lacking);
+	evidence(f, "covered_by_overlay", (double)covered);
 	evidence(f, "nat_postrouting_chains", (double)s->nat.base_chains);
 	if (!lacking) {
-		summary(f, s->nat.n - ours ? "every source-NAT rule uses fully-random"
-					   : "no source-NAT rules in nf_tables");
+		if (covered)
+			summary(f,
+				"%u source-NAT rule%s without fully-random %s taken over by "
+				"natscope's overlay",
+				covered, covered == 1 ? "" : "s", covered == 1 ? "is" : "are");
+		else
+			summary(f, s->nat.n - ours ? "every source-NAT rule uses fully-random"
+						   : "no source-NAT rules in nf_tables");
 		return;
 	}
 	/* Clashes happening now make the missing flag the likely cause. */
 	raise_sev(f, snapshot_delta(s, CT_STAT_INSERT_FAILED) ? SEV_CRITICAL : SEV_WARNING);
 	summary(f, "%u of %u source-NAT rules lack fully-random port allocation%s", lacking,
 		s->nat.n - ours, f->sev == SEV_CRITICAL ? " while insertions fail" : "");
+}
+
+static void check_overlay(const struct snapshot *s, const struct audit_thresholds *t,
+			  struct finding *f)
+{
+	evidence(f, "present", s->nat.overlay);
+	evidence(f, "stale", s->nat.overlay_stale);
+	if (s->nat.overlay_stale) {
+		raise_sev(f, SEV_WARNING);
+		summary(f, "natscope's overlay no longer matches the rules it mirrors");
+	} else {
+		summary(f,
+			s->nat.overlay ? "natscope's overlay is current" : "no natscope overlay");
+	}
 }
 
 static void check_legacy_nat(const struct snapshot *s, const struct audit_thresholds *t,
@@ -331,10 +356,10 @@ static const struct audit_check checks[] = {
 	{
 		.id = "snat_port_clash",
 		.title = "SNAT port clashes (insert_failed)",
-		.remedy = "Give masquerade/snat rules fully-random port allocation: add "
-			  "`fully-random` (nft) or `--random-fully` (iptables) to them. The "
-			  "kernel does not say which flow failed; the groups listed are the "
-			  "likely place.",
+		.remedy = "Give masquerade/snat rules fully-random port allocation: "
+			  "`natscope fix --random-fully`, or add `fully-random` (nft) / "
+			  "`--random-fully` (iptables). The kernel does not say which flow "
+			  "failed; the groups listed are the likely place.",
 		.run = check_snat_clash,
 	},
 	{
@@ -388,11 +413,20 @@ static const struct audit_check checks[] = {
 	{
 		.id = "snat_rules_random",
 		.title = "Source-NAT rules without fully-random",
-		.remedy = "Add fully-random to the rules listed (nft: `masquerade fully-random`; "
-			  "iptables: `-j MASQUERADE --random-fully`). It gives up source-port "
+		.remedy = "Run `natscope fix --random-fully` (an overlay; your rules stay as they "
+			  "are), or add fully-random to the rules listed (nft: `masquerade "
+			  "fully-random`; iptables: `-j MASQUERADE --random-fully`). It gives up "
+			  "source-port "
 			  "preservation (STUN/P2P) and does not cure the same-socket UDP race "
 			  "(clash_resolve).",
 		.run = check_nat_random,
+	},
+	{
+		.id = "nat_overlay_stale",
+		.title = "natscope overlay out of date",
+		.remedy = "The NAT rules changed since `natscope fix --random-fully` ran: run it "
+			  "again to rebuild the overlay (atomically), or `natscope fix --revert`.",
+		.run = check_overlay,
 	},
 	{
 		.id = "legacy_iptables_nat",

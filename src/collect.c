@@ -4,9 +4,12 @@
 #include <errno.h>
 #include <math.h>
 #include <sys/socket.h>
+
+#include <linux/netfilter.h>
 #include <time.h>
 
 #include "ct_dump.h"
+#include "natfix.h"
 #include "natrules.h"
 #include "nl.h"
 
@@ -64,6 +67,45 @@ static int read_stats(struct nl_sock *nl, const struct collect_opts *o, struct c
 }
 
 /*
+ * natscope's overlay, if any: plan again with the options it was made with.  If that
+ * plan changes nothing, the overlay is current and the source rules of the chains it
+ * mirrors are covered; otherwise it is stale.
+ */
+static int judge_overlay(const struct natrules_ruleset *rs, struct snapshot *snap)
+{
+	static const uint32_t fams[] = { NFPROTO_IPV4, NFPROTO_IPV6, NFPROTO_INET };
+	struct natfix_opts opts = { 0 };
+	struct natfix_plan *plan;
+	char buf[256];
+	int ret;
+
+	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+		const char *c = natrules_ruleset_owned_comment(rs, fams[i], NATFIX_TABLE);
+
+		if (c && !snap->nat.overlay) {
+			snap->nat.overlay = true;
+			natfix_opts_from_comment(c, &opts, buf, sizeof(buf));
+		}
+	}
+	if (!snap->nat.overlay)
+		return 0;
+	ret = natfix_plan_new(rs, snap->nat.genid, &opts, &plan);
+	if (ret < 0) {
+		snap->nat.overlay_stale = true;
+		return ret == -ENOMEM ? ret : 0;
+	}
+	snap->nat.overlay_stale = natfix_plan_has_changes(plan);
+	for (unsigned int i = 0; i < snap->nat.n && !snap->nat.overlay_stale; i++) {
+		struct natrule *r = &snap->nat.v[i];
+
+		r->covered = r->owner != NATRULE_OWNER_NATSCOPE &&
+			     natfix_plan_mirrors(plan, r->family, r->table, r->base_chain);
+	}
+	natfix_plan_free(plan);
+	return 0;
+}
+
+/*
  * The NAT rules are context for the conntrack findings, not their precondition: a host
  * without nf_tables (or with only iptables-legacy) still gets its conntrack audit, and
  * the reason the rules are missing is kept for the report.
@@ -82,6 +124,8 @@ static int read_nat_rules(struct nl_sock *nl, const struct collect_opts *o, stru
 		return 0;
 	}
 	ret = natrules_analyze(rs, &snap->nat);
+	if (ret == 0)
+		ret = judge_overlay(rs, snap);
 	natrules_ruleset_free(rs);
 	return ret;
 }

@@ -48,8 +48,15 @@ struct scope {
 	unsigned int len; /* address bytes */
 };
 
+struct mirrored {
+	uint32_t family;
+	char table[NATRULES_NAME];
+	char chain[NATRULES_NAME];
+};
+
 struct natfix_plan {
 	uint32_t genid;
+	struct mirrored *mirrored;
 	struct overlay ov[NFAM];
 	struct scope scope;
 	char **notes;
@@ -659,6 +666,17 @@ static int mirror_base(struct natfix_plan *p, const struct natrules_ruleset *rs,
 		}
 	}
 	ov->wanted = true;
+	{
+		struct mirrored *m = realloc(p->mirrored, (p->nmirrored + 1) * sizeof(*m));
+
+		if (!m)
+			return -ENOMEM;
+		p->mirrored = m;
+		m += p->nmirrored;
+		m->family = family;
+		snprintf(m->table, sizeof(m->table), "%s", table);
+		snprintf(m->chain, sizeof(m->chain), "%s", bname);
+	}
 	p->nmirrored++;
 	chain_name(name, sizeof(name), table, bname);
 	return note(p,
@@ -680,7 +698,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-static void digest(struct overlay *ov, char *scratch)
+static void digest(struct overlay *ov, const struct natfix_opts *o, char *scratch)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 	struct nlmsghdr *nlh;
@@ -695,8 +713,10 @@ static void digest(struct overlay *ov, char *scratch)
 		nftnl_rule_nlmsg_build_payload(nlh, ov->rules[i]);
 		h = fnv(h, mnl_nlmsg_get_payload(nlh), mnl_nlmsg_get_payload_len(nlh));
 	}
-	snprintf(ov->comment, sizeof(ov->comment), "%s v1 digest=%016llx", NATRULES_OWNER_MARK,
-		 (unsigned long long)h);
+	/* The scope is kept so that audit can plan again with the same options. */
+	snprintf(ov->comment, sizeof(ov->comment), "%s v1 digest=%016llx%s%s%s%s",
+		 NATRULES_OWNER_MARK, (unsigned long long)h, o->oif ? " oif=" : "",
+		 o->oif ? o->oif : "", o->saddr ? " saddr=" : "", o->saddr ? o->saddr : "");
 }
 
 static bool overlay_changes(const struct overlay *ov)
@@ -763,7 +783,7 @@ int natfix_plan_new(const struct natrules_ruleset *rs, uint32_t genid, const str
 	}
 	for (int f = 0; f < NFAM; f++)
 		if (p->ov[f].wanted)
-			digest(&p->ov[f], scratch);
+			digest(&p->ov[f], o, scratch);
 	for (int f = 0; f < NFAM && o->revert; f++)
 		if (p->ov[f].existing)
 			ret = note(p, "remove %s %s", fam_name(p->ov[f].family), NATFIX_TABLE);
@@ -793,7 +813,36 @@ void natfix_plan_free(struct natfix_plan *p)
 	for (unsigned int i = 0; i < p->nnotes; i++)
 		free(p->notes[i]);
 	free(p->notes);
+	free(p->mirrored);
 	free(p);
+}
+
+bool natfix_plan_mirrors(const struct natfix_plan *p, uint32_t family, const char *table,
+			 const char *chain)
+{
+	for (unsigned int i = 0; i < p->nmirrored; i++)
+		if (p->mirrored[i].family == family && strcmp(p->mirrored[i].table, table) == 0 &&
+		    strcmp(p->mirrored[i].chain, chain) == 0)
+			return true;
+	return false;
+}
+
+int natfix_opts_from_comment(const char *comment, struct natfix_opts *o, char *buf, size_t len)
+{
+	char *save, *tok;
+
+	memset(o, 0, sizeof(*o));
+	if (strncmp(comment, NATRULES_OWNER_MARK, strlen(NATRULES_OWNER_MARK)) != 0 ||
+	    strlen(comment) >= len)
+		return -EINVAL;
+	strcpy(buf, comment);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (strncmp(tok, "oif=", 4) == 0)
+			o->oif = tok + 4;
+		else if (strncmp(tok, "saddr=", 6) == 0)
+			o->saddr = tok + 6;
+	}
+	return 0;
 }
 
 bool natfix_plan_has_changes(const struct natfix_plan *p)

@@ -232,6 +232,7 @@ static json_t *rule_json(const struct natrule *r)
 	json_object_set_new(o, "address_range", json_boolean(r->addr_range));
 	json_object_set_new(o, "port_range", json_boolean(r->port_range));
 	json_object_set_new(o, "owner", json_string(natrules_owner_name(r->owner)));
+	json_object_set_new(o, "covered_by_overlay", json_boolean(r->covered));
 	json_object_set_new(o, "rule", json_string(r->text));
 	return o;
 }
@@ -246,6 +247,8 @@ static json_t *nat_json(const struct snapshot *s)
 	json_object_set_new(o, "genid",
 			    s->nat.have_nftables ? json_integer(s->nat.genid) : json_null());
 	json_object_set_new(o, "postrouting_nat_chains", json_integer(s->nat.base_chains));
+	json_object_set_new(o, "overlay", json_boolean(s->nat.overlay));
+	json_object_set_new(o, "overlay_stale", json_boolean(s->nat.overlay_stale));
 	json_object_set_new(legacy, "ipv4", json_boolean(s->nat.legacy_nat_ipv4));
 	json_object_set_new(legacy, "ipv6", json_boolean(s->nat.legacy_nat_ipv6));
 	json_object_set_new(o, "iptables_legacy_nat", legacy);

@@ -159,7 +159,10 @@ static void rule_line(FILE *out, const struct natrule *r, int indent)
 	fprintf(out, "%*s%s %s %s handle %llu (%s, prio %d via %s)%s\n%*s  %s\n", indent, "",
 		natrules_family_name(r->family), r->table, r->chain, (unsigned long long)r->handle,
 		natrules_owner_name(r->owner), r->base_priority, r->base_chain,
-		natrule_fully_random(r) ? "" : " NOT fully-random", indent, "", r->text);
+		natrule_fully_random(r) ? ""
+		: r->covered		? " covered by natscope's overlay"
+					: " NOT fully-random",
+		indent, "", r->text);
 }
 
 static void finding_block(FILE *out, const struct snapshot *s, const struct finding *f, bool color)

@@ -11,7 +11,7 @@ expect() {
 	lines=$(wc -l <"$T/err")
 	[ "$rc" = "$want" ] || fail "'$*' exited $rc, want $want: $(cat "$T/err")"
 	[ "$lines" = 1 ] || fail "'$*' printed $lines lines on stderr, want 1: $(cat "$T/err")"
-	grep -Eq "$pat" "$T/err" || fail "'$*' said '$(cat "$T/err")', want /$pat/"
+	grep -Eq -e "$pat" "$T/err" || fail "'$*' said '$(cat "$T/err")', want /$pat/"
 	info "ok: $* -> $rc: $(cat "$T/err")"
 }
 
@@ -35,8 +35,22 @@ expect 3 "needs CAP_NET_ADMIN" setpriv --reuid=65534 --regid=65534 --clear-group
 expect 3 "needs CAP_NET_ADMIN and CAP_SYS_ADMIN" setpriv --reuid=65534 --regid=65534 \
 	--clear-groups --inh-caps=-all "$T/natscope" --netns 1 audit -i 0
 
+# fix: sysexits codes (it is no monitoring plugin).
+expect 64 "say what to fix" "$NATSCOPE" fix
+expect 64 "say what to fix" "$NATSCOPE" fix --random-fully --revert
+expect 64 "--revert takes no --oif" "$NATSCOPE" fix --revert --oif eth0
+expect 64 "unknown option '--in-place-now'" "$NATSCOPE" fix --in-place-now
+expect 68 "namespace 'natscope-no-such-ns' not found" "$NATSCOPE" --netns natscope-no-such-ns fix --random-fully --dry-run
+expect 77 "needs CAP_NET_ADMIN" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	--inh-caps=-all "$T/natscope" fix --random-fully --dry-run
+ip netns add "$LAB-e" || fail "netns"
+expect 64 "invalid scope" "$NATSCOPE" --netns "$LAB-e" fix --random-fully --saddr 10.0.0.0/33 --dry-run
+expect 64 "invalid scope" "$NATSCOPE" --netns "$LAB-e" fix --random-fully --oif 0123456789abcdefXX --dry-run
+ip netns del "$LAB-e"
+
 # Help and version go to stdout and succeed.
 "$NATSCOPE" --version | grep -Eq '^natscope [0-9]+\.[0-9]+' || fail "--version"
 "$NATSCOPE" audit --help | grep -q snat_port_clash || fail "audit --help lists no checks"
 "$NATSCOPE" --help | grep -q audit || fail "--help lists no commands"
+"$NATSCOPE" fix --help | grep -q 'source-port preservation' || fail "fix --help says nothing of the cost"
 echo "errors: all passed"

@@ -228,11 +228,28 @@ static void nat_rules_without_fully_random(void **state)
 	fixture_counter(&s, 0, CT_STAT_INSERT_FAILED, 130, 130);
 	fixture_counter(&s, 1, CT_STAT_INSERT_FAILED, 60, 60);
 	assert_int_equal(run(&s, "snat_rules_random"), SEV_WARNING);
+	/* taken over by a current overlay: not lacking any more */
+	s.nat.v[0].covered = true;
+	assert_int_equal(run(&s, "snat_rules_random"), SEV_OK);
+	s.nat.v[0].covered = false;
 	s.nat.v[0].flags = 0x10;
 	assert_int_equal(run(&s, "snat_rules_random"), SEV_OK);
 	s.nat.have_nftables = false;
 	s.nat_error = -EPROTONOSUPPORT;
 	assert_int_equal(run(&s, "snat_rules_random"), SEV_INFO);
+	snapshot_release(&s);
+}
+
+static void overlay_stale(void **state)
+{
+	struct snapshot s;
+
+	fixture_snapshot(&s);
+	assert_int_equal(run(&s, "nat_overlay_stale"), SEV_OK);
+	s.nat.overlay = true;
+	assert_int_equal(run(&s, "nat_overlay_stale"), SEV_OK);
+	s.nat.overlay_stale = true;
+	assert_int_equal(run(&s, "nat_overlay_stale"), SEV_WARNING);
 	snapshot_release(&s);
 }
 
@@ -284,7 +301,7 @@ static void check_table_is_complete(void **state)
 		assert_non_null(audit_check_id(audit_check_at(n)));
 		assert_true(strlen(audit_check_remedy(audit_check_at(n))) > 20);
 	}
-	assert_int_equal(n, 10);
+	assert_int_equal(n, 11);
 }
 
 int main(void)
@@ -300,6 +317,7 @@ int main(void)
 		cmocka_unit_test(port_exhaustion_thresholds),
 		cmocka_unit_test(docker_proxy),
 		cmocka_unit_test(nat_rules_without_fully_random),
+		cmocka_unit_test(overlay_stale),
 		cmocka_unit_test(legacy_nat),
 		cmocka_unit_test(exit_codes_and_ranking),
 		cmocka_unit_test(check_table_is_complete),
