@@ -13,6 +13,7 @@ struct nl_sock;
 
 struct natfix_opts {
 	bool revert;	   /* remove natscope's tables, nothing else */
+	bool in_place;	   /* replace native rules by handle instead of an overlay */
 	const char *oif;   /* scope: only traffic leaving this interface */
 	const char *saddr; /* scope: only sources in this CIDR */
 };

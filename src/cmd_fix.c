@@ -33,6 +33,7 @@ static void fix_usage(FILE *f)
 	fprintf(f,
 		"Usage: natscope [--netns NS] fix --random-fully [--dry-run] [--yes]\n"
 		"                                 [--oif IFACE] [--saddr CIDR]\n"
+		"       natscope [--netns NS] fix --random-fully --in-place [--dry-run] [--yes]\n"
 		"       natscope [--netns NS] fix --revert [--dry-run] [--yes]\n"
 		"\n"
 		"Mirror every nat postrouting chain whose masquerade/snat statements lack\n"
@@ -48,6 +49,9 @@ static void fix_usage(FILE *f)
 		"  -y, --yes           apply without asking\n"
 		"      --oif IFACE     only traffic leaving IFACE\n"
 		"      --saddr CIDR    only sources in CIDR\n"
+		"      --in-place      instead of an overlay, replace native nft rules by handle\n"
+		"                      with the same rule plus fully-random (never iptables-nft\n"
+		"                      rules, never reverted: they are your rules)\n"
 		"  -h, --help          show this help\n"
 		"\n%s",
 		cost_note);
@@ -55,10 +59,11 @@ static void fix_usage(FILE *f)
 
 static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a)
 {
-	enum { OPT_RANDOM = 256, OPT_REVERT, OPT_OIF, OPT_SADDR, OPT_NETNS };
+	enum { OPT_RANDOM = 256, OPT_REVERT, OPT_OIF, OPT_SADDR, OPT_NETNS, OPT_IN_PLACE };
 	static const struct option opts[] = {
 		{ "random-fully", no_argument, NULL, OPT_RANDOM },
 		{ "revert", no_argument, NULL, OPT_REVERT },
+		{ "in-place", no_argument, NULL, OPT_IN_PLACE },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "oif", required_argument, NULL, OPT_OIF },
@@ -84,6 +89,9 @@ static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a
 			break;
 		case 'y':
 			a->yes = true;
+			break;
+		case OPT_IN_PLACE:
+			a->opts.in_place = true;
 			break;
 		case OPT_OIF:
 			a->opts.oif = optarg;
@@ -113,8 +121,12 @@ static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a
 	if (a->random_fully == a->revert)
 		return app_error(app, APP_ERR_USAGE,
 				 "say what to fix: --random-fully, or --revert to undo it");
-	if (a->revert && (a->opts.oif || a->opts.saddr))
-		return app_error(app, APP_ERR_USAGE, "--revert takes no --oif or --saddr");
+	if (a->revert && (a->opts.oif || a->opts.saddr || a->opts.in_place))
+		return app_error(app, APP_ERR_USAGE,
+				 "--revert takes no --oif, --saddr or --in-place");
+	if (a->opts.in_place && (a->opts.oif || a->opts.saddr))
+		return app_error(app, APP_ERR_USAGE,
+				 "--in-place rewrites whole rules: it takes no --oif or --saddr");
 	return 0;
 }
 
@@ -129,8 +141,10 @@ static bool confirm(const struct app *app)
 }
 
 /* Re-read what is in force and check natscope's tables are exactly what was planned. */
-static int verify(struct app *app, struct nl_sock *nl, const struct natfix_plan *plan)
+static int verify(struct app *app, struct nl_sock *nl, const struct natfix_plan *plan,
+		  const struct natfix_opts *opts)
 {
+	struct natfix_plan *again;
 	struct natrules_ruleset *rs;
 	struct natrules nr;
 	uint32_t genid, family;
@@ -145,6 +159,17 @@ static int verify(struct app *app, struct nl_sock *nl, const struct natfix_plan 
 		return app_error(app, APP_ERR_RUNTIME,
 				 "after applying, table %s %s is not as planned",
 				 natrules_family_name((uint8_t)family), NATFIX_TABLE);
+	}
+	/* Planning again against what is now in force must find nothing to do. */
+	ret = natfix_plan_new(rs, genid, opts, &again);
+	if (ret == 0 && natfix_plan_has_changes(again))
+		ret = -EPROTO;
+	natfix_plan_free(again);
+	if (ret < 0) {
+		natrules_ruleset_free(rs);
+		return app_error(app, APP_ERR_RUNTIME,
+				 "after applying, the ruleset is not what was planned (%s)",
+				 strerror(-ret));
 	}
 	natrules_init(&nr);
 	ret = natrules_analyze(rs, &nr);
@@ -222,10 +247,7 @@ static int run(struct app *app, const struct fix_args *a)
 	for (unsigned int i = 0; i < natfix_plan_nnotes(plan); i++)
 		fprintf(app->out, "%s\n", natfix_plan_note(plan, i));
 	if (!natfix_plan_has_changes(plan)) {
-		fprintf(app->out,
-			"nothing to change: natscope's tables already match the plan "
-			"(generation %u)\n",
-			genid);
+		fprintf(app->out, "nothing to change (generation %u)\n", genid);
 		goto out;
 	}
 	if (a->random_fully)
@@ -268,7 +290,7 @@ static int run(struct app *app, const struct fix_args *a)
 		goto out;
 	}
 	fprintf(app->out, "applied in one batch.\n");
-	ret = verify(app, nl, plan);
+	ret = verify(app, nl, plan, &a->opts);
 out:
 	natfix_plan_free(plan);
 	natrules_ruleset_free(rs);

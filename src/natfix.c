@@ -56,6 +56,10 @@ struct mirrored {
 
 struct natfix_plan {
 	uint32_t genid;
+	bool in_place;
+	struct nftnl_rule **replace; /* --in-place: the rules to replace, handles kept */
+	size_t nreplace;
+	unsigned int snat_seen; /* source-NAT statements reachable from any base chain */
 	struct mirrored *mirrored;
 	struct overlay ov[NFAM];
 	struct scope scope;
@@ -602,9 +606,11 @@ static int mirror_base(struct natfix_plan *p, const struct natrules_ruleset *rs,
 		while ((e = nftnl_expr_iter_next(it))) {
 			uint32_t flags;
 
-			if (natrules_expr_snat(e, family, &flags) &&
-			    !(flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY))
-				lacking++;
+			if (natrules_expr_snat(e, family, &flags)) {
+				p->snat_seen++;
+				if (!(flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY))
+					lacking++;
+			}
 			if (refuse(e, table, why, sizeof(why))) {
 				char where[300];
 
@@ -726,6 +732,142 @@ static bool overlay_changes(const struct overlay *ov)
 	return ov->wanted && strcmp(ov->comment, ov->existing_comment) != 0;
 }
 
+/*
+ * --in-place: every native rule reachable from @base whose masquerade/snat lacks
+ * fully-random is replaced by handle with the same rule plus the flag.  Rules of
+ * iptables-nft (xt targets) are never rewritten: iptables-nft owns them.
+ */
+static int plan_in_place(struct natfix_plan *p, const struct natrules_ruleset *rs,
+			 const struct nftnl_chain *base, char *scratch)
+{
+	uint32_t family = nftnl_chain_get_u32(base, NFTNL_CHAIN_FAMILY);
+	const char *table = nftnl_chain_get_str(base, NFTNL_CHAIN_TABLE);
+	struct reach re = { 0 };
+	int ret;
+
+	ret = collect(rs, family, table, nftnl_chain_get_str(base, NFTNL_CHAIN_NAME), &re);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < natrules_ruleset_nrules(rs); i++) {
+		const struct nftnl_rule *src = natrules_ruleset_rule(rs, i);
+		unsigned long long handle = nftnl_rule_get_u64(src, NFTNL_RULE_HANDLE);
+		const char *chain = nftnl_rule_get_str(src, NFTNL_RULE_CHAIN);
+		bool reached = false, lacking = false, compat = false;
+		struct nftnl_expr_iter *it;
+		struct nftnl_expr *e;
+		struct nftnl_rule *r;
+
+		for (size_t k = 0; k < re.n && !reached; k++)
+			reached = rule_in(src, family, table, re.names[k]);
+		if (!reached)
+			continue;
+		it = nftnl_expr_iter_create(src);
+		if (!it)
+			return -ENOMEM;
+		while ((e = nftnl_expr_iter_next(it))) {
+			uint32_t flags;
+
+			if (natrules_expr_snat(e, family, &flags) &&
+			    !(flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY)) {
+				lacking = true;
+				compat |= is_xt_nat(e);
+			}
+		}
+		nftnl_expr_iter_destroy(it);
+		if (!lacking)
+			continue;
+		if (compat) {
+			p->nskipped++;
+			ret = note(p,
+				   "skip   %s %s %s handle %llu: an iptables-nft rule is never "
+				   "rewritten in place (the overlay handles it)",
+				   fam_name(family), table, chain, handle);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		r = clone_rule(src, scratch);
+		if (!r)
+			return -ENOMEM;
+		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, handle);
+		it = nftnl_expr_iter_create(r);
+		while (it && (e = nftnl_expr_iter_next(it))) {
+			uint32_t flags;
+
+			if (!natrules_expr_snat(e, family, &flags))
+				continue;
+			flags |= NF_NAT_RANGE_PROTO_RANDOM_FULLY;
+			nftnl_expr_set_u32(e,
+					   strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "masq") ==
+							   0
+						   ? NFTNL_EXPR_MASQ_FLAGS
+						   : NFTNL_EXPR_NAT_FLAGS,
+					   flags);
+		}
+		nftnl_expr_iter_destroy(it);
+		if ((ret = push((void ***)&p->replace, &p->nreplace, r)) < 0) {
+			nftnl_rule_free(r);
+			return ret;
+		}
+		ret = note(p, "replace %s %s %s handle %llu with the same rule plus fully-random",
+			   fam_name(family), table, chain, handle);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * --oif with no source-NAT rule anywhere: a plain masquerade fully-random for the scope
+ * (inet without --saddr, else the family of the address).
+ */
+static int plan_plain_masquerade(struct natfix_plan *p)
+{
+	uint32_t family = p->scope.have_saddr ? p->scope.saddr_family : NFPROTO_INET;
+	struct overlay *ov = NULL;
+	struct nftnl_chain *c;
+	struct nftnl_rule *r;
+	struct nftnl_expr *e;
+	int ret;
+
+	for (int f = 0; f < NFAM; f++)
+		if (p->ov[f].family == family)
+			ov = &p->ov[f];
+	c = new_chain(family, "scope");
+	if (!c)
+		return -ENOMEM;
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_POST_ROUTING);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 100); /* srcnat */
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	if ((ret = push((void ***)&ov->chains, &ov->nchains, c)) < 0) {
+		nftnl_chain_free(c);
+		return ret;
+	}
+	if ((ret = add_scope_guards(ov, &p->scope, "scope")) < 0)
+		return ret;
+	r = new_rule(family, "scope");
+	e = nftnl_expr_alloc("masq");
+	if (!r || !e) {
+		nftnl_rule_free(r);
+		if (e)
+			nftnl_expr_free(e);
+		return -ENOMEM;
+	}
+	nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, NF_NAT_RANGE_PROTO_RANDOM_FULLY);
+	nftnl_rule_add_expr(r, e);
+	if ((ret = push((void ***)&ov->rules, &ov->nrules, r)) < 0) {
+		nftnl_rule_free(r);
+		return ret;
+	}
+	ov->wanted = true;
+	return note(p,
+		    "add    %s %s scope (priority srcnat): masquerade fully-random for "
+		    "traffic leaving %s%s",
+		    fam_name(family), NATFIX_TABLE, p->scope.oif,
+		    p->scope.have_saddr ? " from the --saddr range" : "");
+}
+
 int natfix_plan_new(const struct natrules_ruleset *rs, uint32_t genid, const struct natfix_opts *o,
 		    struct natfix_plan **out)
 {
@@ -738,9 +880,12 @@ int natfix_plan_new(const struct natrules_ruleset *rs, uint32_t genid, const str
 		goto err;
 	}
 	p->genid = genid;
+	p->in_place = o->in_place;
 	ret = parse_scope(o, &p->scope);
-	if (ret < 0)
+	if (ret < 0 || (o->in_place && (o->revert || o->oif || o->saddr))) {
+		ret = -EINVAL;
 		goto err;
+	}
 
 	for (int f = 0; f < NFAM; f++) {
 		struct overlay *ov = &p->ov[f];
@@ -777,13 +922,25 @@ int natfix_plan_new(const struct natrules_ruleset *rs, uint32_t genid, const str
 		if (p->scope.have_saddr && family != NFPROTO_INET &&
 		    family != p->scope.saddr_family)
 			continue; /* out of the --saddr scope's family */
-		ret = mirror_base(p, rs, c, ov, scratch);
+		if (o->in_place)
+			ret = plan_in_place(p, rs, c, scratch);
+		else
+			ret = mirror_base(p, rs, c, ov, scratch);
 		if (ret < 0)
 			goto err;
 	}
-	for (int f = 0; f < NFAM; f++)
+	if (!o->revert && !o->in_place && p->scope.oif && p->snat_seen == 0 &&
+	    (ret = plan_plain_masquerade(p)) < 0)
+		goto err;
+	for (int f = 0; f < NFAM && !o->in_place; f++)
 		if (p->ov[f].wanted)
 			digest(&p->ov[f], o, scratch);
+	/* --in-place leaves natscope's own tables exactly as they are */
+	for (int f = 0; f < NFAM && o->in_place; f++) {
+		p->ov[f].wanted = p->ov[f].existing;
+		snprintf(p->ov[f].comment, sizeof(p->ov[f].comment), "%s",
+			 p->ov[f].existing_comment);
+	}
 	for (int f = 0; f < NFAM && o->revert; f++)
 		if (p->ov[f].existing)
 			ret = note(p, "remove %s %s", fam_name(p->ov[f].family), NATFIX_TABLE);
@@ -814,6 +971,9 @@ void natfix_plan_free(struct natfix_plan *p)
 		free(p->notes[i]);
 	free(p->notes);
 	free(p->mirrored);
+	for (size_t i = 0; i < p->nreplace; i++)
+		nftnl_rule_free(p->replace[i]);
+	free(p->replace);
 	free(p);
 }
 
@@ -847,6 +1007,8 @@ int natfix_opts_from_comment(const char *comment, struct natfix_opts *o, char *b
 
 bool natfix_plan_has_changes(const struct natfix_plan *p)
 {
+	if (p->nreplace)
+		return true;
 	for (int f = 0; f < NFAM; f++)
 		if (overlay_changes(&p->ov[f]))
 			return true;
@@ -907,6 +1069,17 @@ int natfix_plan_script(const struct natfix_plan *p, FILE *out)
 		fprintf(out, "# %s\n", p->notes[i]);
 	if (!natfix_plan_has_changes(p))
 		fprintf(out, "# nothing to change\n");
+	for (size_t i = 0; i < p->nreplace; i++) {
+		const struct nftnl_rule *r = p->replace[i];
+		uint8_t family = (uint8_t)nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
+		int lossy = natrules_render(r, family, NATRULES_RENDER_SCRIPT, text, sizeof(text));
+
+		fprintf(out, "%sreplace rule %s %s %s handle %llu %s\n",
+			lossy ? "# (no nft syntax) " : "", fam_name(family),
+			nftnl_rule_get_str(r, NFTNL_RULE_TABLE),
+			nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
+			(unsigned long long)nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE), text);
+	}
 	for (int f = 0; f < NFAM; f++) {
 		const struct overlay *ov = &p->ov[f];
 		const char *fam = fam_name(ov->family);
@@ -1096,6 +1269,24 @@ int natfix_apply(struct nl_sock *nl, const struct natfix_plan *p, char *err, siz
 			if (ret < 0)
 				goto out;
 		}
+	}
+	for (size_t i = 0; i < p->nreplace; i++) {
+		const struct nftnl_rule *r = p->replace[i];
+		uint32_t family = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
+
+		if (!(room = batch_room(&b))) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_NEWRULE, (uint16_t)family,
+					    NLM_F_REPLACE | NLM_F_ACK, nl_next_seq(nl));
+		nftnl_rule_nlmsg_build_payload(nlh, (struct nftnl_rule *)r);
+		ret = batch_add(&b, nlh, "replace rule %s %s %s handle %llu", fam_name(family),
+				nftnl_rule_get_str(r, NFTNL_RULE_TABLE),
+				nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
+				(unsigned long long)nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
+		if (ret < 0)
+			goto out;
 	}
 	if (!(room = batch_room(&b))) {
 		ret = -ENOMEM;

@@ -123,6 +123,42 @@ info "iptables-nft rule: after fix $kept of 50 flows kept their source port"
 [ "$kept" -le 5 ] || fail "after fix, $kept of 50 kept their port"
 fix --revert --yes >/dev/null 2>&1 || fail "revert"
 [ "$(save)" = "$saved" ] || fail "iptables-nft-save changed after revert"
+# --in-place never rewrites an iptables-nft rule
+fix --random-fully --in-place --yes >"$T/out" 2>&1 || fail "in-place (xt): $(cat "$T/out")"
+grep -q 'iptables-nft rule is never rewritten in place' "$T/out" || fail "xt rule not reported: $(cat "$T/out")"
+[ "$(save)" = "$saved" ] || fail "--in-place changed an iptables-nft rule"
+lab_down
+
+# ---- D: --in-place on a native rule: replaced by handle, ports random ----
+lab_up "" answer || fail "lab setup"
+fix --random-fully --in-place --dry-run >"$T/ip.nft" 2>/dev/null || fail "in-place dry-run"
+lab_exec r nft -c -f "$T/ip.nft" || fail "nft -c rejects the in-place script"
+grep -q '^replace rule ip nat postrouting handle [0-9]* oifname "r-s" masquerade fully-random$' "$T/ip.nft" ||
+	fail "in-place script: $(cat "$T/ip.nft")"
+fix --random-fully --in-place --yes >"$T/out" 2>&1 || fail "in-place: $(cat "$T/out")"
+lab_exec r nft list table ip nat | grep -q 'oifname "r-s" masquerade fully-random' || fail "rule not replaced"
+lab_exec r nft list tables | grep -q natscope && fail "--in-place made a natscope table"
+kept=$(preserved_ports)
+[ "$kept" -le 5 ] || fail "after --in-place, $kept of 50 kept their port"
+fix --random-fully --in-place --yes >"$T/out" 2>&1 || fail "in-place rerun"
+grep -q 'nothing to change' "$T/out" || fail "in-place rerun not a no-op"
+info "ok: --in-place replaced the native rule (then $kept of 50 kept their port)"
+lab_down
+
+# ---- E: no source-NAT rule at all: --oif installs masquerade fully-random ----
+lab_up "" answer || fail "lab setup"
+lab_exec r nft delete table ip nat
+# conntrack must stay on in r: a filter rule that needs it
+lab_exec r nft add table ip keepct
+lab_exec r nft add chain ip keepct fwd '{ type filter hook forward priority 0; }'
+lab_exec r nft add rule ip keepct fwd ct state new accept
+fix --random-fully --oif r-s --yes >"$T/out" 2>&1 || fail "--oif: $(cat "$T/out")"
+grep -q 'masquerade fully-random for traffic leaving r-s' "$T/out" || fail "no plain masquerade: $(cat "$T/out")"
+lab_exec r nft list table inet natscope | grep -q 'masquerade fully-random' || fail "inet natscope scope chain"
+kept=$(preserved_ports)
+[ "$kept" -le 5 ] || fail "with the plain masquerade $kept of 50 kept their port"
+grep -q "dst=$LAB_R_OUT" "$T/udp" || fail "flows were not masqueraded to $LAB_R_OUT"
+info "ok: --oif installed a plain masquerade fully-random"
 lab_down
 
 # ---- C: ip6, inet with a jump, a named set (skipped), an already fully-random rule ----
