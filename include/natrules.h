@@ -89,6 +89,10 @@ size_t natrules_ruleset_nrules(const struct natrules_ruleset *rs);
 const struct nftnl_rule *natrules_ruleset_rule(const struct natrules_ruleset *rs, size_t i);
 bool natrules_ruleset_has_table(const struct natrules_ruleset *rs, uint32_t family,
 				const char *name);
+struct nftnl_set;
+/** A dumped set; anonymous sets of tables with a nat postrouting chain have elements. */
+const struct nftnl_set *natrules_ruleset_set(const struct natrules_ruleset *rs, uint32_t family,
+					     const char *table, const char *name);
 /** The comment of table @name if it carries NATRULES_OWNER_MARK, else NULL. */
 const char *natrules_ruleset_owned_comment(const struct natrules_ruleset *rs, uint32_t family,
 					   const char *name);

@@ -12,6 +12,7 @@
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 #include <linux/netfilter.h>
@@ -38,6 +39,8 @@ struct overlay {
 	size_t nchains;
 	struct nftnl_rule **rules;
 	size_t nrules;
+	struct nftnl_set **sets; /* recreated anonymous sets, with their elements */
+	size_t nsets;
 };
 
 struct scope {
@@ -60,6 +63,7 @@ struct natfix_plan {
 	struct nftnl_rule **replace; /* --in-place: the rules to replace, handles kept */
 	size_t nreplace;
 	unsigned int snat_seen; /* source-NAT statements reachable from any base chain */
+	uint32_t next_set_id;	/* batch-local ids binding lookups to new anonymous sets */
 	struct mirrored *mirrored;
 	struct overlay ov[NFAM];
 	struct scope scope;
@@ -206,7 +210,21 @@ static const char *const run_twice[] = {
 	"dynset", "objref", "numgen", "last",  "synproxy",
 };
 
-static bool refuse(const struct nftnl_expr *e, const char *table, char *why, size_t len)
+/*
+ * Elements travel in one message, which the unchecked libnftnl builders write into
+ * MSG_ROOM bytes: at most 60 bytes an element (an interval end carries flags, key and
+ * key end), so 1,024 elements stay well inside it.
+ */
+#define MAX_ANON_ELEMS 1024
+
+static int count_elem(struct nftnl_set_elem *e, void *data)
+{
+	(*(unsigned int *)data)++;
+	return 0;
+}
+
+static bool refuse(const struct nftnl_expr *e, const struct natrules_ruleset *rs, uint32_t family,
+		   const char *table, char *why, size_t len)
 {
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 
@@ -226,13 +244,26 @@ static bool refuse(const struct nftnl_expr *e, const char *table, char *why, siz
 	}
 	if (strcmp(name, "lookup") == 0) {
 		const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
+		const struct nftnl_set *st = natrules_ruleset_set(rs, family, table, set);
+		unsigned int n = 0;
 
-		if (strncmp(set, "__set", 5) == 0)
-			snprintf(why, len,
-				 "it uses an anonymous set (not mirrored by this version)");
-		else
+		if (!st || !(nftnl_set_get_u32(st, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS)) {
 			snprintf(why, len, "it references set @%s of table %s", set, table);
-		return true;
+			return true;
+		}
+		/* Anonymous sets are recreated; anonymous maps (vmaps can jump) are not. */
+		if ((nftnl_set_get_u32(st, NFTNL_SET_FLAGS) & (NFT_SET_MAP | NFT_SET_OBJECT)) ||
+		    nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG)) {
+			snprintf(why, len,
+				 "it uses an anonymous map (not mirrored by this version)");
+			return true;
+		}
+		nftnl_set_elem_foreach((struct nftnl_set *)st, count_elem, &n);
+		if (n > MAX_ANON_ELEMS) {
+			snprintf(why, len, "its anonymous set has %u elements (more than %d)", n,
+				 MAX_ANON_ELEMS);
+			return true;
+		}
 	}
 	return false;
 }
@@ -263,9 +294,86 @@ static struct nftnl_rule *clone_rule(const struct nftnl_rule *src, char *scratch
 	return r;
 }
 
-/* Give @e fully-random if it is a source-NAT statement; rewrite jumps; zero counters. */
-static int adapt_expr(struct nftnl_expr *e, uint32_t family, const char *table)
+/* What adapting a rule into an overlay needs to know. */
+struct mirror_ctx {
+	struct natfix_plan *p;
+	const struct natrules_ruleset *rs;
+	struct overlay *ov;
+	uint32_t family;
+	const char *table;
+	char *scratch;
+};
+
+/*
+ * libnftnl 1.2.4 numbers the element nests it builds 1, 2, 3, ... (the kernel ignores
+ * the type) but its parser accepts only NFTA_LIST_ELEM: make a built list parseable.
+ */
+static void elems_nest_types(struct nlmsghdr *nlh)
 {
+	struct nlattr *a, *el;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		mnl_attr_for_each_nested(el, a)
+			el->nla_type = (el->nla_type & ~NLA_TYPE_MASK) | NFTA_LIST_ELEM;
+	}
+}
+
+/* Recreate anonymous set @name in the overlay; *id gets its batch id. */
+static int clone_anonymous_set(struct mirror_ctx *m, const char *name, uint32_t *id)
+{
+	const struct nftnl_set *src = natrules_ruleset_set(m->rs, m->family, m->table, name);
+	struct nftnl_set *st = nftnl_set_alloc(), *tmp = (struct nftnl_set *)src;
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (!st || !src) {
+		if (st)
+			nftnl_set_free(st);
+		return src ? -ENOMEM : -ENOENT;
+	}
+	unsigned int nelems = 0;
+
+	nftnl_set_elem_foreach(tmp, count_elem, &nelems);
+	if (nelems > MAX_ANON_ELEMS) {
+		nftnl_set_free(st);
+		return -E2BIG;
+	}
+	/*
+	 * Copy by serialising and parsing back (nftnl_set_elem_clone() is declared by
+	 * libnftnl 1.2.4 but not exported).  It takes non-const sets but only reads them.
+	 */
+	nlh = nftnl_nlmsg_build_hdr(m->scratch, NFT_MSG_NEWSET, (uint16_t)m->family, 0, 0);
+	nftnl_set_nlmsg_build_payload(nlh, tmp);
+	ret = nftnl_set_nlmsg_parse(nlh, st);
+	if (ret == 0) {
+		nlh = nftnl_nlmsg_build_hdr(m->scratch, NFT_MSG_NEWSETELEM, (uint16_t)m->family, 0,
+					    0);
+		nftnl_set_elems_nlmsg_build_payload(nlh, tmp);
+		elems_nest_types(nlh);
+		ret = nftnl_set_elems_nlmsg_parse(nlh, st);
+	}
+	if (ret < 0) {
+		nftnl_set_free(st);
+		return -EBADMSG;
+	}
+	nftnl_set_unset(st, NFTNL_SET_HANDLE);
+	nftnl_set_set_str(st, NFTNL_SET_TABLE, NATFIX_TABLE);
+	nftnl_set_set_str(st, NFTNL_SET_NAME, "__set%d"); /* the kernel numbers it */
+	*id = ++m->p->next_set_id;
+	nftnl_set_set_u32(st, NFTNL_SET_ID, *id);
+	if ((ret = push((void ***)&m->ov->sets, &m->ov->nsets, st)) < 0)
+		nftnl_set_free(st);
+	return ret;
+}
+
+/* Give @e fully-random if it is a source-NAT statement; rewrite jumps and anonymous set
+ * references; zero counters. */
+static int adapt_expr(struct nftnl_expr *e, struct mirror_ctx *m)
+{
+	uint32_t family = m->family;
+	const char *table = m->table;
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 	const char *target;
 	uint32_t flags;
@@ -273,6 +381,14 @@ static int adapt_expr(struct nftnl_expr *e, uint32_t family, const char *table)
 	if (strcmp(name, "counter") == 0) {
 		nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_PACKETS, 0);
 		nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_BYTES, 0);
+	} else if (strcmp(name, "lookup") == 0) {
+		uint32_t id;
+		int ret = clone_anonymous_set(m, nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET), &id);
+
+		if (ret < 0)
+			return ret;
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "__set%d");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
 	} else if ((target = natrules_expr_jump(e))) {
 		char mirrored[256];
 
@@ -442,8 +558,9 @@ static bool is_xt_nat(const struct nftnl_expr *e)
 }
 
 /* Take the expressions out of @r and put them back adapted, in the same order. */
-static int rebuild_rule(struct nftnl_rule *r, uint32_t family, const char *table)
+static int rebuild_rule(struct nftnl_rule *r, struct mirror_ctx *m)
 {
+	uint32_t family = m->family;
 	struct nftnl_expr *list[128], *e;
 	size_t n = 0;
 	int ret = 0;
@@ -472,7 +589,7 @@ static int rebuild_rule(struct nftnl_rule *r, uint32_t family, const char *table
 			continue;
 		}
 		if (ret == 0)
-			ret = adapt_expr(list[i], family, table);
+			ret = adapt_expr(list[i], m);
 		if (ret == 0)
 			nftnl_rule_add_expr(r, list[i]);
 		else
@@ -611,7 +728,7 @@ static int mirror_base(struct natfix_plan *p, const struct natrules_ruleset *rs,
 				if (!(flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY))
 					lacking++;
 			}
-			if (refuse(e, table, why, sizeof(why))) {
+			if (refuse(e, rs, family, table, why, sizeof(why))) {
 				char where[300];
 
 				snprintf(where, sizeof(where), " (chain %s, handle %llu)",
@@ -630,6 +747,10 @@ static int mirror_base(struct natfix_plan *p, const struct natrules_ruleset *rs,
 		p->nskipped++;
 		return note(p, "skip   %s %s %s: %s", fam_name(family), table, bname, why);
 	}
+
+	struct mirror_ctx m = {
+		.p = p, .rs = rs, .ov = ov, .family = family, .table = table, .scratch = scratch
+	};
 
 	/* The mirror: base chain first, then the chains it reaches, each with its rules. */
 	for (size_t k = 0; k < re.n; k++) {
@@ -662,7 +783,7 @@ static int mirror_base(struct natfix_plan *p, const struct natrules_ruleset *rs,
 				return -ENOMEM;
 			nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NATFIX_TABLE);
 			nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, name);
-			ret = rebuild_rule(r, family, table);
+			ret = rebuild_rule(r, &m);
 			if (ret == 0)
 				ret = push((void ***)&ov->rules, &ov->nrules, r);
 			if (ret < 0) {
@@ -712,6 +833,15 @@ static void digest(struct overlay *ov, const struct natfix_opts *o, char *scratc
 	for (size_t i = 0; i < ov->nchains; i++) {
 		nlh = nftnl_nlmsg_build_hdr(scratch, NFT_MSG_NEWCHAIN, (uint16_t)ov->family, 0, 0);
 		nftnl_chain_nlmsg_build_payload(nlh, ov->chains[i]);
+		h = fnv(h, mnl_nlmsg_get_payload(nlh), mnl_nlmsg_get_payload_len(nlh));
+	}
+	for (size_t i = 0; i < ov->nsets; i++) {
+		nlh = nftnl_nlmsg_build_hdr(scratch, NFT_MSG_NEWSET, (uint16_t)ov->family, 0, 0);
+		nftnl_set_nlmsg_build_payload(nlh, ov->sets[i]);
+		h = fnv(h, mnl_nlmsg_get_payload(nlh), mnl_nlmsg_get_payload_len(nlh));
+		nlh = nftnl_nlmsg_build_hdr(scratch, NFT_MSG_NEWSETELEM, (uint16_t)ov->family, 0,
+					    0);
+		nftnl_set_elems_nlmsg_build_payload(nlh, ov->sets[i]);
 		h = fnv(h, mnl_nlmsg_get_payload(nlh), mnl_nlmsg_get_payload_len(nlh));
 	}
 	for (size_t i = 0; i < ov->nrules; i++) {
@@ -964,8 +1094,11 @@ void natfix_plan_free(struct natfix_plan *p)
 			nftnl_chain_free(p->ov[f].chains[i]);
 		for (size_t i = 0; i < p->ov[f].nrules; i++)
 			nftnl_rule_free(p->ov[f].rules[i]);
+		for (size_t i = 0; i < p->ov[f].nsets; i++)
+			nftnl_set_free(p->ov[f].sets[i]);
 		free(p->ov[f].chains);
 		free(p->ov[f].rules);
+		free(p->ov[f].sets);
 	}
 	for (unsigned int i = 0; i < p->nnotes; i++)
 		free(p->notes[i]);
@@ -1250,6 +1383,30 @@ int natfix_apply(struct nl_sock *nl, const struct natfix_plan *p, char *err, siz
 			ret = batch_add(&b, nlh, "add chain %s %s %s", fam_name(ov->family),
 					NATFIX_TABLE,
 					nftnl_chain_get_str(ov->chains[i], NFTNL_CHAIN_NAME));
+			if (ret < 0)
+				goto out;
+		}
+		for (size_t i = 0; i < ov->nsets; i++) {
+			if (!(room = batch_room(&b))) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_NEWSET, (uint16_t)ov->family,
+						    NLM_F_CREATE | NLM_F_ACK, nl_next_seq(nl));
+			nftnl_set_nlmsg_build_payload(nlh, ov->sets[i]);
+			ret = batch_add(&b, nlh, "add anonymous set %s %s (%u)",
+					fam_name(ov->family), NATFIX_TABLE,
+					nftnl_set_get_u32(ov->sets[i], NFTNL_SET_ID));
+			if (ret < 0 || !(room = batch_room(&b))) {
+				ret = ret < 0 ? ret : -ENOMEM;
+				goto out;
+			}
+			nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_NEWSETELEM, (uint16_t)ov->family,
+						    NLM_F_CREATE | NLM_F_ACK, nl_next_seq(nl));
+			nftnl_set_elems_nlmsg_build_payload(nlh, ov->sets[i]);
+			ret = batch_add(&b, nlh, "add elements to anonymous set %s %s (%u)",
+					fam_name(ov->family), NATFIX_TABLE,
+					nftnl_set_get_u32(ov->sets[i], NFTNL_SET_ID));
 			if (ret < 0)
 				goto out;
 		}

@@ -12,6 +12,7 @@
 #include <libnftnl/expr.h>
 #include <libnftnl/gen.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 #include <linux/netfilter.h>
@@ -28,6 +29,8 @@ struct natrules_ruleset {
 	size_t nchains;
 	struct nftnl_rule **rules; /* in dump order, which is each chain's order */
 	size_t nrules;
+	struct nftnl_set **sets; /* anonymous ones carry their elements */
+	size_t nsets;
 };
 
 int natrules_ruleset_new(struct natrules_ruleset **out)
@@ -46,6 +49,9 @@ void natrules_ruleset_free(struct natrules_ruleset *rs)
 		nftnl_chain_free(rs->chains[i]);
 	for (size_t i = 0; i < rs->nrules; i++)
 		nftnl_rule_free(rs->rules[i]);
+	for (size_t i = 0; i < rs->nsets; i++)
+		nftnl_set_free(rs->sets[i]);
+	free(rs->sets);
 	free(rs->tables);
 	free(rs->chains);
 	free(rs->rules);
@@ -91,6 +97,35 @@ int natrules_ruleset_add(struct natrules_ruleset *rs, const struct nlmsghdr *nlh
 			return ret ? ret : -EBADMSG;
 		}
 		return 0;
+	}
+	case NFT_MSG_NEWSET: {
+		struct nftnl_set *st = nftnl_set_alloc();
+
+		if (!st)
+			return -ENOMEM;
+		if (nftnl_set_nlmsg_parse(nlh, st) < 0 ||
+		    (ret = push((void ***)&rs->sets, &rs->nsets, st)) < 0) {
+			nftnl_set_free(st);
+			return ret ? ret : -EBADMSG;
+		}
+		return 0;
+	}
+	case NFT_MSG_NEWSETELEM: {
+		/* Elements go to the set they name, which the dump listed before. */
+		struct nftnl_set *tmp = nftnl_set_alloc(), *st;
+
+		if (!tmp)
+			return -ENOMEM;
+		ret = nftnl_set_elems_nlmsg_parse(nlh, tmp) < 0 ? -EBADMSG : 0;
+		st = ret ? NULL
+			 : (struct nftnl_set *)natrules_ruleset_set(
+				   rs, nftnl_set_get_u32(tmp, NFTNL_SET_FAMILY),
+				   nftnl_set_get_str(tmp, NFTNL_SET_TABLE),
+				   nftnl_set_get_str(tmp, NFTNL_SET_NAME));
+		nftnl_set_free(tmp);
+		if (ret == 0 && st && nftnl_set_elems_nlmsg_parse(nlh, st) < 0)
+			ret = -EBADMSG;
+		return ret;
 	}
 	case NFT_MSG_NEWRULE: {
 		struct nftnl_rule *r = nftnl_rule_alloc();
@@ -252,6 +287,20 @@ bool natrules_ruleset_has_table(const struct natrules_ruleset *rs, uint32_t fami
 static bool table_is_ours(const struct natrules_ruleset *rs, uint32_t family, const char *name)
 {
 	return natrules_ruleset_owned_comment(rs, family, name) != NULL;
+}
+
+const struct nftnl_set *natrules_ruleset_set(const struct natrules_ruleset *rs, uint32_t family,
+					     const char *table, const char *name)
+{
+	for (size_t i = 0; i < rs->nsets; i++) {
+		const struct nftnl_set *st = rs->sets[i];
+
+		if (nftnl_set_get_u32(st, NFTNL_SET_FAMILY) == family &&
+		    strcmp(nftnl_set_get_str(st, NFTNL_SET_TABLE), table) == 0 &&
+		    strcmp(nftnl_set_get_str(st, NFTNL_SET_NAME), name) == 0)
+			return st;
+	}
+	return NULL;
 }
 
 size_t natrules_ruleset_nchains(const struct natrules_ruleset *rs)
@@ -526,9 +575,54 @@ static int read_genid(struct nl_sock *nl, uint32_t *genid)
 	return nl_request(nl, nlh, gen_cb, genid);
 }
 
+static bool table_has_nat_postrouting(const struct natrules_ruleset *rs, uint32_t family,
+				      const char *table)
+{
+	for (size_t i = 0; i < rs->nchains; i++)
+		if (nat_postrouting_base(rs->chains[i]) &&
+		    nftnl_chain_get_u32(rs->chains[i], NFTNL_CHAIN_FAMILY) == family &&
+		    strcmp(nftnl_chain_get_str(rs->chains[i], NFTNL_CHAIN_TABLE), table) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Elements of the anonymous sets of tables with a nat postrouting chain, for `fix` to
+ * recreate them (there is no dump of every set's elements: one request per set).
+ */
+static int dump_anonymous_elements(struct nl_sock *nl, struct natrules_ruleset *rs)
+{
+	for (size_t i = 0; i < rs->nsets; i++) {
+		const struct nftnl_set *st = rs->sets[i];
+		uint32_t family = nftnl_set_get_u32(st, NFTNL_SET_FAMILY);
+		const char *table = nftnl_set_get_str(st, NFTNL_SET_TABLE);
+		struct nftnl_set *req;
+		struct nlmsghdr *nlh;
+		int ret;
+
+		if (!(nftnl_set_get_u32(st, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS) ||
+		    !table_has_nat_postrouting(rs, family, table))
+			continue;
+		req = nftnl_set_alloc();
+		if (!req)
+			return -ENOMEM;
+		nftnl_set_set_str(req, NFTNL_SET_TABLE, table);
+		nftnl_set_set_str(req, NFTNL_SET_NAME, nftnl_set_get_str(st, NFTNL_SET_NAME));
+		nlh = nl_nfmsg_start(nl, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM,
+				     NLM_F_REQUEST | NLM_F_DUMP, (uint8_t)family, 0);
+		nftnl_set_elems_nlmsg_build_payload(nlh, req);
+		nftnl_set_free(req);
+		ret = nl_request(nl, nlh, ruleset_cb, rs);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 int natrules_dump(struct nl_sock *nl, struct natrules_ruleset **out, uint32_t *genid)
 {
-	static const uint16_t what[] = { NFT_MSG_GETTABLE, NFT_MSG_GETCHAIN, NFT_MSG_GETRULE };
+	static const uint16_t what[] = { NFT_MSG_GETTABLE, NFT_MSG_GETCHAIN, NFT_MSG_GETRULE,
+					 NFT_MSG_GETSET };
 
 	/* A concurrent change between the reads: try again, as nft does. */
 	for (int attempt = 0; attempt < 10; attempt++) {
@@ -549,6 +643,8 @@ int natrules_dump(struct nl_sock *nl, struct natrules_ruleset **out, uint32_t *g
 
 			ret = nl_request(nl, nlh, ruleset_cb, rs);
 		}
+		if (ret == 0)
+			ret = dump_anonymous_elements(nl, rs);
 		if (ret == 0)
 			ret = read_genid(nl, &gen_after);
 		if (ret < 0) {

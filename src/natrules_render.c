@@ -520,9 +520,14 @@ static void render_expr(struct out *o, struct ctx *c, const struct nftnl_expr *e
 		bool inv = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) &&
 			   (nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) & NFT_LOOKUP_F_INV);
 
+		const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
+
 		sep(o);
 		put_lhs(o, c, r);
-		put(o, " %s@%s", inv ? "!= " : "", nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET));
+		put(o, " %s@%s", inv ? "!= " : "", set);
+		/* an anonymous set has no name nft accepts: natscope does not print elements */
+		if (strncmp(set, "__set", 5) == 0)
+			c->lossy = true;
 	} else if (strcmp(name, "immediate") == 0) {
 		uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG);
 
