@@ -25,201 +25,7 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "natrules.h"
-
-static char buf[16384];
-static uint64_t next_handle = 2;
-
-static void feed_table(struct natrules_ruleset *rs, uint32_t family, const char *name,
-		       const char *comment)
-{
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, family);
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
-	if (comment) {
-		struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(256);
-
-		nftnl_udata_put_strz(ud, NFTNL_UDATA_TABLE_COMMENT, comment);
-		nftnl_table_set_data(t, NFTNL_TABLE_USERDATA, nftnl_udata_buf_data(ud),
-				     nftnl_udata_buf_len(ud));
-		nftnl_udata_buf_free(ud);
-	}
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWTABLE, family, 0, 1);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	assert_int_equal(natrules_ruleset_add(rs, nlh), 0);
-}
-
-/* @hook < 0: a regular chain. */
-static void feed_chain(struct natrules_ruleset *rs, uint32_t family, const char *table,
-		       const char *name, const char *type, int hook, int prio)
-{
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct nlmsghdr *nlh;
-
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, family);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
-	if (hook >= 0) {
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, (uint32_t)hook);
-		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
-	}
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWCHAIN, family, 0, 1);
-	nftnl_chain_nlmsg_build_payload(nlh, c);
-	nftnl_chain_free(c);
-	assert_int_equal(natrules_ruleset_add(rs, nlh), 0);
-}
-
-static struct nftnl_rule *rule(uint32_t family, const char *table, const char *chain)
-{
-	struct nftnl_rule *r = nftnl_rule_alloc();
-
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, family);
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, next_handle++);
-	return r;
-}
-
-static void add(struct nftnl_rule *r, struct nftnl_expr *e)
-{
-	nftnl_rule_add_expr(r, e);
-}
-
-static void meta_load(struct nftnl_rule *r, uint32_t key, uint32_t reg)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("meta");
-
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, reg);
-	add(r, e);
-}
-
-static void payload_load(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("payload");
-
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-	add(r, e);
-}
-
-static void cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
-
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
-	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
-	add(r, e);
-}
-
-static void masq(struct nftnl_rule *r, uint32_t flags)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("masq");
-
-	if (flags)
-		nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, flags);
-	add(r, e);
-}
-
-static void counter(struct nftnl_rule *r)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("counter");
-
-	nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_PACKETS, 7);
-	nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_BYTES, 420);
-	add(r, e);
-}
-
-static void verdict(struct nftnl_rule *r, int32_t v, const char *chain)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
-
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
-	if (chain)
-		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
-	add(r, e);
-}
-
-/* iptables-nft's -j MASQUERADE (IPv4, rev 0: nf_nat_ipv4_multi_range_compat). */
-static void xt_masquerade(struct nftnl_rule *r, uint32_t flags)
-{
-	struct nf_nat_ipv4_multi_range_compat info = { .rangesize = 1 };
-	struct nftnl_expr *e = nftnl_expr_alloc("target");
-
-	info.range[0].flags = flags;
-	nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "MASQUERADE");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 0);
-	/* libnftnl keeps and later frees the info pointer: hand it heap memory */
-	void *copy = malloc(sizeof(info));
-
-	memcpy(copy, &info, sizeof(info));
-	nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, copy, sizeof(info));
-	add(r, e);
-}
-
-static void xt_comment(struct nftnl_rule *r, const char *text)
-{
-	char *info = calloc(1, 256); /* owned by libnftnl from here on */
-	struct nftnl_expr *e = nftnl_expr_alloc("match");
-
-	snprintf(info, 256, "%s", text);
-	nftnl_expr_set_str(e, NFTNL_EXPR_MT_NAME, "comment");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_MT_REV, 0);
-	nftnl_expr_set(e, NFTNL_EXPR_MT_INFO, info, 256);
-	add(r, e);
-}
-
-static void snat_to(struct nftnl_rule *r, uint32_t family, const char *addr, uint16_t pmin,
-		    uint16_t pmax, uint32_t flags)
-{
-	struct nftnl_expr *imm = nftnl_expr_alloc("immediate"), *nat = nftnl_expr_alloc("nat");
-	struct in_addr a;
-
-	inet_pton(AF_INET, addr, &a);
-	nftnl_expr_set_u32(imm, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
-	nftnl_expr_set(imm, NFTNL_EXPR_IMM_DATA, &a, sizeof(a));
-	add(r, imm);
-	nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_TYPE, NFT_NAT_SNAT);
-	nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
-	nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
-	if (pmin) {
-		struct nftnl_expr *p1 = nftnl_expr_alloc("immediate");
-		struct nftnl_expr *p2 = nftnl_expr_alloc("immediate");
-		uint16_t lo = htons(pmin), hi = htons(pmax);
-
-		nftnl_expr_set_u32(p1, NFTNL_EXPR_IMM_DREG, NFT_REG_2);
-		nftnl_expr_set(p1, NFTNL_EXPR_IMM_DATA, &lo, sizeof(lo));
-		nftnl_expr_set_u32(p2, NFTNL_EXPR_IMM_DREG, NFT_REG_3);
-		nftnl_expr_set(p2, NFTNL_EXPR_IMM_DATA, &hi, sizeof(hi));
-		nftnl_rule_add_expr(r, p1);
-		nftnl_rule_add_expr(r, p2);
-		nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG_2);
-		nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_REG_PROTO_MAX, NFT_REG_3);
-	}
-	if (flags)
-		nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_FLAGS, flags);
-	add(r, nat);
-	(void)family;
-}
-
-static void feed_rule(struct natrules_ruleset *rs, struct nftnl_rule *r)
-{
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(
-		buf, NFT_MSG_NEWRULE, (uint16_t)nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY), 0, 1);
-
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	/* The kernel reports the handle; the builder never writes it. */
-	mnl_attr_put_u64(nlh, NFTA_RULE_HANDLE, htobe64(nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE)));
-	nftnl_rule_free(r);
-	assert_int_equal(natrules_ruleset_add(rs, nlh), 0);
-}
+#include "nftbuild.h"
 
 static const struct natrule *find(const struct natrules *nr, const char *table, uint64_t h)
 {
@@ -239,36 +45,36 @@ static void docker_style_and_native(void **state)
 	const struct natrule *x;
 	char ifname[16] = "docker0";
 	uint8_t net[2] = { 172, 17 };
-	uint64_t h0 = next_handle;
+	uint64_t h0 = nb_next_handle;
 
 	assert_int_equal(natrules_ruleset_new(&rs), 0);
-	feed_table(rs, NFPROTO_IPV4, "nat", NULL);
-	feed_chain(rs, NFPROTO_IPV4, "nat", "POSTROUTING", "nat", NF_INET_POST_ROUTING, 100);
-	feed_chain(rs, NFPROTO_IPV4, "nat", "PREROUTING", "nat", NF_INET_PRE_ROUTING, -100);
+	nb_feed_table(rs, NFPROTO_IPV4, "nat", NULL);
+	nb_feed_chain(rs, NFPROTO_IPV4, "nat", "POSTROUTING", "nat", NF_INET_POST_ROUTING, 100);
+	nb_feed_chain(rs, NFPROTO_IPV4, "nat", "PREROUTING", "nat", NF_INET_PRE_ROUTING, -100);
 
-	r = rule(NFPROTO_IPV4, "nat", "POSTROUTING");
-	meta_load(r, NFT_META_OIFNAME, NFT_REG_1);
-	cmp(r, NFT_CMP_NEQ, ifname, sizeof(ifname));
-	payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 2); /* /16 as a 2-byte load */
-	cmp(r, NFT_CMP_EQ, net, sizeof(net));
-	counter(r);
-	xt_masquerade(r, 0);
-	feed_rule(rs, r);
+	r = nb_rule(NFPROTO_IPV4, "nat", "POSTROUTING");
+	nb_meta_load(r, NFT_META_OIFNAME, NFT_REG_1);
+	nb_cmp(r, NFT_CMP_NEQ, ifname, sizeof(ifname));
+	nb_payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 2); /* /16 as a 2-byte load */
+	nb_cmp(r, NFT_CMP_EQ, net, sizeof(net));
+	nb_counter(r);
+	nb_xt_masquerade(r, 0);
+	nb_feed_rule(rs, r);
 
-	r = rule(NFPROTO_IPV4, "nat", "POSTROUTING");
-	xt_comment(r, "overlay test");
-	masq(r, NF_NAT_RANGE_PROTO_RANDOM_FULLY);
-	feed_rule(rs, r);
+	r = nb_rule(NFPROTO_IPV4, "nat", "POSTROUTING");
+	nb_xt_comment(r, "overlay test");
+	nb_masq(r, NF_NAT_RANGE_PROTO_RANDOM_FULLY);
+	nb_feed_rule(rs, r);
 
 	/* xt MASQUERADE with --random-fully */
-	r = rule(NFPROTO_IPV4, "nat", "POSTROUTING");
-	xt_masquerade(r, NF_NAT_RANGE_PROTO_RANDOM_FULLY);
-	feed_rule(rs, r);
+	r = nb_rule(NFPROTO_IPV4, "nat", "POSTROUTING");
+	nb_xt_masquerade(r, NF_NAT_RANGE_PROTO_RANDOM_FULLY);
+	nb_feed_rule(rs, r);
 
 	/* a masquerade in prerouting is not source NAT on postrouting: ignored */
-	r = rule(NFPROTO_IPV4, "nat", "PREROUTING");
-	masq(r, 0);
-	feed_rule(rs, r);
+	r = nb_rule(NFPROTO_IPV4, "nat", "PREROUTING");
+	nb_masq(r, 0);
+	nb_feed_rule(rs, r);
 
 	natrules_init(&nr);
 	assert_int_equal(natrules_analyze(rs, &nr), 0);
@@ -309,18 +115,18 @@ static void follows_jumps_in_inet(void **state)
 	uint8_t v4 = NFPROTO_IPV4;
 	uint8_t mask[4] = { 255, 255, 254, 0 };
 	uint8_t net[4] = { 192, 168, 0, 0 };
-	uint64_t h0 = next_handle;
+	uint64_t h0 = nb_next_handle;
 
 	assert_int_equal(natrules_ruleset_new(&rs), 0);
-	feed_table(rs, NFPROTO_INET, "filt", NULL);
-	feed_chain(rs, NFPROTO_INET, "filt", "post", "nat", NF_INET_POST_ROUTING, 110);
-	feed_chain(rs, NFPROTO_INET, "filt", "sub", NULL, -1, 0);
-	feed_chain(rs, NFPROTO_INET, "filt", "unused", NULL, -1, 0);
+	nb_feed_table(rs, NFPROTO_INET, "filt", NULL);
+	nb_feed_chain(rs, NFPROTO_INET, "filt", "post", "nat", NF_INET_POST_ROUTING, 110);
+	nb_feed_chain(rs, NFPROTO_INET, "filt", "sub", NULL, -1, 0);
+	nb_feed_chain(rs, NFPROTO_INET, "filt", "unused", NULL, -1, 0);
 
-	r = rule(NFPROTO_INET, "filt", "post");
-	meta_load(r, NFT_META_NFPROTO, NFT_REG_1);
-	cmp(r, NFT_CMP_EQ, &v4, 1);
-	payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
+	r = nb_rule(NFPROTO_INET, "filt", "post");
+	nb_meta_load(r, NFT_META_NFPROTO, NFT_REG_1);
+	nb_cmp(r, NFT_CMP_EQ, &v4, 1);
+	nb_payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
 	{
 		struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
 		uint8_t xor [4] = { 0 };
@@ -330,21 +136,21 @@ static void follows_jumps_in_inet(void **state)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
 		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, 4);
 		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, xor, 4);
-		add(r, e);
+		nb_add(r, e);
 	}
-	cmp(r, NFT_CMP_EQ, net, 4);
-	verdict(r, NFT_JUMP, "sub");
-	feed_rule(rs, r);
+	nb_cmp(r, NFT_CMP_EQ, net, 4);
+	nb_verdict(r, NFT_JUMP, "sub");
+	nb_feed_rule(rs, r);
 
-	r = rule(NFPROTO_INET, "filt", "sub");
-	snat_to(r, NFPROTO_INET, "10.9.9.9", 1024, 2047, 0);
-	feed_rule(rs, r);
-	r = rule(NFPROTO_INET, "filt", "sub");
-	verdict(r, NFT_GOTO, "post"); /* a loop back: must terminate */
-	feed_rule(rs, r);
-	r = rule(NFPROTO_INET, "filt", "unused"); /* not reachable: not listed */
-	masq(r, 0);
-	feed_rule(rs, r);
+	r = nb_rule(NFPROTO_INET, "filt", "sub");
+	nb_snat_to(r, NFPROTO_INET, "10.9.9.9", 1024, 2047, 0);
+	nb_feed_rule(rs, r);
+	r = nb_rule(NFPROTO_INET, "filt", "sub");
+	nb_verdict(r, NFT_GOTO, "post"); /* a loop back: must terminate */
+	nb_feed_rule(rs, r);
+	r = nb_rule(NFPROTO_INET, "filt", "unused"); /* not reachable: not listed */
+	nb_masq(r, 0);
+	nb_feed_rule(rs, r);
 
 	natrules_init(&nr);
 	assert_int_equal(natrules_analyze(rs, &nr), 0);
@@ -368,16 +174,16 @@ static void natscope_tables_are_marked(void **state)
 	struct nftnl_rule *r;
 
 	assert_int_equal(natrules_ruleset_new(&rs), 0);
-	feed_table(rs, NFPROTO_IPV4, "natscope", NATRULES_OWNER_MARK " v1");
-	feed_table(rs, NFPROTO_IPV4, "natscope2", "someone else's");
-	feed_chain(rs, NFPROTO_IPV4, "natscope", "post", "nat", NF_INET_POST_ROUTING, 99);
-	feed_chain(rs, NFPROTO_IPV4, "natscope2", "post", "nat", NF_INET_POST_ROUTING, 99);
-	r = rule(NFPROTO_IPV4, "natscope", "post");
-	masq(r, NF_NAT_RANGE_PROTO_RANDOM_FULLY);
-	feed_rule(rs, r);
-	r = rule(NFPROTO_IPV4, "natscope2", "post");
-	masq(r, NF_NAT_RANGE_PROTO_RANDOM_FULLY);
-	feed_rule(rs, r);
+	nb_feed_table(rs, NFPROTO_IPV4, "natscope", NATRULES_OWNER_MARK " v1");
+	nb_feed_table(rs, NFPROTO_IPV4, "natscope2", "someone else's");
+	nb_feed_chain(rs, NFPROTO_IPV4, "natscope", "post", "nat", NF_INET_POST_ROUTING, 99);
+	nb_feed_chain(rs, NFPROTO_IPV4, "natscope2", "post", "nat", NF_INET_POST_ROUTING, 99);
+	r = nb_rule(NFPROTO_IPV4, "natscope", "post");
+	nb_masq(r, NF_NAT_RANGE_PROTO_RANDOM_FULLY);
+	nb_feed_rule(rs, r);
+	r = nb_rule(NFPROTO_IPV4, "natscope2", "post");
+	nb_masq(r, NF_NAT_RANGE_PROTO_RANDOM_FULLY);
+	nb_feed_rule(rs, r);
 	natrules_init(&nr);
 	assert_int_equal(natrules_analyze(rs, &nr), 0);
 	assert_int_equal(nr.n, 2);
@@ -433,6 +239,7 @@ static void legacy_tables(void **state)
 static void ignores_unrelated_messages(void **state)
 {
 	struct natrules_ruleset *rs;
+	char buf[256];
 	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWSET, NFPROTO_IPV4, 0, 1);
 
 	assert_int_equal(natrules_ruleset_new(&rs), 0);
