@@ -34,7 +34,7 @@ struct overlay {
 	bool existing; /* natscope's marked table is there now */
 	char existing_comment[256];
 	bool wanted; /* the plan wants a table in this family */
-	char comment[128];
+	char comment[256];
 	struct nftnl_chain **chains;
 	size_t nchains;
 	struct nftnl_rule **rules;
@@ -368,8 +368,7 @@ static int clone_anonymous_set(struct mirror_ctx *m, const char *name, uint32_t 
 	return ret;
 }
 
-/* Give @e fully-random if it is a source-NAT statement; rewrite jumps and anonymous set
- * references; zero counters. */
+/* Give @e fully-random if it is a source-NAT statement; rewrite jumps; zero counters. */
 static int adapt_expr(struct nftnl_expr *e, struct mirror_ctx *m)
 {
 	uint32_t family = m->family;
@@ -381,14 +380,6 @@ static int adapt_expr(struct nftnl_expr *e, struct mirror_ctx *m)
 	if (strcmp(name, "counter") == 0) {
 		nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_PACKETS, 0);
 		nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_BYTES, 0);
-	} else if (strcmp(name, "lookup") == 0) {
-		uint32_t id;
-		int ret = clone_anonymous_set(m, nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET), &id);
-
-		if (ret < 0)
-			return ret;
-		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "__set%d");
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
 	} else if ((target = natrules_expr_jump(e))) {
 		char mirrored[256];
 
@@ -557,6 +548,34 @@ static bool is_xt_nat(const struct nftnl_expr *e)
 	return strcmp(tg, "MASQUERADE") == 0 || strcmp(tg, "SNAT") == 0;
 }
 
+/*
+ * A lookup in an anonymous set (refuse() let no other kind through) gets a fresh
+ * expression bound to the recreated set: libnftnl 1.2.4 leaks the old name when an
+ * existing lookup's set is renamed.
+ */
+static int retarget_lookup(struct nftnl_rule *r, const struct nftnl_expr *old, struct mirror_ctx *m)
+{
+	struct nftnl_expr *e;
+	uint32_t id;
+	int ret;
+
+	ret = clone_anonymous_set(m, nftnl_expr_get_str(old, NFTNL_EXPR_LOOKUP_SET), &id);
+	if (ret < 0)
+		return ret;
+	e = nftnl_expr_alloc("lookup");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG,
+			   nftnl_expr_get_u32(old, NFTNL_EXPR_LOOKUP_SREG));
+	if (nftnl_expr_is_set(old, NFTNL_EXPR_LOOKUP_FLAGS))
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS,
+				   nftnl_expr_get_u32(old, NFTNL_EXPR_LOOKUP_FLAGS));
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "__set%d");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
+	nftnl_rule_add_expr(r, e);
+	return 0;
+}
+
 /* Take the expressions out of @r and put them back adapted, in the same order. */
 static int rebuild_rule(struct nftnl_rule *r, struct mirror_ctx *m)
 {
@@ -585,6 +604,12 @@ static int rebuild_rule(struct nftnl_rule *r, struct mirror_ctx *m)
 	for (size_t i = 0; i < n; i++) {
 		if (ret == 0 && is_xt_nat(list[i])) {
 			ret = translate_xt_nat(r, list[i], family);
+			nftnl_expr_free(list[i]);
+			continue;
+		}
+		if (ret == 0 &&
+		    strcmp(nftnl_expr_get_str(list[i], NFTNL_EXPR_NAME), "lookup") == 0) {
+			ret = retarget_lookup(r, list[i], m);
 			nftnl_expr_free(list[i]);
 			continue;
 		}
@@ -1068,8 +1093,7 @@ int natfix_plan_new(const struct natrules_ruleset *rs, uint32_t genid, const str
 	/* --in-place leaves natscope's own tables exactly as they are */
 	for (int f = 0; f < NFAM && o->in_place; f++) {
 		p->ov[f].wanted = p->ov[f].existing;
-		snprintf(p->ov[f].comment, sizeof(p->ov[f].comment), "%s",
-			 p->ov[f].existing_comment);
+		memcpy(p->ov[f].comment, p->ov[f].existing_comment, sizeof(p->ov[f].comment));
 	}
 	for (int f = 0; f < NFAM && o->revert; f++)
 		if (p->ov[f].existing)

@@ -149,9 +149,9 @@ lab_down
 lab_up "" answer || fail "lab setup"
 lab_exec r nft delete table ip nat
 # conntrack must stay on in r: a filter rule that needs it
-lab_exec r nft add table ip keepct
-lab_exec r nft add chain ip keepct fwd '{ type filter hook forward priority 0; }'
-lab_exec r nft add rule ip keepct fwd ct state new accept
+lab_exec r nft add table ip keepct || fail "keepct table"
+lab_exec r nft add chain ip keepct forward '{ type filter hook forward priority 0; }' || fail "keepct chain"
+lab_exec r nft add rule ip keepct forward ct state new accept || fail "keepct rule"
 fix --random-fully --oif r-s --yes >"$T/out" 2>&1 || fail "--oif: $(cat "$T/out")"
 grep -q 'masquerade fully-random for traffic leaving r-s' "$T/out" || fail "no plain masquerade: $(cat "$T/out")"
 lab_exec r nft list table inet natscope | grep -q 'masquerade fully-random' || fail "inet natscope scope chain"
