@@ -31,6 +31,15 @@ struct app {
 int app_error(const struct app *app, enum app_err kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+struct netns_ctx;
+/**
+ * Check CAP_NET_ADMIN (and CAP_SYS_ADMIN with --netns) and enter app->netns.
+ * Returns 0, or the exit code after printing why not.
+ */
+int app_enter(const struct app *app, struct netns_ctx *ns);
+/** Return to the caller's namespace; @ret is kept unless it was 0 and leaving failed. */
+int app_leave(const struct app *app, struct netns_ctx *ns, int ret);
+
 int cmd_audit(struct app *app, int argc, char **argv);
 int cmd_fix(struct app *app, int argc, char **argv);
 

@@ -5,4 +5,9 @@
 int util_parse_double(const char *s, double lo, double hi, double *out);
 int util_parse_uint(const char *s, unsigned int lo, unsigned int hi, unsigned int *out);
 
+#include <stddef.h>
+
+/** Append @obj to the growable pointer array *@arr of *@n entries. 0 or -ENOMEM. */
+int util_push(void ***arr, size_t *n, void *obj);
+
 #endif

@@ -11,7 +11,6 @@
 
 #include "app.h"
 #include "audit.h"
-#include "caps.h"
 #include "collect.h"
 #include "netns.h"
 #include "render.h"
@@ -217,21 +216,9 @@ int cmd_audit(struct app *app, int argc, char **argv)
 	if (ret)
 		return ret < 0 ? 0 : ret;
 
-	if (!caps_sufficient(app->netns != NULL))
-		return app_error(app, APP_ERR_PERM,
-				 "needs CAP_NET_ADMIN%s: run as root (e.g. with sudo)",
-				 app->netns ? " and CAP_SYS_ADMIN (for --netns)" : "");
-
-	ret = netns_enter(app->netns, &ns);
-	if (ret == -ENOENT)
-		return app_error(app, APP_ERR_NO_NETNS,
-				 "network namespace '%s' not found: give a name from 'ip netns "
-				 "list', a path to a namespace file, or a process id",
-				 app->netns);
-	if (ret < 0)
-		return app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_RUNTIME,
-				 "cannot enter network namespace '%s': %s", app->netns,
-				 strerror(-ret));
+	ret = app_enter(app, &ns);
+	if (ret)
+		return ret;
 
 	collect_opts_default(&co);
 	co.interval = a.interval;
@@ -241,7 +228,7 @@ int cmd_audit(struct app *app, int argc, char **argv)
 		co.sys_root = getenv("NATSCOPE_TEST_SYSCTL_ROOT");
 	snprintf(path, sizeof(path), "%s/netfilter/nf_conntrack_max", co.sys_root);
 	if (stat(path, &sb) < 0) {
-		netns_leave(&ns);
+		app_leave(app, &ns, 1);
 		return app_error(app, APP_ERR_NO_CONNTRACK,
 				 "nf_conntrack is not available (no %s): load the nf_conntrack "
 				 "module or use a kernel with connection tracking",
@@ -252,10 +239,7 @@ int cmd_audit(struct app *app, int argc, char **argv)
 	if (app->netns)
 		snprintf(snap.netns, sizeof(snap.netns), "%s", app->netns);
 	ret = collect_snapshot(&co, &snap, &stage);
-	if (netns_leave(&ns) < 0 && ret == 0)
-		ret = app_error(app, APP_ERR_RUNTIME, "cannot return to the original namespace");
-	else if (ret < 0)
-		ret = collect_error(app, ret, stage);
+	ret = app_leave(app, &ns, ret < 0 ? collect_error(app, ret, stage) : 0);
 	if (ret) {
 		snapshot_release(&snap);
 		return ret;

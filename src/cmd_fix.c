@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "caps.h"
 #include "natfix.h"
 #include "natrules.h"
 #include "netns.h"
@@ -302,28 +301,13 @@ int cmd_fix(struct app *app, int argc, char **argv)
 {
 	struct netns_ctx ns;
 	struct fix_args a;
-	int ret, leave;
+	int ret;
 
 	ret = parse_args(app, argc, argv, &a);
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	if (!caps_sufficient(app->netns != NULL))
-		return app_error(app, APP_ERR_PERM,
-				 "needs CAP_NET_ADMIN%s: run as root (e.g. with sudo)",
-				 app->netns ? " and CAP_SYS_ADMIN (for --netns)" : "");
-	ret = netns_enter(app->netns, &ns);
-	if (ret == -ENOENT)
-		return app_error(app, APP_ERR_NO_NETNS,
-				 "network namespace '%s' not found: give a name from 'ip netns "
-				 "list', a path to a namespace file, or a process id",
-				 app->netns);
-	if (ret < 0)
-		return app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_RUNTIME,
-				 "cannot enter network namespace '%s': %s", app->netns,
-				 strerror(-ret));
-	ret = run(app, &a);
-	leave = netns_leave(&ns);
-	if (leave < 0 && ret == 0)
-		ret = app_error(app, APP_ERR_RUNTIME, "cannot return to the original namespace");
-	return ret;
+	ret = app_enter(app, &ns);
+	if (ret)
+		return ret;
+	return app_leave(app, &ns, run(app, &a));
 }

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "caps.h"
+#include "netns.h"
 
 static const struct command {
 	const char *name;
@@ -51,6 +54,34 @@ int app_error(const struct app *app, enum app_err kind, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', app->err);
 	return app->plugin_exit ? 3 : exit_codes[kind];
+}
+
+int app_enter(const struct app *app, struct netns_ctx *ns)
+{
+	int ret;
+
+	if (!caps_sufficient(app->netns != NULL))
+		return app_error(app, APP_ERR_PERM,
+				 "needs CAP_NET_ADMIN%s: run as root (e.g. with sudo)",
+				 app->netns ? " and CAP_SYS_ADMIN (for --netns)" : "");
+	ret = netns_enter(app->netns, ns);
+	if (ret == -ENOENT)
+		return app_error(app, APP_ERR_NO_NETNS,
+				 "network namespace '%s' not found: give a name from 'ip netns "
+				 "list', a path to a namespace file, or a process id",
+				 app->netns);
+	if (ret < 0)
+		return app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_RUNTIME,
+				 "cannot enter network namespace '%s': %s", app->netns,
+				 strerror(-ret));
+	return 0;
+}
+
+int app_leave(const struct app *app, struct netns_ctx *ns, int ret)
+{
+	if (netns_leave(ns) < 0 && ret == 0)
+		return app_error(app, APP_ERR_RUNTIME, "cannot return to the original namespace");
+	return ret;
 }
 
 static void usage(FILE *f)

@@ -22,6 +22,7 @@
 
 #include "natrules.h"
 #include "nl.h"
+#include "util.h"
 
 #define NFAM	   3
 #define MAX_CHAINS 256
@@ -88,17 +89,6 @@ static int note(struct natfix_plan *p, const char *fmt, ...)
 	if (ret < 0)
 		return -ENOMEM;
 	p->nnotes++;
-	return 0;
-}
-
-static int push(void ***arr, size_t *n, void *obj)
-{
-	void **a = realloc(*arr, (*n + 1) * sizeof(*a));
-
-	if (!a)
-		return -ENOMEM;
-	a[(*n)++] = obj;
-	*arr = a;
 	return 0;
 }
 
@@ -363,7 +353,7 @@ static int clone_anonymous_set(struct mirror_ctx *m, const char *name, uint32_t 
 	nftnl_set_set_str(st, NFTNL_SET_NAME, "__set%d"); /* the kernel numbers it */
 	*id = ++m->p->next_set_id;
 	nftnl_set_set_u32(st, NFTNL_SET_ID, *id);
-	if ((ret = push((void ***)&m->ov->sets, &m->ov->nsets, st)) < 0)
+	if ((ret = util_push((void ***)&m->ov->sets, &m->ov->nsets, st)) < 0)
 		nftnl_set_free(st);
 	return ret;
 }
@@ -649,7 +639,7 @@ static int add_scope_guards(struct overlay *ov, const struct scope *sc, const ch
 		nftnl_rule_add_expr(r,
 				    expr_cmp(NFT_CMP_NEQ, sc->oif, (uint32_t)strlen(sc->oif) + 1));
 		nftnl_rule_add_expr(r, expr_verdict(NFT_RETURN));
-		if ((ret = push((void ***)&ov->rules, &ov->nrules, r)) < 0) {
+		if ((ret = util_push((void ***)&ov->rules, &ov->nrules, r)) < 0) {
 			nftnl_rule_free(r);
 			return ret;
 		}
@@ -665,7 +655,7 @@ static int add_scope_guards(struct overlay *ov, const struct scope *sc, const ch
 			nftnl_rule_add_expr(r, expr_meta(NFT_META_NFPROTO));
 			nftnl_rule_add_expr(r, expr_cmp(NFT_CMP_NEQ, &nfproto, 1));
 			nftnl_rule_add_expr(r, expr_verdict(NFT_RETURN));
-			if ((ret = push((void ***)&ov->rules, &ov->nrules, r)) < 0) {
+			if ((ret = util_push((void ***)&ov->rules, &ov->nrules, r)) < 0) {
 				nftnl_rule_free(r);
 				return ret;
 			}
@@ -692,7 +682,7 @@ static int add_scope_guards(struct overlay *ov, const struct scope *sc, const ch
 		nftnl_rule_add_expr(r, e);
 		nftnl_rule_add_expr(r, expr_cmp(NFT_CMP_NEQ, sc->net, sc->len));
 		nftnl_rule_add_expr(r, expr_verdict(NFT_RETURN));
-		if ((ret = push((void ***)&ov->rules, &ov->nrules, r)) < 0) {
+		if ((ret = util_push((void ***)&ov->rules, &ov->nrules, r)) < 0) {
 			nftnl_rule_free(r);
 			return ret;
 		}
@@ -791,7 +781,7 @@ static int mirror_base(struct natfix_plan *p, const struct natrules_ruleset *rs,
 			nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
 			nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 		}
-		if ((ret = push((void ***)&ov->chains, &ov->nchains, c)) < 0) {
+		if ((ret = util_push((void ***)&ov->chains, &ov->nchains, c)) < 0) {
 			nftnl_chain_free(c);
 			return ret;
 		}
@@ -810,7 +800,7 @@ static int mirror_base(struct natfix_plan *p, const struct natrules_ruleset *rs,
 			nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, name);
 			ret = rebuild_rule(r, &m);
 			if (ret == 0)
-				ret = push((void ***)&ov->rules, &ov->nrules, r);
+				ret = util_push((void ***)&ov->rules, &ov->nrules, r);
 			if (ret < 0) {
 				nftnl_rule_free(r);
 				return ret;
@@ -960,7 +950,7 @@ static int plan_in_place(struct natfix_plan *p, const struct natrules_ruleset *r
 					   flags);
 		}
 		nftnl_expr_iter_destroy(it);
-		if ((ret = push((void ***)&p->replace, &p->nreplace, r)) < 0) {
+		if ((ret = util_push((void ***)&p->replace, &p->nreplace, r)) < 0) {
 			nftnl_rule_free(r);
 			return ret;
 		}
@@ -995,7 +985,7 @@ static int plan_plain_masquerade(struct natfix_plan *p)
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 100); /* srcnat */
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	if ((ret = push((void ***)&ov->chains, &ov->nchains, c)) < 0) {
+	if ((ret = util_push((void ***)&ov->chains, &ov->nchains, c)) < 0) {
 		nftnl_chain_free(c);
 		return ret;
 	}
@@ -1011,7 +1001,7 @@ static int plan_plain_masquerade(struct natfix_plan *p)
 	}
 	nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, NF_NAT_RANGE_PROTO_RANDOM_FULLY);
 	nftnl_rule_add_expr(r, e);
-	if ((ret = push((void ***)&ov->rules, &ov->nrules, r)) < 0) {
+	if ((ret = util_push((void ***)&ov->rules, &ov->nrules, r)) < 0) {
 		nftnl_rule_free(r);
 		return ret;
 	}

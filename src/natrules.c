@@ -21,6 +21,7 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #include "nl.h"
+#include "util.h"
 
 struct natrules_ruleset {
 	struct nftnl_table **tables;
@@ -58,17 +59,6 @@ void natrules_ruleset_free(struct natrules_ruleset *rs)
 	free(rs);
 }
 
-static int push(void ***arr, size_t *n, void *obj)
-{
-	void **a = realloc(*arr, (*n + 1) * sizeof(*a));
-
-	if (!a)
-		return -ENOMEM;
-	a[(*n)++] = obj;
-	*arr = a;
-	return 0;
-}
-
 int natrules_ruleset_add(struct natrules_ruleset *rs, const struct nlmsghdr *nlh)
 {
 	int ret = 0;
@@ -80,7 +70,7 @@ int natrules_ruleset_add(struct natrules_ruleset *rs, const struct nlmsghdr *nlh
 		if (!t)
 			return -ENOMEM;
 		if (nftnl_table_nlmsg_parse(nlh, t) < 0 ||
-		    (ret = push((void ***)&rs->tables, &rs->ntables, t)) < 0) {
+		    (ret = util_push((void ***)&rs->tables, &rs->ntables, t)) < 0) {
 			nftnl_table_free(t);
 			return ret ? ret : -EBADMSG;
 		}
@@ -92,7 +82,7 @@ int natrules_ruleset_add(struct natrules_ruleset *rs, const struct nlmsghdr *nlh
 		if (!c)
 			return -ENOMEM;
 		if (nftnl_chain_nlmsg_parse(nlh, c) < 0 ||
-		    (ret = push((void ***)&rs->chains, &rs->nchains, c)) < 0) {
+		    (ret = util_push((void ***)&rs->chains, &rs->nchains, c)) < 0) {
 			nftnl_chain_free(c);
 			return ret ? ret : -EBADMSG;
 		}
@@ -104,7 +94,7 @@ int natrules_ruleset_add(struct natrules_ruleset *rs, const struct nlmsghdr *nlh
 		if (!st)
 			return -ENOMEM;
 		if (nftnl_set_nlmsg_parse(nlh, st) < 0 ||
-		    (ret = push((void ***)&rs->sets, &rs->nsets, st)) < 0) {
+		    (ret = util_push((void ***)&rs->sets, &rs->nsets, st)) < 0) {
 			nftnl_set_free(st);
 			return ret ? ret : -EBADMSG;
 		}
@@ -133,7 +123,7 @@ int natrules_ruleset_add(struct natrules_ruleset *rs, const struct nlmsghdr *nlh
 		if (!r)
 			return -ENOMEM;
 		if (nftnl_rule_nlmsg_parse(nlh, r) < 0 ||
-		    (ret = push((void ***)&rs->rules, &rs->nrules, r)) < 0) {
+		    (ret = util_push((void ***)&rs->rules, &rs->nrules, r)) < 0) {
 			nftnl_rule_free(r);
 			return ret ? ret : -EBADMSG;
 		}

@@ -34,3 +34,14 @@ int util_parse_uint(const char *s, unsigned int lo, unsigned int hi, unsigned in
 	*out = (unsigned int)v;
 	return 0;
 }
+
+int util_push(void ***arr, size_t *n, void *obj)
+{
+	void **a = realloc(*arr, (*n + 1) * sizeof(*a));
+
+	if (!a)
+		return -ENOMEM;
+	a[(*n)++] = obj;
+	*arr = a;
+	return 0;
+}
