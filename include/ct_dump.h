@@ -16,4 +16,11 @@ typedef int (*ct_dump_fn)(const struct ct_flow *flow, void *data);
  */
 int ct_dump_run(struct nl_sock *nl, uint8_t family, ct_dump_fn fn, void *data, uint64_t *nmsgs);
 
+struct nlmsghdr;
+/* Called once per raw dump message (an IPCTNL_MSG_CT_NEW with NLM_F_MULTI). */
+typedef int (*ct_dump_raw_fn)(const struct nlmsghdr *nlh, void *data);
+
+/** Stream the table as raw messages, for consumers that parse (and record) themselves. */
+int ct_dump_raw(struct nl_sock *nl, uint8_t family, ct_dump_raw_fn fn, void *data);
+
 #endif

@@ -52,3 +52,29 @@ int ct_dump_run(struct nl_sock *nl, uint8_t family, ct_dump_fn fn, void *data, u
 		*nmsgs = ctx.n;
 	return ret;
 }
+
+struct raw_ctx {
+	ct_dump_raw_fn fn;
+	void *data;
+};
+
+static int raw_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct raw_ctx *ctx = data;
+	int ret = ctx->fn(nlh, ctx->data);
+
+	if (ret < 0) {
+		errno = -ret;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+int ct_dump_raw(struct nl_sock *nl, uint8_t family, ct_dump_raw_fn fn, void *data)
+{
+	struct raw_ctx ctx = { .fn = fn, .data = data };
+	struct nlmsghdr *nlh = nl_nfmsg_start(nl, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET,
+					      NLM_F_REQUEST | NLM_F_DUMP, family, 0);
+
+	return nl_request(nl, nlh, raw_cb, &ctx);
+}

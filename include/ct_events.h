@@ -1,0 +1,50 @@
+#ifndef NATSCOPE_CT_EVENTS_H
+#define NATSCOPE_CT_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ct_flow.h"
+
+struct nlmsghdr;
+
+enum ct_event_type {
+	CT_EVENT_NEW,
+	CT_EVENT_UPDATE,
+	CT_EVENT_DESTROY,
+	CT_EVENT_DUMP, /* an entry of a table dump (seeding or resynchronising) */
+	CT_EVENT_TYPES,
+};
+
+/** The kind of a ctnetlink message: NEW with NLM_F_CREATE, NEW, DELETE, or a dump entry
+ *  (NLM_F_MULTI).  -1 for anything else. */
+int ct_events_classify(const struct nlmsghdr *nlh);
+
+/* A socket subscribed to conntrack NEW, UPDATE and DESTROY events. */
+struct ct_events;
+
+struct ct_events_opts {
+	size_t rcvbuf;	   /* asked for at open (SO_RCVBUFFORCE, else SO_RCVBUF) */
+	size_t rcvbuf_max; /* growth cap after overruns */
+};
+
+int ct_events_open(struct ct_events **out, const struct ct_events_opts *o);
+void ct_events_free(struct ct_events *ev);
+int ct_events_fd(const struct ct_events *ev);
+/** The receive buffer the kernel granted, in bytes. */
+size_t ct_events_rcvbuf(const struct ct_events *ev);
+
+/* Called for each message read; return 0 or -errno to stop. */
+typedef int (*ct_events_fn)(const struct nlmsghdr *nlh, void *data);
+
+/**
+ * Read everything queued without blocking, passing each message to @fn.  Returns the
+ * number of messages, or -ENOBUFS when the kernel dropped events (the socket is still
+ * usable; the caller must resynchronise), or -errno.
+ */
+int ct_events_read(struct ct_events *ev, ct_events_fn fn, void *data);
+
+/** Double the receive buffer up to the cap; 0 if grown, -ENOSPC at the cap. */
+int ct_events_grow(struct ct_events *ev);
+
+#endif

@@ -1,0 +1,49 @@
+#ifndef NATSCOPE_ENGINE_H
+#define NATSCOPE_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ct_events.h"
+#include "model.h"
+
+struct nlmsghdr;
+
+/* What the engine has seen: never silent about loss. */
+struct engine_stats {
+	uint64_t received[CT_EVENT_TYPES]; /* by ct_event_type; DUMP = dump entries */
+	uint64_t ignored;		   /* messages that are no conntrack entry */
+	uint64_t overruns;		   /* ENOBUFS from the event socket */
+	uint64_t lost_estimate;		   /* flows a resync added or removed after overruns */
+	uint64_t drift;			   /* the same, found by periodic reconciliation */
+	uint64_t resyncs;
+};
+
+/*
+ * Applies conntrack messages (live or replayed) to the model and keeps the count of
+ * what came and what was missed.  No netlink here: the caller reads sockets or files.
+ */
+struct engine;
+
+int engine_new(struct engine **out);
+void engine_free(struct engine *e);
+
+/** Parse and apply one message. -EBADMSG for a damaged conntrack entry. */
+int engine_ingest(struct engine *e, const struct nlmsghdr *nlh);
+
+/* A resynchronisation: begin, ingest the dump's messages, end. */
+enum engine_resync {
+	ENGINE_SEED,	  /* the first dump: nothing was known */
+	ENGINE_OVERRUN,	  /* after ENOBUFS: differences are lost events */
+	ENGINE_RECONCILE, /* periodic: differences are drift */
+};
+void engine_resync_begin(struct engine *e, enum engine_resync why);
+void engine_resync_end(struct engine *e);
+
+void engine_overrun(struct engine *e);
+
+const struct engine_stats *engine_stats(const struct engine *e);
+const struct model_counts *engine_counts(const struct engine *e);
+uint64_t engine_events(const struct engine *e); /* NEW + UPDATE + DESTROY */
+
+#endif

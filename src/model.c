@@ -1,0 +1,255 @@
+#include "config.h"
+#include "model.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* flags in mflow.bits */
+#define F_TCP_STATE 0x01
+#define F_ASSURED   0x02
+#define F_UNREPLIED 0x04
+#define F_NAT_SHIFT 3 /* two bits of enum ct_nat_kind */
+
+/*
+ * 36 bytes a flow plus 8 of index at half load: within the 64-byte budget.  IPv4
+ * addresses are kept for the views (original source and destination, post-NAT source,
+ * post-DNAT destination); IPv6 flows are counted exactly but keep no addresses yet.
+ */
+struct mflow {
+	uint32_t id;
+	uint32_t epoch;
+	uint8_t family;
+	uint8_t l4proto;
+	uint8_t tcp_state;
+	uint8_t bits;
+	uint16_t sport, dport;	       /* original direction */
+	uint16_t nat_sport, nat_dport; /* reply.dport (post-NAT source port), reply.sport */
+	uint32_t v4[4];		       /* orig src, orig dst, post-NAT src, post-DNAT dst */
+};
+
+struct model {
+	struct mflow *flows; /* dense; order is irrelevant */
+	uint32_t n, cap;
+	uint32_t *index; /* flow position + 1, 0 = empty; open addressing, linear probing */
+	uint32_t mask;	 /* index size - 1 */
+	uint32_t epoch;
+	struct model_counts counts;
+};
+
+static inline uint32_t home(const struct model *m, uint32_t id)
+{
+	return (id * 0x9e3779b1u) & m->mask;
+}
+
+int model_new(struct model **out)
+{
+	struct model *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	m->mask = 1023;
+	m->index = calloc(m->mask + 1, sizeof(*m->index));
+	if (!m->index) {
+		free(m);
+		return -ENOMEM;
+	}
+	*out = m;
+	return 0;
+}
+
+void model_free(struct model *m)
+{
+	if (!m)
+		return;
+	free(m->flows);
+	free(m->index);
+	free(m);
+}
+
+size_t model_flow_bytes(void)
+{
+	return sizeof(struct mflow) + 2 * sizeof(uint32_t);
+}
+
+/* The index slot holding @id, or the empty slot where it would go. */
+static uint32_t slot_of(const struct model *m, uint32_t id)
+{
+	uint32_t s = home(m, id);
+
+	while (m->index[s] && m->flows[m->index[s] - 1].id != id)
+		s = (s + 1) & m->mask;
+	return s;
+}
+
+static int grow_index(struct model *m)
+{
+	uint32_t size = (m->mask + 1) * 2;
+	uint32_t *idx = calloc(size, sizeof(*idx));
+
+	if (!idx)
+		return -ENOMEM;
+	free(m->index);
+	m->index = idx;
+	m->mask = size - 1;
+	for (uint32_t i = 0; i < m->n; i++)
+		m->index[slot_of(m, m->flows[i].id)] = i + 1;
+	return 0;
+}
+
+static void count(struct model *m, const struct mflow *f, int64_t d)
+{
+	struct model_counts *c = &m->counts;
+
+	c->total += (uint64_t)d;
+	c->by_family[f->family == AF_INET    ? CT_AGG_IPV4
+		     : f->family == AF_INET6 ? CT_AGG_IPV6
+					     : CT_AGG_FAMILY_OTHER] += (uint64_t)d;
+	c->by_proto[f->l4proto] += (uint64_t)d;
+	if ((f->bits & F_TCP_STATE) && f->tcp_state < CT_TCP_STATES)
+		c->tcp_state[f->tcp_state] += (uint64_t)d;
+	if (f->bits & F_ASSURED)
+		c->assured += (uint64_t)d;
+	if (f->bits & F_UNREPLIED)
+		c->unreplied += (uint64_t)d;
+	c->nat_kind[(f->bits >> F_NAT_SHIFT) & 3] += (uint64_t)d;
+}
+
+static void fill(struct mflow *mf, const struct ct_flow *f, uint32_t epoch)
+{
+	mf->id = f->id;
+	mf->epoch = epoch;
+	mf->family = f->family;
+	mf->l4proto = f->l4proto;
+	mf->tcp_state = f->tcp_state;
+	mf->bits = (uint8_t)((f->has_tcp_state ? F_TCP_STATE : 0) |
+			     (ct_flow_assured(f) ? F_ASSURED : 0) |
+			     (ct_flow_unreplied(f) ? F_UNREPLIED : 0) |
+			     (ct_flow_nat_kind(f) << F_NAT_SHIFT));
+	mf->sport = f->orig.sport;
+	mf->dport = f->orig.dport;
+	mf->nat_sport = f->reply.dport;
+	mf->nat_dport = f->reply.sport;
+	if (f->family == AF_INET) {
+		mf->v4[0] = f->orig.src.a32[0];
+		mf->v4[1] = f->orig.dst.a32[0];
+		mf->v4[2] = f->reply.dst.a32[0];
+		mf->v4[3] = f->reply.src.a32[0];
+	} else {
+		memset(mf->v4, 0, sizeof(mf->v4));
+	}
+}
+
+/* Backward-shift deletion keeps probe chains intact without tombstones. */
+static void index_delete(struct model *m, uint32_t s)
+{
+	uint32_t j = s;
+
+	for (;;) {
+		uint32_t k;
+
+		j = (j + 1) & m->mask;
+		if (!m->index[j])
+			break;
+		k = home(m, m->flows[m->index[j] - 1].id);
+		/* move j into the hole at s unless its home lies cyclically in (s, j] */
+		if ((j > s && (k <= s || k > j)) || (j < s && (k <= s && k > j))) {
+			m->index[s] = m->index[j];
+			s = j;
+		}
+	}
+	m->index[s] = 0;
+}
+
+static void remove_at(struct model *m, uint32_t s)
+{
+	uint32_t pos = m->index[s] - 1, last = m->n - 1;
+
+	count(m, &m->flows[pos], -1);
+	index_delete(m, s);
+	if (pos != last) {
+		m->flows[pos] = m->flows[last];
+		m->index[slot_of(m, m->flows[pos].id)] = pos + 1;
+	}
+	m->n--;
+}
+
+int model_apply(struct model *m, enum ct_event_type type, const struct ct_flow *f)
+{
+	uint32_t s = slot_of(m, f->id);
+	struct mflow *mf;
+
+	if (type == CT_EVENT_DESTROY) {
+		if (m->index[s])
+			remove_at(m, s);
+		return 0;
+	}
+	if (m->index[s]) {
+		mf = &m->flows[m->index[s] - 1];
+		count(m, mf, -1);
+		/* an update without protocol info keeps the TCP state it had */
+		if (!f->has_tcp_state && (mf->bits & F_TCP_STATE) && f->l4proto == mf->l4proto) {
+			uint8_t state = mf->tcp_state;
+
+			fill(mf, f, m->epoch);
+			mf->tcp_state = state;
+			mf->bits |= F_TCP_STATE;
+		} else {
+			fill(mf, f, m->epoch);
+		}
+		count(m, mf, 1);
+		return 0;
+	}
+	if ((m->n + 1) * 2 > m->mask + 1) {
+		if (grow_index(m) < 0)
+			return -ENOMEM;
+		s = slot_of(m, f->id);
+	}
+	if (m->n == m->cap) {
+		uint32_t cap = m->cap ? m->cap * 2 : 1024;
+		struct mflow *arr = realloc(m->flows, (size_t)cap * sizeof(*arr));
+
+		if (!arr)
+			return -ENOMEM;
+		m->flows = arr;
+		m->cap = cap;
+	}
+	mf = &m->flows[m->n];
+	fill(mf, f, m->epoch);
+	m->index[s] = ++m->n;
+	count(m, mf, 1);
+	return 0;
+}
+
+void model_mark(struct model *m)
+{
+	m->epoch++;
+}
+
+uint64_t model_sweep(struct model *m)
+{
+	uint64_t removed = 0;
+	uint32_t i = 0;
+
+	while (i < m->n) {
+		if (m->flows[i].epoch == m->epoch) {
+			i++;
+			continue;
+		}
+		/* remove_at() moves the last flow into position i: look at i again */
+		remove_at(m, slot_of(m, m->flows[i].id));
+		removed++;
+	}
+	return removed;
+}
+
+const struct model_counts *model_counts(const struct model *m)
+{
+	return &m->counts;
+}
+
+bool model_has(const struct model *m, uint32_t id)
+{
+	return m->index[slot_of(m, id)] != 0;
+}
