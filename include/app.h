@@ -42,5 +42,7 @@ int app_leave(const struct app *app, struct netns_ctx *ns, int ret);
 
 int cmd_audit(struct app *app, int argc, char **argv);
 int cmd_fix(struct app *app, int argc, char **argv);
+int cmd_top(struct app *app, int argc, char **argv);
+int cmd_record(struct app *app, int argc, char **argv);
 
 #endif

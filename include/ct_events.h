@@ -44,6 +44,9 @@ typedef int (*ct_events_fn)(const struct nlmsghdr *nlh, void *data);
  */
 int ct_events_read(struct ct_events *ev, ct_events_fn fn, void *data);
 
+/** Event messages the kernel dropped for this socket so far (SK_MEMINFO_DROPS). */
+int ct_events_drops(const struct ct_events *ev, uint64_t *drops);
+
 /** Double the receive buffer up to the cap; 0 if grown, -ENOSPC at the cap. */
 int ct_events_grow(struct ct_events *ev);
 

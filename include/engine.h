@@ -13,7 +13,8 @@ struct nlmsghdr;
 struct engine_stats {
 	uint64_t received[CT_EVENT_TYPES]; /* by ct_event_type; DUMP = dump entries */
 	uint64_t ignored;		   /* messages that are no conntrack entry */
-	uint64_t overruns;		   /* ENOBUFS from the event socket */
+	uint64_t overruns;		   /* overrun episodes on the event socket */
+	uint64_t dropped;		   /* event messages the kernel dropped (exact) */
 	uint64_t lost_estimate;		   /* flows a resync added or removed after overruns */
 	uint64_t drift;			   /* the same, found by periodic reconciliation */
 	uint64_t resyncs;
@@ -40,7 +41,8 @@ enum engine_resync {
 void engine_resync_begin(struct engine *e, enum engine_resync why);
 void engine_resync_end(struct engine *e);
 
-void engine_overrun(struct engine *e);
+/** An overrun: @dropped messages the kernel counted as dropped since the last one. */
+void engine_overrun(struct engine *e, uint64_t dropped);
 
 const struct engine_stats *engine_stats(const struct engine *e);
 const struct model_counts *engine_counts(const struct engine *e);

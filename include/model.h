@@ -10,8 +10,8 @@
 #include "ct_flow.h"
 
 /*
- * The live flow table: every conntrack entry by id, kept exact by applying events, with
- * counts maintained as flows come, change and go, so a frame never walks the table.
+ * The live flow table: every conntrack entry by id and original tuple, kept exact by applying
+ * events, with counts maintained as flows come, change and go, so a frame never walks the table.
  * Resynchronisation is mark and sweep: flows a dump does not confirm are removed.
  */
 struct model;
@@ -39,7 +39,8 @@ void model_mark(struct model *m);
 uint64_t model_sweep(struct model *m);
 
 const struct model_counts *model_counts(const struct model *m);
-bool model_has(const struct model *m, uint32_t id);
+/** Whether the flow with @f's id and original tuple is in the model. */
+bool model_has(const struct model *m, const struct ct_flow *f);
 /** Bytes the model uses per flow slot (for the memory figure). */
 size_t model_flow_bytes(void);
 

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
+#include <linux/sock_diag.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
@@ -103,6 +104,19 @@ int ct_events_read(struct ct_events *ev, ct_events_fn fn, void *data)
 			n++;
 		}
 	}
+}
+
+int ct_events_drops(const struct ct_events *ev, uint64_t *drops)
+{
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mem);
+
+	if (getsockopt(nl_fd(ev->nl), SOL_SOCKET, SO_MEMINFO, mem, &len) < 0)
+		return -errno;
+	if (len <= SK_MEMINFO_DROPS * sizeof(uint32_t))
+		return -EOPNOTSUPP;
+	*drops = mem[SK_MEMINFO_DROPS];
+	return 0;
 }
 
 int ct_events_grow(struct ct_events *ev)

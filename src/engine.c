@@ -52,7 +52,7 @@ int engine_ingest(struct engine *e, const struct nlmsghdr *nlh)
 	if (ret < 0)
 		return -EBADMSG;
 	e->st.received[type]++;
-	if (type == CT_EVENT_DUMP && e->resyncing && !model_has(e->model, f.id))
+	if (type == CT_EVENT_DUMP && e->resyncing && !model_has(e->model, &f))
 		e->added++;
 	return model_apply(e->model, (enum ct_event_type)type, &f);
 }
@@ -82,9 +82,10 @@ void engine_resync_end(struct engine *e)
 	e->resyncing = false;
 }
 
-void engine_overrun(struct engine *e)
+void engine_overrun(struct engine *e, uint64_t dropped)
 {
 	e->st.overruns++;
+	e->st.dropped += dropped;
 }
 
 const struct engine_stats *engine_stats(const struct engine *e)

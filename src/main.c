@@ -30,6 +30,16 @@ static const struct command {
 		.summary = "install fully-random masquerade/snat overlays (or --revert them)",
 		.run = cmd_fix,
 	},
+	{
+		.name = "top",
+		.summary = "follow conntrack live: counts, events, loss, clash rates (--batch)",
+		.run = cmd_top,
+	},
+	{
+		.name = "record",
+		.summary = "save conntrack messages to a pcap file for replay or Wireshark",
+		.run = cmd_record,
+	},
 };
 
 /* sysexits.h codes keep every error class distinct for scripts. */

@@ -13,12 +13,13 @@
 #define F_NAT_SHIFT 3 /* two bits of enum ct_nat_kind */
 
 /*
- * 36 bytes a flow plus 8 of index at half load: within the 64-byte budget.  IPv4
+ * 40 bytes a flow plus 8 of index at half load: within the 64-byte budget.  IPv4
  * addresses are kept for the views (original source and destination, post-NAT source,
  * post-DNAT destination); IPv6 flows are counted exactly but keep no addresses yet.
  */
 struct mflow {
 	uint32_t id;
+	uint32_t tkey; /* hash of the original tuple: conntrack ids alone collide */
 	uint32_t epoch;
 	uint8_t family;
 	uint8_t l4proto;
@@ -38,9 +39,37 @@ struct model {
 	struct model_counts counts;
 };
 
-static inline uint32_t home(const struct model *m, uint32_t id)
+/*
+ * Conntrack ids are 32-bit hashes (nf_ct_get_id()): among 100,000 live flows two share
+ * an id about as often as not (seen in the flood test).  A flow is its id and its
+ * original tuple.
+ */
+static uint32_t tuple_key(const struct ct_flow *f)
 {
-	return (id * 0x9e3779b1u) & m->mask;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const uint32_t w[] = {
+		f->family | (uint32_t)f->l4proto << 8,
+		f->orig.src.a32[0],
+		f->orig.src.a32[1],
+		f->orig.src.a32[2],
+		f->orig.src.a32[3],
+		f->orig.dst.a32[0],
+		f->orig.dst.a32[1],
+		f->orig.dst.a32[2],
+		f->orig.dst.a32[3],
+		(uint32_t)f->orig.sport << 16 | f->orig.dport,
+	};
+
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		h ^= w[i];
+		h *= 0x100000001b3ULL;
+	}
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static inline uint32_t home(const struct model *m, uint32_t id, uint32_t tkey)
+{
+	return ((id ^ tkey) * 0x9e3779b1u) & m->mask;
 }
 
 int model_new(struct model **out)
@@ -73,12 +102,13 @@ size_t model_flow_bytes(void)
 	return sizeof(struct mflow) + 2 * sizeof(uint32_t);
 }
 
-/* The index slot holding @id, or the empty slot where it would go. */
-static uint32_t slot_of(const struct model *m, uint32_t id)
+/* The index slot holding (@id, @tkey), or the empty slot where it would go. */
+static uint32_t slot_of(const struct model *m, uint32_t id, uint32_t tkey)
 {
-	uint32_t s = home(m, id);
+	uint32_t s = home(m, id, tkey);
 
-	while (m->index[s] && m->flows[m->index[s] - 1].id != id)
+	while (m->index[s] &&
+	       (m->flows[m->index[s] - 1].id != id || m->flows[m->index[s] - 1].tkey != tkey))
 		s = (s + 1) & m->mask;
 	return s;
 }
@@ -94,7 +124,7 @@ static int grow_index(struct model *m)
 	m->index = idx;
 	m->mask = size - 1;
 	for (uint32_t i = 0; i < m->n; i++)
-		m->index[slot_of(m, m->flows[i].id)] = i + 1;
+		m->index[slot_of(m, m->flows[i].id, m->flows[i].tkey)] = i + 1;
 	return 0;
 }
 
@@ -119,6 +149,7 @@ static void count(struct model *m, const struct mflow *f, int64_t d)
 static void fill(struct mflow *mf, const struct ct_flow *f, uint32_t epoch)
 {
 	mf->id = f->id;
+	mf->tkey = tuple_key(f);
 	mf->epoch = epoch;
 	mf->family = f->family;
 	mf->l4proto = f->l4proto;
@@ -152,7 +183,7 @@ static void index_delete(struct model *m, uint32_t s)
 		j = (j + 1) & m->mask;
 		if (!m->index[j])
 			break;
-		k = home(m, m->flows[m->index[j] - 1].id);
+		k = home(m, m->flows[m->index[j] - 1].id, m->flows[m->index[j] - 1].tkey);
 		/* move j into the hole at s unless its home lies cyclically in (s, j] */
 		if ((j > s && (k <= s || k > j)) || (j < s && (k <= s && k > j))) {
 			m->index[s] = m->index[j];
@@ -170,14 +201,15 @@ static void remove_at(struct model *m, uint32_t s)
 	index_delete(m, s);
 	if (pos != last) {
 		m->flows[pos] = m->flows[last];
-		m->index[slot_of(m, m->flows[pos].id)] = pos + 1;
+		m->index[slot_of(m, m->flows[pos].id, m->flows[pos].tkey)] = pos + 1;
 	}
 	m->n--;
 }
 
 int model_apply(struct model *m, enum ct_event_type type, const struct ct_flow *f)
 {
-	uint32_t s = slot_of(m, f->id);
+	uint32_t tkey = tuple_key(f);
+	uint32_t s = slot_of(m, f->id, tkey);
 	struct mflow *mf;
 
 	if (type == CT_EVENT_DESTROY) {
@@ -204,7 +236,7 @@ int model_apply(struct model *m, enum ct_event_type type, const struct ct_flow *
 	if ((m->n + 1) * 2 > m->mask + 1) {
 		if (grow_index(m) < 0)
 			return -ENOMEM;
-		s = slot_of(m, f->id);
+		s = slot_of(m, f->id, tkey);
 	}
 	if (m->n == m->cap) {
 		uint32_t cap = m->cap ? m->cap * 2 : 1024;
@@ -238,7 +270,7 @@ uint64_t model_sweep(struct model *m)
 			continue;
 		}
 		/* remove_at() moves the last flow into position i: look at i again */
-		remove_at(m, slot_of(m, m->flows[i].id));
+		remove_at(m, slot_of(m, m->flows[i].id, m->flows[i].tkey));
 		removed++;
 	}
 	return removed;
@@ -249,7 +281,7 @@ const struct model_counts *model_counts(const struct model *m)
 	return &m->counts;
 }
 
-bool model_has(const struct model *m, uint32_t id)
+bool model_has(const struct model *m, const struct ct_flow *f)
 {
-	return m->index[slot_of(m, id)] != 0;
+	return m->index[slot_of(m, f->id, tuple_key(f))] != 0;
 }

@@ -177,7 +177,7 @@ static void overrun_resync_converges_to_the_dump(void **state)
 	assert_int_equal(engine_stats(e)->lost_estimate, 0); /* seeding loses nothing */
 
 	/* ENOBUFS: flow 4 was created and flow 2 destroyed while events were dropped */
-	engine_overrun(e);
+	engine_overrun(e, 7);
 	engine_resync_begin(e, ENGINE_OVERRUN);
 	assert_int_equal(engine_ingest(e, msg(CT_EVENT_DUMP, 1, IPPROTO_UDP, -1, true, SEEN)), 0);
 	/* an event arriving during the dump counts as confirmed too */
@@ -193,6 +193,7 @@ static void overrun_resync_converges_to_the_dump(void **state)
 	assert_int_equal(engine_counts(e)->by_proto[IPPROTO_UDP], 3);
 	assert_int_equal(engine_counts(e)->unreplied, 2); /* 4 and 5 */
 	assert_int_equal(engine_stats(e)->overruns, 1);
+	assert_int_equal(engine_stats(e)->dropped, 7);
 	assert_int_equal(engine_stats(e)->lost_estimate, 2); /* 4 unknown, 2 swept */
 	assert_int_equal(engine_stats(e)->resyncs, 2);
 
@@ -207,6 +208,30 @@ static void overrun_resync_converges_to_the_dump(void **state)
 }
 
 /* Heavy churn: the index (linear probing, backward-shift deletion) and the counts hold. */
+/* Two live flows may share a conntrack id: they stay two flows. */
+static void colliding_ids_stay_apart(void **state)
+{
+	struct model *m;
+	struct ct_flow a, b;
+
+	assert_int_equal(model_new(&m), 0);
+	memset(&a, 0, sizeof(a));
+	a.family = AF_INET;
+	a.l4proto = IPPROTO_UDP;
+	a.id = 0xdeadbeef;
+	a.orig.sport = 1000;
+	b = a;
+	b.orig.sport = 1001;
+	assert_int_equal(model_apply(m, CT_EVENT_NEW, &a), 0);
+	assert_int_equal(model_apply(m, CT_EVENT_NEW, &b), 0);
+	assert_int_equal(model_counts(m)->total, 2);
+	assert_int_equal(model_apply(m, CT_EVENT_DESTROY, &a), 0);
+	assert_true(model_has(m, &b));
+	assert_false(model_has(m, &a));
+	assert_int_equal(model_counts(m)->total, 1);
+	model_free(m);
+}
+
 static void model_survives_churn(void **state)
 {
 	enum { N = 200000 };
@@ -235,11 +260,13 @@ static void model_survives_churn(void **state)
 			live[id] = 1;
 			expect++;
 		}
-		assert_true(model_has(m, f.id) == (live[id] != 0));
+		assert_true(model_has(m, &f) == (live[id] != 0));
 	}
 	assert_int_equal(model_counts(m)->total, expect);
-	for (uint32_t id = 0; id < N; id++)
-		assert_true(model_has(m, id * 2654435761u) == (live[id] != 0));
+	for (uint32_t id = 0; id < N; id++) {
+		f.id = id * 2654435761u;
+		assert_true(model_has(m, &f) == (live[id] != 0));
+	}
 	assert_true(model_flow_bytes() <= 64);
 	model_free(m);
 }
@@ -273,6 +300,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(replay_file_drives_exact_counts),
 		cmocka_unit_test(overrun_resync_converges_to_the_dump),
+		cmocka_unit_test(colliding_ids_stay_apart),
 		cmocka_unit_test(model_survives_churn),
 		cmocka_unit_test(rejects_damaged_captures),
 	};

@@ -1,0 +1,32 @@
+#ifndef NATSCOPE_TOPLIVE_H
+#define NATSCOPE_TOPLIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ct_stats.h"
+#include "engine.h"
+
+struct evrec;
+
+/* The live sources of `top` and `record`: the event socket, a request socket for dumps
+ * and statistics, and optionally a recorder that gets every message. */
+struct toplive;
+
+int toplive_open(struct toplive **out, size_t rcvbuf, size_t rcvbuf_max, struct evrec *rec);
+void toplive_free(struct toplive *tl);
+int toplive_event_fd(const struct toplive *tl);
+size_t toplive_rcvbuf(const struct toplive *tl);
+
+/** Dump the table into @e as a resynchronisation of kind @why. */
+int toplive_resync(struct toplive *tl, struct engine *e, enum engine_resync why);
+
+/**
+ * Apply every queued event to @e.  On ENOBUFS: count the overrun, grow the buffer and
+ * resynchronise once.  Returns 0 or -errno.
+ */
+int toplive_drain(struct toplive *tl, struct engine *e);
+
+int toplive_stats(struct toplive *tl, struct ct_stats *st);
+
+#endif

@@ -1,0 +1,377 @@
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+
+#include "app.h"
+#include "engine.h"
+#include "evrec.h"
+#include "netns.h"
+#include "rates.h"
+#include "top.h"
+#include "toplive.h"
+#include "util.h"
+
+struct top_args {
+	bool batch;
+	bool json;
+	unsigned int iterations; /* 0: until interrupted */
+	double interval;
+	double resync;
+	double rcvbuf_mib, rcvbuf_max_mib;
+	const char *replay;
+};
+
+static void top_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: natscope [--netns NS] top --batch [OPTIONS]\n"
+		"       natscope top --batch --replay FILE [OPTIONS]\n"
+		"\n"
+		"Follow conntrack events and print a frame every interval: entries by protocol,\n"
+		"TCP state and NAT kind, events received and lost, and the rates of\n"
+		"insert_failed, drop, early_drop, clash_resolve, invalid and search_restart.\n"
+		"\n"
+		"Options:\n"
+		"  -b, --batch           non-interactive frames (like top -b)\n"
+		"  -n, --iterations N    stop after N frames (default: until interrupted)\n"
+		"  -d, --interval S      seconds between frames (default 1)\n"
+		"  -f, --format FORMAT   text (default) or json (one object per line)\n"
+		"      --replay FILE     run on a capture from 'natscope record' (no root)\n"
+		"      --rcvbuf MIB      event socket buffer (default 64)\n"
+		"      --rcvbuf-max MIB  growth cap after overruns (default 512)\n"
+		"      --resync S        reconcile with a full dump every S seconds (default 60)\n"
+		"  -h, --help            show this help\n"
+		"\n"
+		"The interactive ncurses view is not in this version yet: use --batch.\n");
+}
+
+static int parse_args(struct app *app, int argc, char **argv, struct top_args *a)
+{
+	enum { OPT_REPLAY = 256, OPT_RCVBUF, OPT_RCVBUF_MAX, OPT_RESYNC, OPT_NETNS };
+	static const struct option opts[] = {
+		{ "batch", no_argument, NULL, 'b' },
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "interval", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "replay", required_argument, NULL, OPT_REPLAY },
+		{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
+		{ "rcvbuf-max", required_argument, NULL, OPT_RCVBUF_MAX },
+		{ "resync", required_argument, NULL, OPT_RESYNC },
+		{ "netns", required_argument, NULL, OPT_NETNS },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	*a = (struct top_args){
+		.interval = 1, .resync = 60, .rcvbuf_mib = 64, .rcvbuf_max_mib = 512
+	};
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":bn:d:f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			a->batch = true;
+			break;
+		case 'n':
+			if (util_parse_uint(optarg, 1, 100000000, &a->iterations) < 0)
+				return app_error(app, APP_ERR_USAGE,
+						 "invalid --iterations '%s': give a count from 1",
+						 optarg);
+			break;
+		case 'd':
+			if (util_parse_double(optarg, 0.05, 3600, &a->interval) < 0)
+				return app_error(
+					app, APP_ERR_USAGE,
+					"invalid --interval '%s': give seconds from 0.05 to 3600",
+					optarg);
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
+				return app_error(app, APP_ERR_USAGE,
+						 "invalid --format '%s': use text or json", optarg);
+			a->json = strcmp(optarg, "json") == 0;
+			break;
+		case OPT_REPLAY:
+			a->replay = optarg;
+			break;
+		case OPT_RCVBUF:
+		case OPT_RCVBUF_MAX:
+			if (util_parse_double(optarg, 0.0625, 4096,
+					      c == OPT_RCVBUF ? &a->rcvbuf_mib
+							      : &a->rcvbuf_max_mib) < 0)
+				return app_error(app, APP_ERR_USAGE,
+						 "invalid %s '%s': give MiB from 0.0625 to 4096",
+						 c == OPT_RCVBUF ? "--rcvbuf" : "--rcvbuf-max",
+						 optarg);
+			break;
+		case OPT_RESYNC:
+			if (util_parse_double(optarg, 1, 86400, &a->resync) < 0)
+				return app_error(app, APP_ERR_USAGE,
+						 "invalid --resync '%s': give seconds from 1",
+						 optarg);
+			break;
+		case OPT_NETNS:
+			app->netns = optarg;
+			break;
+		case 'h':
+			top_usage(app->out);
+			return -1;
+		case ':':
+			return app_error(app, APP_ERR_USAGE, "option '%s' needs a value",
+					 argv[optind - 1]);
+		default:
+			return app_error(app, APP_ERR_USAGE,
+					 "unknown option '%s': see 'natscope top --help'",
+					 argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return app_error(app, APP_ERR_USAGE,
+				 "unexpected argument '%s': see 'natscope top --help'",
+				 argv[optind]);
+	if (!a->batch)
+		return app_error(app, APP_ERR_USAGE,
+				 "the interactive view is not in this version yet: use --batch");
+	if (a->replay && app->netns)
+		return app_error(app, APP_ERR_USAGE,
+				 "--replay reads a file: --netns does not apply");
+	return 0;
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int emit(const struct app *app, const struct top_args *a, struct top_frame *f)
+{
+	int ret = a->json ? top_render_json(app->out, f) : top_render_text(app->out, f);
+
+	if (ret < 0 || fflush(app->out) == EOF)
+		return app_error(app, APP_ERR_RUNTIME, "writing a frame failed");
+	return 0;
+}
+
+/* Replay: frames every interval of recorded time, then one at the end. */
+struct replay_ctx {
+	const struct app *app;
+	const struct top_args *a;
+	struct engine *e;
+	double next, last_t;
+	uint64_t last_events;
+	unsigned int iteration;
+	int err;
+};
+
+static int replay_frame(struct replay_ctx *rc, double t)
+{
+	struct top_frame f = { .time = t, .iteration = ++rc->iteration };
+	double dt = t - (rc->next - rc->a->interval);
+
+	f.counts = engine_counts(rc->e);
+	f.es = engine_stats(rc->e);
+	f.events_per_s = dt > 0 ? (double)(engine_events(rc->e) - rc->last_events) / dt : 0;
+	rc->last_events = engine_events(rc->e);
+	return emit(rc->app, rc->a, &f);
+}
+
+static int replay_cb(const struct nlmsghdr *nlh, double t, void *data)
+{
+	struct replay_ctx *rc = data;
+	int ret;
+
+	if (rc->next == 0)
+		rc->next = t + rc->a->interval;
+	while (t >= rc->next && (!rc->a->iterations || rc->iteration < rc->a->iterations)) {
+		if ((rc->err = replay_frame(rc, rc->next)) != 0)
+			return -ECANCELED;
+		rc->next += rc->a->interval;
+	}
+	rc->last_t = t;
+	ret = engine_ingest(rc->e, nlh);
+	return ret;
+}
+
+static int run_replay(struct app *app, const struct top_args *a)
+{
+	struct replay_ctx rc = { .app = app, .a = a };
+	char err[256] = "";
+	long n;
+	int ret;
+
+	ret = engine_new(&rc.e);
+	if (ret < 0)
+		return app_error(app, APP_ERR_RUNTIME, "%s", strerror(-ret));
+	n = evrec_replay(a->replay, replay_cb, &rc, err, sizeof(err));
+	if (n == -ECANCELED)
+		ret = rc.err;
+	else if (n == -EBADMSG)
+		ret = app_error(app, APP_ERR_DATA, "cannot replay '%s': %s", a->replay,
+				err[0] ? err : "a damaged conntrack message");
+	else if (n < 0)
+		ret = app_error(app, n == -ENOENT ? APP_ERR_USAGE : APP_ERR_RUNTIME,
+				"cannot read '%s': %s", a->replay, strerror((int)-n));
+	else if (!a->iterations || rc.iteration < a->iterations)
+		ret = replay_frame(&rc, rc.last_t); /* the state at the end of the capture */
+	engine_free(rc.e);
+	return ret;
+}
+
+static int open_fds(int *tfd, int *sfd, double interval)
+{
+	struct itimerspec its = { 0 };
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	*sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (*sfd < 0)
+		return -errno;
+	*tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (*tfd < 0)
+		return -errno;
+	its.it_value.tv_sec = its.it_interval.tv_sec = (time_t)interval;
+	its.it_value.tv_nsec = its.it_interval.tv_nsec =
+		(long)((interval - (double)(time_t)interval) * 1e9);
+	return timerfd_settime(*tfd, 0, &its, NULL) < 0 ? -errno : 0;
+}
+
+static int run_live(struct app *app, const struct top_args *a)
+{
+	struct toplive *tl = NULL;
+	struct engine *e = NULL;
+	struct ct_stats st;
+	struct rates rates;
+	int tfd = -1, sfd = -1, ret;
+	double last_tick, last_resync;
+	uint64_t last_events = 0;
+	unsigned int iteration = 0;
+
+	ct_stats_init(&st);
+	rates_init(&rates);
+	ret = engine_new(&e);
+	if (ret == 0)
+		ret = toplive_open(&tl, (size_t)(a->rcvbuf_mib * 1048576),
+				   (size_t)(a->rcvbuf_max_mib * 1048576), NULL);
+	if (ret < 0) {
+		ret = app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_NO_CONNTRACK,
+				"cannot follow conntrack events: %s", strerror(-ret));
+		goto out;
+	}
+	ret = toplive_resync(tl, e, ENGINE_SEED);
+	if (ret == 0)
+		ret = toplive_stats(tl, &st);
+	if (ret == 0)
+		ret = open_fds(&tfd, &sfd, a->interval);
+	if (ret < 0) {
+		ret = app_error(app, APP_ERR_RUNTIME, "starting failed: %s", strerror(-ret));
+		goto out;
+	}
+	last_tick = last_resync = now_mono();
+	rates_push(&rates, last_tick, &st);
+
+	for (;;) {
+		struct pollfd pfd[3] = {
+			{ .fd = toplive_event_fd(tl), .events = POLLIN },
+			{ .fd = tfd, .events = POLLIN },
+			{ .fd = sfd, .events = POLLIN },
+		};
+		uint64_t expirations;
+
+		if (poll(pfd, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = app_error(app, APP_ERR_RUNTIME, "poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[2].revents & POLLIN) {
+			ret = 0; /* SIGINT/SIGTERM: a clean stop */
+			break;
+		}
+		if (pfd[0].revents & POLLIN && (ret = toplive_drain(tl, e)) < 0) {
+			ret = app_error(app, APP_ERR_RUNTIME, "reading events failed: %s",
+					strerror(-ret));
+			break;
+		}
+		if (pfd[1].revents & POLLIN && read(tfd, &expirations, sizeof(expirations)) > 0) {
+			struct top_frame f = { .netns = app->netns };
+			double now = now_mono();
+
+			/* everything that arrived up to the tick belongs in this frame */
+			if ((ret = toplive_drain(tl, e)) < 0 ||
+			    (ret = toplive_stats(tl, &st)) < 0) {
+				ret = app_error(app, APP_ERR_RUNTIME, "%s", strerror(-ret));
+				break;
+			}
+			rates_push(&rates, now, &st);
+			f.time = (double)time(NULL);
+			f.iteration = ++iteration;
+			f.counts = engine_counts(e);
+			f.es = engine_stats(e);
+			f.events_per_s =
+				(double)(engine_events(e) - last_events) / (now - last_tick);
+			f.rcvbuf = toplive_rcvbuf(tl);
+			f.have_kernel = st.have_global;
+			f.kernel_count = st.count;
+			f.kernel_max = st.max;
+			top_frame_rates(&f, &rates);
+			last_events = engine_events(e);
+			last_tick = now;
+			if ((ret = emit(app, a, &f)) != 0)
+				break;
+			if (a->iterations && iteration >= a->iterations)
+				break;
+			if (now - last_resync >= a->resync) {
+				ret = toplive_resync(tl, e, ENGINE_RECONCILE);
+				if (ret < 0) {
+					ret = app_error(app, APP_ERR_RUNTIME,
+							"reconciling failed: %s", strerror(-ret));
+					break;
+				}
+				last_resync = now;
+			}
+		}
+	}
+out:
+	if (tfd >= 0)
+		close(tfd);
+	if (sfd >= 0)
+		close(sfd);
+	ct_stats_release(&st);
+	toplive_free(tl);
+	engine_free(e);
+	return ret;
+}
+
+int cmd_top(struct app *app, int argc, char **argv)
+{
+	struct netns_ctx ns;
+	struct top_args a;
+	int ret;
+
+	ret = parse_args(app, argc, argv, &a);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	if (a.replay)
+		return run_replay(app, &a);
+	ret = app_enter(app, &ns);
+	if (ret)
+		return ret;
+	return app_leave(app, &ns, run_live(app, &a));
+}
