@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clash.h"
 #include "ct_events.h"
 #include "model.h"
 
@@ -47,5 +48,9 @@ void engine_overrun(struct engine *e, uint64_t dropped);
 const struct engine_stats *engine_stats(const struct engine *e);
 const struct model_counts *engine_counts(const struct engine *e);
 uint64_t engine_events(const struct engine *e); /* NEW + UPDATE + DESTROY */
+
+/** End a frame interval in which insert_failed rose by @insert_failed (clash episodes). */
+bool engine_close_interval(struct engine *e, double time, uint64_t insert_failed);
+const struct clash *engine_clash(const struct engine *e);
 
 #endif

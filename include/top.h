@@ -20,6 +20,7 @@ struct top_frame {
 	const char *netns;
 	const struct model_counts *counts;
 	const struct engine_stats *es;
+	const struct clash *clash; /* likely clash episodes, may be NULL */
 	double events_per_s;
 	size_t rcvbuf;	  /* 0 when replaying */
 	bool have_kernel; /* live: the kernel's count/max and rates below are valid */

@@ -260,7 +260,7 @@ static int run_live(struct app *app, const struct top_args *a)
 	struct rates rates;
 	int tfd = -1, sfd = -1, ret;
 	double last_tick, last_resync;
-	uint64_t last_events = 0;
+	uint64_t last_events = 0, last_failed;
 	unsigned int iteration = 0;
 
 	ct_stats_init(&st);
@@ -285,6 +285,7 @@ static int run_live(struct app *app, const struct top_args *a)
 	}
 	last_tick = last_resync = now_mono();
 	rates_push(&rates, last_tick, &st);
+	last_failed = ct_stats_total(&st, CT_STAT_INSERT_FAILED);
 
 	for (;;) {
 		struct pollfd pfd[3] = {
@@ -321,6 +322,12 @@ static int run_live(struct app *app, const struct top_args *a)
 			}
 			rates_push(&rates, now, &st);
 			f.time = (double)time(NULL);
+			/* the interval's NEW flows by SNAT group meet its insert_failed rise */
+			engine_close_interval(e, f.time,
+					      ct_stats_total(&st, CT_STAT_INSERT_FAILED) -
+						      last_failed);
+			last_failed = ct_stats_total(&st, CT_STAT_INSERT_FAILED);
+			f.clash = engine_clash(e);
 			f.iteration = ++iteration;
 			f.counts = engine_counts(e);
 			f.es = engine_stats(e);

@@ -8,6 +8,7 @@
 
 struct engine {
 	struct model *model;
+	struct clash *clash;
 	struct engine_stats st;
 	enum engine_resync why;
 	bool resyncing;
@@ -22,8 +23,10 @@ int engine_new(struct engine **out)
 	if (!e)
 		return -ENOMEM;
 	ret = model_new(&e->model);
+	if (ret == 0)
+		ret = clash_new(&e->clash);
 	if (ret < 0) {
-		free(e);
+		engine_free(e);
 		return ret;
 	}
 	*out = e;
@@ -35,6 +38,7 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	model_free(e->model);
+	clash_free(e->clash);
 	free(e);
 }
 
@@ -54,6 +58,8 @@ int engine_ingest(struct engine *e, const struct nlmsghdr *nlh)
 	e->st.received[type]++;
 	if (type == CT_EVENT_DUMP && e->resyncing && !model_has(e->model, &f))
 		e->added++;
+	if (type == CT_EVENT_NEW)
+		clash_new_flow(e->clash, &f);
 	return model_apply(e->model, (enum ct_event_type)type, &f);
 }
 
@@ -96,6 +102,16 @@ const struct engine_stats *engine_stats(const struct engine *e)
 const struct model_counts *engine_counts(const struct engine *e)
 {
 	return model_counts(e->model);
+}
+
+bool engine_close_interval(struct engine *e, double time, uint64_t insert_failed)
+{
+	return clash_close_interval(e->clash, time, insert_failed);
+}
+
+const struct clash *engine_clash(const struct engine *e)
+{
+	return e->clash;
 }
 
 uint64_t engine_events(const struct engine *e)

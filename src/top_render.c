@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 
+#include "clash.h"
+
 const unsigned int top_rate_attrs[TOP_NRATES] = {
 	CT_STAT_INSERT_FAILED, CT_STAT_DROP,	CT_STAT_EARLY_DROP,
 	CT_STAT_CLASH_RESOLVE, CT_STAT_INVALID, CT_STAT_SEARCH_RESTART,
@@ -63,11 +65,68 @@ int top_render_text(FILE *out, const struct top_frame *f)
 		if (c->tcp_state[s])
 			fprintf(out, "%s %s %llu", n++ ? "," : "; tcp", ct_flow_tcp_state_name(s),
 				(unsigned long long)c->tcp_state[s]);
+	if (f->clash && clash_nepisodes(f->clash)) {
+		const struct clash_episode *ep =
+			clash_episode(f->clash, clash_nepisodes(f->clash) - 1);
+		const struct clash_group *g = &ep->groups[0];
+		char a[64], b[64];
+
+		fprintf(out, "; snat %llu, dnat %llu, both %llu\n",
+			(unsigned long long)c->nat_kind[CT_NAT_SNAT],
+			(unsigned long long)c->nat_kind[CT_NAT_DNAT],
+			(unsigned long long)c->nat_kind[CT_NAT_BOTH]);
+		fprintf(out,
+			"  likely clash (%u episodes, last %llu insert_failed): %s %s -> %s:%u, "
+			"%u new flows from %u%s sources\n",
+			clash_nepisodes(f->clash), (unsigned long long)ep->insert_failed,
+			ct_flow_proto_name(g->l4proto) ? ct_flow_proto_name(g->l4proto) : "?",
+			ct_flow_addr_str(g->family, &g->snat_src, a, sizeof(a)),
+			ct_flow_addr_str(g->family, &g->dst, b, sizeof(b)), g->dport, g->new_flows,
+			g->sources, g->sources >= CLASH_MAX_SOURCES ? "+" : "");
+		return ferror(out) ? -EIO : 0;
+	}
 	fprintf(out, "; snat %llu, dnat %llu, both %llu\n",
 		(unsigned long long)c->nat_kind[CT_NAT_SNAT],
 		(unsigned long long)c->nat_kind[CT_NAT_DNAT],
 		(unsigned long long)c->nat_kind[CT_NAT_BOTH]);
 	return ferror(out) ? -EIO : 0;
+}
+
+/* Likely clash episodes: "likely", because the kernel does not name the failed flow. */
+static json_t *episodes_json(const struct clash *c)
+{
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; c && i < clash_nepisodes(c); i++) {
+		const struct clash_episode *ep = clash_episode(c, i);
+		json_t *o = json_object(), *groups = json_array();
+
+		json_object_set_new(o, "time_ms", json_integer((json_int_t)(ep->time * 1000.0)));
+		json_object_set_new(o, "insert_failed",
+				    json_integer((json_int_t)ep->insert_failed));
+		for (unsigned int k = 0; k < ep->ngroups; k++) {
+			const struct clash_group *g = &ep->groups[k];
+			const char *proto = ct_flow_proto_name(g->l4proto);
+			json_t *go = json_object();
+			char a[64], b[64];
+
+			json_object_set_new(go, "proto",
+					    proto ? json_string(proto) : json_integer(g->l4proto));
+			json_object_set_new(go, "snat_src",
+					    json_string(ct_flow_addr_str(g->family, &g->snat_src, a,
+									 sizeof(a))));
+			json_object_set_new(
+				go, "dst",
+				json_string(ct_flow_addr_str(g->family, &g->dst, b, sizeof(b))));
+			json_object_set_new(go, "dport", json_integer(g->dport));
+			json_object_set_new(go, "new_flows", json_integer(g->new_flows));
+			json_object_set_new(go, "sources", json_integer(g->sources));
+			json_array_append_new(groups, go);
+		}
+		json_object_set_new(o, "likely_groups", groups);
+		json_array_append_new(a, o);
+	}
+	return a;
 }
 
 int top_render_json(FILE *out, const struct top_frame *f)
@@ -142,6 +201,7 @@ int top_render_json(FILE *out, const struct top_frame *f)
 		json_object_set_new(nat, ct_flow_nat_kind_name(k),
 				    json_integer((json_int_t)c->nat_kind[k]));
 	json_object_set_new(o, "nat", nat);
+	json_object_set_new(o, "clash_episodes", episodes_json(f->clash));
 	json_object_set_new(o, "assured", json_integer((json_int_t)c->assured));
 	json_object_set_new(o, "unreplied", json_integer((json_int_t)c->unreplied));
 	if (json_dumpf(o, out, JSON_COMPACT | JSON_REAL_PRECISION(6)) < 0 ||

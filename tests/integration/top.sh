@@ -37,20 +37,39 @@ info "ok: steady table: $got entries, states and protocols equal conntrack -L"
 ip netns pids "$LAB-c1" | xargs -r kill; ip netns pids "$LAB-s" | xargs -r kill; wait 2>/dev/null
 lab_down
 
-# 2. A flood of 100,000 new UDP flows while top follows with a 64 MiB buffer.
+# 2. Two clients race 200,000 new UDP flows (the clash lab) while top follows with a
+#    64 MiB buffer: every flow arrives as a NEW event, and the clashes are attributed.
 lab_up "" drop || fail "lab setup"
 base=$(lab_exec r conntrack -C)
 top -n 6 -d 1 >"$T/flood.json" &
 tp=$!
 sleep 1.2
-lab_exec c1 "$RAWFLOOD" --src 198.18.1.2 --dst $LAB_S --sport 10000-34999 --dport 20000,4 \
-	--cpu 0 --max-seconds 60 >/dev/null || fail "flood"
+lab_clash "$RAWFLOOD" 25000 4 || fail "flood"
 wait $tp || fail "top exited $?"
 created=$(( $(lab_exec r conntrack -C) - base ))
+failed=$(lab_ct_stat r insert_failed)
 new=$(field "$T/flood.json" "d['events']['new']")
 lost=$(field "$T/flood.json" "d['lost']['estimated']")
 info "flood: kernel created $created flows; top received $new NEW events, lost estimate $lost, overruns $(field "$T/flood.json" "d['lost']['overruns']")"
-[ "$created" -ge 99000 ] || fail "the flood created only $created flows"
+[ "$created" -ge 199000 ] || fail "the flood created only $created flows"
+# Likely clash episodes: insert_failed rose, and the busiest groups fed by both clients
+python3 - "$T/flood.json" "$failed" <<'PY' || fail "clash attribution wrong"
+import json, sys
+d = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+eps = d['clash_episodes']
+assert eps, "no clash episode although insert_failed is %s" % sys.argv[2]
+# an episode needs NEW flows from two sources in its interval; failures in an interval
+# with one client left sending are not attributed, so the sum is at most the total
+attributed = sum(e['insert_failed'] for e in eps)
+assert 0 < attributed <= int(sys.argv[2]), (eps, sys.argv[2])
+assert all(e['insert_failed'] > 0 for e in eps), eps
+for e in eps:
+    for g in e['likely_groups']:
+        assert g['proto'] == 'udp' and g['dst'] == '198.18.9.2' and 20000 <= g['dport'] < 20004, g
+        assert g['sources'] == 2, g
+print("# ok: %d likely clash episodes; %d of %d insert failures fell in their intervals"
+      % (len(eps), attributed, int(sys.argv[2])))
+PY
 [ $((new + lost)) -ge "$created" ] || fail "received $new + lost $lost < created $created"
 [ "$(field "$T/flood.json" "d['lost']['dropped']")" = 0 ] || fail "a 64 MiB buffer dropped events"
 [ "$(field "$T/flood.json" "d['entries']")" = "$(lab_exec r conntrack -C)" ] || fail "entries differ after the flood: top $(field "$T/flood.json" "d['entries']"), conntrack -C $(lab_exec r conntrack -C)"
