@@ -52,5 +52,7 @@ uint64_t engine_events(const struct engine *e); /* NEW + UPDATE + DESTROY */
 /** End a frame interval in which insert_failed rose by @insert_failed (clash episodes). */
 bool engine_close_interval(struct engine *e, double time, uint64_t insert_failed);
 const struct clash *engine_clash(const struct engine *e);
+/** Visit the flows of the model (see model_foreach()). */
+int engine_foreach(const struct engine *e, model_fn fn, void *data);
 
 #endif

@@ -41,6 +41,11 @@ uint64_t model_sweep(struct model *m);
 const struct model_counts *model_counts(const struct model *m);
 /** Whether the flow with @f's id and original tuple is in the model. */
 bool model_has(const struct model *m, const struct ct_flow *f);
+/* Called per flow with what the model keeps of it (IPv6 flows: no addresses). */
+typedef int (*model_fn)(const struct ct_flow *f, void *data);
+/** Visit every flow; stops at the first non-zero return and returns it. */
+int model_foreach(const struct model *m, model_fn fn, void *data);
+
 /** Bytes the model uses per flow slot (for the memory figure). */
 size_t model_flow_bytes(void);
 

@@ -22,6 +22,7 @@ struct snapshot {
 	struct ct_stats stats0; /* first sample (empty when interval == 0) */
 	struct ct_stats stats1; /* second (or only) sample */
 	bool stats_fallback;	/* netlink stats unavailable, procfs used */
+	bool replay;		/* built from a capture: no statistics, settings or rules */
 	bool have_table;
 	struct ct_summary table; /* one streamed dump, taken between the samples */
 	struct sysctl_info sys;

@@ -10,6 +10,7 @@ struct audit_check {
 	const char *id;
 	const char *title;
 	const char *remedy;
+	bool live_only; /* needs counters, settings or rules a replay does not have */
 	void (*run)(const struct snapshot *s, const struct audit_thresholds *t, struct finding *f);
 };
 
@@ -355,6 +356,7 @@ static void check_legacy_nat(const struct snapshot *s, const struct audit_thresh
 static const struct audit_check checks[] = {
 	{
 		.id = "snat_port_clash",
+		.live_only = true,
 		.title = "SNAT port clashes (insert_failed)",
 		.remedy = "Give masquerade/snat rules fully-random port allocation: "
 			  "`natscope fix --random-fully`, or add `fully-random` (nft) / "
@@ -364,6 +366,7 @@ static const struct audit_check checks[] = {
 	},
 	{
 		.id = "table_fill",
+		.live_only = true,
 		.title = "Conntrack table fill",
 		.remedy = "Raise net.netfilter.nf_conntrack_max (and the hash size with it), or "
 			  "shorten the timeouts of the states that dominate the table.",
@@ -371,6 +374,7 @@ static const struct audit_check checks[] = {
 	},
 	{
 		.id = "table_drops",
+		.live_only = true,
 		.title = "Table-full drops (early_drop, drop)",
 		.remedy = "The table is full: raise net.netfilter.nf_conntrack_max, shorten "
 			  "nf_conntrack_udp_timeout / tcp_timeout_time_wait, or exempt "
@@ -379,6 +383,7 @@ static const struct audit_check checks[] = {
 	},
 	{
 		.id = "hash_chains",
+		.live_only = true,
 		.title = "Conntrack hash-table pressure",
 		.remedy = "Set the bucket count near nf_conntrack_max: "
 			  "`echo N > /sys/module/nf_conntrack/parameters/hashsize` (or "
@@ -395,6 +400,7 @@ static const struct audit_check checks[] = {
 	},
 	{
 		.id = "invalid",
+		.live_only = true,
 		.title = "Invalid packets",
 		.remedy = "Usually asymmetric routing (replies bypass this host) or hairpin NAT "
 			  "without masquerading the hairpin path. Log them with "
@@ -412,6 +418,7 @@ static const struct audit_check checks[] = {
 	},
 	{
 		.id = "snat_rules_random",
+		.live_only = true,
 		.title = "Source-NAT rules without fully-random",
 		.remedy = "Run `natscope fix --random-fully` (an overlay; your rules stay as they "
 			  "are), or add fully-random to the rules listed (nft: `masquerade "
@@ -423,6 +430,7 @@ static const struct audit_check checks[] = {
 	},
 	{
 		.id = "nat_overlay_stale",
+		.live_only = true,
 		.title = "natscope overlay out of date",
 		.remedy = "The NAT rules changed since `natscope fix --random-fully` ran: run it "
 			  "again to rebuild the overlay (atomically), or `natscope fix --revert`.",
@@ -430,6 +438,7 @@ static const struct audit_check checks[] = {
 	},
 	{
 		.id = "legacy_iptables_nat",
+		.live_only = true,
 		.title = "iptables-legacy NAT tables",
 		.remedy = "Rules in iptables-legacy tables cannot be read or fixed through "
 			  "nf_tables: move them to iptables-nft (iptables-legacy-save | "
@@ -438,6 +447,7 @@ static const struct audit_check checks[] = {
 	},
 	{
 		.id = "docker_userland_proxy",
+		.live_only = true,
 		.title = "Docker userland proxy",
 		.remedy = "Set \"userland-proxy\": false in /etc/docker/daemon.json and restart "
 			  "dockerd: published ports then use DNAT rules instead of a copying "
@@ -464,8 +474,11 @@ void audit_run(const struct snapshot *snap, const struct audit_thresholds *t,
 {
 	memset(report, 0, sizeof(*report));
 	for (size_t i = 0; i < N_CHECKS; i++) {
-		struct finding *f = &report->f[report->n++];
+		struct finding *f;
 
+		if (snap->replay && checks[i].live_only)
+			continue; /* left out, never reported as ok */
+		f = &report->f[report->n++];
 		f->check = &checks[i];
 		checks[i].run(snap, t, f);
 		if (sev_rank(f->sev) > sev_rank(report->worst))

@@ -12,6 +12,8 @@
 #include "app.h"
 #include "audit.h"
 #include "collect.h"
+#include "engine.h"
+#include "evrec.h"
 #include "netns.h"
 #include "render.h"
 #include "util.h"
@@ -35,6 +37,7 @@ static const struct {
 };
 
 struct audit_args {
+	const char *replay;
 	double interval;
 	unsigned int format; /* index into formats[] */
 	const char *output;
@@ -57,6 +60,10 @@ static void audit_usage(FILE *f)
 		"                          collector) instead of standard output\n"
 		"      --color WHEN        auto (default), always, never; NO_COLOR is honoured\n"
 		"  -n, --netns NS          same as the global option\n"
+		"      --replay FILE       audit the table recorded by 'natscope record' (no "
+		"root;\n"
+		"                          checks that need live counters, settings or rules are\n"
+		"                          left out)\n"
 		"  -h, --help              show this help\n"
 		"\n"
 		"Checks:\n");
@@ -73,6 +80,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 		{ "output", required_argument, NULL, 'o' },
 		{ "color", required_argument, NULL, 'C' },
 		{ "netns", required_argument, NULL, 'n' },
+		{ "replay", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -120,6 +128,9 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 			break;
 		case 'n':
 			app->netns = optarg;
+			break;
+		case 'R':
+			a->replay = optarg;
 			break;
 		case 'h':
 			audit_usage(app->out);
@@ -198,6 +209,82 @@ static int write_output(const struct app *app, const struct audit_args *a,
 	return 0;
 }
 
+struct replay_ctx {
+	struct engine *e;
+	double last_t;
+};
+
+static int replay_msg(const struct nlmsghdr *nlh, double t, void *data)
+{
+	struct replay_ctx *rc = data;
+
+	rc->last_t = t;
+	return engine_ingest(rc->e, nlh);
+}
+
+static int agg_flow(const struct ct_flow *f, void *data)
+{
+	return ct_agg_add(data, f);
+}
+
+/* The table at the end of a capture, through the same aggregation as a live dump. */
+static int audit_replay(struct app *app, const struct audit_args *a)
+{
+	struct render_opts ro = { .version = NATSCOPE_VERSION };
+	struct replay_ctx rc = { 0 };
+	struct audit_thresholds th;
+	struct audit_report rep;
+	struct ct_agg *agg = NULL;
+	struct snapshot snap;
+	char err[256] = "";
+	long n;
+	int ret;
+
+	if (app->netns)
+		return app_error(app, APP_ERR_USAGE,
+				 "--replay reads a file: --netns does not apply");
+	snapshot_init(&snap);
+	ret = engine_new(&rc.e);
+	if (ret == 0)
+		ret = ct_agg_new(&agg);
+	if (ret < 0) {
+		ret = app_error(app, APP_ERR_RUNTIME, "%s", strerror(-ret));
+		goto out;
+	}
+	n = evrec_replay(a->replay, replay_msg, &rc, err, sizeof(err));
+	if (n == -EBADMSG) {
+		ret = app_error(app, APP_ERR_DATA, "cannot replay '%s': %s", a->replay,
+				err[0] ? err : "a damaged conntrack message");
+		goto out;
+	}
+	if (n < 0) {
+		ret = app_error(app, APP_ERR_USAGE, "cannot read '%s': %s", a->replay,
+				strerror((int)-n));
+		goto out;
+	}
+	ret = engine_foreach(rc.e, agg_flow, agg);
+	if (ret < 0) {
+		ret = app_error(app, APP_ERR_RUNTIME, "%s", strerror(-ret));
+		goto out;
+	}
+	ct_agg_summarize(agg, &snap.table);
+	snap.have_table = true;
+	snap.replay = true;
+	snap.taken = (time_t)rc.last_t;
+	snprintf(snap.netns, sizeof(snap.netns), "replay:%s", a->replay);
+	audit_thresholds_default(&th);
+	audit_run(&snap, &th, &rep);
+	ro.color = a->color < 0 ? app->color && !a->output : a->color == 1;
+	ret = write_output(app, a, &snap, &rep, &ro);
+	if (ret == 0)
+		ret = audit_exit_code(rep.worst);
+out:
+	ct_agg_free(agg);
+	engine_free(rc.e);
+	snapshot_release(&snap);
+	return ret;
+}
+
 int cmd_audit(struct app *app, int argc, char **argv)
 {
 	struct collect_opts co;
@@ -215,6 +302,8 @@ int cmd_audit(struct app *app, int argc, char **argv)
 	ret = parse_args(app, argc, argv, &a);
 	if (ret)
 		return ret < 0 ? 0 : ret;
+	if (a.replay)
+		return audit_replay(app, &a);
 
 	ret = app_enter(app, &ns);
 	if (ret)

@@ -109,6 +109,11 @@ bool engine_close_interval(struct engine *e, double time, uint64_t insert_failed
 	return clash_close_interval(e->clash, time, insert_failed);
 }
 
+int engine_foreach(const struct engine *e, model_fn fn, void *data)
+{
+	return model_foreach(e->model, fn, data);
+}
+
 const struct clash *engine_clash(const struct engine *e)
 {
 	return e->clash;

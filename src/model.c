@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <linux/netfilter/nf_conntrack_common.h>
+
 /* flags in mflow.bits */
 #define F_TCP_STATE 0x01
 #define F_ASSURED   0x02
@@ -274,6 +276,36 @@ uint64_t model_sweep(struct model *m)
 		removed++;
 	}
 	return removed;
+}
+
+int model_foreach(const struct model *m, model_fn fn, void *data)
+{
+	for (uint32_t i = 0; i < m->n; i++) {
+		const struct mflow *mf = &m->flows[i];
+		struct ct_flow f = {
+			.id = mf->id,
+			.family = mf->family,
+			.l4proto = mf->l4proto,
+			.has_tcp_state = mf->bits & F_TCP_STATE,
+			.tcp_state = mf->tcp_state,
+			.status = (mf->bits & F_ASSURED ? IPS_ASSURED : 0) |
+				  (mf->bits & F_UNREPLIED ? 0 : IPS_SEEN_REPLY),
+		};
+		int ret;
+
+		f.orig.sport = mf->sport;
+		f.orig.dport = mf->dport;
+		f.reply.dport = mf->nat_sport;
+		f.reply.sport = mf->nat_dport;
+		f.orig.src.a32[0] = mf->v4[0];
+		f.orig.dst.a32[0] = mf->v4[1];
+		f.reply.dst.a32[0] = mf->v4[2];
+		f.reply.src.a32[0] = mf->v4[3];
+		ret = fn(&f, data);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 const struct model_counts *model_counts(const struct model *m)

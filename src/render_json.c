@@ -136,8 +136,15 @@ static json_t *table_json(const struct snapshot *s)
 		json_array_append_new(bounds, json_integer(ct_agg_timeout_bounds[i]));
 	json_array_append_new(bounds, json_null());
 	json_object_set_new(tmo, "bucket_upper_s", bounds);
+	if (s->replay) {
+		/* a capture does not carry how long each entry has left */
+		json_decref(tmo);
+		tmo = json_null();
+		goto done;
+	}
 	json_object_set_new(tmo, "time_wait", hist_json(t->time_wait_timeout));
 	json_object_set_new(tmo, "unreplied", hist_json(t->unreplied_timeout));
+done:
 	json_object_set_new(o, "timeouts", tmo);
 	return o;
 }
@@ -302,6 +309,7 @@ int render_json(FILE *out, const struct snapshot *s, const struct audit_report *
 	json_object_set_new(root, "schema_version", json_integer(RENDER_JSON_SCHEMA_VERSION));
 	json_object_set_new(root, "natscope_version", json_string(opts->version));
 	json_object_set_new(root, "netns", json_string(s->netns));
+	json_object_set_new(root, "replay", json_boolean(s->replay));
 	json_object_set_new(root, "kernel", json_string(s->sys.kernel));
 	json_object_set_new(root, "timestamp", json_integer((json_int_t)s->taken));
 	json_object_set_new(root, "interval_s", num(s->interval));

@@ -145,8 +145,10 @@ static void table_section(FILE *out, const struct snapshot *s)
 	}
 	fprintf(out, "  flags       assured %llu, unreplied %llu\n", (unsigned long long)t->assured,
 		(unsigned long long)t->unreplied);
-	hist_line(out, "time_wait", t->time_wait_timeout);
-	hist_line(out, "unreplied", t->unreplied_timeout);
+	if (!s->replay) { /* a capture does not carry timeouts */
+		hist_line(out, "time_wait", t->time_wait_timeout);
+		hist_line(out, "unreplied", t->unreplied_timeout);
+	}
 	fprintf(out, "  nat         snat %llu, dnat %llu, both %llu, none %llu\n",
 		(unsigned long long)t->nat_kind[CT_NAT_SNAT],
 		(unsigned long long)t->nat_kind[CT_NAT_DNAT],

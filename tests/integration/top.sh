@@ -115,6 +115,26 @@ setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 	fail "replayed entries $(field "$T/replay.json" "d['entries']") != conntrack -C $now"
 "$NATSCOPE" top --batch -f json --replay "$T/cap.pcap" >"$T/replay2.json"
 cmp -s "$T/replay.json" "$T/replay2.json" || fail "replay is not deterministic"
+# audit on the capture, unprivileged: the table checks run, the live-only ones are left out
+setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	"$T/natscope" audit --replay "$T/cap.pcap" -f json >"$T/raudit.json"
+rc=$?
+[ "$rc" = 0 ] || fail "audit --replay exited $rc"
+python3 - "$T/raudit.json" "$now" <<'PY' || fail "audit --replay wrong"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['replay'] is True and d['table']['entries'] == int(sys.argv[2]), d['table']['entries']
+assert d['table']['timeouts'] is None
+assert sorted(f['id'] for f in d['findings']) == ['snat_port_exhaustion', 'time_wait'], d['findings']
+top = d['snat']['top']
+assert sum(g['entries'] for g in top) == int(sys.argv[2]) and all(g['sources'] == 1 for g in top), top
+PY
+"$NATSCOPE" audit --replay /nonexistent.pcap >/dev/null 2>&1; [ $? = 3 ] || fail "audit --replay of a missing file must exit 3"
+echo garbage >"$T/bad.pcap"
+"$NATSCOPE" audit --replay "$T/bad.pcap" 2>"$T/bad.err" >/dev/null; [ $? = 3 ] || fail "damaged capture must exit 3"
+grep -q "cannot replay" "$T/bad.err" || fail "damaged capture: $(cat "$T/bad.err")"
+"$NATSCOPE" top --batch --replay "$T/bad.pcap" 2>/dev/null >/dev/null; [ $? = 65 ] || fail "top --replay of a damaged capture must exit 65"
+info "ok: audit --replay on the capture, and damaged captures refused"
 if command -v tshark >/dev/null; then
 	tshark -r "$T/cap.pcap" -c 1 >/dev/null 2>&1 || fail "tshark cannot read the capture"
 fi
