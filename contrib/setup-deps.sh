@@ -5,7 +5,7 @@ set -eu
 
 pkgs="gcc meson ninja-build pkgconf libmnl-dev libnetfilter-conntrack-dev libnftnl-dev
 libncurses-dev libjansson-dev libcmocka-dev libcap-ng-dev libpcap-dev scdoc nftables
-conntrack iptables iproute2 util-linux python3"
+conntrack iptables iproute2 util-linux python3 tmux"
 [ "${1:-}" = --bench ] && pkgs="$pkgs iptstate hyperfine time bsdutils"
 
 missing=

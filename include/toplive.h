@@ -29,4 +29,8 @@ int toplive_drain(struct toplive *tl, struct engine *e);
 
 int toplive_stats(struct toplive *tl, struct ct_stats *st);
 
+struct natrules;
+/** Read the source-NAT rules of the namespace (released and refilled). */
+int toplive_rules(struct toplive *tl, struct natrules *out);
+
 #endif

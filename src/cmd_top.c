@@ -13,6 +13,9 @@
 #include <sys/timerfd.h>
 
 #include "app.h"
+#include "natrules.h"
+#include "topdata.h"
+#include "tui.h"
 #include "engine.h"
 #include "evrec.h"
 #include "netns.h"
@@ -34,7 +37,7 @@ struct top_args {
 static void top_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: natscope [--netns NS] top --batch [OPTIONS]\n"
+		"Usage: natscope [--netns NS] top [--batch] [OPTIONS]\n"
 		"       natscope top --batch --replay FILE [OPTIONS]\n"
 		"\n"
 		"Follow conntrack events and print a frame every interval: entries by protocol,\n"
@@ -42,7 +45,8 @@ static void top_usage(FILE *f)
 		"insert_failed, drop, early_drop, clash_resolve, invalid and search_restart.\n"
 		"\n"
 		"Options:\n"
-		"  -b, --batch           non-interactive frames (like top -b)\n"
+		"  -b, --batch           non-interactive frames (like top -b); without it, the\n"
+		"                        interactive view (press h in it for the keys)\n"
 		"  -n, --iterations N    stop after N frames (default: until interrupted)\n"
 		"  -d, --interval S      seconds between frames (default 1)\n"
 		"  -f, --format FORMAT   text (default) or json (one object per line)\n"
@@ -50,9 +54,7 @@ static void top_usage(FILE *f)
 		"      --rcvbuf MIB      event socket buffer (default 64)\n"
 		"      --rcvbuf-max MIB  growth cap after overruns (default 512)\n"
 		"      --resync S        reconcile with a full dump every S seconds (default 60)\n"
-		"  -h, --help            show this help\n"
-		"\n"
-		"The interactive ncurses view is not in this version yet: use --batch.\n");
+		"  -h, --help            show this help\n");
 }
 
 static int parse_args(struct app *app, int argc, char **argv, struct top_args *a)
@@ -139,9 +141,10 @@ static int parse_args(struct app *app, int argc, char **argv, struct top_args *a
 		return app_error(app, APP_ERR_USAGE,
 				 "unexpected argument '%s': see 'natscope top --help'",
 				 argv[optind]);
-	if (!a->batch)
+	if (!a->batch && (a->replay || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
 		return app_error(app, APP_ERR_USAGE,
-				 "the interactive view is not in this version yet: use --batch");
+				 a->replay ? "--replay runs with --batch"
+					   : "the interactive view needs a terminal: use --batch");
 	if (a->replay && app->netns)
 		return app_error(app, APP_ERR_USAGE,
 				 "--replay reads a file: --netns does not apply");
@@ -366,6 +369,224 @@ out:
 	return ret;
 }
 
+#define SPARK 60
+
+/* What the interactive view shows besides the frame, kept between ticks. */
+struct view_data {
+	struct ct_stats prev, cur;
+	double prev_t, cur_t;
+	double spark[SPARK];
+	size_t nspark;
+	struct ct_summary groups;
+	bool have_groups;
+	struct natrules rules;
+	bool have_rules;
+	double rules_t;
+	struct topdata_flows flows;
+};
+
+/* Prepare what the visible view needs, and only that (a million flows cost nothing unseen). */
+static void prepare(struct toplive *tl, struct engine *e, struct tui *tui,
+		    const struct tui_state *st, struct view_data *vd, double now)
+{
+	switch (st->view) {
+	case TUI_GROUPS:
+		vd->have_groups = topdata_groups(e, &vd->groups) == 0;
+		break;
+	case TUI_RULES:
+		if (!vd->have_rules || now - vd->rules_t >= 10) {
+			vd->have_rules = toplive_rules(tl, &vd->rules) == 0;
+			vd->rules_t = now;
+		}
+		break;
+	case TUI_FLOWS:
+		topdata_flows(e, st->sort, st->reverse, st->filter,
+			      st->scroll + (size_t)tui_list_rows(tui), &vd->flows);
+		break;
+	default:
+		break;
+	}
+}
+
+static void draw(struct tui *tui, const struct tui_state *st, const struct top_frame *f,
+		 struct view_data *vd)
+{
+	struct tui_data d = {
+		.frame = *f,
+		.stats = &vd->cur,
+		.prev_stats = vd->prev.ncpu ? &vd->prev : NULL,
+		.dt = vd->cur_t - vd->prev_t,
+		.spark = vd->spark,
+		.nspark = vd->nspark,
+		.groups = vd->have_groups ? &vd->groups : NULL,
+		.rules = vd->have_rules ? &vd->rules : NULL,
+		.flows = &vd->flows,
+	};
+
+	tui_draw(tui, &d, st);
+}
+
+static int rearm(int tfd, double interval)
+{
+	struct itimerspec its = { 0 };
+
+	its.it_value.tv_sec = its.it_interval.tv_sec = (time_t)interval;
+	its.it_value.tv_nsec = its.it_interval.tv_nsec =
+		(long)((interval - (double)(time_t)interval) * 1e9);
+	return timerfd_settime(tfd, 0, &its, NULL) < 0 ? -errno : 0;
+}
+
+static int run_interactive(struct app *app, const struct top_args *a)
+{
+	struct tui_state st = { .interval = a->interval };
+	struct view_data *vd = calloc(1, sizeof(*vd));
+	struct top_frame frame = { .netns = app->netns };
+	struct toplive *tl = NULL;
+	struct engine *e = NULL;
+	struct tui *tui = NULL;
+	struct rates rates;
+	int tfd = -1, sfd = -1, ret;
+	uint64_t last_events = 0, last_failed;
+	const char *err = NULL;
+	double last_tick;
+
+	rates_init(&rates);
+	ret = vd ? engine_new(&e) : -ENOMEM;
+	if (ret == 0)
+		ret = toplive_open(&tl, (size_t)(a->rcvbuf_mib * 1048576),
+				   (size_t)(a->rcvbuf_max_mib * 1048576), NULL);
+	if (ret < 0) {
+		ret = app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_NO_CONNTRACK,
+				"cannot follow conntrack events: %s", strerror(-ret));
+		goto out;
+	}
+	natrules_init(&vd->rules);
+	ct_stats_init(&vd->prev);
+	ct_stats_init(&vd->cur);
+	ret = toplive_resync(tl, e, ENGINE_SEED);
+	if (ret == 0)
+		ret = toplive_stats(tl, &vd->cur);
+	if (ret == 0)
+		ret = open_fds(&tfd, &sfd, a->interval);
+	if (ret == 0)
+		ret = tui_open(&tui, app->color);
+	if (ret < 0) {
+		ret = app_error(app, APP_ERR_RUNTIME, "starting failed: %s", strerror(-ret));
+		goto out;
+	}
+	last_tick = vd->cur_t = now_mono();
+	rates_push(&rates, last_tick, &vd->cur);
+	last_failed = ct_stats_total(&vd->cur, CT_STAT_INSERT_FAILED);
+	frame.counts = engine_counts(e);
+	frame.es = engine_stats(e);
+	frame.clash = engine_clash(e);
+	frame.rcvbuf = toplive_rcvbuf(tl);
+	frame.have_kernel = vd->cur.have_global;
+	frame.kernel_count = vd->cur.count;
+	frame.kernel_max = vd->cur.max;
+	prepare(tl, e, tui, &st, vd, last_tick);
+	draw(tui, &st, &frame, vd);
+
+	for (;;) {
+		struct pollfd pfd[4] = {
+			{ .fd = toplive_event_fd(tl), .events = POLLIN },
+			{ .fd = tfd, .events = POLLIN },
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+		};
+		uint64_t expirations;
+		int r = 0;
+
+		if (poll(pfd, 4, -1) < 0) {
+			if (errno != EINTR) {
+				err = strerror(errno);
+				break;
+			}
+			r = tui_input(tui, &st); /* SIGWINCH: curses turns it into KEY_RESIZE */
+		}
+		if (pfd[2].revents & POLLIN)
+			break; /* SIGINT/SIGTERM: the terminal is restored below */
+		if (pfd[0].revents & POLLIN && (ret = toplive_drain(tl, e)) < 0) {
+			err = strerror(-ret);
+			break;
+		}
+		if (pfd[3].revents & (POLLIN | POLLHUP))
+			r |= tui_input(tui, &st);
+		if (r & TUI_QUIT)
+			break;
+		if (r & TUI_INTERVAL && rearm(tfd, st.interval) < 0) {
+			err = strerror(errno);
+			break;
+		}
+		if (pfd[1].revents & POLLIN && read(tfd, &expirations, sizeof(expirations)) > 0) {
+			double now = now_mono();
+
+			if ((ret = toplive_drain(tl, e)) < 0) {
+				err = strerror(-ret);
+				break;
+			}
+			ct_stats_release(&vd->prev);
+			vd->prev = vd->cur;
+			vd->prev_t = vd->cur_t;
+			ct_stats_init(&vd->cur);
+			if ((ret = toplive_stats(tl, &vd->cur)) < 0) {
+				err = strerror(-ret);
+				break;
+			}
+			vd->cur_t = now;
+			rates_push(&rates, now, &vd->cur);
+			{
+				uint64_t failed = ct_stats_total(&vd->cur, CT_STAT_INSERT_FAILED);
+
+				engine_close_interval(e, (double)time(NULL), failed - last_failed);
+				if (vd->nspark == SPARK)
+					memmove(vd->spark, vd->spark + 1,
+						(SPARK - 1) * sizeof(vd->spark[0]));
+				else
+					vd->nspark++;
+				vd->spark[vd->nspark - 1] = (double)(failed - last_failed);
+				last_failed = failed;
+			}
+			frame.time = (double)time(NULL);
+			frame.iteration++;
+			frame.events_per_s =
+				(double)(engine_events(e) - last_events) / (now - last_tick);
+			frame.rcvbuf = toplive_rcvbuf(tl);
+			frame.have_kernel = vd->cur.have_global;
+			frame.kernel_count = vd->cur.count;
+			frame.kernel_max = vd->cur.max;
+			top_frame_rates(&frame, &rates);
+			last_events = engine_events(e);
+			last_tick = now;
+			if (!st.paused)
+				r |= TUI_REFRESH | TUI_REDRAW;
+		}
+		if (r & TUI_REFRESH)
+			prepare(tl, e, tui, &st, vd, now_mono());
+		if (r & TUI_REDRAW)
+			draw(tui, &st, &frame, vd);
+	}
+	tui_close(tui);
+	tui = NULL;
+	ret = err ? app_error(app, APP_ERR_RUNTIME, "top stopped: %s", err) : 0;
+out:
+	tui_close(tui);
+	if (tfd >= 0)
+		close(tfd);
+	if (sfd >= 0)
+		close(sfd);
+	if (vd) {
+		ct_stats_release(&vd->prev);
+		ct_stats_release(&vd->cur);
+		natrules_release(&vd->rules);
+		topdata_flows_release(&vd->flows);
+		free(vd);
+	}
+	toplive_free(tl);
+	engine_free(e);
+	return ret;
+}
+
 int cmd_top(struct app *app, int argc, char **argv)
 {
 	struct netns_ctx ns;
@@ -380,5 +601,5 @@ int cmd_top(struct app *app, int argc, char **argv)
 	ret = app_enter(app, &ns);
 	if (ret)
 		return ret;
-	return app_leave(app, &ns, run_live(app, &a));
+	return app_leave(app, &ns, a.batch ? run_live(app, &a) : run_interactive(app, &a));
 }

@@ -10,6 +10,7 @@
 #include "ct_dump.h"
 #include "ct_events.h"
 #include "evrec.h"
+#include "natrules.h"
 #include "nl.h"
 
 struct toplive {
@@ -119,6 +120,20 @@ int toplive_drain(struct toplive *tl, struct engine *e)
 	ct_events_grow(tl->ev);
 	/* One resynchronisation per call: under sustained overload frames still come. */
 	return toplive_resync(tl, e, ENGINE_OVERRUN);
+}
+
+int toplive_rules(struct toplive *tl, struct natrules *out)
+{
+	struct natrules_ruleset *rs;
+	int ret;
+
+	natrules_release(out);
+	ret = natrules_dump(tl->nl, &rs, &out->genid);
+	if (ret < 0)
+		return ret;
+	ret = natrules_analyze(rs, out);
+	natrules_ruleset_free(rs);
+	return ret;
 }
 
 int toplive_stats(struct toplive *tl, struct ct_stats *st)

@@ -1,0 +1,45 @@
+#ifndef NATSCOPE_TOPDATA_H
+#define NATSCOPE_TOPDATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ct_agg.h"
+#include "ct_flow.h"
+#include "engine.h"
+
+/* Columns of the flows view, in display order; also the sort keys. */
+enum topdata_col {
+	TOPDATA_PROTO,
+	TOPDATA_SOURCE,
+	TOPDATA_DEST,
+	TOPDATA_NATSRC,
+	TOPDATA_STATE,
+	TOPDATA_COLS,
+};
+
+const char *topdata_col_name(enum topdata_col c);
+
+/* A page of flows: those matching the filter, sorted, at most @cap of them. */
+struct topdata_flows {
+	struct ct_flow *v;
+	size_t n, cap;
+	size_t matched; /* flows matching the filter in the whole table */
+};
+
+/**
+ * Keep the first @cap flows of the table in the order of @col (reversed if @rev) among
+ * those whose line contains @filter (NULL/"" for all): a bounded heap, one pass, so a
+ * million-flow table costs no more memory than a page.
+ */
+int topdata_flows(const struct engine *e, enum topdata_col col, bool rev, const char *filter,
+		  size_t cap, struct topdata_flows *out);
+void topdata_flows_release(struct topdata_flows *f);
+
+/** The flow as one line of the flows view (also what the filter matches). */
+void topdata_flow_line(const struct ct_flow *f, char *buf, size_t len);
+
+/** SNAT groups of the current table, as audit aggregates them. */
+int topdata_groups(const struct engine *e, struct ct_summary *out);
+
+#endif

@@ -1,0 +1,76 @@
+#!/bin/bash
+# The interactive top, driven like a person would: in tmux, against a lab with real
+# flows; keys from the key table, the screen read back with capture-pane.
+. "$TESTLIB/common.sh"
+command -v tmux >/dev/null || fail "tmux is missing: run contrib/setup-deps.sh"
+
+S=natscope-tui-$$
+SOCK="$T/tmux.sock"
+tm() { tmux -S "$SOCK" "$@"; }
+screen() { tm capture-pane -p -t "$S"; }
+key() { tm send-keys -t "$S" "$@"; sleep 0.7; }
+# expect PATTERN WHAT: the screen shows PATTERN (waits up to 5 s)
+expect() {
+	local i
+	for i in $(seq 25); do
+		screen | grep -Eq -e "$1" && { info "ok: $2"; return 0; }
+		sleep 0.2
+	done
+	screen >&2
+	fail "$2: no /$1/ on the screen"
+}
+trap 'tm kill-server 2>/dev/null; jobs -p | xargs -r kill 2>/dev/null; lab_down; rm -rf "$T"' EXIT
+
+lab_up "" answer || fail "lab setup"
+lab_exec s "$FLOWGEN" server 8080 60 >"$T/srv" &
+wait_ready "$T/srv"
+lab_exec c1 "$FLOWGEN" client $LAB_S 8080 10 5 20 60 >"$T/cli" &
+wait_ready "$T/cli"
+n=$(lab_exec r conntrack -C)
+
+start() {
+	tm new-session -d -s "$S" -x 80 -y 24 \
+		"$NATSCOPE --netns $LAB-r top -d 0.5; echo EXITED-\$?; sleep 60" || fail "tmux"
+	expect "entries $n\\b" "header shows the $n entries conntrack -C counts"
+}
+start
+expect "tcp states: ESTABLISHED 5 TIME_WAIT 10" "overview: TCP states"
+expect "^cpu0 " "overview: per-CPU rates"
+key 4
+expect "POST-NAT SOURCE" "flows view"
+# 80x24: 17 rows of flows, every column visible (the state is the last one)
+[ "$(screen | grep -cE '198\.18\.9\.2:8080 +198\.18\.9\.1:[0-9]+ +(ESTABLISHED|TIME_WAIT|-)$')" -ge 15 ] ||
+	fail "flows view lists too few complete rows"
+key s
+expect "SOURCE\\^" "s sorts by the next column"
+key r
+expect "SOURCEv" "r reverses the sort"
+key / 8 0 8 0 Enter
+expect "filter: 8080 +[0-9]+ of 35 flows" "filter on the destination port: all 35 match"
+key / 9 9 9 9 9 Enter
+expect "filter: 99999 +0 of 0 flows" "a filter that matches nothing"
+key 2
+expect "SNAT SOURCE" "SNAT groups view"
+expect "198\\.18\\.9\\.1 +198\\.18\\.9\\.2:8080 +20 +1" "SNAT group: 20 UDP entries, 1 source"
+key 3
+expect "NOT fully-random" "NAT rules view flags the plain masquerade"
+key h
+expect "filter flows" "help is generated from the key table"
+key h
+tm resize-window -t "$S" -x 120 -y 40
+sleep 1
+expect "natscope top .*events/s" "redrawn after a resize"
+key p
+expect "\\[paused\\]" "p pauses"
+key q
+expect "EXITED-0" "q quits with status 0"
+[ "$(tm display -p -t "$S" '#{alternate_on}')" = 0 ] || fail "q left the alternate screen on"
+tm kill-session -t "$S"
+
+# SIGTERM restores the terminal too
+start
+pane=$(tm display -p -t "$S" '#{pane_pid}')
+kill -TERM "$(pgrep -P "$pane" -x natscope)" || fail "no top to signal"
+expect "EXITED-0" "SIGTERM ends it cleanly"
+[ "$(tm display -p -t "$S" '#{alternate_on}')" = 0 ] || fail "SIGTERM left the alternate screen on"
+echo "tui: all passed"
