@@ -23,4 +23,10 @@ typedef int (*ct_dump_raw_fn)(const struct nlmsghdr *nlh, void *data);
 /** Stream the table as raw messages, for consumers that parse (and record) themselves. */
 int ct_dump_raw(struct nl_sock *nl, uint8_t family, ct_dump_raw_fn fn, void *data);
 
+/**
+ * Delete the conntrack entry of @flow (IPv4 or IPv6, by original tuple and id), as
+ * `conntrack -D` does.  -ENOENT: it is already gone.
+ */
+int ct_dump_delete(struct nl_sock *nl, const struct ct_flow *flow);
+
 #endif

@@ -29,6 +29,9 @@ int toplive_drain(struct toplive *tl, struct engine *e);
 
 int toplive_stats(struct toplive *tl, struct ct_stats *st);
 
+/** Delete @flow's conntrack entry. */
+int toplive_delete(struct toplive *tl, const struct ct_flow *flow);
+
 struct natrules;
 /** Read the source-NAT rules of the namespace (released and refilled). */
 int toplive_rules(struct toplive *tl, struct natrules *out);

@@ -37,6 +37,9 @@ struct tui_state {
 	bool paused;
 	double interval;
 	size_t scroll;
+	size_t cursor;	 /* the selected flow in the flows view */
+	bool confirm;	 /* asking whether to delete the selected flow */
+	char status[96]; /* one line of feedback (a delete's outcome) */
 	enum topdata_col sort;
 	bool reverse;
 	char filter[64];
@@ -46,8 +49,9 @@ struct tui_state {
 /* Reaction bits from a key */
 #define TUI_REDRAW   0x1
 #define TUI_QUIT     0x2
-#define TUI_INTERVAL 0x4 /* the interval changed */
-#define TUI_REFRESH  0x8 /* the view needs new data (sort, filter, view) */
+#define TUI_INTERVAL 0x4  /* the interval changed */
+#define TUI_REFRESH  0x8  /* the view needs new data (sort, filter, view) */
+#define TUI_DELETE   0x10 /* delete the selected flow (confirmed) */
 
 struct tui;
 

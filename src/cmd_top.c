@@ -514,6 +514,17 @@ static int run_interactive(struct app *app, const struct top_args *a)
 			r |= tui_input(tui, &st);
 		if (r & TUI_QUIT)
 			break;
+		if (r & TUI_DELETE) {
+			if (st.cursor < vd->flows.n) {
+				ret = toplive_delete(tl, &vd->flows.v[st.cursor]);
+				snprintf(st.status, sizeof(st.status), "%s",
+					 ret == 0	  ? "flow deleted"
+					 : ret == -ENOENT ? "already gone"
+							  : strerror(-ret));
+				ret = 0;
+			}
+			r |= TUI_REFRESH;
+		}
 		if (r & TUI_INTERVAL && rearm(tfd, st.interval) < 0) {
 			err = strerror(errno);
 			break;

@@ -115,7 +115,7 @@ static int reply_data(const struct nlmsghdr *nlh, void *data)
 {
 	struct reply *r = data;
 
-	if (r->err)
+	if (r->err || !r->cb)
 		return MNL_CB_OK;
 	errno = 0;
 	if (r->cb(nlh, r->data) == MNL_CB_ERROR)

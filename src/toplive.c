@@ -136,6 +136,11 @@ int toplive_rules(struct toplive *tl, struct natrules *out)
 	return ret;
 }
 
+int toplive_delete(struct toplive *tl, const struct ct_flow *flow)
+{
+	return ct_dump_delete(tl->nl, flow);
+}
+
 int toplive_stats(struct toplive *tl, struct ct_stats *st)
 {
 	return ct_stats_read_netlink(tl->nl, st);

@@ -56,26 +56,36 @@ static int act_v4(struct tui_state *st)
 {
 	return set_view(st, TUI_FLOWS);
 }
+/* In the flows view the keys move the selection (the list follows); elsewhere, the page. */
+static int move_by(struct tui_state *st, long d)
+{
+	size_t *v = st->view == TUI_FLOWS ? &st->cursor : &st->scroll;
+
+	*v = d < 0 && (size_t)-d > *v ? 0 : *v + (size_t)d;
+	return TUI_REDRAW | TUI_REFRESH;
+}
 static int act_up(struct tui_state *st)
 {
-	if (st->scroll)
-		st->scroll--;
-	return TUI_REDRAW | TUI_REFRESH;
+	return move_by(st, -1);
 }
 static int act_down(struct tui_state *st)
 {
-	st->scroll++;
-	return TUI_REDRAW | TUI_REFRESH;
+	return move_by(st, 1);
 }
 static int act_pgup(struct tui_state *st)
 {
-	st->scroll = st->scroll > 20 ? st->scroll - 20 : 0;
-	return TUI_REDRAW | TUI_REFRESH;
+	return move_by(st, -20);
 }
 static int act_pgdn(struct tui_state *st)
 {
-	st->scroll += 20;
-	return TUI_REDRAW | TUI_REFRESH;
+	return move_by(st, 20);
+}
+static int act_delete(struct tui_state *st)
+{
+	if (st->view != TUI_FLOWS)
+		return 0;
+	st->confirm = true;
+	return TUI_REDRAW;
 }
 static int act_sort(struct tui_state *st)
 {
@@ -138,6 +148,7 @@ static const struct key {
 	{ { 'S' }, "S", "sort flows by the previous column", act_sort_back },
 	{ { 'r' }, "r", "reverse the sort", act_reverse },
 	{ { '/' }, "/", "filter flows (text; Enter ends, Esc clears)", act_filter },
+	{ { 'x' }, "x", "delete the selected flow (asks first)", act_delete },
 	{ { 'p' }, "p", "pause / resume the display", act_pause },
 	{ { '+' }, "+", "refresh faster", act_faster },
 	{ { '-' }, "-", "refresh slower", act_slower },
@@ -200,8 +211,19 @@ static int filter_key(struct tui_state *st, int c)
 		st->filter[len] = (char)c;
 		st->filter[len + 1] = '\0';
 	}
-	st->scroll = 0;
+	st->scroll = st->cursor = 0;
 	return TUI_REDRAW | TUI_REFRESH;
+}
+
+/* Keep the selection on the page. */
+static void follow_cursor(const struct tui *t, struct tui_state *st)
+{
+	size_t rows = (size_t)tui_list_rows(t);
+
+	if (st->cursor < st->scroll)
+		st->scroll = st->cursor;
+	else if (st->cursor >= st->scroll + rows)
+		st->scroll = st->cursor - rows + 1;
 }
 
 int tui_input(struct tui *t, struct tui_state *st)
@@ -217,6 +239,13 @@ int tui_input(struct tui *t, struct tui_state *st)
 			r |= filter_key(st, c);
 			continue;
 		}
+		if (st->confirm) {
+			st->confirm = false;
+			r |= TUI_REDRAW | (c == 'y' || c == 'Y' ? TUI_DELETE : 0);
+			if (!(r & TUI_DELETE))
+				snprintf(st->status, sizeof(st->status), "not deleted");
+			continue;
+		}
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			for (size_t k = 0; k < 3 && keys[i].keys[k]; k++)
 				if (keys[i].keys[k] == c)
@@ -224,6 +253,8 @@ int tui_input(struct tui *t, struct tui_state *st)
 		if (r & TUI_QUIT)
 			break;
 	}
+	if (st->view == TUI_FLOWS)
+		follow_cursor(t, st);
 	return r;
 }
 
@@ -443,6 +474,14 @@ static void draw_flows(struct tui *t, const struct tui_data *d, const struct tui
 	line(LINES - 1, 0, "sort: %s%s  %s%s%s  %zu of %zu flows", topdata_col_name(st->sort),
 	     st->reverse ? " (reversed)" : "", st->editing || st->filter[0] ? "filter: " : "",
 	     st->filter, st->editing ? "_" : "", fl ? fl->n : 0, fl ? fl->matched : 0);
+	if (st->confirm && fl && st->cursor < fl->n) {
+		char what[256];
+
+		topdata_flow_line(&fl->v[st->cursor], what, sizeof(what));
+		line(LINES - 1, alert(t, true), "delete? y/n  %s", what);
+	} else if (st->status[0]) {
+		mvprintw(LINES - 1, COLS > 50 ? COLS - 32 : 0, "%.31s", st->status);
+	}
 	for (size_t i = st->scroll; fl && i < fl->n && y < LINES - 1; i++) {
 		const struct ct_flow *f = &fl->v[i];
 		char s[64], dd[64], n[64], a[80], b[80], c[80];
@@ -453,7 +492,7 @@ static void draw_flows(struct tui *t, const struct tui_data *d, const struct tui
 			 ct_flow_addr_str(f->family, &f->orig.dst, dd, sizeof(dd)), f->orig.dport);
 		snprintf(c, sizeof(c), "%s:%u",
 			 ct_flow_addr_str(f->family, &f->reply.dst, n, sizeof(n)), f->reply.dport);
-		line(y++, 0, "%-4s %-20s %-20s %-20s %s",
+		line(y++, i == st->cursor ? A_REVERSE : 0, "%-4s %-20s %-20s %-20s %s",
 		     ct_flow_proto_name(f->l4proto) ? ct_flow_proto_name(f->l4proto) : "?", a, b, c,
 		     f->has_tcp_state ? ct_flow_tcp_state_name(f->tcp_state) : "-");
 	}

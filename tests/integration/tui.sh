@@ -26,9 +26,8 @@ lab_exec s "$FLOWGEN" server 8080 60 >"$T/srv" &
 wait_ready "$T/srv"
 lab_exec c1 "$FLOWGEN" client $LAB_S 8080 10 5 20 60 >"$T/cli" &
 wait_ready "$T/cli"
-n=$(lab_exec r conntrack -C)
-
 start() {
+	n=$(lab_exec r conntrack -C)
 	tm new-session -d -s "$S" -x 80 -y 24 \
 		"$NATSCOPE --netns $LAB-r top -d 0.5; echo EXITED-\$?; sleep 60" || fail "tmux"
 	expect "entries $n\\b" "header shows the $n entries conntrack -C counts"
@@ -49,6 +48,25 @@ key / 8 0 8 0 Enter
 expect "filter: 8080 +[0-9]+ of 35 flows" "filter on the destination port: all 35 match"
 key / 9 9 9 9 9 Enter
 expect "filter: 99999 +0 of 0 flows" "a filter that matches nothing"
+# x deletes the selected flow after asking: pick one held TCP connection by its port
+sport=$(lab_exec r conntrack -L -p tcp --state ESTABLISHED 2>/dev/null | head -1 | grep -o 'sport=[0-9]*' | head -1 | cut -d= -f2)
+[ -n "$sport" ] || fail "no established flow to delete"
+gone() { ! lab_exec r conntrack -L -p tcp --orig-port-src "$sport" 2>/dev/null | grep -q "sport=$sport"; }
+key /
+for ((i = 0; i < ${#sport}; i++)); do tm send-keys -t "$S" "${sport:$i:1}"; done
+key Enter
+expect "filter: $sport +1 of 1 flows" "filter down to the flow on port $sport"
+key x
+expect "delete\? y/n +tcp +198\.18\.1\.2:$sport " "x asks before deleting"
+key n
+expect "not deleted" "n declines"
+gone && fail "declined, but the flow is gone"
+key x
+key y
+expect "flow deleted" "y deletes"
+gone || fail "conntrack still lists the deleted flow (sport $sport)"
+info "ok: conntrack -L no longer lists sport $sport"
+key / Enter
 key 2
 expect "SNAT SOURCE" "SNAT groups view"
 expect "198\\.18\\.9\\.1 +198\\.18\\.9\\.2:8080 +20 +1" "SNAT group: 20 UDP entries, 1 source"
