@@ -233,200 +233,24 @@ static int run_replay(struct app *app, const struct top_args *a)
 	return ret;
 }
 
-static int open_fds(int *tfd, int *sfd, double interval)
-{
-	struct itimerspec its = { 0 };
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		return -errno;
-	*sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (*sfd < 0)
-		return -errno;
-	*tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (*tfd < 0)
-		return -errno;
-	its.it_value.tv_sec = its.it_interval.tv_sec = (time_t)interval;
-	its.it_value.tv_nsec = its.it_interval.tv_nsec =
-		(long)((interval - (double)(time_t)interval) * 1e9);
-	return timerfd_settime(*tfd, 0, &its, NULL) < 0 ? -errno : 0;
-}
-
-static int run_live(struct app *app, const struct top_args *a)
-{
-	struct toplive *tl = NULL;
-	struct engine *e = NULL;
-	struct ct_stats st;
-	struct rates rates;
-	int tfd = -1, sfd = -1, ret;
-	double last_tick, last_resync;
-	uint64_t last_events = 0, last_failed;
-	unsigned int iteration = 0;
-
-	ct_stats_init(&st);
-	rates_init(&rates);
-	ret = engine_new(&e);
-	if (ret == 0)
-		ret = toplive_open(&tl, (size_t)(a->rcvbuf_mib * 1048576),
-				   (size_t)(a->rcvbuf_max_mib * 1048576), NULL);
-	if (ret < 0) {
-		ret = app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_NO_CONNTRACK,
-				"cannot follow conntrack events: %s", strerror(-ret));
-		goto out;
-	}
-	ret = toplive_resync(tl, e, ENGINE_SEED);
-	if (ret == 0)
-		ret = toplive_stats(tl, &st);
-	if (ret == 0)
-		ret = open_fds(&tfd, &sfd, a->interval);
-	if (ret < 0) {
-		ret = app_error(app, APP_ERR_RUNTIME, "starting failed: %s", strerror(-ret));
-		goto out;
-	}
-	last_tick = last_resync = now_mono();
-	rates_push(&rates, last_tick, &st);
-	last_failed = ct_stats_total(&st, CT_STAT_INSERT_FAILED);
-
-	for (;;) {
-		struct pollfd pfd[3] = {
-			{ .fd = toplive_event_fd(tl), .events = POLLIN },
-			{ .fd = tfd, .events = POLLIN },
-			{ .fd = sfd, .events = POLLIN },
-		};
-		uint64_t expirations;
-
-		if (poll(pfd, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = app_error(app, APP_ERR_RUNTIME, "poll: %s", strerror(errno));
-			break;
-		}
-		if (pfd[2].revents & POLLIN) {
-			ret = 0; /* SIGINT/SIGTERM: a clean stop */
-			break;
-		}
-		if (pfd[0].revents & POLLIN && (ret = toplive_drain(tl, e)) < 0) {
-			ret = app_error(app, APP_ERR_RUNTIME, "reading events failed: %s",
-					strerror(-ret));
-			break;
-		}
-		if (pfd[1].revents & POLLIN && read(tfd, &expirations, sizeof(expirations)) > 0) {
-			struct top_frame f = { .netns = app->netns };
-			double now = now_mono();
-
-			/* everything that arrived up to the tick belongs in this frame */
-			if ((ret = toplive_drain(tl, e)) < 0 ||
-			    (ret = toplive_stats(tl, &st)) < 0) {
-				ret = app_error(app, APP_ERR_RUNTIME, "%s", strerror(-ret));
-				break;
-			}
-			rates_push(&rates, now, &st);
-			f.time = (double)time(NULL);
-			/* the interval's NEW flows by SNAT group meet its insert_failed rise */
-			engine_close_interval(e, f.time,
-					      ct_stats_total(&st, CT_STAT_INSERT_FAILED) -
-						      last_failed);
-			last_failed = ct_stats_total(&st, CT_STAT_INSERT_FAILED);
-			f.clash = engine_clash(e);
-			f.iteration = ++iteration;
-			f.counts = engine_counts(e);
-			f.es = engine_stats(e);
-			f.events_per_s =
-				(double)(engine_events(e) - last_events) / (now - last_tick);
-			f.rcvbuf = toplive_rcvbuf(tl);
-			f.have_kernel = st.have_global;
-			f.kernel_count = st.count;
-			f.kernel_max = st.max;
-			top_frame_rates(&f, &rates);
-			last_events = engine_events(e);
-			last_tick = now;
-			if ((ret = emit(app, a, &f)) != 0)
-				break;
-			if (a->iterations && iteration >= a->iterations)
-				break;
-			if (now - last_resync >= a->resync) {
-				ret = toplive_resync(tl, e, ENGINE_RECONCILE);
-				if (ret < 0) {
-					ret = app_error(app, APP_ERR_RUNTIME,
-							"reconciling failed: %s", strerror(-ret));
-					break;
-				}
-				last_resync = now;
-			}
-		}
-	}
-out:
-	if (tfd >= 0)
-		close(tfd);
-	if (sfd >= 0)
-		close(sfd);
-	ct_stats_release(&st);
-	toplive_free(tl);
-	engine_free(e);
-	return ret;
-}
-
 #define SPARK 60
 
-/* What the interactive view shows besides the frame, kept between ticks. */
-struct view_data {
-	struct ct_stats prev, cur;
-	double prev_t, cur_t;
-	double spark[SPARK];
+/* The live state both front ends share: sources, engine, the last two statistics reads. */
+struct live {
+	struct toplive *tl;
+	struct engine *e;
+	struct ct_stats prev, cur; /* per-CPU statistics at the last two ticks */
+	double prev_t, cur_t;	   /* monotonic times of those reads */
+	struct rates rates;
+	uint64_t last_events, last_failed;
+	double last_resync, resync_every;
+	double spark[SPARK]; /* insert_failed per interval, oldest first */
 	size_t nspark;
-	struct ct_summary groups;
-	bool have_groups;
-	struct natrules rules;
-	bool have_rules;
-	double rules_t;
-	struct topdata_flows flows;
+	struct top_frame frame;
+	int tfd, sfd;
 };
 
-/* Prepare what the visible view needs, and only that (a million flows cost nothing unseen). */
-static void prepare(struct toplive *tl, struct engine *e, struct tui *tui,
-		    const struct tui_state *st, struct view_data *vd, double now)
-{
-	switch (st->view) {
-	case TUI_GROUPS:
-		vd->have_groups = topdata_groups(e, &vd->groups) == 0;
-		break;
-	case TUI_RULES:
-		if (!vd->have_rules || now - vd->rules_t >= 10) {
-			vd->have_rules = toplive_rules(tl, &vd->rules) == 0;
-			vd->rules_t = now;
-		}
-		break;
-	case TUI_FLOWS:
-		topdata_flows(e, st->sort, st->reverse, st->filter,
-			      st->scroll + (size_t)tui_list_rows(tui), &vd->flows);
-		break;
-	default:
-		break;
-	}
-}
-
-static void draw(struct tui *tui, const struct tui_state *st, const struct top_frame *f,
-		 struct view_data *vd)
-{
-	struct tui_data d = {
-		.frame = *f,
-		.stats = &vd->cur,
-		.prev_stats = vd->prev.ncpu ? &vd->prev : NULL,
-		.dt = vd->cur_t - vd->prev_t,
-		.spark = vd->spark,
-		.nspark = vd->nspark,
-		.groups = vd->have_groups ? &vd->groups : NULL,
-		.rules = vd->have_rules ? &vd->rules : NULL,
-		.flows = &vd->flows,
-	};
-
-	tui_draw(tui, &d, st);
-}
-
-static int rearm(int tfd, double interval)
+static int arm_timer(int tfd, double interval)
 {
 	struct itimerspec its = { 0 };
 
@@ -436,165 +260,319 @@ static int rearm(int tfd, double interval)
 	return timerfd_settime(tfd, 0, &its, NULL) < 0 ? -errno : 0;
 }
 
+/* SIGINT/SIGTERM become readable on a signalfd; the tick is a timerfd. */
+static int open_fds(struct live *lv, double interval)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	lv->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (lv->sfd < 0)
+		return -errno;
+	lv->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (lv->tfd < 0)
+		return -errno;
+	return arm_timer(lv->tfd, interval);
+}
+
+static void live_fill_frame(struct live *lv)
+{
+	struct top_frame *f = &lv->frame;
+
+	f->counts = engine_counts(lv->e);
+	f->es = engine_stats(lv->e);
+	f->clash = engine_clash(lv->e);
+	f->rcvbuf = toplive_rcvbuf(lv->tl);
+	f->have_kernel = lv->cur.have_global;
+	f->kernel_count = lv->cur.count;
+	f->kernel_max = lv->cur.max;
+	top_frame_rates(f, &lv->rates);
+}
+
+static void live_stop(struct live *lv)
+{
+	if (lv->tfd >= 0)
+		close(lv->tfd);
+	if (lv->sfd >= 0)
+		close(lv->sfd);
+	lv->tfd = lv->sfd = -1;
+	ct_stats_release(&lv->prev);
+	ct_stats_release(&lv->cur);
+	toplive_free(lv->tl);
+	engine_free(lv->e);
+	lv->tl = NULL;
+	lv->e = NULL;
+}
+
+/* Subscribe, seed with one dump, read the statistics once, arm the tick.  0 or an exit code. */
+static int live_start(struct live *lv, const struct app *app, const struct top_args *a)
+{
+	int ret;
+
+	*lv = (struct live){ .tfd = -1, .sfd = -1, .resync_every = a->resync };
+	lv->frame.netns = app->netns;
+	ct_stats_init(&lv->prev);
+	ct_stats_init(&lv->cur);
+	rates_init(&lv->rates);
+	ret = engine_new(&lv->e);
+	if (ret == 0)
+		ret = toplive_open(&lv->tl, (size_t)(a->rcvbuf_mib * 1048576),
+				   (size_t)(a->rcvbuf_max_mib * 1048576), NULL);
+	if (ret < 0)
+		return app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_NO_CONNTRACK,
+				 "cannot follow conntrack events: %s", strerror(-ret));
+	ret = toplive_resync(lv->tl, lv->e, ENGINE_SEED);
+	if (ret == 0)
+		ret = toplive_stats(lv->tl, &lv->cur);
+	if (ret == 0)
+		ret = open_fds(lv, a->interval);
+	if (ret < 0)
+		return app_error(app, APP_ERR_RUNTIME, "starting failed: %s", strerror(-ret));
+	lv->cur_t = lv->last_resync = now_mono();
+	rates_push(&lv->rates, lv->cur_t, &lv->cur);
+	lv->last_failed = ct_stats_total(&lv->cur, CT_STAT_INSERT_FAILED);
+	live_fill_frame(lv);
+	return 0;
+}
+
+/*
+ * One tick: apply what arrived up to now, reconcile with a dump when it is due, read the
+ * statistics, close the interval for clash attribution and fill the frame.  0 or -errno.
+ */
+static int live_tick(struct live *lv)
+{
+	double now = now_mono(), dt;
+	uint64_t failed;
+	int ret;
+
+	if ((ret = toplive_drain(lv->tl, lv->e)) < 0)
+		return ret;
+	if (now - lv->last_resync >= lv->resync_every) {
+		if ((ret = toplive_resync(lv->tl, lv->e, ENGINE_RECONCILE)) < 0)
+			return ret;
+		lv->last_resync = now;
+	}
+	ct_stats_release(&lv->prev);
+	lv->prev = lv->cur;
+	lv->prev_t = lv->cur_t;
+	ct_stats_init(&lv->cur);
+	if ((ret = toplive_stats(lv->tl, &lv->cur)) < 0)
+		return ret;
+	lv->cur_t = now;
+	rates_push(&lv->rates, now, &lv->cur);
+
+	/* the interval's NEW flows by SNAT group meet its insert_failed rise */
+	failed = ct_stats_total(&lv->cur, CT_STAT_INSERT_FAILED);
+	lv->frame.time = (double)time(NULL);
+	engine_close_interval(lv->e, lv->frame.time, failed - lv->last_failed);
+	if (lv->nspark == SPARK)
+		memmove(lv->spark, lv->spark + 1, (SPARK - 1) * sizeof(lv->spark[0]));
+	else
+		lv->nspark++;
+	lv->spark[lv->nspark - 1] = (double)(failed - lv->last_failed);
+	lv->last_failed = failed;
+
+	dt = now - lv->prev_t;
+	lv->frame.iteration++;
+	lv->frame.events_per_s = dt > 0 ? (double)(engine_events(lv->e) - lv->last_events) / dt : 0;
+	lv->last_events = engine_events(lv->e);
+	live_fill_frame(lv);
+	return 0;
+}
+
+enum { LIVE_EVENTS, LIVE_TIMER, LIVE_SIGNAL, LIVE_NFDS };
+
+static void live_pollfds(const struct live *lv, struct pollfd *pfd)
+{
+	pfd[LIVE_EVENTS] = (struct pollfd){ .fd = toplive_event_fd(lv->tl), .events = POLLIN };
+	pfd[LIVE_TIMER] = (struct pollfd){ .fd = lv->tfd, .events = POLLIN };
+	pfd[LIVE_SIGNAL] = (struct pollfd){ .fd = lv->sfd, .events = POLLIN };
+}
+
+/* Whether the tick fired (and consume it). */
+static bool live_ticked(const struct live *lv, const struct pollfd *pfd)
+{
+	uint64_t expirations;
+
+	return pfd[LIVE_TIMER].revents & POLLIN &&
+	       read(lv->tfd, &expirations, sizeof(expirations)) > 0;
+}
+
+static int run_live(struct app *app, const struct top_args *a)
+{
+	struct live lv;
+	int ret = live_start(&lv, app, a);
+
+	while (ret == 0) {
+		struct pollfd pfd[LIVE_NFDS];
+
+		live_pollfds(&lv, pfd);
+		if (poll(pfd, LIVE_NFDS, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = app_error(app, APP_ERR_RUNTIME, "poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[LIVE_SIGNAL].revents & POLLIN)
+			break; /* SIGINT/SIGTERM: a clean stop */
+		if (pfd[LIVE_EVENTS].revents & POLLIN && (ret = toplive_drain(lv.tl, lv.e)) < 0) {
+			ret = app_error(app, APP_ERR_RUNTIME, "reading events failed: %s",
+					strerror(-ret));
+			break;
+		}
+		if (!live_ticked(&lv, pfd))
+			continue;
+		if ((ret = live_tick(&lv)) < 0) {
+			ret = app_error(app, APP_ERR_RUNTIME, "top stopped: %s", strerror(-ret));
+			break;
+		}
+		if ((ret = emit(app, a, &lv.frame)) != 0)
+			break;
+		if (a->iterations && lv.frame.iteration >= a->iterations)
+			break;
+	}
+	live_stop(&lv);
+	return ret;
+}
+
+/* What the interactive view shows besides the frame, kept between ticks. */
+struct view_data {
+	struct ct_summary groups;
+	bool have_groups;
+	struct natrules rules;
+	bool have_rules;
+	double rules_t;
+	struct topdata_flows flows;
+};
+
+/* Prepare what the visible view needs, and only that (a million flows cost nothing unseen). */
+static void prepare(struct live *lv, struct tui *tui, const struct tui_state *st,
+		    struct view_data *vd, double now)
+{
+	switch (st->view) {
+	case TUI_GROUPS:
+		vd->have_groups = topdata_groups(lv->e, &vd->groups) == 0;
+		break;
+	case TUI_RULES:
+		if (!vd->have_rules || now - vd->rules_t >= 10) {
+			vd->have_rules = toplive_rules(lv->tl, &vd->rules) == 0;
+			vd->rules_t = now;
+		}
+		break;
+	case TUI_FLOWS:
+		topdata_flows(lv->e, st->sort, st->reverse, st->filter,
+			      st->scroll + (size_t)tui_list_rows(tui), &vd->flows);
+		break;
+	default:
+		break;
+	}
+}
+
+static void draw(struct tui *tui, const struct tui_state *st, const struct live *lv,
+		 const struct view_data *vd)
+{
+	struct tui_data d = {
+		.frame = lv->frame,
+		.stats = &lv->cur,
+		.prev_stats = lv->prev.ncpu ? &lv->prev : NULL,
+		.dt = lv->cur_t - lv->prev_t,
+		.spark = lv->spark,
+		.nspark = lv->nspark,
+		.groups = vd->have_groups ? &vd->groups : NULL,
+		.rules = vd->have_rules ? &vd->rules : NULL,
+		.flows = &vd->flows,
+	};
+
+	tui_draw(tui, &d, st);
+}
+
+static void delete_selected(struct live *lv, struct tui_state *st, const struct view_data *vd)
+{
+	int ret;
+
+	if (st->cursor >= vd->flows.n)
+		return;
+	ret = toplive_delete(lv->tl, &vd->flows.v[st->cursor]);
+	snprintf(st->status, sizeof(st->status), "%s",
+		 ret == 0	  ? "flow deleted"
+		 : ret == -ENOENT ? "already gone"
+				  : strerror(-ret));
+}
+
 static int run_interactive(struct app *app, const struct top_args *a)
 {
 	struct tui_state st = { .interval = a->interval };
 	struct view_data *vd = calloc(1, sizeof(*vd));
-	struct top_frame frame = { .netns = app->netns };
-	struct toplive *tl = NULL;
-	struct engine *e = NULL;
 	struct tui *tui = NULL;
-	struct rates rates;
-	int tfd = -1, sfd = -1, ret;
-	uint64_t last_events = 0, last_failed;
 	const char *err = NULL;
-	double last_tick;
+	struct live lv;
+	int ret;
 
-	rates_init(&rates);
-	ret = vd ? engine_new(&e) : -ENOMEM;
-	if (ret == 0)
-		ret = toplive_open(&tl, (size_t)(a->rcvbuf_mib * 1048576),
-				   (size_t)(a->rcvbuf_max_mib * 1048576), NULL);
-	if (ret < 0) {
-		ret = app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_NO_CONNTRACK,
-				"cannot follow conntrack events: %s", strerror(-ret));
-		goto out;
-	}
+	if (!vd)
+		return app_error(app, APP_ERR_RUNTIME, "%s", strerror(ENOMEM));
 	natrules_init(&vd->rules);
-	ct_stats_init(&vd->prev);
-	ct_stats_init(&vd->cur);
-	ret = toplive_resync(tl, e, ENGINE_SEED);
-	if (ret == 0)
-		ret = toplive_stats(tl, &vd->cur);
-	if (ret == 0)
-		ret = open_fds(&tfd, &sfd, a->interval);
-	if (ret == 0)
-		ret = tui_open(&tui, app->color);
-	if (ret < 0) {
+	ret = live_start(&lv, app, a);
+	if (ret == 0 && (ret = tui_open(&tui, app->color)) < 0)
 		ret = app_error(app, APP_ERR_RUNTIME, "starting failed: %s", strerror(-ret));
-		goto out;
+	if (ret == 0) {
+		prepare(&lv, tui, &st, vd, lv.cur_t);
+		draw(tui, &st, &lv, vd);
 	}
-	last_tick = vd->cur_t = now_mono();
-	rates_push(&rates, last_tick, &vd->cur);
-	last_failed = ct_stats_total(&vd->cur, CT_STAT_INSERT_FAILED);
-	frame.counts = engine_counts(e);
-	frame.es = engine_stats(e);
-	frame.clash = engine_clash(e);
-	frame.rcvbuf = toplive_rcvbuf(tl);
-	frame.have_kernel = vd->cur.have_global;
-	frame.kernel_count = vd->cur.count;
-	frame.kernel_max = vd->cur.max;
-	prepare(tl, e, tui, &st, vd, last_tick);
-	draw(tui, &st, &frame, vd);
-
-	for (;;) {
-		struct pollfd pfd[4] = {
-			{ .fd = toplive_event_fd(tl), .events = POLLIN },
-			{ .fd = tfd, .events = POLLIN },
-			{ .fd = sfd, .events = POLLIN },
-			{ .fd = STDIN_FILENO, .events = POLLIN },
-		};
-		uint64_t expirations;
+	while (ret == 0) {
+		struct pollfd pfd[LIVE_NFDS + 1];
 		int r = 0;
 
-		if (poll(pfd, 4, -1) < 0) {
+		live_pollfds(&lv, pfd);
+		pfd[LIVE_NFDS] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+		if (poll(pfd, LIVE_NFDS + 1, -1) < 0) {
 			if (errno != EINTR) {
 				err = strerror(errno);
 				break;
 			}
 			r = tui_input(tui, &st); /* SIGWINCH: curses turns it into KEY_RESIZE */
 		}
-		if (pfd[2].revents & POLLIN)
+		if (pfd[LIVE_SIGNAL].revents & POLLIN)
 			break; /* SIGINT/SIGTERM: the terminal is restored below */
-		if (pfd[0].revents & POLLIN && (ret = toplive_drain(tl, e)) < 0) {
+		if (pfd[LIVE_EVENTS].revents & POLLIN && (ret = toplive_drain(lv.tl, lv.e)) < 0) {
 			err = strerror(-ret);
 			break;
 		}
-		if (pfd[3].revents & (POLLIN | POLLHUP))
+		if (pfd[LIVE_NFDS].revents & (POLLIN | POLLHUP))
 			r |= tui_input(tui, &st);
 		if (r & TUI_QUIT)
 			break;
 		if (r & TUI_DELETE) {
-			if (st.cursor < vd->flows.n) {
-				ret = toplive_delete(tl, &vd->flows.v[st.cursor]);
-				snprintf(st.status, sizeof(st.status), "%s",
-					 ret == 0	  ? "flow deleted"
-					 : ret == -ENOENT ? "already gone"
-							  : strerror(-ret));
-				ret = 0;
-			}
+			delete_selected(&lv, &st, vd);
 			r |= TUI_REFRESH;
 		}
-		if (r & TUI_INTERVAL && rearm(tfd, st.interval) < 0) {
-			err = strerror(errno);
+		if (r & TUI_INTERVAL && (ret = arm_timer(lv.tfd, st.interval)) < 0) {
+			err = strerror(-ret);
 			break;
 		}
-		if (pfd[1].revents & POLLIN && read(tfd, &expirations, sizeof(expirations)) > 0) {
-			double now = now_mono();
-
-			if ((ret = toplive_drain(tl, e)) < 0) {
+		if (live_ticked(&lv, pfd)) {
+			if ((ret = live_tick(&lv)) < 0) {
 				err = strerror(-ret);
 				break;
 			}
-			ct_stats_release(&vd->prev);
-			vd->prev = vd->cur;
-			vd->prev_t = vd->cur_t;
-			ct_stats_init(&vd->cur);
-			if ((ret = toplive_stats(tl, &vd->cur)) < 0) {
-				err = strerror(-ret);
-				break;
-			}
-			vd->cur_t = now;
-			rates_push(&rates, now, &vd->cur);
-			{
-				uint64_t failed = ct_stats_total(&vd->cur, CT_STAT_INSERT_FAILED);
-
-				engine_close_interval(e, (double)time(NULL), failed - last_failed);
-				if (vd->nspark == SPARK)
-					memmove(vd->spark, vd->spark + 1,
-						(SPARK - 1) * sizeof(vd->spark[0]));
-				else
-					vd->nspark++;
-				vd->spark[vd->nspark - 1] = (double)(failed - last_failed);
-				last_failed = failed;
-			}
-			frame.time = (double)time(NULL);
-			frame.iteration++;
-			frame.events_per_s =
-				(double)(engine_events(e) - last_events) / (now - last_tick);
-			frame.rcvbuf = toplive_rcvbuf(tl);
-			frame.have_kernel = vd->cur.have_global;
-			frame.kernel_count = vd->cur.count;
-			frame.kernel_max = vd->cur.max;
-			top_frame_rates(&frame, &rates);
-			last_events = engine_events(e);
-			last_tick = now;
 			if (!st.paused)
 				r |= TUI_REFRESH | TUI_REDRAW;
 		}
 		if (r & TUI_REFRESH)
-			prepare(tl, e, tui, &st, vd, now_mono());
+			prepare(&lv, tui, &st, vd, now_mono());
 		if (r & TUI_REDRAW)
-			draw(tui, &st, &frame, vd);
+			draw(tui, &st, &lv, vd);
 	}
-	tui_close(tui);
-	tui = NULL;
-	ret = err ? app_error(app, APP_ERR_RUNTIME, "top stopped: %s", err) : 0;
-out:
-	tui_close(tui);
-	if (tfd >= 0)
-		close(tfd);
-	if (sfd >= 0)
-		close(sfd);
-	if (vd) {
-		ct_stats_release(&vd->prev);
-		ct_stats_release(&vd->cur);
-		natrules_release(&vd->rules);
-		topdata_flows_release(&vd->flows);
-		free(vd);
-	}
-	toplive_free(tl);
-	engine_free(e);
+	tui_close(tui); /* the terminal first, so the error line is readable */
+	if (err)
+		ret = app_error(app, APP_ERR_RUNTIME, "top stopped: %s", err);
+	live_stop(&lv);
+	natrules_release(&vd->rules);
+	topdata_flows_release(&vd->flows);
+	free(vd);
 	return ret;
 }
 

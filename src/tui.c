@@ -328,6 +328,7 @@ static void draw_header(struct tui *t, const struct tui_data *d, const struct tu
 static void draw_overview(struct tui *t, const struct tui_data *d, int y)
 {
 	const struct model_counts *c = d->frame.counts;
+	const struct engine_stats *es = d->frame.es;
 	char buf[512];
 	size_t off = 0;
 
@@ -356,6 +357,11 @@ static void draw_overview(struct tui *t, const struct tui_data *d, int y)
 	     (unsigned long long)c->nat_kind[CT_NAT_BOTH],
 	     (unsigned long long)c->nat_kind[CT_NAT_NONE], (unsigned long long)c->assured,
 	     (unsigned long long)c->unreplied);
+	line(y++, 0, "events: new %llu, update %llu, destroy %llu; resyncs %llu, drift %llu",
+	     (unsigned long long)es->received[CT_EVENT_NEW],
+	     (unsigned long long)es->received[CT_EVENT_UPDATE],
+	     (unsigned long long)es->received[CT_EVENT_DESTROY], (unsigned long long)es->resyncs,
+	     (unsigned long long)es->drift);
 	y++;
 	line(y++, head(t), "%-6s %14s %10s %15s %11s", "CPU", "insert_failed/s", "drop/s",
 	     "clash_resolve/s", "invalid/s");

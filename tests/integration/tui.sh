@@ -29,11 +29,12 @@ wait_ready "$T/cli"
 start() {
 	n=$(lab_exec r conntrack -C)
 	tm new-session -d -s "$S" -x 80 -y 24 \
-		"$NATSCOPE --netns $LAB-r top -d 0.5; echo EXITED-\$?; sleep 60" || fail "tmux"
+		"$NATSCOPE --netns $LAB-r top -d 0.5 $*; echo EXITED-\$?; sleep 60" || fail "tmux"
 	expect "entries $n\\b" "header shows the $n entries conntrack -C counts"
 }
 start
 expect "tcp states: ESTABLISHED 5 TIME_WAIT 10" "overview: TCP states"
+expect "events: new [0-9]+, update [0-9]+, destroy [0-9]+; resyncs 1, drift 0" "overview: events, one seeding dump"
 expect "^cpu0 " "overview: per-CPU rates"
 key 4
 expect "POST-NAT SOURCE" "flows view"
@@ -85,8 +86,9 @@ expect "EXITED-0" "q quits with status 0"
 [ "$(tm display -p -t "$S" '#{alternate_on}')" = 0 ] || fail "q left the alternate screen on"
 tm kill-session -t "$S"
 
-# SIGTERM restores the terminal too
-start
+# periodic reconciliation runs in the interactive view too; SIGTERM restores the terminal
+start --resync 1
+expect "resyncs [3-9], drift 0" "--resync 1 reconciles every second, no drift"
 pane=$(tm display -p -t "$S" '#{pane_pid}')
 kill -TERM "$(pgrep -P "$pane" -x natscope)" || fail "no top to signal"
 expect "EXITED-0" "SIGTERM ends it cleanly"
