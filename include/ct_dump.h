@@ -1,6 +1,8 @@
 #ifndef NATSCOPE_CT_DUMP_H
 #define NATSCOPE_CT_DUMP_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ct_flow.h"
@@ -28,5 +30,12 @@ int ct_dump_raw(struct nl_sock *nl, uint8_t family, ct_dump_raw_fn fn, void *dat
  * `conntrack -D` does.  -ENOENT: it is already gone.
  */
 int ct_dump_delete(struct nl_sock *nl, const struct ct_flow *flow);
+
+/**
+ * Read the live details of @n flows (timeout, state, mark, counters when accounting is
+ * on) with one lookup each, all sent at once; found[i] tells whether flow i still exists
+ * (same tuple and id).  For the rows a view shows: no dump.  Returns 0 or -errno.
+ */
+int ct_dump_refresh(struct nl_sock *nl, struct ct_flow *flows, size_t n, bool *found);
 
 #endif

@@ -38,14 +38,21 @@ int nl_request(struct nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data
  */
 int nl_set_rcvbuf(struct nl_sock *nl, size_t bytes, size_t *effective);
 
+/* Called for every message of the answers, data or NLMSG_ERROR alike. */
+typedef void (*nl_msg_fn)(const struct nlmsghdr *nlh, void *data);
+
+/**
+ * Send @nmsgs requests framed back to back in @buf with one sendmsg(), then read every
+ * answer the kernel queued while processing them (netfilter answers inside sendmsg()),
+ * passing each message to @fn.  Returns 0, or -errno of the transport.
+ */
+int nl_talk(struct nl_sock *nl, const void *buf, size_t len, unsigned int nmsgs, nl_msg_fn fn,
+	    void *data);
+
 /* Called for every NLMSG_ERROR in a batch's answer: @err 0 is an ACK. */
 typedef void (*nl_ack_fn)(uint32_t seq, int err, void *data);
 
-/**
- * Send a batch (already framed with batch begin/end) in one sendmsg(), then read every
- * answer the kernel queued while processing it, passing each ACK or error to @fn.
- * The buffers are grown for @nmsgs messages.  Returns 0, or -errno of the transport.
- */
+/** nl_talk() for a batch framed with batch begin/end, passing each ACK or error to @fn. */
 int nl_batch_talk(struct nl_sock *nl, const void *buf, size_t len, unsigned int nmsgs, nl_ack_fn fn,
 		  void *data);
 

@@ -3,6 +3,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -96,10 +98,16 @@ static void put_tuple(struct nlmsghdr *nlh, const struct ct_flow *f)
 	mnl_attr_nest_end(nlh, ip);
 	proto = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
 	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, f->l4proto);
-	if (f->l4proto == IPPROTO_ICMP || f->l4proto == IPPROTO_ICMPV6) {
-		mnl_attr_put_u16(
-			nlh, f->l4proto == IPPROTO_ICMP ? CTA_PROTO_ICMP_ID : CTA_PROTO_ICMPV6_ID,
-			htons(f->orig.sport));
+	if (f->l4proto == IPPROTO_ICMP) {
+		/* the kernel wants type and code too; flows keep the id only, and the flows
+		 * ICMP tracks are echo requests (an answer's id check catches the rest) */
+		mnl_attr_put_u16(nlh, CTA_PROTO_ICMP_ID, htons(f->orig.sport));
+		mnl_attr_put_u8(nlh, CTA_PROTO_ICMP_TYPE, 8);
+		mnl_attr_put_u8(nlh, CTA_PROTO_ICMP_CODE, 0);
+	} else if (f->l4proto == IPPROTO_ICMPV6) {
+		mnl_attr_put_u16(nlh, CTA_PROTO_ICMPV6_ID, htons(f->orig.sport));
+		mnl_attr_put_u8(nlh, CTA_PROTO_ICMPV6_TYPE, 128);
+		mnl_attr_put_u8(nlh, CTA_PROTO_ICMPV6_CODE, 0);
 	} else {
 		mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(f->orig.sport));
 		mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(f->orig.dport));
@@ -118,4 +126,76 @@ int ct_dump_delete(struct nl_sock *nl, const struct ct_flow *flow)
 	/* the id makes sure the entry is the one shown, not a successor with its tuple */
 	mnl_attr_put_u32(nlh, CTA_ID, htonl(flow->id));
 	return nl_request(nl, nlh, NULL, NULL);
+}
+
+/* Room for one lookup: headers, the original tuple (two IPv6 addresses) and the id. */
+#define LOOKUP_MSG_MAX 256
+
+struct refresh_ctx {
+	struct ct_flow *flows;
+	bool *found;
+	size_t n;
+	uint32_t seq0;
+};
+
+static void refresh_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct refresh_ctx *r = data;
+	size_t i = nlh->nlmsg_seq - r->seq0;
+	struct ct_flow got;
+
+	if (i >= r->n || nlh->nlmsg_type != ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW))
+		return; /* an error answer: the flow is gone (or was never there) */
+	if (ct_parse_msg(nlh, &got) < 0 || got.id != r->flows[i].id)
+		return; /* another entry took the tuple: the one asked for is gone */
+	r->flows[i].timeout = got.timeout;
+	r->flows[i].mark = got.mark;
+	r->flows[i].status = got.status;
+	if (got.has_tcp_state) {
+		r->flows[i].has_tcp_state = true;
+		r->flows[i].tcp_state = got.tcp_state;
+	}
+	r->flows[i].has_counters = got.has_counters;
+	memcpy(r->flows[i].packets, got.packets, sizeof(got.packets));
+	memcpy(r->flows[i].bytes, got.bytes, sizeof(got.bytes));
+	r->found[i] = true;
+}
+
+int ct_dump_refresh(struct nl_sock *nl, struct ct_flow *flows, size_t n, bool *found)
+{
+	struct refresh_ctx r = { .flows = flows, .found = found, .n = n };
+	char *buf;
+	size_t off = 0;
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		found[i] = false;
+	if (!n)
+		return 0;
+	buf = calloc(n, LOOKUP_MSG_MAX);
+	if (!buf)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf + off);
+		struct nfgenmsg *nfg;
+
+		nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+		/* no NLM_F_ACK: each request gets exactly one answer, the entry or an error */
+		nlh->nlmsg_flags = NLM_F_REQUEST;
+		nlh->nlmsg_seq = nl_next_seq(nl);
+		/* answers map back by seq - seq0: start where n numbers follow unwrapped */
+		while (i == 0 && nlh->nlmsg_seq > UINT32_MAX - n)
+			nlh->nlmsg_seq = nl_next_seq(nl);
+		if (i == 0)
+			r.seq0 = nlh->nlmsg_seq;
+		nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+		nfg->nfgen_family = flows[i].family;
+		nfg->version = NFNETLINK_V0;
+		put_tuple(nlh, &flows[i]);
+		mnl_attr_put_u32(nlh, CTA_ID, htonl(flows[i].id));
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+	}
+	ret = nl_talk(nl, buf, off, (unsigned int)n, refresh_cb, &r);
+	free(buf);
+	return ret;
 }

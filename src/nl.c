@@ -224,21 +224,21 @@ static void ensure_buf(int fd, int opt_force, int opt, size_t bytes)
 		setsockopt(fd, SOL_SOCKET, opt, &want, sizeof(want));
 }
 
-int nl_batch_talk(struct nl_sock *nl, const void *buf, size_t len, unsigned int nmsgs, nl_ack_fn fn,
-		  void *data)
+int nl_talk(struct nl_sock *nl, const void *buf, size_t len, unsigned int nmsgs, nl_msg_fn fn,
+	    void *data)
 {
 	int fd = mnl_socket_get_fd(nl->mnl);
 
 	/*
-	 * netlink refuses a message larger than the send buffer; each ACK takes about a
-	 * kilobyte of receive buffer (skb truesize), so size both for this batch.
+	 * netlink refuses a message larger than the send buffer; each answer takes about a
+	 * kilobyte of receive buffer (skb truesize), so size both for these messages.
 	 */
 	ensure_buf(fd, SO_SNDBUFFORCE, SO_SNDBUF, len + 4096);
-	ensure_buf(fd, SO_RCVBUFFORCE, SO_RCVBUF, (size_t)nmsgs * 1024 + 65536);
+	ensure_buf(fd, SO_RCVBUFFORCE, SO_RCVBUF, (size_t)nmsgs * 2048 + 65536);
 	if (mnl_socket_sendto(nl->mnl, buf, len) < 0)
 		return -errno;
 
-	/* The kernel processed the batch inside sendmsg(): its answers are all queued. */
+	/* The kernel processed the messages inside sendmsg(): its answers are all queued. */
 	for (;;) {
 		ssize_t n = recv(fd, nl->recvbuf, sizeof(nl->recvbuf), MSG_DONTWAIT);
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->recvbuf;
@@ -250,13 +250,29 @@ int nl_batch_talk(struct nl_sock *nl, const void *buf, size_t len, unsigned int 
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
 		}
 		left = (int)n;
-		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
-			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-
-			if (nlh->nlmsg_type != NLMSG_ERROR ||
-			    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
-				continue;
-			fn(e->msg.nlmsg_seq, e->error < 0 ? e->error : -e->error, data);
-		}
+		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+			fn(nlh, data);
 	}
+}
+
+struct acks {
+	nl_ack_fn fn;
+	void *data;
+};
+
+static void ack_only(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	struct acks *a = data;
+
+	if (nlh->nlmsg_type == NLMSG_ERROR && nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*e)))
+		a->fn(e->msg.nlmsg_seq, e->error < 0 ? e->error : -e->error, a->data);
+}
+
+int nl_batch_talk(struct nl_sock *nl, const void *buf, size_t len, unsigned int nmsgs, nl_ack_fn fn,
+		  void *data)
+{
+	struct acks a = { .fn = fn, .data = data };
+
+	return nl_talk(nl, buf, len, nmsgs, ack_only, &a);
 }
