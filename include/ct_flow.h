@@ -41,6 +41,15 @@ struct ct_flow {
 	bool has_counters;
 	struct ct_tuple orig, reply;
 	uint64_t packets[2], bytes[2]; /* [0] original, [1] reply direction */
+	/* set by the live model for the views; zero in what the kernel sends */
+	uint8_t life; /* enum ct_flow_life */
+	uint8_t age;  /* CT_LIFE_GONE: intervals since it was destroyed, 0 = the last one */
+};
+
+enum ct_flow_life {
+	CT_LIFE_LIVE,
+	CT_LIFE_NEW,  /* created in the interval that just ended */
+	CT_LIFE_GONE, /* destroyed a moment ago, still shown */
 };
 
 /** NAT kind from the tuples: SNAT when the reply's destination is not the original

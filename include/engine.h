@@ -42,6 +42,9 @@ enum engine_resync {
 void engine_resync_begin(struct engine *e, enum engine_resync why);
 void engine_resync_end(struct engine *e);
 
+/** @f was deleted by us and the kernel said so: drop it now, not when an event says. */
+void engine_forget(struct engine *e, const struct ct_flow *f);
+
 /** An overrun: @dropped messages the kernel counted as dropped since the last one. */
 void engine_overrun(struct engine *e, uint64_t dropped);
 
@@ -52,6 +55,16 @@ uint64_t engine_events(const struct engine *e); /* NEW + UPDATE + DESTROY */
 /** End a frame interval in which insert_failed rose by @insert_failed (clash episodes). */
 bool engine_close_interval(struct engine *e, double time, uint64_t insert_failed);
 const struct clash *engine_clash(const struct engine *e);
+/**
+ * Keep the last @cap destroyed flows (0: none, the default) for views that show them
+ * fading out.  Returns 0 or -ENOMEM.
+ */
+int engine_keep_gone(struct engine *e, unsigned int cap);
+/**
+ * Visit the kept flows destroyed in the last @max_age intervals (not the current one),
+ * newest first, as CT_LIFE_GONE with their age.
+ */
+int engine_foreach_gone(const struct engine *e, unsigned int max_age, model_fn fn, void *data);
 /** Visit the flows of the model (see model_foreach()). */
 int engine_foreach(const struct engine *e, model_fn fn, void *data);
 

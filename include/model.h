@@ -27,6 +27,10 @@ struct model_counts {
 	uint64_t nat_kind[CT_NAT_KINDS];
 };
 
+/* Called per flow with what the model keeps of it: ids, tuples, state, status bits (no
+ * timeout, mark or counters). */
+typedef int (*model_fn)(const struct ct_flow *f, void *data);
+
 int model_new(struct model **out);
 void model_free(struct model *m);
 
@@ -35,18 +39,27 @@ int model_apply(struct model *m, enum ct_event_type type, const struct ct_flow *
 
 /** Start a resynchronisation; dump entries applied until model_sweep() are "seen". */
 void model_mark(struct model *m);
-/** Remove flows the dump did not list; returns how many (drift). */
-uint64_t model_sweep(struct model *m);
+/** Remove flows the dump did not list, passing each to @gone first (may be NULL);
+ *  returns how many (drift). */
+uint64_t model_sweep(struct model *m, model_fn gone, void *data);
 
 const struct model_counts *model_counts(const struct model *m);
 /** Whether the flow with @f's id and original tuple is in the model. */
 bool model_has(const struct model *m, const struct ct_flow *f);
-/* Called per flow with what the model keeps of it (IPv6 flows: no addresses). */
-typedef int (*model_fn)(const struct ct_flow *f, void *data);
+/** The model's view of the flow with @key's id and original tuple, if it has it. */
+bool model_get(const struct model *m, const struct ct_flow *key, struct ct_flow *out);
+
+/*
+ * Intervals: flows whose NEW event came in the interval that just ended are visited as
+ * CT_LIFE_NEW.  model_tick() ends an interval and returns the new one's number.
+ */
+uint32_t model_tick(struct model *m);
+uint32_t model_now(const struct model *m);
+
 /** Visit every flow; stops at the first non-zero return and returns it. */
 int model_foreach(const struct model *m, model_fn fn, void *data);
 
-/** Bytes the model uses per flow slot (for the memory figure). */
+/** Bytes the model uses per flow (for the memory figure); IPv6 flows add 64 for addresses. */
 size_t model_flow_bytes(void);
 
 #endif

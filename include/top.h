@@ -23,6 +23,7 @@ struct top_frame {
 	const struct clash *clash; /* likely clash episodes, may be NULL */
 	double events_per_s;
 	size_t rcvbuf;	  /* 0 when replaying */
+	int ct_events;	  /* net.netfilter.nf_conntrack_events; -1 unknown (replay) */
 	bool have_kernel; /* live: the kernel's count/max and rates below are valid */
 	uint64_t kernel_count, kernel_max;
 	bool have_rate[TOP_NRATES][TOP_WINDOWS];

@@ -23,17 +23,20 @@ const char *topdata_col_name(enum topdata_col c);
 /* A page of flows: those matching the filter, sorted, at most @cap of them. */
 struct topdata_flows {
 	struct ct_flow *v;
+	bool *detail; /* detail[i]: v[i]'s timeout and counters were read from the kernel */
 	size_t n, cap;
-	size_t matched; /* flows matching the filter in the whole table */
+	size_t matched; /* live flows matching the filter in the whole table */
+	size_t gone;	/* recently destroyed ones matching it */
 };
 
 /**
  * Keep the first @cap flows of the table in the order of @col (reversed if @rev) among
  * those whose line contains @filter (NULL/"" for all): a bounded heap, one pass, so a
- * million-flow table costs no more memory than a page.
+ * million-flow table costs no more memory than a page.  Flows destroyed in the last
+ * @gone_age intervals that the engine kept are listed among them (CT_LIFE_GONE).
  */
 int topdata_flows(const struct engine *e, enum topdata_col col, bool rev, const char *filter,
-		  size_t cap, struct topdata_flows *out);
+		  unsigned int gone_age, size_t cap, struct topdata_flows *out);
 void topdata_flows_release(struct topdata_flows *f);
 
 /** The flow as one line of the flows view (also what the filter matches). */

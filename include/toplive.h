@@ -1,6 +1,7 @@
 #ifndef NATSCOPE_TOPLIVE_H
 #define NATSCOPE_TOPLIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,9 @@ int toplive_stats(struct toplive *tl, struct ct_stats *st);
 
 /** Delete @flow's conntrack entry. */
 int toplive_delete(struct toplive *tl, const struct ct_flow *flow);
+
+/** Read timeout, state and counters of @n flows (see ct_dump_refresh()). */
+int toplive_refresh(struct toplive *tl, struct ct_flow *flows, size_t n, bool *found);
 
 struct natrules;
 /** Read the source-NAT rules of the namespace (released and refilled). */

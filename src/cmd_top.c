@@ -20,6 +20,7 @@
 #include "evrec.h"
 #include "netns.h"
 #include "rates.h"
+#include "sysctl.h"
 #include "top.h"
 #include "toplive.h"
 #include "util.h"
@@ -181,7 +182,7 @@ struct replay_ctx {
 
 static int replay_frame(struct replay_ctx *rc, double t)
 {
-	struct top_frame f = { .time = t, .iteration = ++rc->iteration };
+	struct top_frame f = { .time = t, .iteration = ++rc->iteration, .ct_events = -1 };
 	double dt = t - (rc->next - rc->a->interval);
 
 	f.counts = engine_counts(rc->e);
@@ -244,7 +245,9 @@ struct live {
 	struct rates rates;
 	uint64_t last_events, last_failed;
 	double last_resync, resync_every;
-	double spark[SPARK]; /* insert_failed per interval, oldest first */
+	double dump_cost;	    /* seconds the last full dump took */
+	int64_t apart, apart_ticks; /* model count - kernel count, and for how many ticks */
+	double spark[SPARK];	    /* insert_failed per interval, oldest first */
 	size_t nspark;
 	struct top_frame frame;
 	int tfd, sfd;
@@ -311,10 +314,15 @@ static void live_stop(struct live *lv)
 /* Subscribe, seed with one dump, read the statistics once, arm the tick.  0 or an exit code. */
 static int live_start(struct live *lv, const struct app *app, const struct top_args *a)
 {
+	struct sysctl_info sc;
+	double start;
 	int ret;
 
 	*lv = (struct live){ .tfd = -1, .sfd = -1, .resync_every = a->resync };
 	lv->frame.netns = app->netns;
+	lv->frame.ct_events = -1;
+	if (sysctl_read("/proc/sys/net", &sc) == 0 && sc.val[SYSCTL_EVENTS] != SYSCTL_ABSENT)
+		lv->frame.ct_events = (int)sc.val[SYSCTL_EVENTS];
 	ct_stats_init(&lv->prev);
 	ct_stats_init(&lv->cur);
 	rates_init(&lv->rates);
@@ -325,6 +333,7 @@ static int live_start(struct live *lv, const struct app *app, const struct top_a
 	if (ret < 0)
 		return app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_NO_CONNTRACK,
 				 "cannot follow conntrack events: %s", strerror(-ret));
+	start = now_mono();
 	ret = toplive_resync(lv->tl, lv->e, ENGINE_SEED);
 	if (ret == 0)
 		ret = toplive_stats(lv->tl, &lv->cur);
@@ -332,11 +341,38 @@ static int live_start(struct live *lv, const struct app *app, const struct top_a
 		ret = open_fds(lv, a->interval);
 	if (ret < 0)
 		return app_error(app, APP_ERR_RUNTIME, "starting failed: %s", strerror(-ret));
-	lv->cur_t = lv->last_resync = now_mono();
+	lv->cur_t = now_mono();
+	lv->dump_cost = lv->cur_t - start;
+	lv->last_resync = lv->cur_t;
 	rates_push(&lv->rates, lv->cur_t, &lv->cur);
 	lv->last_failed = ct_stats_total(&lv->cur, CT_STAT_INSERT_FAILED);
 	live_fill_frame(lv);
 	return 0;
+}
+
+/*
+ * Periodic reconciliation, and an early one when the model's count stays apart from the
+ * kernel's: flows created before anyone listened carry no event extension
+ * (nf_conntrack_events=2, the default) and never report their end, and with events off
+ * nothing is reported at all.  Under churn the two counts differ by what is in flight, but
+ * that difference moves; one that holds still for three ticks is missed events.  Early
+ * reconciliations are spaced by 20 times what a dump costs (at most 5 % of a core).
+ */
+static bool reconcile_due(struct live *lv, double now)
+{
+	double since = now - lv->last_resync;
+
+	if (since >= lv->resync_every)
+		return true;
+	if (!lv->cur.have_global)
+		return false;
+	{
+		int64_t apart = (int64_t)engine_counts(lv->e)->total - (int64_t)lv->cur.count;
+
+		lv->apart_ticks = apart && apart == lv->apart ? lv->apart_ticks + 1 : 0;
+		lv->apart = apart;
+	}
+	return lv->apart_ticks >= 3 && since >= 5 && since >= 20 * lv->dump_cost;
 }
 
 /*
@@ -351,11 +387,6 @@ static int live_tick(struct live *lv)
 
 	if ((ret = toplive_drain(lv->tl, lv->e)) < 0)
 		return ret;
-	if (now - lv->last_resync >= lv->resync_every) {
-		if ((ret = toplive_resync(lv->tl, lv->e, ENGINE_RECONCILE)) < 0)
-			return ret;
-		lv->last_resync = now;
-	}
 	ct_stats_release(&lv->prev);
 	lv->prev = lv->cur;
 	lv->prev_t = lv->cur_t;
@@ -363,6 +394,13 @@ static int live_tick(struct live *lv)
 	if ((ret = toplive_stats(lv->tl, &lv->cur)) < 0)
 		return ret;
 	lv->cur_t = now;
+	if (reconcile_due(lv, now)) {
+		if ((ret = toplive_resync(lv->tl, lv->e, ENGINE_RECONCILE)) < 0)
+			return ret;
+		lv->last_resync = now_mono();
+		lv->dump_cost = lv->last_resync - now;
+		lv->apart_ticks = 0;
+	}
 	rates_push(&lv->rates, now, &lv->cur);
 
 	/* the interval's NEW flows by SNAT group meet its insert_failed rise */
@@ -439,6 +477,10 @@ static int run_live(struct app *app, const struct top_args *a)
 	return ret;
 }
 
+/* Destroyed flows stay in the flows view, fading, for this many intervals. */
+#define GONE_INTERVALS 3
+#define GONE_KEPT      4096
+
 /* What the interactive view shows besides the frame, kept between ticks. */
 struct view_data {
 	struct ct_summary groups;
@@ -464,8 +506,13 @@ static void prepare(struct live *lv, struct tui *tui, const struct tui_state *st
 		}
 		break;
 	case TUI_FLOWS:
-		topdata_flows(lv->e, st->sort, st->reverse, st->filter,
-			      st->scroll + (size_t)tui_list_rows(tui), &vd->flows);
+		if (topdata_flows(lv->e, st->sort, st->reverse, st->filter, GONE_INTERVALS,
+				  st->scroll + (size_t)tui_list_rows(tui), &vd->flows) < 0)
+			break;
+		/* timeouts and counters change without events: read them for the rows shown */
+		if (vd->flows.n > st->scroll)
+			toplive_refresh(lv->tl, vd->flows.v + st->scroll, vd->flows.n - st->scroll,
+					vd->flows.detail + st->scroll);
 		break;
 	default:
 		break;
@@ -492,11 +539,16 @@ static void draw(struct tui *tui, const struct tui_state *st, const struct live 
 
 static void delete_selected(struct live *lv, struct tui_state *st, const struct view_data *vd)
 {
+	const struct ct_flow *f;
 	int ret;
 
 	if (st->cursor >= vd->flows.n)
 		return;
-	ret = toplive_delete(lv->tl, &vd->flows.v[st->cursor]);
+	f = &vd->flows.v[st->cursor];
+	ret = f->life == CT_LIFE_GONE ? -ENOENT : toplive_delete(lv->tl, f);
+	/* gone either way: the event may never come (see reconcile_due()) */
+	if (ret == 0 || ret == -ENOENT)
+		engine_forget(lv->e, f);
 	snprintf(st->status, sizeof(st->status), "%s",
 		 ret == 0	  ? "flow deleted"
 		 : ret == -ENOENT ? "already gone"
@@ -516,6 +568,8 @@ static int run_interactive(struct app *app, const struct top_args *a)
 		return app_error(app, APP_ERR_RUNTIME, "%s", strerror(ENOMEM));
 	natrules_init(&vd->rules);
 	ret = live_start(&lv, app, a);
+	if (ret == 0 && (ret = engine_keep_gone(lv.e, GONE_KEPT)) < 0)
+		ret = app_error(app, APP_ERR_RUNTIME, "%s", strerror(-ret));
 	if (ret == 0 && (ret = tui_open(&tui, app->color)) < 0)
 		ret = app_error(app, APP_ERR_RUNTIME, "starting failed: %s", strerror(-ret));
 	if (ret == 0) {

@@ -15,9 +15,10 @@
 #define F_NAT_SHIFT 3 /* two bits of enum ct_nat_kind */
 
 /*
- * 40 bytes a flow plus 8 of index at half load: within the 64-byte budget.  IPv4
- * addresses are kept for the views (original source and destination, post-NAT source,
- * post-DNAT destination); IPv6 flows are counted exactly but keep no addresses yet.
+ * 44 bytes a flow plus 8 of index at half load: within the 64-byte budget.  The views need
+ * the addresses (original source and destination, post-NAT source, post-DNAT destination):
+ * IPv4 ones live in the flow, IPv6 ones in a side table of 64-byte slots that only IPv6
+ * flows pay for; v4[0] then holds the slot number.
  */
 struct mflow {
 	uint32_t id;
@@ -30,6 +31,12 @@ struct mflow {
 	uint16_t sport, dport;	       /* original direction */
 	uint16_t nat_sport, nat_dport; /* reply.dport (post-NAT source port), reply.sport */
 	uint32_t v4[4];		       /* orig src, orig dst, post-NAT src, post-DNAT dst */
+	uint32_t born;		       /* the tick its NEW event came in; 0: found by a dump */
+};
+
+/* The four addresses of an IPv6 flow, in the order of mflow.v4. */
+struct v6slot {
+	union ct_addr a[4];
 };
 
 struct model {
@@ -38,7 +45,12 @@ struct model {
 	uint32_t *index; /* flow position + 1, 0 = empty; open addressing, linear probing */
 	uint32_t mask;	 /* index size - 1 */
 	uint32_t epoch;
+	uint32_t tick; /* interval number, from 1 */
 	struct model_counts counts;
+	struct v6slot *v6; /* slots of IPv6 flows */
+	uint32_t v6_n, v6_cap;
+	uint32_t *v6_free; /* released slot numbers, a stack */
+	uint32_t v6_nfree;
 };
 
 /*
@@ -81,6 +93,7 @@ int model_new(struct model **out)
 	if (!m)
 		return -ENOMEM;
 	m->mask = 1023;
+	m->tick = 1;
 	m->index = calloc(m->mask + 1, sizeof(*m->index));
 	if (!m->index) {
 		free(m);
@@ -96,6 +109,8 @@ void model_free(struct model *m)
 		return;
 	free(m->flows);
 	free(m->index);
+	free(m->v6);
+	free(m->v6_free);
 	free(m);
 }
 
@@ -148,11 +163,45 @@ static void count(struct model *m, const struct mflow *f, int64_t d)
 	c->nat_kind[(f->bits >> F_NAT_SHIFT) & 3] += (uint64_t)d;
 }
 
-static void fill(struct mflow *mf, const struct ct_flow *f, uint32_t epoch)
+/* A slot for an IPv6 flow's addresses: a released one, or a new one. */
+static int v6_alloc(struct model *m, uint32_t *out)
+{
+	if (m->v6_nfree) {
+		*out = m->v6_free[--m->v6_nfree];
+		return 0;
+	}
+	if (m->v6_n == m->v6_cap) {
+		uint32_t cap = m->v6_cap ? m->v6_cap * 2 : 256;
+		struct v6slot *v = realloc(m->v6, (size_t)cap * sizeof(*v));
+		uint32_t *fr;
+
+		if (!v)
+			return -ENOMEM;
+		m->v6 = v;
+		/* the free stack never holds more than every slot: size it now, so that
+		 * releasing a slot cannot fail */
+		fr = realloc(m->v6_free, (size_t)cap * sizeof(*fr));
+		if (!fr)
+			return -ENOMEM;
+		m->v6_free = fr;
+		m->v6_cap = cap;
+	}
+	*out = m->v6_n++;
+	return 0;
+}
+
+static void v6_release(struct model *m, const struct mflow *mf)
+{
+	if (mf->family == AF_INET6)
+		m->v6_free[m->v6_nfree++] = mf->v4[0];
+}
+
+/* @v6 is the flow's IPv6 slot (ignored for other families). */
+static void fill(struct model *m, struct mflow *mf, const struct ct_flow *f, uint32_t v6)
 {
 	mf->id = f->id;
 	mf->tkey = tuple_key(f);
-	mf->epoch = epoch;
+	mf->epoch = m->epoch;
 	mf->family = f->family;
 	mf->l4proto = f->l4proto;
 	mf->tcp_state = f->tcp_state;
@@ -169,6 +218,15 @@ static void fill(struct mflow *mf, const struct ct_flow *f, uint32_t epoch)
 		mf->v4[1] = f->orig.dst.a32[0];
 		mf->v4[2] = f->reply.dst.a32[0];
 		mf->v4[3] = f->reply.src.a32[0];
+	} else if (f->family == AF_INET6) {
+		struct v6slot *sl = &m->v6[v6];
+
+		sl->a[0] = f->orig.src;
+		sl->a[1] = f->orig.dst;
+		sl->a[2] = f->reply.dst;
+		sl->a[3] = f->reply.src;
+		memset(mf->v4, 0, sizeof(mf->v4));
+		mf->v4[0] = v6;
 	} else {
 		memset(mf->v4, 0, sizeof(mf->v4));
 	}
@@ -200,6 +258,7 @@ static void remove_at(struct model *m, uint32_t s)
 	uint32_t pos = m->index[s] - 1, last = m->n - 1;
 
 	count(m, &m->flows[pos], -1);
+	v6_release(m, &m->flows[pos]);
 	index_delete(m, s);
 	if (pos != last) {
 		m->flows[pos] = m->flows[last];
@@ -213,6 +272,7 @@ int model_apply(struct model *m, enum ct_event_type type, const struct ct_flow *
 	uint32_t tkey = tuple_key(f);
 	uint32_t s = slot_of(m, f->id, tkey);
 	struct mflow *mf;
+	uint32_t v6 = 0;
 
 	if (type == CT_EVENT_DESTROY) {
 		if (m->index[s])
@@ -222,15 +282,17 @@ int model_apply(struct model *m, enum ct_event_type type, const struct ct_flow *
 	if (m->index[s]) {
 		mf = &m->flows[m->index[s] - 1];
 		count(m, mf, -1);
+		/* the tuple key covers the family: an IPv6 flow stays one and keeps its slot */
+		v6 = mf->v4[0];
 		/* an update without protocol info keeps the TCP state it had */
 		if (!f->has_tcp_state && (mf->bits & F_TCP_STATE) && f->l4proto == mf->l4proto) {
 			uint8_t state = mf->tcp_state;
 
-			fill(mf, f, m->epoch);
+			fill(m, mf, f, v6);
 			mf->tcp_state = state;
 			mf->bits |= F_TCP_STATE;
 		} else {
-			fill(mf, f, m->epoch);
+			fill(m, mf, f, v6);
 		}
 		count(m, mf, 1);
 		return 0;
@@ -249,8 +311,11 @@ int model_apply(struct model *m, enum ct_event_type type, const struct ct_flow *
 		m->flows = arr;
 		m->cap = cap;
 	}
+	if (f->family == AF_INET6 && v6_alloc(m, &v6) < 0)
+		return -ENOMEM;
 	mf = &m->flows[m->n];
-	fill(mf, f, m->epoch);
+	fill(m, mf, f, v6);
+	mf->born = type == CT_EVENT_DUMP ? 0 : m->tick;
 	m->index[s] = ++m->n;
 	count(m, mf, 1);
 	return 0;
@@ -261,7 +326,39 @@ void model_mark(struct model *m)
 	m->epoch++;
 }
 
-uint64_t model_sweep(struct model *m)
+/* What the model keeps of a flow, as a ct_flow. */
+static void unpack(const struct model *m, const struct mflow *mf, struct ct_flow *f)
+{
+	*f = (struct ct_flow){
+		.id = mf->id,
+		.family = mf->family,
+		.l4proto = mf->l4proto,
+		.has_tcp_state = mf->bits & F_TCP_STATE,
+		.tcp_state = mf->tcp_state,
+		.status = (mf->bits & F_ASSURED ? IPS_ASSURED : 0) |
+			  (mf->bits & F_UNREPLIED ? 0 : IPS_SEEN_REPLY),
+		.life = mf->born && mf->born + 1 == m->tick ? CT_LIFE_NEW : CT_LIFE_LIVE,
+	};
+	f->orig.sport = mf->sport;
+	f->orig.dport = mf->dport;
+	f->reply.dport = mf->nat_sport;
+	f->reply.sport = mf->nat_dport;
+	if (mf->family == AF_INET6) {
+		const struct v6slot *sl = &m->v6[mf->v4[0]];
+
+		f->orig.src = sl->a[0];
+		f->orig.dst = sl->a[1];
+		f->reply.dst = sl->a[2];
+		f->reply.src = sl->a[3];
+	} else {
+		f->orig.src.a32[0] = mf->v4[0];
+		f->orig.dst.a32[0] = mf->v4[1];
+		f->reply.dst.a32[0] = mf->v4[2];
+		f->reply.src.a32[0] = mf->v4[3];
+	}
+}
+
+uint64_t model_sweep(struct model *m, model_fn gone, void *data)
 {
 	uint64_t removed = 0;
 	uint32_t i = 0;
@@ -270,6 +367,12 @@ uint64_t model_sweep(struct model *m)
 		if (m->flows[i].epoch == m->epoch) {
 			i++;
 			continue;
+		}
+		if (gone) {
+			struct ct_flow f;
+
+			unpack(m, &m->flows[i], &f);
+			gone(&f, data);
 		}
 		/* remove_at() moves the last flow into position i: look at i again */
 		remove_at(m, slot_of(m, m->flows[i].id, m->flows[i].tkey));
@@ -281,26 +384,10 @@ uint64_t model_sweep(struct model *m)
 int model_foreach(const struct model *m, model_fn fn, void *data)
 {
 	for (uint32_t i = 0; i < m->n; i++) {
-		const struct mflow *mf = &m->flows[i];
-		struct ct_flow f = {
-			.id = mf->id,
-			.family = mf->family,
-			.l4proto = mf->l4proto,
-			.has_tcp_state = mf->bits & F_TCP_STATE,
-			.tcp_state = mf->tcp_state,
-			.status = (mf->bits & F_ASSURED ? IPS_ASSURED : 0) |
-				  (mf->bits & F_UNREPLIED ? 0 : IPS_SEEN_REPLY),
-		};
+		struct ct_flow f;
 		int ret;
 
-		f.orig.sport = mf->sport;
-		f.orig.dport = mf->dport;
-		f.reply.dport = mf->nat_sport;
-		f.reply.sport = mf->nat_dport;
-		f.orig.src.a32[0] = mf->v4[0];
-		f.orig.dst.a32[0] = mf->v4[1];
-		f.reply.dst.a32[0] = mf->v4[2];
-		f.reply.src.a32[0] = mf->v4[3];
+		unpack(m, &m->flows[i], &f);
 		ret = fn(&f, data);
 		if (ret)
 			return ret;
@@ -316,4 +403,24 @@ const struct model_counts *model_counts(const struct model *m)
 bool model_has(const struct model *m, const struct ct_flow *f)
 {
 	return m->index[slot_of(m, f->id, tuple_key(f))] != 0;
+}
+
+bool model_get(const struct model *m, const struct ct_flow *key, struct ct_flow *out)
+{
+	uint32_t s = slot_of(m, key->id, tuple_key(key));
+
+	if (!m->index[s])
+		return false;
+	unpack(m, &m->flows[m->index[s] - 1], out);
+	return true;
+}
+
+uint32_t model_tick(struct model *m)
+{
+	return ++m->tick;
+}
+
+uint32_t model_now(const struct model *m)
+{
+	return m->tick;
 }

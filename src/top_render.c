@@ -41,6 +41,8 @@ int top_render_text(FILE *out, const struct top_frame *f)
 		(unsigned long long)f->es->overruns);
 	if (f->rcvbuf)
 		fprintf(out, "  rcvbuf %zu MiB", f->rcvbuf >> 20);
+	if (f->ct_events == 0)
+		fprintf(out, "  EVENTS OFF (nf_conntrack_events=0: followed by dumps)");
 	fputc('\n', out);
 	if (f->have_kernel) {
 		fprintf(out, " ");
@@ -166,6 +168,8 @@ int top_render_json(FILE *out, const struct top_frame *f)
 	json_object_set_new(o, "lost", lost);
 	json_object_set_new(o, "rcvbuf",
 			    f->rcvbuf ? json_integer((json_int_t)f->rcvbuf) : json_null());
+	json_object_set_new(o, "conntrack_events",
+			    f->ct_events >= 0 ? json_integer(f->ct_events) : json_null());
 	for (unsigned int i = 0; i < TOP_NRATES; i++) {
 		json_t *w = json_object();
 

@@ -134,7 +134,10 @@ static int keep_flow(const struct ct_flow *f, void *data)
 		if (!strstr(line, h->filter))
 			return 0;
 	}
-	o->matched++;
+	if (f->life == CT_LIFE_GONE)
+		o->gone++;
+	else
+		o->matched++;
 	if (o->n < o->cap) {
 		o->v[o->n++] = *f;
 		sift_up(h, o->n - 1);
@@ -151,27 +154,37 @@ static int display_cmp(const void *a, const void *b, void *ctx)
 }
 
 int topdata_flows(const struct engine *e, enum topdata_col col, bool rev, const char *filter,
-		  size_t cap, struct topdata_flows *out)
+		  unsigned int gone_age, size_t cap, struct topdata_flows *out)
 {
 	struct heap_ctx h = { .out = out, .col = col, .rev = rev, .filter = filter };
 
-	out->n = out->matched = 0;
+	out->n = out->matched = out->gone = 0;
 	if (out->cap < cap) {
 		struct ct_flow *v = realloc(out->v, cap * sizeof(*v));
+		bool *d;
 
 		if (!v)
 			return -ENOMEM;
 		out->v = v;
+		d = realloc(out->detail, cap * sizeof(*d));
+		if (!d)
+			return -ENOMEM;
+		out->detail = d;
 	}
 	out->cap = cap;
 	engine_foreach(e, keep_flow, &h);
+	if (gone_age)
+		engine_foreach_gone(e, gone_age, keep_flow, &h);
 	qsort_r(out->v, out->n, sizeof(*out->v), display_cmp, &h);
+	if (out->n)
+		memset(out->detail, 0, out->n * sizeof(*out->detail));
 	return 0;
 }
 
 void topdata_flows_release(struct topdata_flows *f)
 {
 	free(f->v);
+	free(f->detail);
 	memset(f, 0, sizeof(*f));
 }
 

@@ -141,6 +141,11 @@ int toplive_delete(struct toplive *tl, const struct ct_flow *flow)
 	return ct_dump_delete(tl->nl, flow);
 }
 
+int toplive_refresh(struct toplive *tl, struct ct_flow *flows, size_t n, bool *found)
+{
+	return ct_dump_refresh(tl->nl, flows, n, found);
+}
+
 int toplive_stats(struct toplive *tl, struct ct_stats *st)
 {
 	return ct_stats_read_netlink(tl->nl, st);

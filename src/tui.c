@@ -18,7 +18,7 @@ struct tui {
 	bool color;
 };
 
-enum { PAIR_ALERT = 1, PAIR_HEAD, PAIR_GOOD };
+enum { PAIR_ALERT = 1, PAIR_HEAD, PAIR_GOOD, PAIR_FADED };
 
 static int act_quit(struct tui_state *st)
 {
@@ -176,6 +176,8 @@ int tui_open(struct tui **out, bool color)
 		init_pair(PAIR_ALERT, COLOR_RED, -1);
 		init_pair(PAIR_HEAD, COLOR_CYAN, -1);
 		init_pair(PAIR_GOOD, COLOR_GREEN, -1);
+		init_pair(PAIR_FADED, COLORS > 8 ? 8 : COLOR_BLUE,
+			  -1); /* grey where there is one */
 		t->color = true;
 	}
 	*out = t;
@@ -284,6 +286,8 @@ static int head(const struct tui *t)
 	return t->color ? COLOR_PAIR(PAIR_HEAD) | A_BOLD : A_BOLD;
 }
 
+static void draw_tabs(struct tui *t, const struct tui_state *st);
+
 static void draw_header(struct tui *t, const struct tui_data *d, const struct tui_state *st)
 {
 	const struct top_frame *f = &d->frame;
@@ -307,11 +311,22 @@ static void draw_header(struct tui *t, const struct tui_data *d, const struct tu
 		printw("  %s/s %.1f", ct_stats_name(top_rate_attrs[i]),
 		       f->have_rate[i][0] ? f->rate[i][0] : 0.0);
 	clrtoeol();
+	if (f->ct_events == 0) {
+		line(2, alert(t, true),
+		     "conntrack events are OFF (nf_conntrack_events=0): followed by dumps");
+		draw_tabs(t, st);
+		return;
+	}
 	line(2, alert(t, f->es->dropped > 0),
 	     "events lost %llu (dropped %llu, overruns %llu)  rcvbuf %zu MiB  entries %llu%s",
 	     (unsigned long long)f->es->lost_estimate, (unsigned long long)f->es->dropped,
 	     (unsigned long long)f->es->overruns, f->rcvbuf >> 20,
 	     (unsigned long long)f->counts->total, st->paused ? "  [paused]" : "");
+	draw_tabs(t, st);
+}
+
+static void draw_tabs(struct tui *t, const struct tui_state *st)
+{
 	move(3, 0);
 	for (int v = 0; v < TUI_VIEWS; v++) {
 		static const char *const names[TUI_VIEWS] = { "Overview", "SNAT groups",
@@ -458,49 +473,167 @@ static void draw_rules(struct tui *t, const struct tui_data *d, int y)
 		line(y, 0, "no source-NAT rules");
 }
 
+/* A duration in at most 6 columns: 42s, 59m59s, 23h59m, 4d23h. */
+static void fmt_ttl(uint32_t sec, char *buf, size_t len)
+{
+	if (sec < 60)
+		snprintf(buf, len, "%us", sec);
+	else if (sec < 3600)
+		snprintf(buf, len, "%um%02us", sec / 60, sec % 60);
+	else if (sec < 86400)
+		snprintf(buf, len, "%uh%02um", sec / 3600, sec % 3600 / 60);
+	else
+		snprintf(buf, len, "%ud%02uh", sec / 86400, sec % 86400 / 3600);
+}
+
+/* A count in at most 6 columns: 999, 12.3K, 4.5M, 6.7G, 8.9T. */
+static void fmt_count(uint64_t v, char *buf, size_t len)
+{
+	static const char unit[] = "KMGTPE";
+	double d = (double)v;
+	int u = -1;
+
+	if (v < 1000) {
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+		return;
+	}
+	while (d >= 999.95 && u < 5) {
+		d /= 1000;
+		u++;
+	}
+	snprintf(buf, len, "%.1f%c", d, unit[u]);
+}
+
+/* @addr:@port in @w columns; when it does not fit, the start gives way (the port stays). */
+static void fmt_endpoint(uint8_t family, const union ct_addr *addr, uint16_t port, int w, char *buf,
+			 size_t len)
+{
+	char a[64], full[80];
+	int n = snprintf(full, sizeof(full), "%s:%u", ct_flow_addr_str(family, addr, a, sizeof(a)),
+			 port);
+
+	if (n <= w)
+		snprintf(buf, len, "%s", full);
+	else
+		snprintf(buf, len, "~%s", full + n - w + 1);
+}
+
+/* Columns of the flows view, fitted to the terminal: see draw_flows(). */
+struct flow_cols {
+	int addr; /* width of each of the three endpoint columns */
+	bool ttl, counters;
+};
+
+static struct flow_cols fit_flow_cols(bool counters)
+{
+	/* PROTO(4) STATE(11) and spaces; TTL(6); PKTS(6) BYTES(6) */
+	const int base = 4 + 1 + 11 + 3, ttl = 6 + 1, cnt = 2 * (6 + 1);
+	struct flow_cols c = { 0 };
+	int room = COLS - base;
+
+	/* endpoints come first; then TTL, then counters, while an endpoint keeps ≥ 15 */
+	c.ttl = (room - ttl) / 3 - 1 >= 15;
+	if (c.ttl)
+		room -= ttl;
+	c.counters = counters && (room - cnt) / 3 - 1 >= 21;
+	if (c.counters)
+		room -= cnt;
+	c.addr = room / 3 - 1;
+	if (c.addr > 45)
+		c.addr = 45;
+	if (c.addr < 8)
+		c.addr = 8;
+	return c;
+}
+
+static int flow_attr(const struct tui *t, const struct ct_flow *f, bool selected)
+{
+	int a = selected ? A_REVERSE : 0;
+
+	if (f->life == CT_LIFE_NEW)
+		a |= A_BOLD | (t->color ? COLOR_PAIR(PAIR_GOOD) : 0);
+	else if (f->life == CT_LIFE_GONE)
+		a |= A_DIM | (t->color && f->age > 0 ? COLOR_PAIR(PAIR_FADED) : 0);
+	return a;
+}
+
+/*
+ * Like iptstate, with the NAT'd reply side: the post-NAT source.  Timeout and counters
+ * are read from the kernel for the rows on screen (they change without events); a
+ * destroyed flow stays a few intervals, dimmed, with "gone" for its timeout, and a new
+ * one is bold for one interval.
+ */
 static void draw_flows(struct tui *t, const struct tui_data *d, const struct tui_state *st, int y)
 {
-	/* 79 columns: an 80x24 terminal shows every column */
-	static const int width[TOPDATA_COLS] = { 4, 20, 20, 20, 11 };
 	const struct topdata_flows *fl = d->flows;
+	bool counters = false;
+	struct flow_cols c;
+	char hdr[256];
+	int off = 0;
+
+	for (size_t i = st->scroll; fl && i < fl->n; i++)
+		counters |= fl->v[i].has_counters;
+	c = fit_flow_cols(counters);
 
 	/* the sort column carries ^ (ascending) or v (descending) */
-	move(y, 0);
-	attron(head(t));
-	for (int c = 0; c < TOPDATA_COLS; c++) {
+	for (int k = 0; k < TOPDATA_COLS; k++) {
 		char name[32];
 
-		snprintf(name, sizeof(name), "%s%s", topdata_col_name(c),
-			 c == (int)st->sort ? (st->reverse ? "v" : "^") : "");
-		printw("%-*s ", width[c], name);
+		snprintf(name, sizeof(name), "%s%s", topdata_col_name(k),
+			 k == (int)st->sort ? (st->reverse ? "v" : "^") : "");
+		off += snprintf(hdr + off, sizeof(hdr) - (size_t)off, "%-*s ",
+				k == TOPDATA_PROTO   ? 4
+				: k == TOPDATA_STATE ? 11
+						     : c.addr,
+				name);
 	}
-	attroff(head(t));
-	clrtoeol();
-	y++;
-	line(LINES - 1, 0, "sort: %s%s  %s%s%s  %zu of %zu flows", topdata_col_name(st->sort),
-	     st->reverse ? " (reversed)" : "", st->editing || st->filter[0] ? "filter: " : "",
-	     st->filter, st->editing ? "_" : "", fl ? fl->n : 0, fl ? fl->matched : 0);
+	if (c.ttl)
+		off += snprintf(hdr + off, sizeof(hdr) - (size_t)off, "%6s ", "TTL");
+	if (c.counters)
+		snprintf(hdr + off, sizeof(hdr) - (size_t)off, "%6s %6s", "PKTS", "BYTES");
+	line(y++, head(t), "%s", hdr);
+
+	/* listed rows of the live flows that match, and the destroyed ones still shown */
+	off = snprintf(hdr, sizeof(hdr), "sort: %s%s  %s%s%s  %zu of %zu flows",
+		       topdata_col_name(st->sort), st->reverse ? " (reversed)" : "",
+		       st->editing || st->filter[0] ? "filter: " : "", st->filter,
+		       st->editing ? "_" : "", fl ? fl->n : 0, fl ? fl->matched : 0);
+	if (fl && fl->gone)
+		snprintf(hdr + off, sizeof(hdr) - (size_t)off, " + %zu gone", fl->gone);
+	line(LINES - 1, 0, "%s", hdr);
 	if (st->confirm && fl && st->cursor < fl->n) {
 		char what[256];
 
 		topdata_flow_line(&fl->v[st->cursor], what, sizeof(what));
 		line(LINES - 1, alert(t, true), "delete? y/n  %s", what);
-	} else if (st->status[0]) {
-		mvprintw(LINES - 1, COLS > 50 ? COLS - 32 : 0, "%.31s", st->status);
+	} else if (st->status[0] && (int)strlen(st->status) + 2 + (int)strlen(hdr) <= COLS) {
+		mvprintw(LINES - 1, COLS - (int)strlen(st->status) - 1, "%s", st->status);
 	}
 	for (size_t i = st->scroll; fl && i < fl->n && y < LINES - 1; i++) {
 		const struct ct_flow *f = &fl->v[i];
-		char s[64], dd[64], n[64], a[80], b[80], c[80];
+		char a[80], b[80], n[80], ttl[16] = "", pk[16] = "", by[16] = "", row[320];
+		const char *proto = ct_flow_proto_name(f->l4proto);
 
-		snprintf(a, sizeof(a), "%s:%u",
-			 ct_flow_addr_str(f->family, &f->orig.src, s, sizeof(s)), f->orig.sport);
-		snprintf(b, sizeof(b), "%s:%u",
-			 ct_flow_addr_str(f->family, &f->orig.dst, dd, sizeof(dd)), f->orig.dport);
-		snprintf(c, sizeof(c), "%s:%u",
-			 ct_flow_addr_str(f->family, &f->reply.dst, n, sizeof(n)), f->reply.dport);
-		line(y++, i == st->cursor ? A_REVERSE : 0, "%-4s %-20s %-20s %-20s %s",
-		     ct_flow_proto_name(f->l4proto) ? ct_flow_proto_name(f->l4proto) : "?", a, b, c,
-		     f->has_tcp_state ? ct_flow_tcp_state_name(f->tcp_state) : "-");
+		fmt_endpoint(f->family, &f->orig.src, f->orig.sport, c.addr, a, sizeof(a));
+		fmt_endpoint(f->family, &f->orig.dst, f->orig.dport, c.addr, b, sizeof(b));
+		fmt_endpoint(f->family, &f->reply.dst, f->reply.dport, c.addr, n, sizeof(n));
+		off = snprintf(row, sizeof(row), "%-4s %-*s %-*s %-*s %-11s", proto ? proto : "?",
+			       c.addr, a, c.addr, b, c.addr, n,
+			       f->has_tcp_state ? ct_flow_tcp_state_name(f->tcp_state) : "-");
+		if (f->life == CT_LIFE_GONE)
+			snprintf(ttl, sizeof(ttl), "gone");
+		else if (fl->detail[i])
+			fmt_ttl(f->timeout, ttl, sizeof(ttl));
+		else
+			snprintf(ttl, sizeof(ttl), "-");
+		if (c.ttl)
+			off += snprintf(row + off, sizeof(row) - (size_t)off, " %6s", ttl);
+		if (c.counters && f->has_counters) {
+			fmt_count(f->packets[0] + f->packets[1], pk, sizeof(pk));
+			fmt_count(f->bytes[0] + f->bytes[1], by, sizeof(by));
+			snprintf(row + off, sizeof(row) - (size_t)off, " %6s %6s", pk, by);
+		}
+		line(y++, flow_attr(t, f, i == st->cursor), "%s", row);
 	}
 }
 

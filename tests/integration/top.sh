@@ -34,6 +34,18 @@ for st in ESTABLISHED TIME_WAIT; do
 done
 [ "$(field "$T/steady.json" "d['protocols'].get('udp', 0)")" = "$(grep -c ' udp ' "$T/L")" ] || fail "udp count"
 info "ok: steady table: $got entries, states and protocols equal conntrack -L"
+# These flows predate every listener: with nf_conntrack_events=2 (the default) they carry no
+# event extension, so deleting one behind top's back sends no DESTROY.  top sees its count
+# stay apart from the kernel's and reconciles early (5 s), long before --resync's 60 s.
+top -n 16 -d 0.5 >"$T/behind.json" &
+tp=$!
+sleep 1
+lab_exec r conntrack -D -p udp --orig-port-dst 8080 >/dev/null 2>&1 || fail "conntrack -D"
+wait $tp || fail "top exited $?"
+now=$(lab_exec r conntrack -C)
+[ "$(field "$T/behind.json" "d['entries']")" = "$now" ] ||
+	fail "UDP flows deleted behind top's back: top still counts $(field "$T/behind.json" "d['entries']"), conntrack -C $now"
+info "ok: flows deleted without events: converged to $now (drift $(field "$T/behind.json" "d['lost']['drift']"), conntrack_events $(field "$T/behind.json" "d['conntrack_events']"))"
 ip netns pids "$LAB-c1" | xargs -r kill; ip netns pids "$LAB-s" | xargs -r kill; wait 2>/dev/null
 lab_down
 

@@ -19,9 +19,21 @@ expect() {
 	screen >&2
 	fail "$2: no /$1/ on the screen"
 }
+# expect_gone PATTERN WHAT: the screen stops showing PATTERN (waits up to 5 s)
+expect_gone() {
+	local i
+	for i in $(seq 25); do
+		screen | grep -Eq -e "$1" || { info "ok: $2"; return 0; }
+		sleep 0.2
+	done
+	screen >&2
+	fail "$2: /$1/ still on the screen"
+}
 trap 'tm kill-server 2>/dev/null; jobs -p | xargs -r kill 2>/dev/null; lab_down; rm -rf "$T"' EXIT
 
 lab_up "" answer || fail "lab setup"
+# accounting on before any flow exists, so every flow has counters
+lab_exec r sysctl -qw net.netfilter.nf_conntrack_acct=1
 lab_exec s "$FLOWGEN" server 8080 60 >"$T/srv" &
 wait_ready "$T/srv"
 lab_exec c1 "$FLOWGEN" client $LAB_S 8080 10 5 20 60 >"$T/cli" &
@@ -38,9 +50,12 @@ expect "events: new [0-9]+, update [0-9]+, destroy [0-9]+; resyncs 1, drift 0" "
 expect "^cpu0 " "overview: per-CPU rates"
 key 4
 expect "POST-NAT SOURCE" "flows view"
-# 80x24: 17 rows of flows, every column visible (the state is the last one)
-[ "$(screen | grep -cE '198\.18\.9\.2:8080 +198\.18\.9\.1:[0-9]+ +(ESTABLISHED|TIME_WAIT|-)$')" -ge 15 ] ||
+# 80x24: 17 rows of flows, every endpoint whole, state and the kernel's timeout
+expect "POST-NAT SOURCE +STATE +TTL$" "80 columns: TTL after the state, no room for counters"
+[ "$(screen | grep -cE '198\.18\.9\.2:8080 +198\.18\.9\.1:[0-9]+ +(ESTABLISHED|TIME_WAIT|-) +[0-9]+[smhd]([0-9]+[smh])?$')" -ge 15 ] ||
 	fail "flows view lists too few complete rows"
+# the TTL is the kernel's: an ESTABLISHED flow has most of its 5 days left
+screen | grep -E 'ESTABLISHED +4d2[0-3]h$' >/dev/null || fail "no ESTABLISHED flow with 4d20h-4d23h left"
 key s
 expect "SOURCE\\^" "s sorts by the next column"
 key r
@@ -67,6 +82,10 @@ key y
 expect "flow deleted" "y deletes"
 gone || fail "conntrack still lists the deleted flow (sport $sport)"
 info "ok: conntrack -L no longer lists sport $sport"
+# the deleted flow fades: shown as gone for a few intervals, then not at all
+expect "ESTABLISHED +gone$" "the destroyed flow is shown as gone"
+screen | grep -Eq "filter: $sport +[01] of [01] flows \\+ 1 gone" || fail "the status line does not count the gone flow"
+expect_gone " gone" "and it fades out after a few intervals"
 key / Enter
 key 2
 expect "SNAT SOURCE" "SNAT groups view"
@@ -79,6 +98,12 @@ key h
 tm resize-window -t "$S" -x 120 -y 40
 sleep 1
 expect "natscope top .*events/s" "redrawn after a resize"
+key 4
+expect "STATE +TTL +PKTS +BYTES$" "120 columns with accounting on: packets and bytes"
+# a held connection: handshake and a request at least, both ways
+screen | grep -E 'ESTABLISHED +4d2[0-3]h +([4-9]|[0-9]{2,}|[0-9.]+K) +([0-9]{3,}|[0-9.]+K)$' >/dev/null ||
+	fail "no ESTABLISHED row with packets and bytes"
+info "ok: counters read from the kernel"
 key p
 expect "\\[paused\\]" "p pauses"
 key q

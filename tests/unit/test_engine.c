@@ -339,6 +339,198 @@ static void clash_picks_the_right_group(void **state)
 	clash_free(c);
 }
 
+/* An IPv6 flow numbered @i: addresses that say which flow they belong to. */
+static void v6_flow(struct ct_flow *f, uint32_t i)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = i * 7919u;
+	f->family = AF_INET6;
+	f->l4proto = IPPROTO_TCP;
+	inet_pton(AF_INET6, "fd00::", &f->orig.src);
+	inet_pton(AF_INET6, "2001:db8::53", &f->orig.dst);
+	inet_pton(AF_INET6, "2001:db8:ffff::1", &f->reply.dst); /* post-NAT source */
+	f->orig.src.a32[3] = htonl(i);
+	f->reply.src = f->orig.dst;
+	f->reply.dst.a32[2] = htonl(i);
+	f->orig.sport = f->reply.dport = (uint16_t)(1024 + i % 60000);
+	f->orig.dport = f->reply.sport = 443;
+}
+
+struct v6_check {
+	uint32_t seen, v4;
+	bool *present;
+};
+
+static int check_v6(const struct ct_flow *f, void *data)
+{
+	struct v6_check *c = data;
+	struct ct_flow want;
+	uint32_t i;
+
+	if (f->family == AF_INET) {
+		c->v4++;
+		return 0;
+	}
+	i = ntohl(f->orig.src.a32[3]);
+	v6_flow(&want, i);
+	assert_true(c->present[i]);
+	assert_memory_equal(&f->orig.src, &want.orig.src, 16);
+	assert_memory_equal(&f->orig.dst, &want.orig.dst, 16);
+	assert_memory_equal(&f->reply.dst, &want.reply.dst, 16);
+	assert_memory_equal(&f->reply.src, &want.reply.src, 16);
+	assert_int_equal(f->orig.sport, want.orig.sport);
+	assert_int_equal(ct_flow_nat_kind(f), CT_NAT_SNAT);
+	c->seen++;
+	return 0;
+}
+
+/* IPv6 flows keep their four addresses through churn, updates and sweeps. */
+static void model_keeps_ipv6_addresses(void **state)
+{
+	enum { N = 5000 };
+	bool present[N] = { false };
+	struct v6_check c = { .present = present };
+	struct model *m;
+	struct ct_flow f;
+	uint32_t live = 0;
+
+	assert_int_equal(model_new(&m), 0);
+	for (uint32_t i = 0; i < N; i++) {
+		v6_flow(&f, i);
+		assert_int_equal(model_apply(m, CT_EVENT_NEW, &f), 0);
+		present[i] = true;
+		/* an IPv4 flow in between: the two kinds share the table */
+		memset(&f, 0, sizeof(f));
+		f.id = i;
+		f.family = AF_INET;
+		f.l4proto = IPPROTO_UDP;
+		f.orig.src.a32[0] = htonl(0x0a000000 + i);
+		f.reply.dst = f.orig.src;
+		assert_int_equal(model_apply(m, CT_EVENT_NEW, &f), 0);
+	}
+	/* destroy every third IPv6 flow, update the others, then create new ones in the
+	 * released slots */
+	for (uint32_t i = 0; i < N; i++) {
+		v6_flow(&f, i);
+		if (i % 3 == 0) {
+			assert_int_equal(model_apply(m, CT_EVENT_DESTROY, &f), 0);
+			present[i] = false;
+		} else {
+			f.has_tcp_state = true;
+			f.tcp_state = 3;
+			assert_int_equal(model_apply(m, CT_EVENT_UPDATE, &f), 0);
+		}
+	}
+	for (uint32_t i = 0; i < N; i += 6) {
+		v6_flow(&f, i);
+		assert_int_equal(model_apply(m, CT_EVENT_NEW, &f), 0);
+		present[i] = true;
+	}
+	for (uint32_t i = 0; i < N; i++)
+		live += present[i];
+	assert_int_equal(model_foreach(m, check_v6, &c), 0);
+	assert_int_equal(c.seen, live);
+	assert_int_equal(c.v4, N);
+	assert_int_equal(model_counts(m)->by_family[CT_AGG_IPV6], live);
+
+	/* a resync that confirms only the even IPv6 flows sweeps the rest */
+	model_mark(m);
+	live = 0;
+	for (uint32_t i = 0; i < N; i++) {
+		if (i % 2 || !present[i]) {
+			present[i] = false;
+			continue;
+		}
+		v6_flow(&f, i);
+		assert_int_equal(model_apply(m, CT_EVENT_DUMP, &f), 0);
+		live++;
+	}
+	model_sweep(m, NULL, NULL);
+	c.seen = c.v4 = 0;
+	assert_int_equal(model_foreach(m, check_v6, &c), 0);
+	assert_int_equal(c.seen, live);
+	assert_int_equal(c.v4, 0);
+	assert_int_equal(model_counts(m)->total, live);
+	model_free(m);
+}
+
+struct life_count {
+	unsigned int live, fresh, gone, age[4];
+};
+
+static int count_life(const struct ct_flow *f, void *data)
+{
+	struct life_count *c = data;
+
+	if (f->life == CT_LIFE_NEW)
+		c->fresh++;
+	else if (f->life == CT_LIFE_GONE)
+		c->gone++, c->age[f->age < 4 ? f->age : 3]++;
+	else
+		c->live++;
+	return 0;
+}
+
+static struct life_count lives(struct engine *e, unsigned int gone_age)
+{
+	struct life_count c = { 0 };
+
+	assert_int_equal(engine_foreach(e, count_life, &c), 0);
+	assert_int_equal(engine_foreach_gone(e, gone_age, count_life, &c), 0);
+	return c;
+}
+
+/* New flows are marked for the interval after they came; destroyed ones fade over a few. */
+static void flows_are_new_then_live_then_gone(void **state)
+{
+	struct engine *e;
+	struct life_count c;
+
+	assert_int_equal(engine_new(&e), 0);
+	assert_int_equal(engine_keep_gone(e, 2), 0);
+	/* a seeding dump: known, not new */
+	engine_resync_begin(e, ENGINE_SEED);
+	assert_int_equal(engine_ingest(e, msg(CT_EVENT_DUMP, 1, IPPROTO_UDP, -1, true, SEEN)), 0);
+	engine_resync_end(e);
+	for (uint32_t id = 2; id <= 4; id++)
+		assert_int_equal(engine_ingest(e, msg(CT_EVENT_NEW, id, IPPROTO_UDP, -1, true, 0)),
+				 0);
+	c = lives(e, 3);
+	assert_int_equal(c.fresh, 0); /* the interval has not ended */
+	engine_close_interval(e, 1.0, 0);
+	c = lives(e, 3);
+	assert_int_equal(c.fresh, 3);
+	assert_int_equal(c.live, 1);
+	/* one interval later they are plain live flows; three are destroyed in it */
+	for (uint32_t id = 2; id <= 4; id++)
+		assert_int_equal(
+			engine_ingest(e, msg(CT_EVENT_DESTROY, id, IPPROTO_UDP, -1, true, 0)), 0);
+	c = lives(e, 3);
+	assert_int_equal(c.fresh, 0);
+	assert_int_equal(c.gone, 0); /* destroyed in the current interval: not yet shown */
+	engine_close_interval(e, 2.0, 0);
+	c = lives(e, 3);
+	assert_int_equal(c.live, 1);
+	assert_int_equal(c.gone, 2); /* the ring keeps the last two */
+	assert_int_equal(c.age[0], 2);
+	engine_close_interval(e, 3.0, 0);
+	engine_close_interval(e, 4.0, 0);
+	c = lives(e, 3);
+	assert_int_equal(c.age[2], 2);
+	engine_close_interval(e, 5.0, 0);
+	c = lives(e, 3);
+	assert_int_equal(c.gone, 0); /* faded out */
+	/* a flow a reconciliation finds gone fades too */
+	engine_resync_begin(e, ENGINE_RECONCILE);
+	engine_resync_end(e);
+	engine_close_interval(e, 6.0, 0);
+	c = lives(e, 3);
+	assert_int_equal(c.live, 0);
+	assert_int_equal(c.gone, 1);
+	assert_int_equal(engine_stats(e)->drift, 1);
+	engine_free(e);
+}
+
 static int never_cb(const struct nlmsghdr *nlh, double t, void *data)
 {
 	return 0;
@@ -370,6 +562,8 @@ int main(void)
 		cmocka_unit_test(overrun_resync_converges_to_the_dump),
 		cmocka_unit_test(colliding_ids_stay_apart),
 		cmocka_unit_test(model_survives_churn),
+		cmocka_unit_test(model_keeps_ipv6_addresses),
+		cmocka_unit_test(flows_are_new_then_live_then_gone),
 		cmocka_unit_test(rejects_damaged_captures),
 		cmocka_unit_test(clash_picks_the_right_group),
 	};
