@@ -147,7 +147,7 @@ static const struct key {
 	{ { 's' }, "s", "sort flows by the next column", act_sort },
 	{ { 'S' }, "S", "sort flows by the previous column", act_sort_back },
 	{ { 'r' }, "r", "reverse the sort", act_reverse },
-	{ { '/' }, "/", "filter flows (text; Enter ends, Esc clears)", act_filter },
+	{ { '/' }, "/", "filter flows: address, CIDR, port, protocol, state, text; !negates", act_filter },
 	{ { 'x' }, "x", "delete the selected flow (asks first)", act_delete },
 	{ { 'p' }, "p", "pause / resume the display", act_pause },
 	{ { '+' }, "+", "refresh faster", act_faster },

@@ -62,6 +62,14 @@ key r
 expect "SOURCEv" "r reverses the sort"
 key / 8 0 8 0 Enter
 expect "filter: 8080 +[0-9]+ of 35 flows" "filter on the destination port: all 35 match"
+key /
+tm send-keys -t "$S" -l "198.18.1.0/24 tcp"
+key Enter
+expect "filter: 198\\.18\\.1\\.0/24 tcp +15 of 15 flows" "filter by CIDR and protocol: the 15 TCP flows"
+key /
+tm send-keys -t "$S" -l "!tcp 198.18.9.1/32"
+key Enter
+expect "filter: !tcp 198\\.18\\.9\\.1/32 +[0-9]+ of 20 flows" "negation, and the post-NAT source: the 20 UDP flows"
 key / 9 9 9 9 9 Enter
 expect "filter: 99999 +0 of 0 flows" "a filter that matches nothing"
 # x deletes the selected flow after asking: pick one held TCP connection by its port
