@@ -26,6 +26,13 @@ typedef int (*ct_dump_raw_fn)(const struct nlmsghdr *nlh, void *data);
 int ct_dump_raw(struct nl_sock *nl, uint8_t family, ct_dump_raw_fn fn, void *data);
 
 /**
+ * The same dump in steps, for a poll() loop (see nl_dump_step()): start, then step while
+ * the socket is readable until it returns 1 (done) or -errno.
+ */
+int ct_dump_raw_start(struct nl_sock *nl, uint8_t family);
+int ct_dump_raw_step(struct nl_sock *nl, ct_dump_raw_fn fn, void *data, unsigned int budget);
+
+/**
  * Delete the conntrack entry of @flow (IPv4 or IPv6, by original tuple and id), as
  * `conntrack -D` does.  -ENOENT: it is already gone.
  */

@@ -41,6 +41,9 @@ enum engine_resync {
 };
 void engine_resync_begin(struct engine *e, enum engine_resync why);
 void engine_resync_end(struct engine *e);
+/** The dump failed: forget the resynchronisation (nothing is swept). */
+void engine_resync_cancel(struct engine *e);
+bool engine_resyncing(const struct engine *e);
 
 /** @f was deleted by us and the kernel said so: drop it now, not when an event says. */
 void engine_forget(struct engine *e, const struct ct_flow *f);

@@ -37,8 +37,14 @@ void model_free(struct model *m);
 /** Apply one event or dump entry.  Returns 0 or -ENOMEM. */
 int model_apply(struct model *m, enum ct_event_type type, const struct ct_flow *f);
 
-/** Start a resynchronisation; dump entries applied until model_sweep() are "seen". */
+/**
+ * Start a resynchronisation; dump entries applied until model_sweep() are "seen".  Events
+ * may be applied in between (a dump read in steps): a dump entry then never overrides what
+ * an event since the mark said, and never revives a flow an event destroyed.
+ */
 void model_mark(struct model *m);
+/** Give up a resynchronisation without sweeping (the dump failed). */
+void model_mark_cancel(struct model *m);
 /** Remove flows the dump did not list, passing each to @gone first (may be NULL);
  *  returns how many (drift). */
 uint64_t model_sweep(struct model *m, model_fn gone, void *data);

@@ -31,6 +31,15 @@ struct nlmsghdr *nl_nfmsg_start(struct nl_sock *nl, uint16_t type, uint16_t flag
  */
 int nl_request(struct nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
+/*
+ * A dump read in steps, for a poll() loop: nl_dump_start() sends the request; each
+ * nl_dump_step() reads what is queued, at most @budget buffers, calling @cb for each data
+ * message.  Returns 1 when the dump ended, 0 when more is to come (poll the socket's fd),
+ * or -errno (the reply is then consumed).
+ */
+int nl_dump_start(struct nl_sock *nl, struct nlmsghdr *nlh);
+int nl_dump_step(struct nl_sock *nl, mnl_cb_t cb, void *data, unsigned int budget);
+
 /**
  * Ask for @bytes of receive buffer: SO_RCVBUFFORCE, falling back to SO_RCVBUF when the
  * caller lacks CAP_NET_ADMIN.  *effective gets what the kernel granted (it doubles the

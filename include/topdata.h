@@ -56,8 +56,8 @@ struct topdata_flows {
 
 /**
  * Keep the first @cap flows of the table in the order of @col (reversed if @rev) among
- * those matching @filter (see struct topdata_filter; NULL/"" for all): a bounded heap, one pass, so a
- * million-flow table costs no more memory than a page.  Flows destroyed in the last
+ * those matching @filter (see struct topdata_filter; NULL/"" for all): a bounded heap, one pass, so
+ * a million-flow table costs no more memory than a page.  Flows destroyed in the last
  * @gone_age intervals that the engine kept are listed among them (CT_LIFE_GONE).
  */
 int topdata_flows(const struct engine *e, enum topdata_col col, bool rev, const char *filter,

@@ -142,7 +142,7 @@ int cmd_record(struct app *app, int argc, char **argv)
 	}
 	ret = engine_new(&e);
 	if (ret == 0)
-		ret = toplive_open(&tl, (size_t)(rcvbuf * 1048576), 512u << 20, rec);
+		ret = toplive_open(&tl, (size_t)(rcvbuf * 1048576), 512u << 20, rec, false);
 	if (ret == 0)
 		ret = toplive_resync(tl, e, ENGINE_SEED);
 	if (ret < 0)

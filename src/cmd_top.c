@@ -245,7 +245,6 @@ struct live {
 	struct rates rates;
 	uint64_t last_events, last_failed;
 	double last_resync, resync_every;
-	double dump_cost;	    /* seconds the last full dump took */
 	int64_t apart, apart_ticks; /* model count - kernel count, and for how many ticks */
 	double spark[SPARK];	    /* insert_failed per interval, oldest first */
 	size_t nspark;
@@ -315,7 +314,6 @@ static void live_stop(struct live *lv)
 static int live_start(struct live *lv, const struct app *app, const struct top_args *a)
 {
 	struct sysctl_info sc;
-	double start;
 	int ret;
 
 	*lv = (struct live){ .tfd = -1, .sfd = -1, .resync_every = a->resync };
@@ -329,11 +327,11 @@ static int live_start(struct live *lv, const struct app *app, const struct top_a
 	ret = engine_new(&lv->e);
 	if (ret == 0)
 		ret = toplive_open(&lv->tl, (size_t)(a->rcvbuf_mib * 1048576),
-				   (size_t)(a->rcvbuf_max_mib * 1048576), NULL);
+				   (size_t)(a->rcvbuf_max_mib * 1048576), NULL, true);
 	if (ret < 0)
 		return app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_NO_CONNTRACK,
 				 "cannot follow conntrack events: %s", strerror(-ret));
-	start = now_mono();
+	/* the seed is read at once: there is nothing to show before it */
 	ret = toplive_resync(lv->tl, lv->e, ENGINE_SEED);
 	if (ret == 0)
 		ret = toplive_stats(lv->tl, &lv->cur);
@@ -341,9 +339,7 @@ static int live_start(struct live *lv, const struct app *app, const struct top_a
 		ret = open_fds(lv, a->interval);
 	if (ret < 0)
 		return app_error(app, APP_ERR_RUNTIME, "starting failed: %s", strerror(-ret));
-	lv->cur_t = now_mono();
-	lv->dump_cost = lv->cur_t - start;
-	lv->last_resync = lv->cur_t;
+	lv->cur_t = lv->last_resync = now_mono();
 	rates_push(&lv->rates, lv->cur_t, &lv->cur);
 	lv->last_failed = ct_stats_total(&lv->cur, CT_STAT_INSERT_FAILED);
 	live_fill_frame(lv);
@@ -362,6 +358,8 @@ static bool reconcile_due(struct live *lv, double now)
 {
 	double since = now - lv->last_resync;
 
+	if (toplive_dump_fd(lv->tl) >= 0)
+		return false; /* one is running */
 	if (since >= lv->resync_every)
 		return true;
 	if (!lv->cur.have_global)
@@ -372,7 +370,7 @@ static bool reconcile_due(struct live *lv, double now)
 		lv->apart_ticks = apart && apart == lv->apart ? lv->apart_ticks + 1 : 0;
 		lv->apart = apart;
 	}
-	return lv->apart_ticks >= 3 && since >= 5 && since >= 20 * lv->dump_cost;
+	return lv->apart_ticks >= 3 && since >= 5 && since >= 20 * toplive_dump_cost(lv->tl);
 }
 
 /*
@@ -394,11 +392,11 @@ static int live_tick(struct live *lv)
 	if ((ret = toplive_stats(lv->tl, &lv->cur)) < 0)
 		return ret;
 	lv->cur_t = now;
+	/* in the background: frames and keys go on while the table is read */
 	if (reconcile_due(lv, now)) {
-		if ((ret = toplive_resync(lv->tl, lv->e, ENGINE_RECONCILE)) < 0)
+		if ((ret = toplive_resync_start(lv->tl, lv->e, ENGINE_RECONCILE)) < 0)
 			return ret;
-		lv->last_resync = now_mono();
-		lv->dump_cost = lv->last_resync - now;
+		lv->last_resync = now;
 		lv->apart_ticks = 0;
 	}
 	rates_push(&lv->rates, now, &lv->cur);
@@ -422,13 +420,27 @@ static int live_tick(struct live *lv)
 	return 0;
 }
 
-enum { LIVE_EVENTS, LIVE_TIMER, LIVE_SIGNAL, LIVE_NFDS };
+enum { LIVE_EVENTS, LIVE_DUMP, LIVE_TIMER, LIVE_SIGNAL, LIVE_NFDS };
 
 static void live_pollfds(const struct live *lv, struct pollfd *pfd)
 {
 	pfd[LIVE_EVENTS] = (struct pollfd){ .fd = toplive_event_fd(lv->tl), .events = POLLIN };
+	/* -1 (ignored by poll) unless a resynchronisation is being read */
+	pfd[LIVE_DUMP] = (struct pollfd){ .fd = toplive_dump_fd(lv->tl), .events = POLLIN };
 	pfd[LIVE_TIMER] = (struct pollfd){ .fd = lv->tfd, .events = POLLIN };
 	pfd[LIVE_SIGNAL] = (struct pollfd){ .fd = lv->sfd, .events = POLLIN };
+}
+
+/* Apply what the kernel has ready: events first, then a step of a running dump. */
+static int live_input(struct live *lv, const struct pollfd *pfd)
+{
+	int ret = 0;
+
+	if (pfd[LIVE_EVENTS].revents & POLLIN)
+		ret = toplive_drain(lv->tl, lv->e);
+	if (ret == 0 && pfd[LIVE_DUMP].revents & POLLIN)
+		ret = toplive_resync_step(lv->tl, lv->e);
+	return ret < 0 ? ret : 0;
 }
 
 /* Whether the tick fired (and consume it). */
@@ -457,8 +469,8 @@ static int run_live(struct app *app, const struct top_args *a)
 		}
 		if (pfd[LIVE_SIGNAL].revents & POLLIN)
 			break; /* SIGINT/SIGTERM: a clean stop */
-		if (pfd[LIVE_EVENTS].revents & POLLIN && (ret = toplive_drain(lv.tl, lv.e)) < 0) {
-			ret = app_error(app, APP_ERR_RUNTIME, "reading events failed: %s",
+		if ((ret = live_input(&lv, pfd)) < 0) {
+			ret = app_error(app, APP_ERR_RUNTIME, "reading conntrack failed: %s",
 					strerror(-ret));
 			break;
 		}
@@ -591,7 +603,7 @@ static int run_interactive(struct app *app, const struct top_args *a)
 		}
 		if (pfd[LIVE_SIGNAL].revents & POLLIN)
 			break; /* SIGINT/SIGTERM: the terminal is restored below */
-		if (pfd[LIVE_EVENTS].revents & POLLIN && (ret = toplive_drain(lv.tl, lv.e)) < 0) {
+		if ((ret = live_input(&lv, pfd)) < 0) {
 			err = strerror(-ret);
 			break;
 		}

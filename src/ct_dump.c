@@ -83,6 +83,20 @@ int ct_dump_raw(struct nl_sock *nl, uint8_t family, ct_dump_raw_fn fn, void *dat
 	return nl_request(nl, nlh, raw_cb, &ctx);
 }
 
+int ct_dump_raw_start(struct nl_sock *nl, uint8_t family)
+{
+	return nl_dump_start(nl,
+			     nl_nfmsg_start(nl, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET,
+					    NLM_F_REQUEST | NLM_F_DUMP, family, 0));
+}
+
+int ct_dump_raw_step(struct nl_sock *nl, ct_dump_raw_fn fn, void *data, unsigned int budget)
+{
+	struct raw_ctx ctx = { .fn = fn, .data = data };
+
+	return nl_dump_step(nl, raw_cb, &ctx, budget);
+}
+
 static void put_tuple(struct nlmsghdr *nlh, const struct ct_flow *f)
 {
 	struct nlattr *tuple = mnl_attr_nest_start(nlh, CTA_TUPLE_ORIG);

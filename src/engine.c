@@ -127,12 +127,17 @@ int engine_ingest(struct engine *e, const struct nlmsghdr *nlh)
 	if (ret < 0)
 		return -EBADMSG;
 	e->st.received[type]++;
-	if (type == CT_EVENT_DUMP && e->resyncing && !model_has(e->model, &f))
-		e->added++;
 	if (type == CT_EVENT_NEW)
 		clash_new_flow(e->clash, &f);
 	if (type == CT_EVENT_DESTROY && e->gone_cap)
 		keep_gone(e, &f);
+	if (type == CT_EVENT_DUMP && e->resyncing && !model_has(e->model, &f)) {
+		/* a flow the dump shows that we did not know (unless an event said it died) */
+		ret = model_apply(e->model, CT_EVENT_DUMP, &f);
+		if (ret == 0 && model_has(e->model, &f))
+			e->added++;
+		return ret;
+	}
 	return model_apply(e->model, (enum ct_event_type)type, &f);
 }
 
@@ -166,6 +171,17 @@ void engine_forget(struct engine *e, const struct ct_flow *f)
 	if (e->gone_cap)
 		keep_gone(e, f);
 	model_apply(e->model, CT_EVENT_DESTROY, f);
+}
+
+void engine_resync_cancel(struct engine *e)
+{
+	e->resyncing = false;
+	model_mark_cancel(e->model);
+}
+
+bool engine_resyncing(const struct engine *e)
+{
+	return e->resyncing;
 }
 
 void engine_overrun(struct engine *e, uint64_t dropped)

@@ -51,6 +51,15 @@ struct model {
 	uint32_t v6_n, v6_cap;
 	uint32_t *v6_free; /* released slot numbers, a stack */
 	uint32_t v6_nfree;
+	/*
+	 * During a resynchronisation events keep coming, and a dump buffer read after an
+	 * event may describe the flow as it was before it: flows destroyed by events since
+	 * model_mark() are remembered here (id << 32 | tuple key; 0 = empty slot) so the
+	 * dump cannot bring them back.
+	 */
+	bool resyncing;
+	uint64_t *dead;
+	uint32_t dead_mask, dead_n; /* dead_mask + 1 slots */
 };
 
 /*
@@ -111,6 +120,7 @@ void model_free(struct model *m)
 	free(m->index);
 	free(m->v6);
 	free(m->v6_free);
+	free(m->dead);
 	free(m);
 }
 
@@ -232,6 +242,62 @@ static void fill(struct model *m, struct mflow *mf, const struct ct_flow *f, uin
 	}
 }
 
+static uint64_t dead_key(uint32_t id, uint32_t tkey)
+{
+	uint64_t k = (uint64_t)id << 32 | tkey;
+
+	return k ? k : 1;
+}
+
+static uint32_t dead_slot(const struct model *m, uint64_t k)
+{
+	uint32_t s = (uint32_t)((k * 0x9e3779b97f4a7c15ULL) >> 32) & m->dead_mask;
+
+	while (m->dead[s] && m->dead[s] != k)
+		s = (s + 1) & m->dead_mask;
+	return s;
+}
+
+static bool dead_has(const struct model *m, uint32_t id, uint32_t tkey)
+{
+	return m->dead_n && m->dead[dead_slot(m, dead_key(id, tkey))];
+}
+
+/* Without memory the flow is simply not remembered: a stale dump entry may then bring
+ * it back until the next reconciliation, which is what happened before this set. */
+static void dead_add(struct model *m, uint32_t id, uint32_t tkey)
+{
+	uint64_t k = dead_key(id, tkey);
+	uint32_t s;
+
+	if (!m->dead || (m->dead_n + 1) * 2 > m->dead_mask + 1) {
+		uint32_t size = m->dead ? (m->dead_mask + 1) * 2 : 1024;
+		uint64_t *old = m->dead, *tab = calloc(size, sizeof(*tab));
+		uint32_t old_size = m->dead ? m->dead_mask + 1 : 0;
+
+		if (!tab)
+			return;
+		m->dead = tab;
+		m->dead_mask = size - 1;
+		for (uint32_t i = 0; i < old_size; i++)
+			if (old[i])
+				m->dead[dead_slot(m, old[i])] = old[i];
+		free(old);
+	}
+	s = dead_slot(m, k);
+	if (!m->dead[s]) {
+		m->dead[s] = k;
+		m->dead_n++;
+	}
+}
+
+static void dead_clear(struct model *m)
+{
+	if (m->dead_n)
+		memset(m->dead, 0, ((size_t)m->dead_mask + 1) * sizeof(*m->dead));
+	m->dead_n = 0;
+}
+
 /* Backward-shift deletion keeps probe chains intact without tombstones. */
 static void index_delete(struct model *m, uint32_t s)
 {
@@ -275,9 +341,17 @@ int model_apply(struct model *m, enum ct_event_type type, const struct ct_flow *
 	uint32_t v6 = 0;
 
 	if (type == CT_EVENT_DESTROY) {
+		if (m->resyncing)
+			dead_add(m, f->id, tkey);
 		if (m->index[s])
 			remove_at(m, s);
 		return 0;
+	}
+	if (type == CT_EVENT_DUMP && m->resyncing) {
+		/* an event since the mark is newer than the dump's view of the flow */
+		if (m->index[s] ? m->flows[m->index[s] - 1].epoch == m->epoch
+				: dead_has(m, f->id, tkey))
+			return 0;
 	}
 	if (m->index[s]) {
 		mf = &m->flows[m->index[s] - 1];
@@ -324,6 +398,14 @@ int model_apply(struct model *m, enum ct_event_type type, const struct ct_flow *
 void model_mark(struct model *m)
 {
 	m->epoch++;
+	m->resyncing = true;
+	dead_clear(m);
+}
+
+void model_mark_cancel(struct model *m)
+{
+	m->resyncing = false;
+	dead_clear(m);
 }
 
 /* What the model keeps of a flow, as a ct_flow. */
@@ -363,6 +445,8 @@ uint64_t model_sweep(struct model *m, model_fn gone, void *data)
 	uint64_t removed = 0;
 	uint32_t i = 0;
 
+	m->resyncing = false;
+	dead_clear(m);
 	while (i < m->n) {
 		if (m->flows[i].epoch == m->epoch) {
 			i++;

@@ -22,6 +22,7 @@ struct nl_sock {
 	struct mnl_socket *mnl;
 	uint32_t portid;
 	uint32_t seq;
+	uint32_t dump_seq;  /* the dump nl_dump_step() reads */
 	char sendbuf[8192]; /* requests are one small message */
 	char recvbuf[NL_BUF_SIZE];
 };
@@ -193,6 +194,47 @@ int nl_request(struct nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data
 		}
 	}
 	return r.err;
+}
+
+int nl_dump_start(struct nl_sock *nl, struct nlmsghdr *nlh)
+{
+	nl->dump_seq = nlh->nlmsg_seq;
+	return mnl_socket_sendto(nl->mnl, nlh, nlh->nlmsg_len) < 0 ? -errno : 0;
+}
+
+int nl_dump_step(struct nl_sock *nl, mnl_cb_t cb, void *data, unsigned int budget)
+{
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = reply_error,
+		[NLMSG_DONE] = reply_done,
+	};
+	struct reply r = { .cb = cb, .data = data };
+	int fd = mnl_socket_get_fd(nl->mnl);
+
+	while (budget-- > 0) {
+		ssize_t n = recv(fd, nl->recvbuf, sizeof(nl->recvbuf), MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+		}
+		errno = 0;
+		if (mnl_cb_run2(nl->recvbuf, (size_t)n, nl->dump_seq, nl->portid, reply_data, &r,
+				ctl, NLMSG_MIN_TYPE) == MNL_CB_ERROR &&
+		    !r.err)
+			r.err = errno ? -errno : -EPROTO;
+		if (r.err) {
+			/* drop the rest of this reply so the socket can serve the next one */
+			while (!r.done && !buffer_ends_reply(nl->recvbuf, (size_t)n) &&
+			       (n = recv(fd, nl->recvbuf, sizeof(nl->recvbuf), 0)) > 0)
+				;
+			return r.err;
+		}
+		if (r.done)
+			return 1;
+	}
+	return 0;
 }
 
 int nl_set_rcvbuf(struct nl_sock *nl, size_t bytes, size_t *effective)
