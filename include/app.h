@@ -31,6 +31,15 @@ struct app {
 int app_error(const struct app *app, enum app_err kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/**
+ * The error for what getopt_long() returned as @c (':' a missing value, anything else an
+ * unknown option), naming the option; the exit code.  Call with opterr = 0 and a
+ * leading ':' in the option string.
+ */
+int app_bad_option(const struct app *app, int c, char **argv);
+/** An operand where the command takes none (argv[optind]); the exit code. */
+int app_extra_operand(const struct app *app, char **argv);
+
 struct netns_ctx;
 /**
  * Check CAP_NET_ADMIN (and CAP_SYS_ADMIN with --netns) and enter app->netns.

@@ -135,19 +135,12 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 		case 'h':
 			audit_usage(app->out);
 			return -1;
-		case ':':
-			return app_error(app, APP_ERR_USAGE, "option '%s' needs a value",
-					 argv[optind - 1]);
-		default:
-			return app_error(app, APP_ERR_USAGE,
-					 "unknown option '%s': see 'natscope audit --help'",
-					 argv[optind - 1]);
+		default: /* ':' or '?' */
+			return app_bad_option(app, c, argv);
 		}
 	}
 	if (optind < argc)
-		return app_error(app, APP_ERR_USAGE,
-				 "unexpected argument '%s': see 'natscope audit --help'",
-				 argv[optind]);
+		return app_extra_operand(app, argv);
 	return 0;
 }
 

@@ -104,19 +104,12 @@ static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a
 		case 'h':
 			fix_usage(app->out);
 			return -1;
-		case ':':
-			return app_error(app, APP_ERR_USAGE, "option '%s' needs a value",
-					 argv[optind - 1]);
-		default:
-			return app_error(app, APP_ERR_USAGE,
-					 "unknown option '%s': see 'natscope fix --help'",
-					 argv[optind - 1]);
+		default: /* ':' or '?' */
+			return app_bad_option(app, c, argv);
 		}
 	}
 	if (optind < argc)
-		return app_error(app, APP_ERR_USAGE,
-				 "unexpected argument '%s': see 'natscope fix --help'",
-				 argv[optind]);
+		return app_extra_operand(app, argv);
 	if (a->random_fully == a->revert)
 		return app_error(app, APP_ERR_USAGE,
 				 "say what to fix: --random-fully, or --revert to undo it");

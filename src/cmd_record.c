@@ -116,13 +116,8 @@ int cmd_record(struct app *app, int argc, char **argv)
 		case 'h':
 			record_usage(app->out);
 			return 0;
-		case ':':
-			return app_error(app, APP_ERR_USAGE, "option '%s' needs a value",
-					 argv[optind - 1]);
-		default:
-			return app_error(app, APP_ERR_USAGE,
-					 "unknown option '%s': see 'natscope record --help'",
-					 argv[optind - 1]);
+		default: /* ':' or '?' */
+			return app_bad_option(app, c, argv);
 		}
 	}
 	if (optind != argc - 1)

@@ -129,19 +129,12 @@ static int parse_args(struct app *app, int argc, char **argv, struct top_args *a
 		case 'h':
 			top_usage(app->out);
 			return -1;
-		case ':':
-			return app_error(app, APP_ERR_USAGE, "option '%s' needs a value",
-					 argv[optind - 1]);
-		default:
-			return app_error(app, APP_ERR_USAGE,
-					 "unknown option '%s': see 'natscope top --help'",
-					 argv[optind - 1]);
+		default: /* ':' or '?' */
+			return app_bad_option(app, c, argv);
 		}
 	}
 	if (optind < argc)
-		return app_error(app, APP_ERR_USAGE,
-				 "unexpected argument '%s': see 'natscope top --help'",
-				 argv[optind]);
+		return app_extra_operand(app, argv);
 	if (!a->batch && (a->replay || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
 		return app_error(app, APP_ERR_USAGE,
 				 a->replay ? "--replay runs with --batch"

@@ -66,6 +66,21 @@ int app_error(const struct app *app, enum app_err kind, const char *fmt, ...)
 	return app->plugin_exit ? 3 : exit_codes[kind];
 }
 
+int app_bad_option(const struct app *app, int c, char **argv)
+{
+	if (c == ':')
+		return app_error(app, APP_ERR_USAGE, "option '%s' needs a value",
+				 argv[optind - 1]);
+	return app_error(app, APP_ERR_USAGE, "unknown option '%s': see '%s %s --help'",
+			 argv[optind - 1], app->prog, app->cmd);
+}
+
+int app_extra_operand(const struct app *app, char **argv)
+{
+	return app_error(app, APP_ERR_USAGE, "unexpected argument '%s': see '%s %s --help'",
+			 argv[optind], app->prog, app->cmd);
+}
+
 int app_enter(const struct app *app, struct netns_ctx *ns)
 {
 	int ret;

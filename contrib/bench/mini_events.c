@@ -32,9 +32,10 @@ int main(void)
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	if (!nl || mnl_socket_bind(nl, (1 << (NFNLGRP_CONNTRACK_NEW - 1)) |
-				       (1 << (NFNLGRP_CONNTRACK_UPDATE - 1)) |
-				       (1 << (NFNLGRP_CONNTRACK_DESTROY - 1)),
+	if (!nl || mnl_socket_bind(nl,
+				   (1 << (NFNLGRP_CONNTRACK_NEW - 1)) |
+					   (1 << (NFNLGRP_CONNTRACK_UPDATE - 1)) |
+					   (1 << (NFNLGRP_CONNTRACK_DESTROY - 1)),
 				   MNL_SOCKET_AUTOPID) < 0) {
 		perror("mini_events");
 		return 1;
