@@ -24,6 +24,10 @@ uint32_t nl_next_seq(struct nl_sock *nl);
 struct nlmsghdr *nl_nfmsg_start(struct nl_sock *nl, uint16_t type, uint16_t flags, uint8_t family,
 				uint16_t res_id);
 
+/** The same header at @buf, for callers that frame several requests themselves. */
+struct nlmsghdr *nl_nfmsg_put(struct nl_sock *nl, void *buf, uint16_t type, uint16_t flags,
+			      uint8_t family, uint16_t res_id);
+
 /**
  * Send @nlh, then read every reply until NLMSG_DONE or the ACK/error that matches it,
  * calling @cb for each data message.  Returns 0 or -errno (the kernel's error for the

@@ -190,21 +190,16 @@ int ct_dump_refresh(struct nl_sock *nl, struct ct_flow *flows, size_t n, bool *f
 	if (!buf)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf + off);
-		struct nfgenmsg *nfg;
-
-		nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
 		/* no NLM_F_ACK: each request gets exactly one answer, the entry or an error */
-		nlh->nlmsg_flags = NLM_F_REQUEST;
-		nlh->nlmsg_seq = nl_next_seq(nl);
+		struct nlmsghdr *nlh = nl_nfmsg_put(
+			nl, buf + off, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET,
+			NLM_F_REQUEST, flows[i].family, 0);
+
 		/* answers map back by seq - seq0: start where n numbers follow unwrapped */
 		while (i == 0 && nlh->nlmsg_seq > UINT32_MAX - n)
 			nlh->nlmsg_seq = nl_next_seq(nl);
 		if (i == 0)
 			r.seq0 = nlh->nlmsg_seq;
-		nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-		nfg->nfgen_family = flows[i].family;
-		nfg->version = NFNETLINK_V0;
 		put_tuple(nlh, &flows[i]);
 		mnl_attr_put_u32(nlh, CTA_ID, htonl(flows[i].id));
 		off += NLMSG_ALIGN(nlh->nlmsg_len);

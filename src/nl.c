@@ -85,10 +85,16 @@ uint32_t nl_next_seq(struct nl_sock *nl)
 struct nlmsghdr *nl_nfmsg_start(struct nl_sock *nl, uint16_t type, uint16_t flags, uint8_t family,
 				uint16_t res_id)
 {
+	return nl_nfmsg_put(nl, nl->sendbuf, type, flags, family, res_id);
+}
+
+struct nlmsghdr *nl_nfmsg_put(struct nl_sock *nl, void *buf, uint16_t type, uint16_t flags,
+			      uint8_t family, uint16_t res_id)
+{
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfg;
 
-	nlh = mnl_nlmsg_put_header(nl->sendbuf);
+	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = flags;
 	nlh->nlmsg_seq = nl_next_seq(nl);
@@ -157,15 +163,44 @@ static bool buffer_ends_reply(const void *buf, size_t len)
 	return false;
 }
 
-int nl_request(struct nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+/*
+ * Read one buffer of the reply to @seq into @r.  Returns 0 or the -errno of recv()
+ * (-EAGAIN with MSG_DONTWAIT when nothing is queued).
+ */
+static int reply_step(struct nl_sock *nl, uint32_t seq, struct reply *r, int flags)
 {
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
 		[NLMSG_ERROR] = reply_error,
 		[NLMSG_DONE] = reply_done,
 	};
+	ssize_t n;
+
+	/* MSG_TRUNC: the real length, so a message too big for the buffer is an error (as
+	 * mnl_socket_recvfrom() makes it), not silently cut */
+	do
+		n = recv(mnl_socket_get_fd(nl->mnl), nl->recvbuf, sizeof(nl->recvbuf),
+			 flags | MSG_TRUNC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if ((size_t)n > sizeof(nl->recvbuf))
+		return -ENOSPC;
+	errno = 0;
+	if (mnl_cb_run2(nl->recvbuf, (size_t)n, seq, nl->portid, reply_data, r, ctl,
+			NLMSG_MIN_TYPE) == MNL_CB_ERROR) {
+		/* EINTR: the kernel marked the dump inconsistent (NLM_F_DUMP_INTR). */
+		if (!r->err)
+			r->err = errno ? -errno : -EPROTO;
+		if (buffer_ends_reply(nl->recvbuf, (size_t)n))
+			r->done = true;
+	}
+	return 0;
+}
+
+int nl_request(struct nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
 	struct reply r = { .cb = cb, .data = data };
 	uint32_t seq = nlh->nlmsg_seq;
-	ssize_t n;
 	int ret;
 
 	/* A non-dump reply carries no NLMSG_DONE: ask for the ACK that ends it. */
@@ -175,24 +210,9 @@ int nl_request(struct nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data
 		return -errno;
 
 	/* Read the whole reply even after an error: the next request must not see it. */
-	while (!r.done) {
-		n = mnl_socket_recvfrom(nl->mnl, nl->recvbuf, sizeof(nl->recvbuf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return r.err ? r.err : -errno;
-		}
-		errno = 0;
-		ret = mnl_cb_run2(nl->recvbuf, (size_t)n, seq, nl->portid, reply_data, &r, ctl,
-				  NLMSG_MIN_TYPE);
-		if (ret == MNL_CB_ERROR) {
-			/* EINTR: the kernel marked the dump inconsistent (NLM_F_DUMP_INTR). */
-			if (!r.err)
-				r.err = errno ? -errno : -EPROTO;
-			if (buffer_ends_reply(nl->recvbuf, (size_t)n))
-				r.done = true;
-		}
-	}
+	while (!r.done)
+		if ((ret = reply_step(nl, seq, &r, 0)) < 0)
+			return r.err ? r.err : ret;
 	return r.err;
 }
 
@@ -204,30 +224,18 @@ int nl_dump_start(struct nl_sock *nl, struct nlmsghdr *nlh)
 
 int nl_dump_step(struct nl_sock *nl, mnl_cb_t cb, void *data, unsigned int budget)
 {
-	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
-		[NLMSG_ERROR] = reply_error,
-		[NLMSG_DONE] = reply_done,
-	};
 	struct reply r = { .cb = cb, .data = data };
-	int fd = mnl_socket_get_fd(nl->mnl);
+	int ret;
 
 	while (budget-- > 0) {
-		ssize_t n = recv(fd, nl->recvbuf, sizeof(nl->recvbuf), MSG_DONTWAIT);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
-		}
-		errno = 0;
-		if (mnl_cb_run2(nl->recvbuf, (size_t)n, nl->dump_seq, nl->portid, reply_data, &r,
-				ctl, NLMSG_MIN_TYPE) == MNL_CB_ERROR &&
-		    !r.err)
-			r.err = errno ? -errno : -EPROTO;
+		ret = reply_step(nl, nl->dump_seq, &r, MSG_DONTWAIT);
+		if (ret == -EAGAIN)
+			return 0;
+		if (ret < 0)
+			return ret;
 		if (r.err) {
-			/* drop the rest of this reply so the socket can serve the next one */
-			while (!r.done && !buffer_ends_reply(nl->recvbuf, (size_t)n) &&
-			       (n = recv(fd, nl->recvbuf, sizeof(nl->recvbuf), 0)) > 0)
+			/* consume the rest of this reply so the socket can serve the next one */
+			while (!r.done && reply_step(nl, nl->dump_seq, &r, 0) == 0)
 				;
 			return r.err;
 		}
