@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "caps.h"
-#include "netns.h"
+#include "host/caps.h"
+#include "host/netns.h"
 
 static const struct command {
 	const char *name;

@@ -1,7 +1,7 @@
 #ifndef NATSCOPE_TEST_FIXTURE_H
 #define NATSCOPE_TEST_FIXTURE_H
 
-#include "snapshot.h"
+#include "audit/snapshot.h"
 
 /* A fixed two-CPU snapshot: 1 s interval, a masquerading router with clashes. */
 void fixture_snapshot(struct snapshot *s);

@@ -24,7 +24,7 @@
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 
-#include "natrules.h"
+#include "nftables/natrules.h"
 #include "nftbuild.h"
 
 static char buf[16384];

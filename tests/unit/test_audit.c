@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "audit.h"
+#include "audit/audit.h"
 #include "fixture.h"
 
 static const struct finding *find(const struct audit_report *r, const char *id)

@@ -18,8 +18,8 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
-#include "ct_agg.h"
-#include "ct_parse.h"
+#include "flows/ct_agg.h"
+#include "netlink/ct_parse.h"
 
 struct entry {
 	uint8_t proto;

@@ -14,7 +14,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
-#include "ct_stats.h"
+#include "netlink/ct_stats.h"
 
 static char buf[4096];
 

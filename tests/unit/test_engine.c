@@ -21,10 +21,10 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
-#include "clash.h"
-#include "engine.h"
-#include "evrec.h"
-#include "model.h"
+#include "flows/clash.h"
+#include "flows/engine.h"
+#include "host/evrec.h"
+#include "flows/model.h"
 
 static char buf[4096];
 

@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "dproxy.h"
-#include "netns.h"
-#include "sysctl.h"
+#include "host/dproxy.h"
+#include "host/netns.h"
+#include "host/sysctl.h"
 #include "util.h"
 
 static char tmpdir[64];

@@ -16,8 +16,8 @@
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 
-#include "natfix.h"
-#include "natrules.h"
+#include "nftables/natfix.h"
+#include "nftables/natrules.h"
 #include "nftbuild.h"
 
 static char *script(const struct natfix_plan *p)

@@ -24,7 +24,7 @@
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 
-#include "natrules.h"
+#include "nftables/natrules.h"
 #include "nftbuild.h"
 
 static const struct natrule *find(const struct natrules *nr, const char *table, uint64_t h)

@@ -12,9 +12,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "audit.h"
+#include "audit/audit.h"
 #include "fixture.h"
-#include "render.h"
+#include "audit/render.h"
 
 /*
  * Golden files live in tests/golden/.  After an intended output change, regenerate them

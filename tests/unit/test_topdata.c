@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "topdata.h"
+#include "top/topdata.h"
 
 /* 10.1.2.3:40000 -> 203.0.113.9:443 over TCP, masqueraded to 198.51.100.1:61000. */
 static struct ct_flow snat_flow(void)

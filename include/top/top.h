@@ -1,0 +1,40 @@
+#ifndef NATSCOPE_TOP_H
+#define NATSCOPE_TOP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "flows/engine.h"
+#include "flows/rates.h"
+
+/* The counters `top` follows, with their 1 s / 10 s / 60 s rates. */
+#define TOP_NRATES  6
+#define TOP_WINDOWS 3
+extern const unsigned int top_rate_attrs[TOP_NRATES];
+extern const double top_windows[TOP_WINDOWS];
+
+/* One frame: plain data for the renderers. */
+struct top_frame {
+	double time; /* wall clock, or the recorded time when replaying */
+	unsigned int iteration;
+	const char *netns;
+	const struct model_counts *counts;
+	const struct engine_stats *es;
+	const struct clash *clash; /* likely clash episodes, may be NULL */
+	double events_per_s;
+	size_t rcvbuf;	  /* 0 when replaying */
+	int ct_events;	  /* net.netfilter.nf_conntrack_events; -1 unknown (replay) */
+	bool have_kernel; /* live: the kernel's count/max and rates below are valid */
+	uint64_t kernel_count, kernel_max;
+	bool have_rate[TOP_NRATES][TOP_WINDOWS];
+	double rate[TOP_NRATES][TOP_WINDOWS];
+};
+
+/** Fill the rate part of @f from @r. */
+void top_frame_rates(struct top_frame *f, const struct rates *r);
+
+int top_render_text(FILE *out, const struct top_frame *f);
+/** One JSON object on one line (schema natscope.top v1). */
+int top_render_json(FILE *out, const struct top_frame *f);
+
+#endif

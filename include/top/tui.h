@@ -1,0 +1,68 @@
+#ifndef NATSCOPE_TUI_H
+#define NATSCOPE_TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "flows/ct_agg.h"
+#include "netlink/ct_stats.h"
+#include "nftables/natrules.h"
+#include "top/top.h"
+#include "top/topdata.h"
+
+/* Everything a frame of the interactive view shows, as plain data. */
+struct tui_data {
+	struct top_frame frame;
+	const struct ct_stats *stats, *prev_stats; /* per-CPU rates: (stats - prev) / dt */
+	double dt;
+	const double *spark; /* insert_failed per interval, oldest first */
+	size_t nspark;
+	const struct ct_summary *groups; /* NULL until computed */
+	const struct natrules *rules;	 /* NULL when unread */
+	const struct topdata_flows *flows;
+};
+
+enum tui_view {
+	TUI_OVERVIEW,
+	TUI_GROUPS,
+	TUI_RULES,
+	TUI_FLOWS,
+	TUI_VIEWS,
+};
+
+/* What the user chose; the command reads it to prepare the next frame. */
+struct tui_state {
+	enum tui_view view;
+	bool help;
+	bool paused;
+	double interval;
+	size_t scroll;
+	size_t cursor;	 /* the selected flow in the flows view */
+	bool confirm;	 /* asking whether to delete the selected flow */
+	char status[96]; /* one line of feedback (a delete's outcome) */
+	enum topdata_col sort;
+	bool reverse;
+	char filter[64];
+	bool editing; /* typing a filter */
+};
+
+/* Reaction bits from a key */
+#define TUI_REDRAW   0x1
+#define TUI_QUIT     0x2
+#define TUI_INTERVAL 0x4  /* the interval changed */
+#define TUI_REFRESH  0x8  /* the view needs new data (sort, filter, view) */
+#define TUI_DELETE   0x10 /* delete the selected flow (confirmed) */
+
+struct tui;
+
+/** Take over the terminal (curses); @color false with NO_COLOR or no colours. */
+int tui_open(struct tui **out, bool color);
+/** Give the terminal back exactly as it was.  Safe to call twice. */
+void tui_close(struct tui *t);
+/** Read pending keys and apply them to @st; returns reaction bits. */
+int tui_input(struct tui *t, struct tui_state *st);
+void tui_draw(struct tui *t, const struct tui_data *d, const struct tui_state *st);
+/** Rows available for the list of a view (for paging the data). */
+int tui_list_rows(const struct tui *t);
+
+#endif

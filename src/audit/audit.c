@@ -1,0 +1,532 @@
+#include "config.h"
+#include "audit/audit.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct audit_check {
+	const char *id;
+	const char *title;
+	const char *remedy;
+	bool live_only; /* needs counters, settings or rules a replay does not have */
+	void (*run)(const struct snapshot *s, const struct audit_thresholds *t, struct finding *f);
+};
+
+void audit_thresholds_default(struct audit_thresholds *t)
+{
+	*t = (struct audit_thresholds){
+		/* The fill thresholds of the issue (80 % / 95 %): early_drop starts at 100 %. */
+		.fill_warning = 0.80,
+		.fill_critical = 0.95,
+		.time_wait_share = 0.50,
+		.time_wait_min = 100,
+		/* Above half the 64,512 ports, a random-start port search collides often. */
+		.port_share_warning = 0.50,
+		.port_share_critical = 0.90,
+		/* The kernel's own default is one bucket per allowed entry (max == buckets). */
+		.max_per_bucket = 8.0,
+	};
+}
+
+static void summary(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void summary(struct finding *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->summary, sizeof(f->summary), fmt, ap);
+	va_end(ap);
+}
+
+static void evidence(struct finding *f, const char *key, double value)
+{
+	if (f->nev == AUDIT_MAX_EVIDENCE)
+		return;
+	snprintf(f->ev[f->nev].key, sizeof(f->ev[f->nev].key), "%s", key);
+	f->ev[f->nev++].value = value;
+}
+
+static void raise_sev(struct finding *f, enum severity sev)
+{
+	if (sev > f->sev)
+		f->sev = sev;
+}
+
+/* The hottest SNAT groups, named as the likely place of clashes or exhaustion. */
+static void cite_groups(const struct snapshot *s, struct finding *f, double min_share)
+{
+	for (unsigned int i = 0; i < s->table.ntop && f->ngroups < AUDIT_MAX_GROUPS; i++)
+		if (ct_agg_group_port_share(&s->table.top[i]) >= min_share)
+			f->groups[f->ngroups++] = i;
+}
+
+static void check_snat_clash(const struct snapshot *s, const struct audit_thresholds *t,
+			     struct finding *f)
+{
+	uint64_t total = ct_stats_total(&s->stats1, CT_STAT_INSERT_FAILED);
+	uint64_t delta = snapshot_delta(s, CT_STAT_INSERT_FAILED);
+	char key[40];
+
+	evidence(f, "insert_failed_total", (double)total);
+	evidence(f, "insert_failed_per_s", snapshot_rate(s, CT_STAT_INSERT_FAILED));
+	evidence(f, "clash_resolve_per_s", snapshot_rate(s, CT_STAT_CLASH_RESOLVE));
+	if (delta) {
+		for (unsigned int i = 0; i < s->stats1.ncpu; i++) {
+			snprintf(key, sizeof(key), "cpu%u_insert_failed_per_s",
+				 s->stats1.cpu[i].cpu);
+			evidence(f, key, snapshot_cpu_rate(s, i, CT_STAT_INSERT_FAILED));
+		}
+		raise_sev(f, SEV_CRITICAL);
+		cite_groups(s, f, 0.0);
+		summary(f,
+			"%.1f conntrack insertions/s fail (%llu in %.1f s): new flows are dropped "
+			"and clients stall on SYN/packet retransmits",
+			snapshot_rate(s, CT_STAT_INSERT_FAILED), (unsigned long long)delta,
+			s->interval);
+	} else if (total) {
+		raise_sev(f, SEV_INFO);
+		summary(f, "%llu insertions failed since boot, none in the last %.1f s",
+			(unsigned long long)total, s->interval);
+	} else {
+		summary(f, "no conntrack insertion failures");
+	}
+}
+
+static void check_table_fill(const struct snapshot *s, const struct audit_thresholds *t,
+			     struct finding *f)
+{
+	int64_t count = snapshot_count(s), max = snapshot_max(s);
+	double fill;
+
+	if (count < 0 || max <= 0) {
+		f->sev = SEV_UNKNOWN;
+		summary(f, "conntrack count or maximum unavailable");
+		return;
+	}
+	fill = (double)count / (double)max;
+	evidence(f, "count", (double)count);
+	evidence(f, "max", (double)max);
+	evidence(f, "fill_ratio", fill);
+	if (fill >= t->fill_critical)
+		raise_sev(f, SEV_CRITICAL);
+	else if (fill >= t->fill_warning)
+		raise_sev(f, SEV_WARNING);
+	summary(f, "conntrack table %.1f%% full (%lld of %lld)", fill * 100.0, (long long)count,
+		(long long)max);
+}
+
+static void check_table_drops(const struct snapshot *s, const struct audit_thresholds *t,
+			      struct finding *f)
+{
+	uint64_t early = snapshot_delta(s, CT_STAT_EARLY_DROP);
+	uint64_t drop = snapshot_delta(s, CT_STAT_DROP);
+	uint64_t failed = snapshot_delta(s, CT_STAT_INSERT_FAILED);
+	/* A failed insertion also counts as a drop; those belong to the clash check. */
+	uint64_t other = drop > failed ? drop - failed : 0;
+	uint64_t early_total = ct_stats_total(&s->stats1, CT_STAT_EARLY_DROP);
+
+	evidence(f, "early_drop_per_s", snapshot_rate(s, CT_STAT_EARLY_DROP));
+	evidence(f, "drop_per_s", snapshot_rate(s, CT_STAT_DROP));
+	evidence(f, "drop_not_insert_failed_per_s", s->interval > 0 ? other / s->interval : 0);
+	evidence(f, "early_drop_total", (double)early_total);
+	evidence(f, "drop_total", (double)ct_stats_total(&s->stats1, CT_STAT_DROP));
+	if (early || other) {
+		raise_sev(f, SEV_CRITICAL);
+		summary(f,
+			"conntrack is dropping packets: %.1f early_drop/s, %.1f drop/s not from "
+			"clashes (table full: \"nf_conntrack: table full, dropping packet\")",
+			snapshot_rate(s, CT_STAT_EARLY_DROP), other / s->interval);
+	} else if (early_total) {
+		raise_sev(f, SEV_INFO);
+		summary(f, "%llu early drops since boot, none in the last %.1f s",
+			(unsigned long long)early_total, s->interval);
+	} else {
+		summary(f, "no table-full drops");
+	}
+}
+
+static void check_hash_chains(const struct snapshot *s, const struct audit_thresholds *t,
+			      struct finding *f)
+{
+	uint64_t delta = snapshot_delta(s, CT_STAT_CHAINTOOLONG);
+	uint64_t total = ct_stats_total(&s->stats1, CT_STAT_CHAINTOOLONG);
+	int64_t buckets = s->sys.val[SYSCTL_BUCKETS], max = snapshot_max(s);
+	double per_bucket = buckets > 0 && max > 0 ? (double)max / (double)buckets : 0;
+
+	evidence(f, "chaintoolong_per_s", snapshot_rate(s, CT_STAT_CHAINTOOLONG));
+	evidence(f, "chaintoolong_total", (double)total);
+	if (buckets > 0) {
+		evidence(f, "buckets", (double)buckets);
+		evidence(f, "max_per_bucket", per_bucket);
+	}
+	if (delta) {
+		raise_sev(f, SEV_WARNING);
+		summary(f, "hash chains too long: %.1f/s (%.1f entries allowed per bucket)",
+			snapshot_rate(s, CT_STAT_CHAINTOOLONG), per_bucket);
+	} else if (per_bucket > t->max_per_bucket) {
+		raise_sev(f, SEV_INFO);
+		summary(f,
+			"%lld buckets for up to %lld entries (%.1f per bucket): lookups slow "
+			"down as the table fills",
+			(long long)buckets, (long long)max, per_bucket);
+	} else if (total) {
+		raise_sev(f, SEV_INFO);
+		summary(f, "%llu too-long hash chains since boot, none in the last %.1f s",
+			(unsigned long long)total, s->interval);
+	} else {
+		summary(f, "hash table sized for the maximum");
+	}
+}
+
+static void check_time_wait(const struct snapshot *s, const struct audit_thresholds *t,
+			    struct finding *f)
+{
+	uint64_t tcp = s->table.by_proto[6], tw = s->table.tcp_state[CT_TCP_TIME_WAIT];
+	double share = tcp ? (double)tw / (double)tcp : 0;
+
+	if (!s->have_table) {
+		f->sev = SEV_UNKNOWN;
+		summary(f, "table not dumped");
+		return;
+	}
+	evidence(f, "tcp_entries", (double)tcp);
+	evidence(f, "time_wait_entries", (double)tw);
+	evidence(f, "time_wait_share", share);
+	if (tcp >= t->time_wait_min && share > t->time_wait_share) {
+		raise_sev(f, SEV_WARNING);
+		summary(f, "%.0f%% of TCP entries are TIME_WAIT (%llu of %llu)", share * 100.0,
+			(unsigned long long)tw, (unsigned long long)tcp);
+	} else {
+		summary(f, "%.0f%% of %llu TCP entries are TIME_WAIT", share * 100.0,
+			(unsigned long long)tcp);
+	}
+}
+
+static void check_invalid(const struct snapshot *s, const struct audit_thresholds *t,
+			  struct finding *f)
+{
+	uint64_t delta = snapshot_delta(s, CT_STAT_INVALID);
+	uint64_t total = ct_stats_total(&s->stats1, CT_STAT_INVALID);
+
+	evidence(f, "invalid_per_s", snapshot_rate(s, CT_STAT_INVALID));
+	evidence(f, "invalid_total", (double)total);
+	if (delta) {
+		raise_sev(f, SEV_WARNING);
+		summary(f, "%.1f invalid packets/s", snapshot_rate(s, CT_STAT_INVALID));
+	} else if (total) {
+		raise_sev(f, SEV_INFO);
+		summary(f, "%llu invalid packets since boot, none in the last %.1f s",
+			(unsigned long long)total, s->interval);
+	} else {
+		summary(f, "no invalid packets");
+	}
+}
+
+static void check_port_exhaustion(const struct snapshot *s, const struct audit_thresholds *t,
+				  struct finding *f)
+{
+	const struct ct_agg_group *g;
+	double share;
+
+	if (!s->have_table) {
+		f->sev = SEV_UNKNOWN;
+		summary(f, "table not dumped");
+		return;
+	}
+	evidence(f, "snat_groups", (double)s->table.ngroups);
+	if (s->table.ntop == 0) {
+		summary(f, "no source-NAT entries");
+		return;
+	}
+	/* Groups are sorted by entries, which is ports in use for a group. */
+	g = &s->table.top[0];
+	share = ct_agg_group_port_share(g);
+	evidence(f, "max_port_share", share);
+	evidence(f, "max_group_entries", (double)g->entries);
+	if (share >= t->port_share_critical)
+		raise_sev(f, SEV_CRITICAL);
+	else if (share >= t->port_share_warning)
+		raise_sev(f, SEV_WARNING);
+	if (f->sev > SEV_OK) {
+		cite_groups(s, f, t->port_share_warning);
+		summary(f, "a SNAT group uses %.0f%% of its %u source ports", share * 100.0,
+			CT_AGG_PORT_SPACE);
+	} else {
+		summary(f, "busiest SNAT group uses %.1f%% of its source ports", share * 100.0);
+	}
+}
+
+static void check_docker_proxy(const struct snapshot *s, const struct audit_thresholds *t,
+			       struct finding *f)
+{
+	evidence(f, "processes", (double)s->proxies.n);
+	if (s->proxies.n) {
+		raise_sev(f, SEV_WARNING);
+		summary(f, "%u docker-proxy process%s relay%s published ports in user space",
+			s->proxies.n, s->proxies.n == 1 ? "" : "es", s->proxies.n == 1 ? "s" : "");
+	} else {
+		summary(f, "no docker-proxy processes");
+	}
+}
+
+static void check_nat_random(const struct snapshot *s, const struct audit_thresholds *t,
+			     struct finding *f)
+{
+	unsigned int lacking = 0, ours = 0, covered = 0;
+
+	if (!s->nat.have_nftables) {
+		raise_sev(f, SEV_INFO);
+		summary(f, "nf_tables ruleset not read (%s): NAT rules not inspected",
+			strerror(s->nat_error ? -s->nat_error : ENOENT));
+		return;
+	}
+	for (unsigned int i = 0; i < s->nat.n; i++) {
+		const struct natrule *r = &s->nat.v[i];
+
+		if (r->owner == NATRULE_OWNER_NATSCOPE) {
+			ours++;
+			continue;
+		}
+		if (natrule_fully_random(r))
+			continue;
+		if (r->covered) {
+			covered++;
+			continue;
+		}
+		if (f->nrules < AUDIT_MAX_RULES)
+			f->rules[f->nrules++] = i;
+		lacking++;
+	}
+	evidence(f, "snat_rules", (double)(s->nat.n - ours));
+	evidence(f, "not_fully_random", (double)lacking);
+	evidence(f, "covered_by_overlay", (double)covered);
+	evidence(f, "nat_postrouting_chains", (double)s->nat.base_chains);
+	if (!lacking) {
+		if (covered)
+			summary(f,
+				"%u source-NAT rule%s without fully-random %s taken over by "
+				"natscope's overlay",
+				covered, covered == 1 ? "" : "s", covered == 1 ? "is" : "are");
+		else
+			summary(f, s->nat.n - ours ? "every source-NAT rule uses fully-random"
+						   : "no source-NAT rules in nf_tables");
+		return;
+	}
+	/* Clashes happening now make the missing flag the likely cause. */
+	raise_sev(f, snapshot_delta(s, CT_STAT_INSERT_FAILED) ? SEV_CRITICAL : SEV_WARNING);
+	summary(f, "%u of %u source-NAT rules lack fully-random port allocation%s", lacking,
+		s->nat.n - ours, f->sev == SEV_CRITICAL ? " while insertions fail" : "");
+}
+
+static void check_overlay(const struct snapshot *s, const struct audit_thresholds *t,
+			  struct finding *f)
+{
+	evidence(f, "present", s->nat.overlay);
+	evidence(f, "stale", s->nat.overlay_stale);
+	if (s->nat.overlay_stale) {
+		raise_sev(f, SEV_WARNING);
+		summary(f, "natscope's overlay no longer matches the rules it mirrors");
+	} else {
+		summary(f,
+			s->nat.overlay ? "natscope's overlay is current" : "no natscope overlay");
+	}
+}
+
+static void check_legacy_nat(const struct snapshot *s, const struct audit_thresholds *t,
+			     struct finding *f)
+{
+	evidence(f, "ipv4", s->nat.legacy_nat_ipv4);
+	evidence(f, "ipv6", s->nat.legacy_nat_ipv6);
+	if (s->nat.legacy_nat_ipv4 || s->nat.legacy_nat_ipv6) {
+		raise_sev(f, SEV_WARNING);
+		summary(f,
+			"iptables-legacy nat table%s present (%s%s%s): invisible to nf_tables "
+			"and not inspected",
+			s->nat.legacy_nat_ipv4 && s->nat.legacy_nat_ipv6 ? "s" : "",
+			s->nat.legacy_nat_ipv4 ? "ipv4" : "",
+			s->nat.legacy_nat_ipv4 && s->nat.legacy_nat_ipv6 ? ", " : "",
+			s->nat.legacy_nat_ipv6 ? "ipv6" : "");
+	} else {
+		summary(f, "no iptables-legacy nat tables");
+	}
+}
+
+static const struct audit_check checks[] = {
+	{
+		.id = "snat_port_clash",
+		.live_only = true,
+		.title = "SNAT port clashes (insert_failed)",
+		.remedy = "Give masquerade/snat rules fully-random port allocation: "
+			  "`natscope fix --random-fully`, or add `fully-random` (nft) / "
+			  "`--random-fully` (iptables). The kernel does not say which flow "
+			  "failed; the groups listed are the likely place.",
+		.run = check_snat_clash,
+	},
+	{
+		.id = "table_fill",
+		.live_only = true,
+		.title = "Conntrack table fill",
+		.remedy = "Raise net.netfilter.nf_conntrack_max (and the hash size with it), or "
+			  "shorten the timeouts of the states that dominate the table.",
+		.run = check_table_fill,
+	},
+	{
+		.id = "table_drops",
+		.live_only = true,
+		.title = "Table-full drops (early_drop, drop)",
+		.remedy = "The table is full: raise net.netfilter.nf_conntrack_max, shorten "
+			  "nf_conntrack_udp_timeout / tcp_timeout_time_wait, or exempt "
+			  "high-volume stateless traffic with `notrack`.",
+		.run = check_table_drops,
+	},
+	{
+		.id = "hash_chains",
+		.live_only = true,
+		.title = "Conntrack hash-table pressure",
+		.remedy = "Set the bucket count near nf_conntrack_max: "
+			  "`echo N > /sys/module/nf_conntrack/parameters/hashsize` (or "
+			  "net.netfilter.nf_conntrack_buckets in the initial namespace).",
+		.run = check_hash_chains,
+	},
+	{
+		.id = "time_wait",
+		.title = "TIME_WAIT dominance",
+		.remedy = "Clients open and close many short connections: reuse them "
+			  "(keep-alive, pooling); nf_conntrack_tcp_timeout_time_wait (120 s) "
+			  "can be lowered where the table fills.",
+		.run = check_time_wait,
+	},
+	{
+		.id = "invalid",
+		.live_only = true,
+		.title = "Invalid packets",
+		.remedy = "Usually asymmetric routing (replies bypass this host) or hairpin NAT "
+			  "without masquerading the hairpin path. Log them with "
+			  "net.netfilter.nf_conntrack_log_invalid=255 and check routes and "
+			  "rp_filter.",
+		.run = check_invalid,
+	},
+	{
+		.id = "snat_port_exhaustion",
+		.title = "SNAT source-port exhaustion",
+		.remedy = "Spread the load over more SNAT addresses (snat to a range), shorten "
+			  "timeouts of idle entries, and use fully-random allocation so the "
+			  "port search does not give up early.",
+		.run = check_port_exhaustion,
+	},
+	{
+		.id = "snat_rules_random",
+		.live_only = true,
+		.title = "Source-NAT rules without fully-random",
+		.remedy = "Run `natscope fix --random-fully` (an overlay; your rules stay as they "
+			  "are), or add fully-random to the rules listed (nft: `masquerade "
+			  "fully-random`; iptables: `-j MASQUERADE --random-fully`). It gives up "
+			  "source-port "
+			  "preservation (STUN/P2P) and does not cure the same-socket UDP race "
+			  "(clash_resolve).",
+		.run = check_nat_random,
+	},
+	{
+		.id = "nat_overlay_stale",
+		.live_only = true,
+		.title = "natscope overlay out of date",
+		.remedy = "The NAT rules changed since `natscope fix --random-fully` ran: run it "
+			  "again to rebuild the overlay (atomically), or `natscope fix --revert`.",
+		.run = check_overlay,
+	},
+	{
+		.id = "legacy_iptables_nat",
+		.live_only = true,
+		.title = "iptables-legacy NAT tables",
+		.remedy = "Rules in iptables-legacy tables cannot be read or fixed through "
+			  "nf_tables: move them to iptables-nft (iptables-legacy-save | "
+			  "iptables-nft-restore) and flush the legacy tables.",
+		.run = check_legacy_nat,
+	},
+	{
+		.id = "docker_userland_proxy",
+		.live_only = true,
+		.title = "Docker userland proxy",
+		.remedy = "Set \"userland-proxy\": false in /etc/docker/daemon.json and restart "
+			  "dockerd: published ports then use DNAT rules instead of a copying "
+			  "process (about half the throughput).",
+		.run = check_docker_proxy,
+	},
+};
+
+#define N_CHECKS (sizeof(checks) / sizeof(checks[0]))
+_Static_assert(N_CHECKS <= AUDIT_MAX_FINDINGS, "raise AUDIT_MAX_FINDINGS");
+
+/* As monitoring plugins combine states: a critical finding outranks an unknown one. */
+static int sev_rank(enum severity sev)
+{
+	static const int rank[] = {
+		[SEV_OK] = 0,	   [SEV_INFO] = 1,     [SEV_WARNING] = 2,
+		[SEV_UNKNOWN] = 3, [SEV_CRITICAL] = 4,
+	};
+	return rank[sev];
+}
+
+void audit_run(const struct snapshot *snap, const struct audit_thresholds *t,
+	       struct audit_report *report)
+{
+	memset(report, 0, sizeof(*report));
+	for (size_t i = 0; i < N_CHECKS; i++) {
+		struct finding *f;
+
+		if (snap->replay && checks[i].live_only)
+			continue; /* left out, never reported as ok */
+		f = &report->f[report->n++];
+		f->check = &checks[i];
+		checks[i].run(snap, t, f);
+		if (sev_rank(f->sev) > sev_rank(report->worst))
+			report->worst = f->sev;
+	}
+}
+
+const char *audit_check_id(const struct audit_check *c)
+{
+	return c->id;
+}
+
+const char *audit_check_title(const struct audit_check *c)
+{
+	return c->title;
+}
+
+const char *audit_check_remedy(const struct audit_check *c)
+{
+	return c->remedy;
+}
+
+const struct audit_check *audit_check_at(size_t i)
+{
+	return i < N_CHECKS ? &checks[i] : NULL;
+}
+
+const char *audit_severity_name(enum severity sev)
+{
+	static const char *const names[] = {
+		[SEV_OK] = "ok",	   [SEV_INFO] = "info",
+		[SEV_WARNING] = "warning", [SEV_CRITICAL] = "critical",
+		[SEV_UNKNOWN] = "unknown",
+	};
+	return sev <= SEV_UNKNOWN ? names[sev] : "unknown";
+}
+
+int audit_exit_code(enum severity sev)
+{
+	switch (sev) {
+	case SEV_OK:
+	case SEV_INFO:
+		return 0;
+	case SEV_WARNING:
+		return 1;
+	case SEV_CRITICAL:
+		return 2;
+	default:
+		return 3;
+	}
+}

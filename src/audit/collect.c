@@ -1,0 +1,205 @@
+#include "config.h"
+#include "audit/collect.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sys/socket.h>
+
+#include <linux/netfilter.h>
+#include <time.h>
+
+#include "netlink/ct_dump.h"
+#include "nftables/natfix.h"
+#include "nftables/natrules.h"
+#include "netlink/nl.h"
+
+void collect_opts_default(struct collect_opts *o)
+{
+	*o = (struct collect_opts){
+		.interval = 1.0,
+		.dump = true,
+		.sys_root = "/proc/sys/net",
+		.proc_root = "/proc",
+		.procfs_stats = "/proc/net/stat/nf_conntrack",
+		.proc_net = "/proc/net",
+		.nat_rules = true,
+	};
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_until(double deadline)
+{
+	for (;;) {
+		double left = deadline - now_mono();
+		struct timespec ts;
+
+		if (left <= 0)
+			return;
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - floor(left)) * 1e9);
+		if (nanosleep(&ts, NULL) == 0)
+			return;
+	}
+}
+
+/*
+ * ctnetlink statistics first; procfs only when the netlink request itself is refused for
+ * want of support (never for EPERM, which the caller must report).
+ */
+static int read_stats(struct nl_sock *nl, const struct collect_opts *o, struct ct_stats *st,
+		      bool *fallback)
+{
+	int ret = ct_stats_read_netlink(nl, st);
+
+	if (ret == -EPERM || ret == 0 || ret == -ENOMEM)
+		return ret;
+	if (ct_stats_read_procfs(o->procfs_stats, st) < 0)
+		return ret;
+	*fallback = true;
+	return 0;
+}
+
+/*
+ * natscope's overlay, if any: plan again with the options it was made with.  If that
+ * plan changes nothing, the overlay is current and the source rules of the chains it
+ * mirrors are covered; otherwise it is stale.
+ */
+static int judge_overlay(const struct natrules_ruleset *rs, struct snapshot *snap)
+{
+	static const uint32_t fams[] = { NFPROTO_IPV4, NFPROTO_IPV6, NFPROTO_INET };
+	struct natfix_opts opts = { 0 };
+	struct natfix_plan *plan;
+	char buf[256];
+	int ret;
+
+	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+		const char *c = natrules_ruleset_owned_comment(rs, fams[i], NATFIX_TABLE);
+
+		if (c && !snap->nat.overlay) {
+			snap->nat.overlay = true;
+			natfix_opts_from_comment(c, &opts, buf, sizeof(buf));
+		}
+	}
+	if (!snap->nat.overlay)
+		return 0;
+	ret = natfix_plan_new(rs, snap->nat.genid, &opts, &plan);
+	if (ret < 0) {
+		snap->nat.overlay_stale = true;
+		return ret == -ENOMEM ? ret : 0;
+	}
+	snap->nat.overlay_stale = natfix_plan_has_changes(plan);
+	for (unsigned int i = 0; i < snap->nat.n && !snap->nat.overlay_stale; i++) {
+		struct natrule *r = &snap->nat.v[i];
+
+		r->covered = r->owner != NATRULE_OWNER_NATSCOPE &&
+			     natfix_plan_mirrors(plan, r->family, r->table, r->base_chain);
+	}
+	natfix_plan_free(plan);
+	return 0;
+}
+
+/*
+ * The NAT rules are context for the conntrack findings, not their precondition: a host
+ * without nf_tables (or with only iptables-legacy) still gets its conntrack audit, and
+ * the reason the rules are missing is kept for the report.
+ */
+static int read_nat_rules(struct nl_sock *nl, const struct collect_opts *o, struct snapshot *snap)
+{
+	struct natrules_ruleset *rs;
+	int ret;
+
+	natrules_read_legacy(o->proc_net, &snap->nat);
+	ret = natrules_dump(nl, &rs, &snap->nat.genid);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret < 0) {
+		snap->nat_error = ret;
+		return 0;
+	}
+	ret = natrules_analyze(rs, &snap->nat);
+	if (ret == 0)
+		ret = judge_overlay(rs, snap);
+	natrules_ruleset_free(rs);
+	return ret;
+}
+
+static int dump_cb(const struct ct_flow *flow, void *data)
+{
+	return ct_agg_add(data, flow);
+}
+
+int collect_snapshot(const struct collect_opts *o, struct snapshot *snap, enum collect_stage *stage)
+{
+	struct nl_sock *nl;
+	struct ct_agg *agg = NULL;
+	double t0, t1;
+	int ret;
+
+	*stage = COLLECT_SYSCTL;
+	ret = sysctl_read(o->sys_root, &snap->sys);
+	if (ret < 0)
+		return ret;
+
+	*stage = COLLECT_SOCKET;
+	ret = nl_open(&nl, 0);
+	if (ret < 0)
+		return ret;
+
+	*stage = COLLECT_STATS;
+	if (o->interval > 0) {
+		ret = read_stats(nl, o, &snap->stats0, &snap->stats_fallback);
+		if (ret < 0)
+			goto out;
+	}
+	t0 = now_mono();
+	/*
+	 * The dump comes at the end of the interval, so the SNAT groups it finds are those
+	 * the interval's traffic made: the likely place of the clashes it counted.
+	 */
+	if (o->interval > 0)
+		sleep_until(t0 + o->interval);
+
+	if (o->dump) {
+		*stage = COLLECT_DUMP;
+		ret = ct_agg_new(&agg);
+		if (ret < 0)
+			goto out;
+		ret = ct_dump_run(nl, AF_UNSPEC, dump_cb, agg, NULL);
+		if (ret < 0)
+			goto out;
+		ct_agg_summarize(agg, &snap->table);
+		snap->have_table = true;
+	}
+
+	*stage = COLLECT_STATS;
+	t1 = now_mono();
+	ret = read_stats(nl, o, &snap->stats1, &snap->stats_fallback);
+	if (ret < 0)
+		goto out;
+	snap->interval = o->interval > 0 ? t1 - t0 : 0;
+	snap->taken = time(NULL);
+	/* procfs has no maximum; sysctl has it. */
+	if (snap->stats1.source == CT_STATS_PROCFS && snap->sys.val[SYSCTL_MAX] != SYSCTL_ABSENT)
+		snap->stats1.max = (uint32_t)snap->sys.val[SYSCTL_MAX];
+
+	if (o->nat_rules) {
+		*stage = COLLECT_RULES;
+		ret = read_nat_rules(nl, o, snap);
+		if (ret < 0)
+			goto out;
+	}
+
+	*stage = COLLECT_PROC;
+	ret = dproxy_scan(o->proc_root, o->netns_ino, &snap->proxies);
+out:
+	ct_agg_free(agg);
+	nl_close(nl);
+	return ret;
+}

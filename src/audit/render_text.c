@@ -1,0 +1,290 @@
+#include "config.h"
+#include "audit/render.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define ANSI_RESET "\033[0m"
+
+static const char *sev_color(enum severity sev)
+{
+	switch (sev) {
+	case SEV_CRITICAL:
+		return "\033[1;31m";
+	case SEV_WARNING:
+		return "\033[1;33m";
+	case SEV_INFO:
+		return "\033[36m";
+	case SEV_OK:
+		return "\033[32m";
+	default:
+		return "\033[1;35m";
+	}
+}
+
+static void sev_tag(FILE *out, enum severity sev, bool color)
+{
+	char tag[12];
+	size_t i;
+
+	snprintf(tag, sizeof(tag), "%s", audit_severity_name(sev));
+	for (i = 0; tag[i]; i++)
+		tag[i] = (char)(tag[i] >= 'a' && tag[i] <= 'z' ? tag[i] - 32 : tag[i]);
+	if (color)
+		fprintf(out, "%s%-9s%s", sev_color(sev), tag, ANSI_RESET);
+	else
+		fprintf(out, "%-9s", tag);
+}
+
+static void group_line(FILE *out, const struct ct_agg_group *g)
+{
+	const char *proto = ct_flow_proto_name(g->l4proto);
+	char a[64], b[64], dst[80];
+
+	snprintf(dst, sizeof(dst), g->family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+		 ct_flow_addr_str(g->family, &g->dst, b, sizeof(b)), g->dport);
+	fprintf(out, "%-5s %-24s %-30s %8u %7u%s %6.1f%% %9u\n", proto ? proto : "?",
+		ct_flow_addr_str(g->family, &g->snat_src, a, sizeof(a)), dst, g->entries,
+		g->sources, g->sources_capped ? "+" : " ", ct_agg_group_port_share(g) * 100.0,
+		g->unreplied);
+}
+
+static void group_header(FILE *out)
+{
+	fprintf(out, "%-5s %-24s %-30s %8s %8s %7s %9s\n", "PROTO", "SNAT SOURCE", "DESTINATION",
+		"ENTRIES", "SOURCES", "PORTS", "UNREPLIED");
+}
+
+/* "  time_wait   left <10s 0, <30s 0, ..." for a remaining-timeout histogram. */
+static void hist_line(FILE *out, const char *what, const uint64_t *h)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < CT_AGG_TIMEOUT_BUCKETS; i++)
+		n += h[i];
+	if (!n)
+		return;
+	fprintf(out, "  %-11s timeout left", what);
+	for (unsigned int i = 0; i < CT_AGG_TIMEOUT_BUCKETS; i++) {
+		if (i < CT_AGG_TIMEOUT_BUCKETS - 1)
+			fprintf(out, "%s <%us %llu", i ? "," : "", ct_agg_timeout_bounds[i],
+				(unsigned long long)h[i]);
+		else
+			fprintf(out, ", >=%us %llu", ct_agg_timeout_bounds[i - 1],
+				(unsigned long long)h[i]);
+	}
+	fputc('\n', out);
+}
+
+/* The settings that explain the findings; every one is in the JSON. */
+static void settings_section(FILE *out, const struct snapshot *s)
+{
+	static const enum sysctl_key shown[] = {
+		SYSCTL_TCP_TIMEOUT_ESTABLISHED,
+		SYSCTL_TCP_TIMEOUT_TIME_WAIT,
+		SYSCTL_TCP_TIMEOUT_SYN_SENT,
+		SYSCTL_UDP_TIMEOUT,
+		SYSCTL_UDP_TIMEOUT_STREAM,
+		SYSCTL_ACCT,
+		SYSCTL_TIMESTAMP,
+		SYSCTL_TCP_BE_LIBERAL,
+	};
+	unsigned int col = 0;
+
+	fprintf(out, "\nSETTINGS (net.netfilter)\n");
+	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
+		int64_t v = s->sys.val[shown[i]];
+		char val[24];
+
+		if (v == SYSCTL_ABSENT)
+			snprintf(val, sizeof(val), "-");
+		else
+			snprintf(val, sizeof(val), "%lld", (long long)v);
+		fprintf(out, "  %-38s %8s%s", sysctl_name(shown[i]), val, ++col % 2 ? "" : "\n");
+	}
+	if (col % 2)
+		fputc('\n', out);
+}
+
+static void table_section(FILE *out, const struct snapshot *s)
+{
+	const struct ct_summary *t = &s->table;
+	bool first = true;
+
+	fprintf(out, "  entries     %llu dumped (ipv4 %llu, ipv6 %llu)\n",
+		(unsigned long long)t->total, (unsigned long long)t->by_family[CT_AGG_IPV4],
+		(unsigned long long)t->by_family[CT_AGG_IPV6]);
+	fprintf(out, "  protocols  ");
+	for (unsigned int p = 0; p < 256; p++) {
+		const char *name = ct_flow_proto_name((uint8_t)p);
+
+		if (!t->by_proto[p])
+			continue;
+		if (name)
+			fprintf(out, "%s %s %llu", first ? "" : ",", name,
+				(unsigned long long)t->by_proto[p]);
+		else
+			fprintf(out, "%s proto-%u %llu", first ? "" : ",", p,
+				(unsigned long long)t->by_proto[p]);
+		first = false;
+	}
+	fprintf(out, "%s\n", first ? " none" : "");
+	if (t->by_proto[6]) {
+		first = true;
+		fprintf(out, "  tcp states ");
+		for (unsigned int i = 0; i < CT_TCP_STATES; i++) {
+			if (!t->tcp_state[i])
+				continue;
+			fprintf(out, "%s %s %llu", first ? "" : ",", ct_flow_tcp_state_name(i),
+				(unsigned long long)t->tcp_state[i]);
+			first = false;
+		}
+		fputc('\n', out);
+	}
+	fprintf(out, "  flags       assured %llu, unreplied %llu\n", (unsigned long long)t->assured,
+		(unsigned long long)t->unreplied);
+	if (!s->replay) { /* a capture does not carry timeouts */
+		hist_line(out, "time_wait", t->time_wait_timeout);
+		hist_line(out, "unreplied", t->unreplied_timeout);
+	}
+	fprintf(out, "  nat         snat %llu, dnat %llu, both %llu, none %llu\n",
+		(unsigned long long)t->nat_kind[CT_NAT_SNAT],
+		(unsigned long long)t->nat_kind[CT_NAT_DNAT],
+		(unsigned long long)t->nat_kind[CT_NAT_BOTH],
+		(unsigned long long)t->nat_kind[CT_NAT_NONE]);
+}
+
+static void rule_line(FILE *out, const struct natrule *r, int indent)
+{
+	fprintf(out, "%*s%s %s %s handle %llu (%s, prio %d via %s)%s\n%*s  %s\n", indent, "",
+		natrules_family_name(r->family), r->table, r->chain, (unsigned long long)r->handle,
+		natrules_owner_name(r->owner), r->base_priority, r->base_chain,
+		natrule_fully_random(r) ? ""
+		: r->covered		? " covered by natscope's overlay"
+					: " NOT fully-random",
+		indent, "", r->text);
+}
+
+static void finding_block(FILE *out, const struct snapshot *s, const struct finding *f, bool color)
+{
+	sev_tag(out, f->sev, color);
+	fprintf(out, "%-22s %s\n", audit_check_id(f->check), f->summary);
+	if (f->sev == SEV_OK)
+		return;
+	fprintf(out, "%9s  evidence:", "");
+	for (unsigned int k = 0; k < f->nev; k++) {
+		double v = f->ev[k].value;
+
+		if (v == (double)(long long)v)
+			fprintf(out, " %s=%lld", f->ev[k].key, (long long)v);
+		else
+			fprintf(out, " %s=%.4g", f->ev[k].key, v);
+	}
+	fputc('\n', out);
+	if (f->ngroups) {
+		fprintf(out, "%9s  likely SNAT groups:\n", "");
+		for (unsigned int k = 0; k < f->ngroups; k++) {
+			fprintf(out, "%11s", "");
+			group_line(out, &s->table.top[f->groups[k]]);
+		}
+	}
+	if (f->nrules) {
+		fprintf(out, "%9s  rules:\n", "");
+		for (unsigned int k = 0; k < f->nrules; k++)
+			rule_line(out, &s->nat.v[f->rules[k]], 11);
+	}
+	fprintf(out, "%9s  remedy: %s\n", "", audit_check_remedy(f->check));
+}
+
+static void cpu_section(FILE *out, const struct snapshot *s)
+{
+	unsigned int n = ct_stats_known_count();
+
+	fprintf(out, "%-8s", "CPU");
+	for (unsigned int k = 0; k < n; k++)
+		fprintf(out, " %*s", (int)strlen(ct_stats_name(ct_stats_known_attr(k))),
+			ct_stats_name(ct_stats_known_attr(k)));
+	fputc('\n', out);
+	for (unsigned int i = 0; i < s->stats1.ncpu; i++) {
+		fprintf(out, "cpu%-5u", s->stats1.cpu[i].cpu);
+		for (unsigned int k = 0; k < n; k++) {
+			const char *name = ct_stats_name(ct_stats_known_attr(k));
+
+			fprintf(out, " %*llu", (int)strlen(name),
+				(unsigned long long)s->stats1.cpu[i].val[ct_stats_known_attr(k)]);
+		}
+		fputc('\n', out);
+	}
+	if (s->interval > 0) {
+		fprintf(out, "%-8s", "per s");
+		for (unsigned int k = 0; k < n; k++) {
+			unsigned int attr = ct_stats_known_attr(k);
+
+			fprintf(out, " %*.1f", (int)strlen(ct_stats_name(attr)),
+				snapshot_rate(s, attr));
+		}
+		fputc('\n', out);
+	}
+}
+
+int render_text(FILE *out, const struct snapshot *s, const struct audit_report *r,
+		const struct render_opts *o)
+{
+	int64_t count = snapshot_count(s), max = snapshot_max(s);
+
+	fprintf(out, "natscope audit: netns %s, kernel %s, interval %.1f s, status ",
+		s->netns[0] ? s->netns : "(current)", s->sys.kernel, s->interval);
+	if (o->color)
+		fprintf(out, "%s%s%s\n", sev_color(r->worst), audit_severity_name(r->worst),
+			ANSI_RESET);
+	else
+		fprintf(out, "%s\n", audit_severity_name(r->worst));
+	if (s->stats_fallback)
+		fprintf(out, "note: ctnetlink statistics unavailable; per-CPU counters read from "
+			     "/proc/net/stat/nf_conntrack\n");
+
+	fprintf(out, "\nCONNTRACK\n");
+	if (count >= 0 && max > 0)
+		fprintf(out, "  table       %lld of %lld entries (%.1f%%), %lld buckets\n",
+			(long long)count, (long long)max, 100.0 * (double)count / (double)max,
+			(long long)s->sys.val[SYSCTL_BUCKETS]);
+	if (s->have_table)
+		table_section(out, s);
+
+	fprintf(out, "\nFINDINGS\n");
+	for (unsigned int i = 0; i < r->n; i++)
+		finding_block(out, s, &r->f[i], o->color);
+
+	fprintf(out, "\nPER-CPU STATISTICS (source: %s)\n",
+		s->stats1.source == CT_STATS_PROCFS ? "procfs" : "netlink");
+	cpu_section(out, s);
+
+	settings_section(out, s);
+
+	if (s->nat.n) {
+		fprintf(out, "\nSOURCE-NAT RULES (nf_tables generation %u)\n", s->nat.genid);
+		for (unsigned int i = 0; i < s->nat.n; i++)
+			rule_line(out, &s->nat.v[i], 2);
+	}
+
+	if (s->have_table && s->table.ntop) {
+		fprintf(out, "\nSNAT GROUPS (top %u of %llu%s)\n", s->table.ntop,
+			(unsigned long long)s->table.ngroups,
+			s->table.groups_truncated ? ", truncated" : "");
+		group_header(out);
+		for (unsigned int i = 0; i < s->table.ntop; i++)
+			group_line(out, &s->table.top[i]);
+	}
+	if (s->proxies.n) {
+		fprintf(out, "\nDOCKER USERLAND PROXIES\n");
+		for (unsigned int i = 0; i < s->proxies.n; i++) {
+			const struct dproxy *p = &s->proxies.v[i];
+
+			fprintf(out, "  pid %-8d %s %s:%d -> %s:%d\n", (int)p->pid, p->proto,
+				p->host_ip, p->host_port, p->container_ip, p->container_port);
+		}
+	}
+	return ferror(out) ? -EIO : 0;
+}

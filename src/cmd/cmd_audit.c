@@ -1,0 +1,338 @@
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "app.h"
+#include "audit/audit.h"
+#include "audit/collect.h"
+#include "flows/engine.h"
+#include "host/evrec.h"
+#include "host/netns.h"
+#include "audit/render.h"
+#include "util.h"
+
+enum audit_format {
+	FORMAT_TEXT,
+	FORMAT_JSON,
+	FORMAT_OPENMETRICS,
+};
+
+static const struct {
+	const char *name;
+	enum audit_format fmt;
+	int (*render)(FILE *, const struct snapshot *, const struct audit_report *,
+		      const struct render_opts *);
+} formats[] = {
+	{ "text", FORMAT_TEXT, render_text },
+	{ "json", FORMAT_JSON, render_json },
+	{ "openmetrics", FORMAT_OPENMETRICS, render_prom },
+	{ "prometheus", FORMAT_OPENMETRICS, render_prom },
+};
+
+struct audit_args {
+	const char *replay;
+	double interval;
+	unsigned int format; /* index into formats[] */
+	const char *output;
+	int color; /* -1 auto, 0 never, 1 always */
+};
+
+static void audit_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: natscope [--netns NS] audit [OPTIONS]\n"
+		"\n"
+		"Sample conntrack statistics twice, stream the table once, and report findings.\n"
+		"Exit status: 0 ok, 1 warning, 2 critical, 3 unknown or error.\n"
+		"\n"
+		"Options:\n"
+		"  -i, --interval SECONDS  time between the two samples (default 1; 0: one "
+		"sample)\n"
+		"  -f, --format FORMAT     text (default), json, openmetrics\n"
+		"  -o, --output FILE       write to FILE atomically (for node_exporter's textfile\n"
+		"                          collector) instead of standard output\n"
+		"      --color WHEN        auto (default), always, never; NO_COLOR is honoured\n"
+		"  -n, --netns NS          same as the global option\n"
+		"      --replay FILE       audit the table recorded by 'natscope record' (no "
+		"root;\n"
+		"                          checks that need live counters, settings or rules are\n"
+		"                          left out)\n"
+		"  -h, --help              show this help\n"
+		"\n"
+		"Checks:\n");
+	for (size_t i = 0; audit_check_at(i); i++)
+		fprintf(f, "  %-22s %s\n", audit_check_id(audit_check_at(i)),
+			audit_check_title(audit_check_at(i)));
+}
+
+static int parse_args(struct app *app, int argc, char **argv, struct audit_args *a)
+{
+	static const struct option opts[] = {
+		{ "interval", required_argument, NULL, 'i' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "replay", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	*a = (struct audit_args){ .interval = 1.0, .format = 0, .color = -1 };
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:f:o:n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (util_parse_double(optarg, 0, 3600, &a->interval) < 0)
+				return app_error(
+					app, APP_ERR_USAGE,
+					"invalid --interval '%s': give seconds from 0 to 3600",
+					optarg);
+			break;
+		case 'f': {
+			size_t i, n = sizeof(formats) / sizeof(formats[0]);
+
+			for (i = 0; i < n; i++)
+				if (strcmp(optarg, formats[i].name) == 0)
+					break;
+			if (i == n)
+				return app_error(
+					app, APP_ERR_USAGE,
+					"invalid --format '%s': use text, json or openmetrics",
+					optarg);
+			a->format = (unsigned int)i;
+			break;
+		}
+		case 'o':
+			a->output = optarg;
+			break;
+		case 'C':
+			if (strcmp(optarg, "auto") == 0)
+				a->color = -1;
+			else if (strcmp(optarg, "always") == 0)
+				a->color = 1;
+			else if (strcmp(optarg, "never") == 0)
+				a->color = 0;
+			else
+				return app_error(app, APP_ERR_USAGE,
+						 "invalid --color '%s': use auto, always or never",
+						 optarg);
+			break;
+		case 'n':
+			app->netns = optarg;
+			break;
+		case 'R':
+			a->replay = optarg;
+			break;
+		case 'h':
+			audit_usage(app->out);
+			return -1;
+		default: /* ':' or '?' */
+			return app_bad_option(app, c, argv);
+		}
+	}
+	if (optind < argc)
+		return app_extra_operand(app, argv);
+	return 0;
+}
+
+static int collect_error(const struct app *app, int err, enum collect_stage stage)
+{
+	static const char *const what[] = {
+		[COLLECT_SOCKET] = "opening a netfilter netlink socket",
+		[COLLECT_STATS] = "reading conntrack statistics over netlink",
+		[COLLECT_DUMP] = "dumping the conntrack table",
+		[COLLECT_SYSCTL] = "reading /proc/sys/net",
+		[COLLECT_RULES] = "reading the nf_tables ruleset",
+		[COLLECT_PROC] = "scanning /proc for docker-proxy",
+	};
+
+	if (err == -EPERM || err == -EACCES)
+		return app_error(app, APP_ERR_PERM,
+				 "%s was refused: run as root or with CAP_NET_ADMIN", what[stage]);
+	if (err == -EPROTONOSUPPORT || err == -EOPNOTSUPP || err == -EAFNOSUPPORT)
+		return app_error(app, APP_ERR_NO_CONNTRACK,
+				 "%s failed: ctnetlink (nf_conntrack_netlink) is not available",
+				 what[stage]);
+	return app_error(app, APP_ERR_RUNTIME, "%s failed: %s", what[stage], strerror(-err));
+}
+
+/* Write to a temporary file beside @path and rename it, so readers never see half. */
+static int write_output(const struct app *app, const struct audit_args *a,
+			const struct snapshot *snap, const struct audit_report *rep,
+			const struct render_opts *ro)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int ret, fd;
+
+	if (!a->output)
+		return formats[a->format].render(app->out, snap, rep, ro) < 0 ||
+				       fflush(app->out) == EOF
+			       ? app_error(app, APP_ERR_RUNTIME, "writing the report failed")
+			       : 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", a->output) >= (int)sizeof(tmp))
+		return app_error(app, APP_ERR_USAGE, "--output path too long");
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return app_error(app, APP_ERR_RUNTIME, "cannot create a file beside '%s': %s",
+				 a->output, strerror(errno));
+	fchmod(fd, 0644);
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return app_error(app, APP_ERR_RUNTIME, "cannot write '%s': %s", tmp,
+				 strerror(errno));
+	}
+	ret = formats[a->format].render(f, snap, rep, ro);
+	if (fclose(f) == EOF || ret < 0 || rename(tmp, a->output) < 0) {
+		unlink(tmp);
+		return app_error(app, APP_ERR_RUNTIME, "writing '%s' failed", a->output);
+	}
+	return 0;
+}
+
+struct replay_ctx {
+	struct engine *e;
+	double last_t;
+};
+
+static int replay_msg(const struct nlmsghdr *nlh, double t, void *data)
+{
+	struct replay_ctx *rc = data;
+
+	rc->last_t = t;
+	return engine_ingest(rc->e, nlh);
+}
+
+static int agg_flow(const struct ct_flow *f, void *data)
+{
+	return ct_agg_add(data, f);
+}
+
+/* The table at the end of a capture, through the same aggregation as a live dump. */
+static int audit_replay(struct app *app, const struct audit_args *a)
+{
+	struct render_opts ro = { .version = NATSCOPE_VERSION };
+	struct replay_ctx rc = { 0 };
+	struct audit_thresholds th;
+	struct audit_report rep;
+	struct ct_agg *agg = NULL;
+	struct snapshot snap;
+	char err[256] = "";
+	long n;
+	int ret;
+
+	if (app->netns)
+		return app_error(app, APP_ERR_USAGE,
+				 "--replay reads a file: --netns does not apply");
+	snapshot_init(&snap);
+	ret = engine_new(&rc.e);
+	if (ret == 0)
+		ret = ct_agg_new(&agg);
+	if (ret < 0) {
+		ret = app_error(app, APP_ERR_RUNTIME, "%s", strerror(-ret));
+		goto out;
+	}
+	n = evrec_replay(a->replay, replay_msg, &rc, err, sizeof(err));
+	if (n == -EBADMSG) {
+		ret = app_error(app, APP_ERR_DATA, "cannot replay '%s': %s", a->replay,
+				err[0] ? err : "a damaged conntrack message");
+		goto out;
+	}
+	if (n < 0) {
+		ret = app_error(app, APP_ERR_USAGE, "cannot read '%s': %s", a->replay,
+				strerror((int)-n));
+		goto out;
+	}
+	ret = engine_foreach(rc.e, agg_flow, agg);
+	if (ret < 0) {
+		ret = app_error(app, APP_ERR_RUNTIME, "%s", strerror(-ret));
+		goto out;
+	}
+	ct_agg_summarize(agg, &snap.table);
+	snap.have_table = true;
+	snap.replay = true;
+	snap.taken = (time_t)rc.last_t;
+	snprintf(snap.netns, sizeof(snap.netns), "replay:%s", a->replay);
+	audit_thresholds_default(&th);
+	audit_run(&snap, &th, &rep);
+	ro.color = a->color < 0 ? app->color && !a->output : a->color == 1;
+	ret = write_output(app, a, &snap, &rep, &ro);
+	if (ret == 0)
+		ret = audit_exit_code(rep.worst);
+out:
+	ct_agg_free(agg);
+	engine_free(rc.e);
+	snapshot_release(&snap);
+	return ret;
+}
+
+int cmd_audit(struct app *app, int argc, char **argv)
+{
+	struct collect_opts co;
+	struct audit_thresholds th;
+	struct audit_report rep;
+	struct render_opts ro = { .version = NATSCOPE_VERSION };
+	struct audit_args a;
+	struct snapshot snap;
+	struct netns_ctx ns;
+	enum collect_stage stage;
+	char path[PATH_MAX];
+	struct stat sb;
+	int ret;
+
+	ret = parse_args(app, argc, argv, &a);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	if (a.replay)
+		return audit_replay(app, &a);
+
+	ret = app_enter(app, &ns);
+	if (ret)
+		return ret;
+
+	collect_opts_default(&co);
+	co.interval = a.interval;
+	co.netns_ino = app->netns ? ns.ino : 0;
+	/* Test hook: a sysctl tree without nf_conntrack, to exercise that error path. */
+	if (getenv("NATSCOPE_TEST_SYSCTL_ROOT"))
+		co.sys_root = getenv("NATSCOPE_TEST_SYSCTL_ROOT");
+	snprintf(path, sizeof(path), "%s/netfilter/nf_conntrack_max", co.sys_root);
+	if (stat(path, &sb) < 0) {
+		app_leave(app, &ns, 1);
+		return app_error(app, APP_ERR_NO_CONNTRACK,
+				 "nf_conntrack is not available (no %s): load the nf_conntrack "
+				 "module or use a kernel with connection tracking",
+				 path);
+	}
+
+	snapshot_init(&snap);
+	if (app->netns)
+		snprintf(snap.netns, sizeof(snap.netns), "%s", app->netns);
+	ret = collect_snapshot(&co, &snap, &stage);
+	ret = app_leave(app, &ns, ret < 0 ? collect_error(app, ret, stage) : 0);
+	if (ret) {
+		snapshot_release(&snap);
+		return ret;
+	}
+
+	audit_thresholds_default(&th);
+	audit_run(&snap, &th, &rep);
+	ro.color = a.color < 0 ? app->color && !a.output : a.color == 1;
+	ret = write_output(app, &a, &snap, &rep, &ro);
+	if (ret == 0)
+		ret = audit_exit_code(rep.worst);
+	snapshot_release(&snap);
+	return ret;
+}

@@ -1,0 +1,306 @@
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "nftables/natfix.h"
+#include "nftables/natrules.h"
+#include "host/netns.h"
+#include "netlink/nl.h"
+#include "util.h"
+
+struct fix_args {
+	bool random_fully;
+	bool revert;
+	bool dry_run;
+	bool yes;
+	struct natfix_opts opts;
+};
+
+static const char cost_note[] =
+	"note: fully-random gives up source-port preservation (STUN/P2P and some VPNs rely on\n"
+	"      it) and does not cure the same-socket UDP race (DNS A/AAAA), which shows up as\n"
+	"      clash_resolve instead.\n";
+
+static void fix_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: natscope [--netns NS] fix --random-fully [--dry-run] [--yes]\n"
+		"                                 [--oif IFACE] [--saddr CIDR]\n"
+		"       natscope [--netns NS] fix --random-fully --in-place [--dry-run] [--yes]\n"
+		"       natscope [--netns NS] fix --revert [--dry-run] [--yes]\n"
+		"\n"
+		"Mirror every nat postrouting chain whose masquerade/snat statements lack\n"
+		"fully-random into natscope's own table of the same family, one priority earlier,\n"
+		"with fully-random set. The first chain that binds NAT wins, so the mirror takes\n"
+		"over; rules natscope does not own are never changed. One atomic batch, bound to\n"
+		"the ruleset generation read while planning.\n"
+		"\n"
+		"Options:\n"
+		"      --random-fully  install or refresh the fully-random overlay\n"
+		"      --revert        remove natscope's tables (only those)\n"
+		"  -n, --dry-run       print the change as an nft -f script; change nothing\n"
+		"  -y, --yes           apply without asking\n"
+		"      --oif IFACE     only traffic leaving IFACE\n"
+		"      --saddr CIDR    only sources in CIDR\n"
+		"      --in-place      instead of an overlay, replace native nft rules by handle\n"
+		"                      with the same rule plus fully-random (never iptables-nft\n"
+		"                      rules, never reverted: they are your rules)\n"
+		"  -h, --help          show this help\n"
+		"\n%s",
+		cost_note);
+}
+
+static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a)
+{
+	enum { OPT_RANDOM = 256, OPT_REVERT, OPT_OIF, OPT_SADDR, OPT_NETNS, OPT_IN_PLACE };
+	static const struct option opts[] = {
+		{ "random-fully", no_argument, NULL, OPT_RANDOM },
+		{ "revert", no_argument, NULL, OPT_REVERT },
+		{ "in-place", no_argument, NULL, OPT_IN_PLACE },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "oif", required_argument, NULL, OPT_OIF },
+		{ "saddr", required_argument, NULL, OPT_SADDR },
+		{ "netns", required_argument, NULL, OPT_NETNS },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":nyh", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_RANDOM:
+			a->random_fully = true;
+			break;
+		case OPT_REVERT:
+			a->revert = a->opts.revert = true;
+			break;
+		case 'n':
+			a->dry_run = true;
+			break;
+		case 'y':
+			a->yes = true;
+			break;
+		case OPT_IN_PLACE:
+			a->opts.in_place = true;
+			break;
+		case OPT_OIF:
+			a->opts.oif = optarg;
+			break;
+		case OPT_SADDR:
+			a->opts.saddr = optarg;
+			break;
+		case OPT_NETNS:
+			app->netns = optarg;
+			break;
+		case 'h':
+			fix_usage(app->out);
+			return -1;
+		default: /* ':' or '?' */
+			return app_bad_option(app, c, argv);
+		}
+	}
+	if (optind < argc)
+		return app_extra_operand(app, argv);
+	if (a->random_fully == a->revert)
+		return app_error(app, APP_ERR_USAGE,
+				 "say what to fix: --random-fully, or --revert to undo it");
+	if (a->revert && (a->opts.oif || a->opts.saddr || a->opts.in_place))
+		return app_error(app, APP_ERR_USAGE,
+				 "--revert takes no --oif, --saddr or --in-place");
+	if (a->opts.in_place && (a->opts.oif || a->opts.saddr))
+		return app_error(app, APP_ERR_USAGE,
+				 "--in-place rewrites whole rules: it takes no --oif or --saddr");
+	return 0;
+}
+
+static bool confirm(const struct app *app)
+{
+	char line[16];
+
+	fprintf(stderr, "Apply this change? [y/N] ");
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+/* Re-read what is in force and check natscope's tables are exactly what was planned. */
+static int verify(struct app *app, struct nl_sock *nl, const struct natfix_plan *plan,
+		  const struct natfix_opts *opts)
+{
+	struct natfix_plan *again;
+	struct natrules_ruleset *rs;
+	struct natrules nr;
+	uint32_t genid, family;
+	int ret;
+
+	ret = natrules_dump(nl, &rs, &genid);
+	if (ret < 0)
+		return app_error(app, APP_ERR_RUNTIME, "re-reading the ruleset failed: %s",
+				 strerror(-ret));
+	if (natfix_plan_verify(plan, rs, &family) < 0) {
+		natrules_ruleset_free(rs);
+		return app_error(app, APP_ERR_RUNTIME,
+				 "after applying, table %s %s is not as planned",
+				 natrules_family_name((uint8_t)family), NATFIX_TABLE);
+	}
+	/* Planning again against what is now in force must find nothing to do. */
+	ret = natfix_plan_new(rs, genid, opts, &again);
+	if (ret == 0 && natfix_plan_has_changes(again))
+		ret = -EPROTO;
+	natfix_plan_free(again);
+	if (ret < 0) {
+		natrules_ruleset_free(rs);
+		return app_error(app, APP_ERR_RUNTIME,
+				 "after applying, the ruleset is not what was planned (%s)",
+				 strerror(-ret));
+	}
+	natrules_init(&nr);
+	ret = natrules_analyze(rs, &nr);
+	natrules_ruleset_free(rs);
+	if (ret < 0)
+		return app_error(app, APP_ERR_RUNTIME, "%s", strerror(-ret));
+	fprintf(app->out, "now in force (generation %u):\n", genid);
+	for (unsigned int i = 0; i < nr.n; i++) {
+		const struct natrule *r = &nr.v[i];
+
+		fprintf(app->out, "  %-4s %s %s prio %d handle %llu%s\n      %s\n",
+			natrules_family_name(r->family), r->table, r->chain, r->base_priority,
+			(unsigned long long)r->handle,
+			r->owner == NATRULE_OWNER_NATSCOPE ? " [natscope]" : "", r->text);
+	}
+	natrules_release(&nr);
+	return 0;
+}
+
+static int run(struct app *app, const struct fix_args *a)
+{
+	struct natrules_ruleset *rs = NULL;
+	struct natfix_plan *plan = NULL;
+	struct nl_sock *nl;
+	char what[256] = "";
+	uint32_t genid;
+	int ret;
+
+	ret = nl_open(&nl, 0);
+	if (ret < 0)
+		return app_error(app, APP_ERR_RUNTIME, "opening a netlink socket failed: %s",
+				 strerror(-ret));
+	ret = natrules_dump(nl, &rs, &genid);
+	if (ret == -EPERM)
+		ret = app_error(app, APP_ERR_PERM, "reading the ruleset was refused: run as root");
+	else if (ret == -EAGAIN)
+		ret = app_error(app, APP_ERR_CHANGED,
+				"the ruleset kept changing while it was read: try again");
+	else if (ret < 0)
+		ret = app_error(
+			app, APP_ERR_NO_NFTABLES,
+			"reading the nf_tables ruleset failed (%s): is nf_tables available?",
+			strerror(-ret));
+	if (ret)
+		goto out;
+
+	ret = natfix_plan_new(rs, genid, &a->opts, &plan);
+	if (ret == -EEXIST) {
+		ret = app_error(app, APP_ERR_DATA,
+				"a table named '%s' exists without natscope's mark: natscope never "
+				"touches tables it does not own; rename or remove it",
+				NATFIX_TABLE);
+		goto out;
+	}
+	if (ret == -EINVAL) {
+		ret = app_error(app, APP_ERR_USAGE,
+				"invalid scope: --oif takes an interface name (< 16 characters), "
+				"--saddr an IPv4 or IPv6 address with an optional /prefix");
+		goto out;
+	}
+	if (ret < 0) {
+		ret = app_error(app, APP_ERR_RUNTIME, "planning failed: %s", strerror(-ret));
+		goto out;
+	}
+
+	if (a->dry_run) {
+		/* stdout is the script alone (the notes are in it as comments) */
+		ret = natfix_plan_script(plan, app->out) < 0
+			      ? app_error(app, APP_ERR_RUNTIME, "writing the script failed")
+			      : 0;
+		if (a->random_fully && natfix_plan_has_changes(plan))
+			fputs(cost_note, stderr);
+		goto out;
+	}
+	for (unsigned int i = 0; i < natfix_plan_nnotes(plan); i++)
+		fprintf(app->out, "%s\n", natfix_plan_note(plan, i));
+	if (!natfix_plan_has_changes(plan)) {
+		fprintf(app->out, "nothing to change (generation %u)\n", genid);
+		goto out;
+	}
+	if (a->random_fully)
+		fputs(cost_note, stderr);
+	if (!a->yes) {
+		if (!isatty(STDIN_FILENO)) {
+			ret = app_error(app, APP_ERR_USAGE,
+					"refusing to change the ruleset without --yes (no terminal "
+					"to ask on); see the change first with --dry-run");
+			goto out;
+		}
+		natfix_plan_script(plan, stderr);
+		if (!confirm(app)) {
+			fprintf(app->out, "not applied; nothing changed\n");
+			ret = 1;
+			goto out;
+		}
+	}
+
+	/* Test hook: a window in which a test changes the ruleset behind our back. */
+	if (getenv("NATSCOPE_TEST_APPLY_DELAY")) {
+		double delay;
+
+		if (util_parse_double(getenv("NATSCOPE_TEST_APPLY_DELAY"), 0, 60, &delay) == 0)
+			usleep((useconds_t)(delay * 1e6));
+	}
+	ret = natfix_apply(nl, plan, what, sizeof(what));
+	if (ret == -ERESTART) {
+		ret = app_error(
+			app, APP_ERR_CHANGED,
+			"the ruleset changed since it was read (generation %u): nothing was "
+			"applied; run the command again",
+			genid);
+		goto out;
+	}
+	if (ret < 0) {
+		ret = app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_RUNTIME,
+				"the kernel rejected %s: %s; nothing was applied",
+				what[0] ? what : "the batch", strerror(-ret));
+		goto out;
+	}
+	fprintf(app->out, "applied in one batch.\n");
+	ret = verify(app, nl, plan, &a->opts);
+out:
+	natfix_plan_free(plan);
+	natrules_ruleset_free(rs);
+	nl_close(nl);
+	return ret;
+}
+
+int cmd_fix(struct app *app, int argc, char **argv)
+{
+	struct netns_ctx ns;
+	struct fix_args a;
+	int ret;
+
+	ret = parse_args(app, argc, argv, &a);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = app_enter(app, &ns);
+	if (ret)
+		return ret;
+	return app_leave(app, &ns, run(app, &a));
+}

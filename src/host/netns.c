@@ -1,0 +1,87 @@
+#include "config.h"
+#include "host/netns.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+static bool all_digits(const char *s)
+{
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static int self_ino(ino_t *ino)
+{
+	struct stat sb;
+
+	if (stat("/proc/self/ns/net", &sb) < 0)
+		return -errno;
+	*ino = sb.st_ino;
+	return 0;
+}
+
+int netns_enter(const char *spec, struct netns_ctx *ctx)
+{
+	char path[PATH_MAX];
+	int fd, ret;
+
+	ctx->orig_fd = -1;
+	if (!spec || !*spec)
+		return self_ino(&ctx->ino);
+
+	if (strchr(spec, '/'))
+		snprintf(path, sizeof(path), "%s", spec);
+	else if (all_digits(spec))
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", spec);
+	else if (strcmp(spec, ".") == 0 || strcmp(spec, "..") == 0)
+		return -ENOENT;
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", spec);
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOTDIR ? -ENOENT : -errno;
+
+	ctx->orig_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (ctx->orig_fd < 0) {
+		ret = -errno;
+		goto err_close;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		/* EINVAL: the file is not a network namespace. */
+		ret = errno == EINVAL ? -ENOENT : -errno;
+		goto err_orig;
+	}
+	close(fd);
+	return self_ino(&ctx->ino);
+
+err_orig:
+	close(ctx->orig_fd);
+	ctx->orig_fd = -1;
+err_close:
+	close(fd);
+	return ret;
+}
+
+int netns_leave(struct netns_ctx *ctx)
+{
+	int ret = 0;
+
+	if (ctx->orig_fd < 0)
+		return 0;
+	if (setns(ctx->orig_fd, CLONE_NEWNET) < 0)
+		ret = -errno;
+	close(ctx->orig_fd);
+	ctx->orig_fd = -1;
+	return ret;
+}

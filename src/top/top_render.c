@@ -1,0 +1,217 @@
+#include "config.h"
+#include "top/top.h"
+
+#include <errno.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "flows/clash.h"
+
+const unsigned int top_rate_attrs[TOP_NRATES] = {
+	CT_STAT_INSERT_FAILED, CT_STAT_DROP,	CT_STAT_EARLY_DROP,
+	CT_STAT_CLASH_RESOLVE, CT_STAT_INVALID, CT_STAT_SEARCH_RESTART,
+};
+const double top_windows[TOP_WINDOWS] = { 1, 10, 60 };
+
+void top_frame_rates(struct top_frame *f, const struct rates *r)
+{
+	for (unsigned int i = 0; i < TOP_NRATES; i++)
+		for (unsigned int w = 0; w < TOP_WINDOWS; w++)
+			f->have_rate[i][w] =
+				rates_get(r, top_rate_attrs[i], top_windows[w], &f->rate[i][w]);
+}
+
+int top_render_text(FILE *out, const struct top_frame *f)
+{
+	const struct model_counts *c = f->counts;
+	char when[32];
+	time_t t = (time_t)f->time;
+	struct tm tm;
+	bool first = true;
+
+	strftime(when, sizeof(when), "%H:%M:%S", gmtime_r(&t, &tm));
+	fprintf(out, "natscope top %s UTC  netns %s  entries %llu", when,
+		f->netns && *f->netns ? f->netns : "(current)", (unsigned long long)c->total);
+	if (f->have_kernel)
+		fprintf(out, " (kernel %llu of %llu)", (unsigned long long)f->kernel_count,
+			(unsigned long long)f->kernel_max);
+	fprintf(out, "  events/s %.0f  lost %llu (%llu dropped, %llu overruns)", f->events_per_s,
+		(unsigned long long)f->es->lost_estimate, (unsigned long long)f->es->dropped,
+		(unsigned long long)f->es->overruns);
+	if (f->rcvbuf)
+		fprintf(out, "  rcvbuf %zu MiB", f->rcvbuf >> 20);
+	if (f->ct_events == 0)
+		fprintf(out, "  EVENTS OFF (nf_conntrack_events=0: followed by dumps)");
+	fputc('\n', out);
+	if (f->have_kernel) {
+		fprintf(out, " ");
+		for (unsigned int i = 0; i < TOP_NRATES; i++)
+			fprintf(out, " %s/s %.1f", ct_stats_name(top_rate_attrs[i]),
+				f->have_rate[i][0] ? f->rate[i][0] : 0.0);
+		fputc('\n', out);
+	}
+	fprintf(out, " ");
+	for (unsigned int p = 0; p < 256; p++) {
+		const char *name = ct_flow_proto_name((uint8_t)p);
+
+		if (!c->by_proto[p])
+			continue;
+		fprintf(out, "%s %s %llu", first ? "" : ",", name ? name : "other",
+			(unsigned long long)c->by_proto[p]);
+		first = false;
+	}
+	if (first)
+		fprintf(out, " no entries");
+	for (unsigned int s = 0, n = 0; s < CT_TCP_STATES; s++)
+		if (c->tcp_state[s])
+			fprintf(out, "%s %s %llu", n++ ? "," : "; tcp", ct_flow_tcp_state_name(s),
+				(unsigned long long)c->tcp_state[s]);
+	if (f->clash && clash_nepisodes(f->clash)) {
+		const struct clash_episode *ep =
+			clash_episode(f->clash, clash_nepisodes(f->clash) - 1);
+		const struct clash_group *g = &ep->groups[0];
+		char a[64], b[64];
+
+		fprintf(out, "; snat %llu, dnat %llu, both %llu\n",
+			(unsigned long long)c->nat_kind[CT_NAT_SNAT],
+			(unsigned long long)c->nat_kind[CT_NAT_DNAT],
+			(unsigned long long)c->nat_kind[CT_NAT_BOTH]);
+		fprintf(out,
+			"  likely clash (%u episodes, last %llu insert_failed): %s %s -> %s:%u, "
+			"%u new flows from %u%s sources\n",
+			clash_nepisodes(f->clash), (unsigned long long)ep->insert_failed,
+			ct_flow_proto_name(g->l4proto) ? ct_flow_proto_name(g->l4proto) : "?",
+			ct_flow_addr_str(g->family, &g->snat_src, a, sizeof(a)),
+			ct_flow_addr_str(g->family, &g->dst, b, sizeof(b)), g->dport, g->new_flows,
+			g->sources, g->sources >= CLASH_MAX_SOURCES ? "+" : "");
+		return ferror(out) ? -EIO : 0;
+	}
+	fprintf(out, "; snat %llu, dnat %llu, both %llu\n",
+		(unsigned long long)c->nat_kind[CT_NAT_SNAT],
+		(unsigned long long)c->nat_kind[CT_NAT_DNAT],
+		(unsigned long long)c->nat_kind[CT_NAT_BOTH]);
+	return ferror(out) ? -EIO : 0;
+}
+
+/* Likely clash episodes: "likely", because the kernel does not name the failed flow. */
+static json_t *episodes_json(const struct clash *c)
+{
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; c && i < clash_nepisodes(c); i++) {
+		const struct clash_episode *ep = clash_episode(c, i);
+		json_t *o = json_object(), *groups = json_array();
+
+		json_object_set_new(o, "time_ms", json_integer((json_int_t)(ep->time * 1000.0)));
+		json_object_set_new(o, "insert_failed",
+				    json_integer((json_int_t)ep->insert_failed));
+		for (unsigned int k = 0; k < ep->ngroups; k++) {
+			const struct clash_group *g = &ep->groups[k];
+			const char *proto = ct_flow_proto_name(g->l4proto);
+			json_t *go = json_object();
+			char a[64], b[64];
+
+			json_object_set_new(go, "proto",
+					    proto ? json_string(proto) : json_integer(g->l4proto));
+			json_object_set_new(go, "snat_src",
+					    json_string(ct_flow_addr_str(g->family, &g->snat_src, a,
+									 sizeof(a))));
+			json_object_set_new(
+				go, "dst",
+				json_string(ct_flow_addr_str(g->family, &g->dst, b, sizeof(b))));
+			json_object_set_new(go, "dport", json_integer(g->dport));
+			json_object_set_new(go, "new_flows", json_integer(g->new_flows));
+			json_object_set_new(go, "sources", json_integer(g->sources));
+			json_array_append_new(groups, go);
+		}
+		json_object_set_new(o, "likely_groups", groups);
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+int top_render_json(FILE *out, const struct top_frame *f)
+{
+	static const char *const type_names[CT_EVENT_TYPES] = { "new", "update", "destroy",
+								"dump" };
+	const struct model_counts *c = f->counts;
+	json_t *o = json_object(), *ev = json_object(), *lost = json_object(),
+	       *proto = json_object(), *states = json_object(), *nat = json_object(),
+	       *rates = json_object();
+	int ret = 0;
+
+	json_object_set_new(o, "schema", json_string("natscope.top"));
+	json_object_set_new(o, "schema_version", json_integer(1));
+	json_object_set_new(o, "time_ms", json_integer((json_int_t)(f->time * 1000.0)));
+	json_object_set_new(o, "iteration", json_integer(f->iteration));
+	json_object_set_new(o, "netns", json_string(f->netns ? f->netns : ""));
+	json_object_set_new(o, "entries", json_integer((json_int_t)c->total));
+	json_object_set_new(o, "kernel_count",
+			    f->have_kernel ? json_integer((json_int_t)f->kernel_count)
+					   : json_null());
+	json_object_set_new(o, "kernel_max",
+			    f->have_kernel ? json_integer((json_int_t)f->kernel_max) : json_null());
+	for (unsigned int t = 0; t < CT_EVENT_TYPES; t++)
+		json_object_set_new(ev, type_names[t],
+				    json_integer((json_int_t)f->es->received[t]));
+	json_object_set_new(ev, "total",
+			    json_integer((json_int_t)(f->es->received[0] + f->es->received[1] +
+						      f->es->received[2])));
+	json_object_set_new(o, "events", ev);
+	json_object_set_new(o, "events_per_s", json_real(f->events_per_s));
+	json_object_set_new(lost, "overruns", json_integer((json_int_t)f->es->overruns));
+	json_object_set_new(lost, "dropped", json_integer((json_int_t)f->es->dropped));
+	json_object_set_new(lost, "estimated", json_integer((json_int_t)f->es->lost_estimate));
+	json_object_set_new(lost, "drift", json_integer((json_int_t)f->es->drift));
+	json_object_set_new(lost, "resyncs", json_integer((json_int_t)f->es->resyncs));
+	json_object_set_new(o, "lost", lost);
+	json_object_set_new(o, "rcvbuf",
+			    f->rcvbuf ? json_integer((json_int_t)f->rcvbuf) : json_null());
+	json_object_set_new(o, "conntrack_events",
+			    f->ct_events >= 0 ? json_integer(f->ct_events) : json_null());
+	for (unsigned int i = 0; i < TOP_NRATES; i++) {
+		json_t *w = json_object();
+
+		for (unsigned int k = 0; k < TOP_WINDOWS; k++) {
+			char key[8];
+
+			snprintf(key, sizeof(key), "%.0fs", top_windows[k]);
+			json_object_set_new(w, key,
+					    f->have_rate[i][k] ? json_real(f->rate[i][k])
+							       : json_null());
+		}
+		json_object_set_new(rates, ct_stats_name(top_rate_attrs[i]), w);
+	}
+	json_object_set_new(o, "rates_per_s", rates);
+	for (unsigned int p = 0; p < 256; p++) {
+		const char *name = ct_flow_proto_name((uint8_t)p);
+		char key[8];
+
+		if (!c->by_proto[p])
+			continue;
+		if (!name) {
+			snprintf(key, sizeof(key), "%u", p);
+			name = key;
+		}
+		json_object_set_new(proto, name, json_integer((json_int_t)c->by_proto[p]));
+	}
+	json_object_set_new(o, "protocols", proto);
+	for (unsigned int s = 0; s < CT_TCP_STATES; s++)
+		json_object_set_new(states, ct_flow_tcp_state_name(s),
+				    json_integer((json_int_t)c->tcp_state[s]));
+	json_object_set_new(o, "tcp_states", states);
+	for (unsigned int k = 0; k < CT_NAT_KINDS; k++)
+		json_object_set_new(nat, ct_flow_nat_kind_name(k),
+				    json_integer((json_int_t)c->nat_kind[k]));
+	json_object_set_new(o, "nat", nat);
+	json_object_set_new(o, "clash_episodes", episodes_json(f->clash));
+	json_object_set_new(o, "assured", json_integer((json_int_t)c->assured));
+	json_object_set_new(o, "unreplied", json_integer((json_int_t)c->unreplied));
+	if (json_dumpf(o, out, JSON_COMPACT | JSON_REAL_PRECISION(6)) < 0 ||
+	    fputc('\n', out) == EOF)
+		ret = -EIO;
+	json_decref(o);
+	fflush(out);
+	return ret;
+}
