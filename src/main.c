@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +9,6 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "host/caps.h"
-#include "host/netns.h"
 
 static const struct command {
 	const char *name;
@@ -41,73 +38,6 @@ static const struct command {
 		.run = cmd_record,
 	},
 };
-
-/* sysexits.h codes keep every error class distinct for scripts. */
-static const int exit_codes[] = {
-	[APP_ERR_USAGE] = EX_USAGE,
-	[APP_ERR_PERM] = EX_NOPERM,
-	[APP_ERR_NO_CONNTRACK] = EX_UNAVAILABLE,
-	[APP_ERR_NO_NFTABLES] = EX_OSFILE,
-	[APP_ERR_NO_NETNS] = EX_NOHOST,
-	[APP_ERR_DATA] = EX_DATAERR,
-	[APP_ERR_CHANGED] = EX_TEMPFAIL,
-	[APP_ERR_RUNTIME] = EX_SOFTWARE,
-};
-
-int app_error(const struct app *app, enum app_err kind, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(app->err, "%s%s%s: ", app->prog, app->cmd ? " " : "", app->cmd ? app->cmd : "");
-	va_start(ap, fmt);
-	vfprintf(app->err, fmt, ap);
-	va_end(ap);
-	fputc('\n', app->err);
-	return app->plugin_exit ? 3 : exit_codes[kind];
-}
-
-int app_bad_option(const struct app *app, int c, char **argv)
-{
-	if (c == ':')
-		return app_error(app, APP_ERR_USAGE, "option '%s' needs a value",
-				 argv[optind - 1]);
-	return app_error(app, APP_ERR_USAGE, "unknown option '%s': see '%s %s --help'",
-			 argv[optind - 1], app->prog, app->cmd);
-}
-
-int app_extra_operand(const struct app *app, char **argv)
-{
-	return app_error(app, APP_ERR_USAGE, "unexpected argument '%s': see '%s %s --help'",
-			 argv[optind], app->prog, app->cmd);
-}
-
-int app_enter(const struct app *app, struct netns_ctx *ns)
-{
-	int ret;
-
-	if (!caps_sufficient(app->netns != NULL))
-		return app_error(app, APP_ERR_PERM,
-				 "needs CAP_NET_ADMIN%s: run as root (e.g. with sudo)",
-				 app->netns ? " and CAP_SYS_ADMIN (for --netns)" : "");
-	ret = netns_enter(app->netns, ns);
-	if (ret == -ENOENT)
-		return app_error(app, APP_ERR_NO_NETNS,
-				 "network namespace '%s' not found: give a name from 'ip netns "
-				 "list', a path to a namespace file, or a process id",
-				 app->netns);
-	if (ret < 0)
-		return app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_RUNTIME,
-				 "cannot enter network namespace '%s': %s", app->netns,
-				 strerror(-ret));
-	return 0;
-}
-
-int app_leave(const struct app *app, struct netns_ctx *ns, int ret)
-{
-	if (netns_leave(ns) < 0 && ret == 0)
-		return app_error(app, APP_ERR_RUNTIME, "cannot return to the original namespace");
-	return ret;
-}
 
 static void usage(FILE *f)
 {

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct natrules_ruleset;
+struct ruleset;
 struct nl_sock;
 
 /* The table natscope owns in each family; only ever created with the owner mark. */
@@ -30,7 +30,7 @@ struct natfix_plan;
  * -EEXIST: a table named NATFIX_TABLE exists without natscope's mark (never touched);
  * -EINVAL: a bad scope.
  */
-int natfix_plan_new(const struct natrules_ruleset *rs, uint32_t genid, const struct natfix_opts *o,
+int natfix_plan_new(const struct ruleset *rs, uint32_t genid, const struct natfix_opts *o,
 		    struct natfix_plan **out);
 void natfix_plan_free(struct natfix_plan *p);
 
@@ -69,7 +69,6 @@ int natfix_opts_from_comment(const char *comment, struct natfix_opts *o, char *b
  * Check a ruleset read after applying: natscope's tables are exactly the planned ones.
  * Returns 0, or -EPROTO with *family set to the first family that differs.
  */
-int natfix_plan_verify(const struct natfix_plan *p, const struct natrules_ruleset *rs,
-		       uint32_t *family);
+int natfix_plan_verify(const struct natfix_plan *p, const struct ruleset *rs, uint32_t *family);
 
 #endif

@@ -11,6 +11,7 @@
 #include "netlink/ct_dump.h"
 #include "nftables/natfix.h"
 #include "nftables/natrules.h"
+#include "nftables/ruleset.h"
 #include "netlink/nl.h"
 
 void collect_opts_default(struct collect_opts *o)
@@ -71,7 +72,7 @@ static int read_stats(struct nl_sock *nl, const struct collect_opts *o, struct c
  * plan changes nothing, the overlay is current and the source rules of the chains it
  * mirrors are covered; otherwise it is stale.
  */
-static int judge_overlay(const struct natrules_ruleset *rs, struct snapshot *snap)
+static int judge_overlay(const struct ruleset *rs, struct snapshot *snap)
 {
 	static const uint32_t fams[] = { NFPROTO_IPV4, NFPROTO_IPV6, NFPROTO_INET };
 	struct natfix_opts opts = { 0 };
@@ -80,7 +81,7 @@ static int judge_overlay(const struct natrules_ruleset *rs, struct snapshot *sna
 	int ret;
 
 	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
-		const char *c = natrules_ruleset_owned_comment(rs, fams[i], NATFIX_TABLE);
+		const char *c = ruleset_owned_comment(rs, fams[i], NATFIX_TABLE);
 
 		if (c && !snap->nat.overlay) {
 			snap->nat.overlay = true;
@@ -112,11 +113,11 @@ static int judge_overlay(const struct natrules_ruleset *rs, struct snapshot *sna
  */
 static int read_nat_rules(struct nl_sock *nl, const struct collect_opts *o, struct snapshot *snap)
 {
-	struct natrules_ruleset *rs;
+	struct ruleset *rs;
 	int ret;
 
 	natrules_read_legacy(o->proc_net, &snap->nat);
-	ret = natrules_dump(nl, &rs, &snap->nat.genid);
+	ret = ruleset_dump(nl, &rs, &snap->nat.genid);
 	if (ret == -ENOMEM)
 		return ret;
 	if (ret < 0) {
@@ -126,7 +127,7 @@ static int read_nat_rules(struct nl_sock *nl, const struct collect_opts *o, stru
 	ret = natrules_analyze(rs, &snap->nat);
 	if (ret == 0)
 		ret = judge_overlay(rs, snap);
-	natrules_ruleset_free(rs);
+	ruleset_free(rs);
 	return ret;
 }
 

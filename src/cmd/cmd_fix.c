@@ -10,6 +10,7 @@
 #include "app.h"
 #include "nftables/natfix.h"
 #include "nftables/natrules.h"
+#include "nftables/ruleset.h"
 #include "host/netns.h"
 #include "netlink/nl.h"
 #include "util.h"
@@ -137,17 +138,17 @@ static int verify(struct app *app, struct nl_sock *nl, const struct natfix_plan 
 		  const struct natfix_opts *opts)
 {
 	struct natfix_plan *again;
-	struct natrules_ruleset *rs;
+	struct ruleset *rs;
 	struct natrules nr;
 	uint32_t genid, family;
 	int ret;
 
-	ret = natrules_dump(nl, &rs, &genid);
+	ret = ruleset_dump(nl, &rs, &genid);
 	if (ret < 0)
 		return app_error(app, APP_ERR_RUNTIME, "re-reading the ruleset failed: %s",
 				 strerror(-ret));
 	if (natfix_plan_verify(plan, rs, &family) < 0) {
-		natrules_ruleset_free(rs);
+		ruleset_free(rs);
 		return app_error(app, APP_ERR_RUNTIME,
 				 "after applying, table %s %s is not as planned",
 				 natrules_family_name((uint8_t)family), NATFIX_TABLE);
@@ -158,14 +159,14 @@ static int verify(struct app *app, struct nl_sock *nl, const struct natfix_plan 
 		ret = -EPROTO;
 	natfix_plan_free(again);
 	if (ret < 0) {
-		natrules_ruleset_free(rs);
+		ruleset_free(rs);
 		return app_error(app, APP_ERR_RUNTIME,
 				 "after applying, the ruleset is not what was planned (%s)",
 				 strerror(-ret));
 	}
 	natrules_init(&nr);
 	ret = natrules_analyze(rs, &nr);
-	natrules_ruleset_free(rs);
+	ruleset_free(rs);
 	if (ret < 0)
 		return app_error(app, APP_ERR_RUNTIME, "%s", strerror(-ret));
 	fprintf(app->out, "now in force (generation %u):\n", genid);
@@ -183,7 +184,7 @@ static int verify(struct app *app, struct nl_sock *nl, const struct natfix_plan 
 
 static int run(struct app *app, const struct fix_args *a)
 {
-	struct natrules_ruleset *rs = NULL;
+	struct ruleset *rs = NULL;
 	struct natfix_plan *plan = NULL;
 	struct nl_sock *nl;
 	char what[256] = "";
@@ -194,7 +195,7 @@ static int run(struct app *app, const struct fix_args *a)
 	if (ret < 0)
 		return app_error(app, APP_ERR_RUNTIME, "opening a netlink socket failed: %s",
 				 strerror(-ret));
-	ret = natrules_dump(nl, &rs, &genid);
+	ret = ruleset_dump(nl, &rs, &genid);
 	if (ret == -EPERM)
 		ret = app_error(app, APP_ERR_PERM, "reading the ruleset was refused: run as root");
 	else if (ret == -EAGAIN)
@@ -285,7 +286,7 @@ static int run(struct app *app, const struct fix_args *a)
 	ret = verify(app, nl, plan, &a->opts);
 out:
 	natfix_plan_free(plan);
-	natrules_ruleset_free(rs);
+	ruleset_free(rs);
 	nl_close(nl);
 	return ret;
 }

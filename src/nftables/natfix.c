@@ -21,6 +21,9 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #include "nftables/natrules.h"
+#include "nftables/ruleset.h"
+#include "nftables/natexpr.h"
+#include "nftables/natrules_render.h"
 #include "netlink/nl.h"
 #include "util.h"
 
@@ -155,7 +158,7 @@ static bool rule_in(const struct nftnl_rule *r, uint32_t family, const char *tab
 	       strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), chain) == 0;
 }
 
-static int collect(const struct natrules_ruleset *rs, uint32_t family, const char *table,
+static int collect(const struct ruleset *rs, uint32_t family, const char *table,
 		   const char *chain, struct reach *re)
 {
 	for (size_t i = 0; i < re->n; i++)
@@ -166,8 +169,8 @@ static int collect(const struct natrules_ruleset *rs, uint32_t family, const cha
 		return 0;
 	}
 	re->names[re->n++] = chain;
-	for (size_t i = 0; i < natrules_ruleset_nrules(rs); i++) {
-		const struct nftnl_rule *r = natrules_ruleset_rule(rs, i);
+	for (size_t i = 0; i < ruleset_nrules(rs); i++) {
+		const struct nftnl_rule *r = ruleset_rule(rs, i);
 		struct nftnl_expr_iter *it;
 		struct nftnl_expr *e;
 
@@ -177,7 +180,7 @@ static int collect(const struct natrules_ruleset *rs, uint32_t family, const cha
 		if (!it)
 			return -ENOMEM;
 		while ((e = nftnl_expr_iter_next(it))) {
-			const char *target = natrules_expr_jump(e);
+			const char *target = natexpr_jump(e);
 			int ret;
 
 			if (target && (ret = collect(rs, family, table, target, re)) < 0) {
@@ -213,7 +216,7 @@ static int count_elem(struct nftnl_set_elem *e, void *data)
 	return 0;
 }
 
-static bool refuse(const struct nftnl_expr *e, const struct natrules_ruleset *rs, uint32_t family,
+static bool refuse(const struct nftnl_expr *e, const struct ruleset *rs, uint32_t family,
 		   const char *table, char *why, size_t len)
 {
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
@@ -234,7 +237,7 @@ static bool refuse(const struct nftnl_expr *e, const struct natrules_ruleset *rs
 	}
 	if (strcmp(name, "lookup") == 0) {
 		const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
-		const struct nftnl_set *st = natrules_ruleset_set(rs, family, table, set);
+		const struct nftnl_set *st = ruleset_set(rs, family, table, set);
 		unsigned int n = 0;
 
 		if (!st || !(nftnl_set_get_u32(st, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS)) {
@@ -287,7 +290,7 @@ static struct nftnl_rule *clone_rule(const struct nftnl_rule *src, char *scratch
 /* What adapting a rule into an overlay needs to know. */
 struct mirror_ctx {
 	struct natfix_plan *p;
-	const struct natrules_ruleset *rs;
+	const struct ruleset *rs;
 	struct overlay *ov;
 	uint32_t family;
 	const char *table;
@@ -313,7 +316,7 @@ static void elems_nest_types(struct nlmsghdr *nlh)
 /* Recreate anonymous set @name in the overlay; *id gets its batch id. */
 static int clone_anonymous_set(struct mirror_ctx *m, const char *name, uint32_t *id)
 {
-	const struct nftnl_set *src = natrules_ruleset_set(m->rs, m->family, m->table, name);
+	const struct nftnl_set *src = ruleset_set(m->rs, m->family, m->table, name);
 	struct nftnl_set *st = nftnl_set_alloc(), *tmp = (struct nftnl_set *)src;
 	struct nlmsghdr *nlh;
 	int ret;
@@ -370,12 +373,12 @@ static int adapt_expr(struct nftnl_expr *e, struct mirror_ctx *m)
 	if (strcmp(name, "counter") == 0) {
 		nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_PACKETS, 0);
 		nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_BYTES, 0);
-	} else if ((target = natrules_expr_jump(e))) {
+	} else if ((target = natexpr_jump(e))) {
 		char mirrored[256];
 
 		chain_name(mirrored, sizeof(mirrored), table, target);
 		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, mirrored);
-	} else if (natrules_expr_snat(e, family, &flags)) {
+	} else if (natexpr_snat_flags(e, family, &flags)) {
 		flags |= NF_NAT_RANGE_PROTO_RANDOM_FULLY;
 		if (strcmp(name, "masq") == 0)
 			nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, flags);
@@ -703,7 +706,7 @@ static struct nftnl_chain *new_chain(uint32_t family, const char *name)
 }
 
 /* Mirror base chain @base into @ov, or explain in a note why not. */
-static int mirror_base(struct natfix_plan *p, const struct natrules_ruleset *rs,
+static int mirror_base(struct natfix_plan *p, const struct ruleset *rs,
 		       const struct nftnl_chain *base, struct overlay *ov, char *scratch)
 {
 	const char *table = nftnl_chain_get_str(base, NFTNL_CHAIN_TABLE);
@@ -722,8 +725,8 @@ static int mirror_base(struct natfix_plan *p, const struct natrules_ruleset *rs,
 		snprintf(why, sizeof(why), "it reaches more than %d chains", MAX_CHAINS);
 
 	/* Does anything need fixing, and can all of it be mirrored exactly? */
-	for (size_t i = 0; i < natrules_ruleset_nrules(rs) && !why[0]; i++) {
-		const struct nftnl_rule *r = natrules_ruleset_rule(rs, i);
+	for (size_t i = 0; i < ruleset_nrules(rs) && !why[0]; i++) {
+		const struct nftnl_rule *r = ruleset_rule(rs, i);
 		struct nftnl_expr_iter *it;
 		struct nftnl_expr *e;
 		bool reached = false;
@@ -738,7 +741,7 @@ static int mirror_base(struct natfix_plan *p, const struct natrules_ruleset *rs,
 		while ((e = nftnl_expr_iter_next(it))) {
 			uint32_t flags;
 
-			if (natrules_expr_snat(e, family, &flags)) {
+			if (natexpr_snat_flags(e, family, &flags)) {
 				p->snat_seen++;
 				if (!(flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY))
 					lacking++;
@@ -787,8 +790,8 @@ static int mirror_base(struct natfix_plan *p, const struct natrules_ruleset *rs,
 		}
 		if (k == 0 && (ret = add_scope_guards(ov, &p->scope, name)) < 0)
 			return ret;
-		for (size_t i = 0; i < natrules_ruleset_nrules(rs); i++) {
-			const struct nftnl_rule *src = natrules_ruleset_rule(rs, i);
+		for (size_t i = 0; i < ruleset_nrules(rs); i++) {
+			const struct nftnl_rule *src = ruleset_rule(rs, i);
 			struct nftnl_rule *r;
 
 			if (!rule_in(src, family, table, re.names[k]))
@@ -882,7 +885,7 @@ static bool overlay_changes(const struct overlay *ov)
  * fully-random is replaced by handle with the same rule plus the flag.  Rules of
  * iptables-nft (xt targets) are never rewritten: iptables-nft owns them.
  */
-static int plan_in_place(struct natfix_plan *p, const struct natrules_ruleset *rs,
+static int plan_in_place(struct natfix_plan *p, const struct ruleset *rs,
 			 const struct nftnl_chain *base, char *scratch)
 {
 	uint32_t family = nftnl_chain_get_u32(base, NFTNL_CHAIN_FAMILY);
@@ -893,8 +896,8 @@ static int plan_in_place(struct natfix_plan *p, const struct natrules_ruleset *r
 	ret = collect(rs, family, table, nftnl_chain_get_str(base, NFTNL_CHAIN_NAME), &re);
 	if (ret < 0)
 		return ret;
-	for (size_t i = 0; i < natrules_ruleset_nrules(rs); i++) {
-		const struct nftnl_rule *src = natrules_ruleset_rule(rs, i);
+	for (size_t i = 0; i < ruleset_nrules(rs); i++) {
+		const struct nftnl_rule *src = ruleset_rule(rs, i);
 		unsigned long long handle = nftnl_rule_get_u64(src, NFTNL_RULE_HANDLE);
 		const char *chain = nftnl_rule_get_str(src, NFTNL_RULE_CHAIN);
 		bool reached = false, lacking = false, compat = false;
@@ -912,7 +915,7 @@ static int plan_in_place(struct natfix_plan *p, const struct natrules_ruleset *r
 		while ((e = nftnl_expr_iter_next(it))) {
 			uint32_t flags;
 
-			if (natrules_expr_snat(e, family, &flags) &&
+			if (natexpr_snat_flags(e, family, &flags) &&
 			    !(flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY)) {
 				lacking = true;
 				compat |= is_xt_nat(e);
@@ -939,7 +942,7 @@ static int plan_in_place(struct natfix_plan *p, const struct natrules_ruleset *r
 		while (it && (e = nftnl_expr_iter_next(it))) {
 			uint32_t flags;
 
-			if (!natrules_expr_snat(e, family, &flags))
+			if (!natexpr_snat_flags(e, family, &flags))
 				continue;
 			flags |= NF_NAT_RANGE_PROTO_RANDOM_FULLY;
 			nftnl_expr_set_u32(e,
@@ -1013,7 +1016,7 @@ static int plan_plain_masquerade(struct natfix_plan *p)
 		    p->scope.have_saddr ? " from the --saddr range" : "");
 }
 
-int natfix_plan_new(const struct natrules_ruleset *rs, uint32_t genid, const struct natfix_opts *o,
+int natfix_plan_new(const struct ruleset *rs, uint32_t genid, const struct natfix_opts *o,
 		    struct natfix_plan **out)
 {
 	struct natfix_plan *p = calloc(1, sizeof(*p));
@@ -1037,8 +1040,8 @@ int natfix_plan_new(const struct natrules_ruleset *rs, uint32_t genid, const str
 		const char *comment;
 
 		ov->family = families[f];
-		comment = natrules_ruleset_owned_comment(rs, ov->family, NATFIX_TABLE);
-		if (!comment && natrules_ruleset_has_table(rs, ov->family, NATFIX_TABLE)) {
+		comment = ruleset_owned_comment(rs, ov->family, NATFIX_TABLE);
+		if (!comment && ruleset_has_table(rs, ov->family, NATFIX_TABLE)) {
 			ret = -EEXIST; /* someone else's table of that name: never touched */
 			goto err;
 		}
@@ -1048,8 +1051,8 @@ int natfix_plan_new(const struct natrules_ruleset *rs, uint32_t genid, const str
 		}
 	}
 
-	for (size_t i = 0; i < natrules_ruleset_nchains(rs) && !o->revert; i++) {
-		const struct nftnl_chain *c = natrules_ruleset_chain(rs, i);
+	for (size_t i = 0; i < ruleset_nchains(rs) && !o->revert; i++) {
+		const struct nftnl_chain *c = ruleset_chain(rs, i);
 		uint32_t family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
 		struct overlay *ov = NULL;
 
@@ -1061,7 +1064,7 @@ int natfix_plan_new(const struct natrules_ruleset *rs, uint32_t genid, const str
 		    strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE), "nat") != 0 ||
 		    nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) != NF_INET_POST_ROUTING)
 			continue;
-		if (natrules_ruleset_owned_comment(rs, family,
+		if (ruleset_owned_comment(rs, family,
 						   nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
 			continue; /* natscope's own */
 		if (p->scope.have_saddr && family != NFPROTO_INET &&
@@ -1190,12 +1193,12 @@ const char *natfix_plan_comment(const struct natfix_plan *p, uint32_t family)
 	return "";
 }
 
-int natfix_plan_verify(const struct natfix_plan *p, const struct natrules_ruleset *rs,
+int natfix_plan_verify(const struct natfix_plan *p, const struct ruleset *rs,
 		       uint32_t *family)
 {
 	for (int f = 0; f < NFAM; f++) {
 		const struct overlay *ov = &p->ov[f];
-		const char *have = natrules_ruleset_owned_comment(rs, ov->family, NATFIX_TABLE);
+		const char *have = ruleset_owned_comment(rs, ov->family, NATFIX_TABLE);
 
 		if ((ov->wanted && (!have || strcmp(have, ov->comment) != 0)) ||
 		    (!ov->wanted && have)) {

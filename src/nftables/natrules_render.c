@@ -1,5 +1,5 @@
 #include "config.h"
-#include "nftables/natrules.h"
+#include "nftables/natrules_render.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -11,6 +11,7 @@
 #include "netlink/ct_events.h"
 #include "host/evrec.h"
 #include "nftables/natrules.h"
+#include "nftables/ruleset.h"
 #include "netlink/nl.h"
 
 struct toplive {
@@ -205,15 +206,15 @@ double toplive_dump_cost(const struct toplive *tl)
 
 int toplive_rules(struct toplive *tl, struct natrules *out)
 {
-	struct natrules_ruleset *rs;
+	struct ruleset *rs;
 	int ret;
 
 	natrules_release(out);
-	ret = natrules_dump(tl->nl, &rs, &out->genid);
+	ret = ruleset_dump(tl->nl, &rs, &out->genid);
 	if (ret < 0)
 		return ret;
 	ret = natrules_analyze(rs, out);
-	natrules_ruleset_free(rs);
+	ruleset_free(rs);
 	return ret;
 }
 

@@ -25,12 +25,13 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "nftables/natrules.h"
+#include "nftables/ruleset.h"
 #include "nftbuild.h"
 
 static char buf[16384];
 uint64_t nb_next_handle = 2;
 
-void nb_feed_table(struct natrules_ruleset *rs, uint32_t family, const char *name,
+void nb_feed_table(struct ruleset *rs, uint32_t family, const char *name,
 		   const char *comment)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
@@ -49,11 +50,11 @@ void nb_feed_table(struct natrules_ruleset *rs, uint32_t family, const char *nam
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWTABLE, family, 0, 1);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
-	assert_int_equal(natrules_ruleset_add(rs, nlh), 0);
+	assert_int_equal(ruleset_add(rs, nlh), 0);
 }
 
 /* @hook < 0: a regular chain. */
-void nb_feed_chain(struct natrules_ruleset *rs, uint32_t family, const char *table,
+void nb_feed_chain(struct ruleset *rs, uint32_t family, const char *table,
 		   const char *name, const char *type, int hook, int prio)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
@@ -70,7 +71,7 @@ void nb_feed_chain(struct natrules_ruleset *rs, uint32_t family, const char *tab
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWCHAIN, family, 0, 1);
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
-	assert_int_equal(natrules_ruleset_add(rs, nlh), 0);
+	assert_int_equal(ruleset_add(rs, nlh), 0);
 }
 
 struct nftnl_rule *nb_rule(uint32_t family, const char *table, const char *chain)
@@ -210,7 +211,7 @@ void nb_snat_to(struct nftnl_rule *r, uint32_t family, const char *addr, uint16_
 	(void)family;
 }
 
-void nb_feed_rule(struct natrules_ruleset *rs, struct nftnl_rule *r)
+void nb_feed_rule(struct ruleset *rs, struct nftnl_rule *r)
 {
 	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(
 		buf, NFT_MSG_NEWRULE, (uint16_t)nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY), 0, 1);
@@ -219,5 +220,5 @@ void nb_feed_rule(struct natrules_ruleset *rs, struct nftnl_rule *r)
 	/* The kernel reports the handle; the builder never writes it. */
 	mnl_attr_put_u64(nlh, NFTA_RULE_HANDLE, htobe64(nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE)));
 	nftnl_rule_free(r);
-	assert_int_equal(natrules_ruleset_add(rs, nlh), 0);
+	assert_int_equal(ruleset_add(rs, nlh), 0);
 }

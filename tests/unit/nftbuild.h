@@ -3,16 +3,16 @@
 
 #include <stdint.h>
 
-struct natrules_ruleset;
+struct ruleset;
 struct nftnl_rule;
 struct nftnl_expr;
 
 /* Rule handles the builders hand out, ascending. */
 extern uint64_t nb_next_handle;
 
-void nb_feed_table(struct natrules_ruleset *rs, uint32_t family, const char *name,
+void nb_feed_table(struct ruleset *rs, uint32_t family, const char *name,
 		   const char *comment);
-void nb_feed_chain(struct natrules_ruleset *rs, uint32_t family, const char *table,
+void nb_feed_chain(struct ruleset *rs, uint32_t family, const char *table,
 		   const char *name, const char *type, int hook, int prio);
 struct nftnl_rule *nb_rule(uint32_t family, const char *table, const char *chain);
 void nb_add(struct nftnl_rule *r, struct nftnl_expr *e);
@@ -26,6 +26,6 @@ void nb_xt_masquerade(struct nftnl_rule *r, uint32_t flags);
 void nb_xt_comment(struct nftnl_rule *r, const char *text);
 void nb_snat_to(struct nftnl_rule *r, uint32_t family, const char *addr, uint16_t pmin,
 		uint16_t pmax, uint32_t flags);
-void nb_feed_rule(struct natrules_ruleset *rs, struct nftnl_rule *r);
+void nb_feed_rule(struct ruleset *rs, struct nftnl_rule *r);
 
 #endif

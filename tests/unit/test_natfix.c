@@ -18,6 +18,7 @@
 
 #include "nftables/natfix.h"
 #include "nftables/natrules.h"
+#include "nftables/ruleset.h"
 #include "nftbuild.h"
 
 static char *script(const struct natfix_plan *p)
@@ -32,14 +33,14 @@ static char *script(const struct natfix_plan *p)
 }
 
 /* table ip nat: Docker's iptables-nft rule, plus a named-set chain elsewhere. */
-static struct natrules_ruleset *docker_ruleset(const char *natscope_comment)
+static struct ruleset *docker_ruleset(const char *natscope_comment)
 {
-	struct natrules_ruleset *rs;
+	struct ruleset *rs;
 	struct nftnl_rule *r;
 	char ifname[16] = "docker0";
 	uint8_t net[2] = { 172, 17 };
 
-	assert_int_equal(natrules_ruleset_new(&rs), 0);
+	assert_int_equal(ruleset_new(&rs), 0);
 	nb_feed_table(rs, NFPROTO_IPV4, "nat", NULL);
 	nb_feed_chain(rs, NFPROTO_IPV4, "nat", "POSTROUTING", "nat", NF_INET_POST_ROUTING, 100);
 	r = nb_rule(NFPROTO_IPV4, "nat", "POSTROUTING");
@@ -75,7 +76,7 @@ static struct natrules_ruleset *docker_ruleset(const char *natscope_comment)
 
 static void mirrors_xt_masquerade_as_native(void **state)
 {
-	struct natrules_ruleset *rs = docker_ruleset(NULL);
+	struct ruleset *rs = docker_ruleset(NULL);
 	struct natfix_opts o = { 0 };
 	struct natfix_plan *p;
 	char *text;
@@ -100,13 +101,13 @@ static void mirrors_xt_masquerade_as_native(void **state)
 	assert_null(strstr(text, "delete table"));
 	free(text);
 	natfix_plan_free(p);
-	natrules_ruleset_free(rs);
+	ruleset_free(rs);
 }
 
 /* The same source rules plan the same digest: with it in place, nothing changes. */
 static void idempotent_by_digest(void **state)
 {
-	struct natrules_ruleset *rs = docker_ruleset(NULL), *rs2;
+	struct ruleset *rs = docker_ruleset(NULL), *rs2;
 	struct natfix_opts o = { 0 };
 	struct natfix_plan *p, *p2;
 	char comment[160];
@@ -120,7 +121,7 @@ static void idempotent_by_digest(void **state)
 	assert_false(natfix_plan_has_changes(p2));
 	assert_string_equal(natfix_plan_comment(p2, NFPROTO_IPV4), comment);
 	natfix_plan_free(p2);
-	natrules_ruleset_free(rs2);
+	ruleset_free(rs2);
 
 	/* a stale mark: the overlay is rebuilt, the old table deleted in the same plan */
 	rs2 = docker_ruleset(NATRULES_OWNER_MARK " v1 digest=0000000000000000");
@@ -133,7 +134,7 @@ static void idempotent_by_digest(void **state)
 		free(text);
 	}
 	natfix_plan_free(p2);
-	natrules_ruleset_free(rs2);
+	ruleset_free(rs2);
 
 	/* the scope is part of the mark, so audit can plan again with it */
 	{
@@ -152,12 +153,12 @@ static void idempotent_by_digest(void **state)
 			-EINVAL);
 	}
 	natfix_plan_free(p);
-	natrules_ruleset_free(rs);
+	ruleset_free(rs);
 }
 
 static void revert_and_ownership(void **state)
 {
-	struct natrules_ruleset *rs = docker_ruleset(NATRULES_OWNER_MARK " v1 digest=1");
+	struct ruleset *rs = docker_ruleset(NATRULES_OWNER_MARK " v1 digest=1");
 	struct natfix_opts revert = { .revert = true }, o = { 0 };
 	struct natfix_plan *p;
 	char *text;
@@ -168,17 +169,17 @@ static void revert_and_ownership(void **state)
 	assert_null(strstr(text, "table ip natscope {"));
 	free(text);
 	natfix_plan_free(p);
-	natrules_ruleset_free(rs);
+	ruleset_free(rs);
 
 	/* a table called natscope without the mark is someone else's */
 	rs = docker_ruleset("hand-made");
 	assert_int_equal(natfix_plan_new(rs, 3, &o, &p), -EEXIST);
-	natrules_ruleset_free(rs);
+	ruleset_free(rs);
 }
 
 static void scope_and_in_place(void **state)
 {
-	struct natrules_ruleset *rs;
+	struct ruleset *rs;
 	struct natfix_opts o = { .oif = "wan0", .saddr = "10.1.0.0/16" };
 	struct natfix_plan *p;
 	struct nftnl_rule *r;
@@ -195,10 +196,10 @@ static void scope_and_in_place(void **state)
 	natfix_plan_free(p);
 	o.saddr = "10.1.0.0/33";
 	assert_int_equal(natfix_plan_new(rs, 1, &o, &p), -EINVAL);
-	natrules_ruleset_free(rs);
+	ruleset_free(rs);
 
 	/* --in-place: the native rule is replaced by handle, the xt one left alone */
-	assert_int_equal(natrules_ruleset_new(&rs), 0);
+	assert_int_equal(ruleset_new(&rs), 0);
 	nb_feed_table(rs, NFPROTO_IPV4, "nat", NULL);
 	nb_feed_chain(rs, NFPROTO_IPV4, "nat", "post", "nat", NF_INET_POST_ROUTING, 100);
 	h = nb_next_handle;
@@ -225,18 +226,18 @@ static void scope_and_in_place(void **state)
 		free(text);
 		natfix_plan_free(p);
 	}
-	natrules_ruleset_free(rs);
+	ruleset_free(rs);
 }
 
 /* No source NAT at all: --oif brings a plain masquerade fully-random. */
 static void plain_masquerade_for_scope(void **state)
 {
-	struct natrules_ruleset *rs;
+	struct ruleset *rs;
 	struct natfix_opts o = { .oif = "wan0" };
 	struct natfix_plan *p;
 	char *text;
 
-	assert_int_equal(natrules_ruleset_new(&rs), 0);
+	assert_int_equal(ruleset_new(&rs), 0);
 	assert_int_equal(natfix_plan_new(rs, 1, &o, &p), 0);
 	text = script(p);
 	assert_non_null(strstr(text, "table inet natscope {"));
@@ -250,7 +251,7 @@ static void plain_masquerade_for_scope(void **state)
 	assert_int_equal(natfix_plan_new(rs, 1, &o, &p), 0);
 	assert_false(natfix_plan_has_changes(p));
 	natfix_plan_free(p);
-	natrules_ruleset_free(rs);
+	ruleset_free(rs);
 }
 
 int main(void)

@@ -25,6 +25,7 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "nftables/natrules.h"
+#include "nftables/ruleset.h"
 #include "nftbuild.h"
 
 static const struct natrule *find(const struct natrules *nr, const char *table, uint64_t h)
@@ -39,7 +40,7 @@ static const struct natrule *find(const struct natrules *nr, const char *table, 
 /* iptables-nft's Docker rule and a native fully-random one in table ip nat. */
 static void docker_style_and_native(void **state)
 {
-	struct natrules_ruleset *rs;
+	struct ruleset *rs;
 	struct natrules nr;
 	struct nftnl_rule *r;
 	const struct natrule *x;
@@ -47,7 +48,7 @@ static void docker_style_and_native(void **state)
 	uint8_t net[2] = { 172, 17 };
 	uint64_t h0 = nb_next_handle;
 
-	assert_int_equal(natrules_ruleset_new(&rs), 0);
+	assert_int_equal(ruleset_new(&rs), 0);
 	nb_feed_table(rs, NFPROTO_IPV4, "nat", NULL);
 	nb_feed_chain(rs, NFPROTO_IPV4, "nat", "POSTROUTING", "nat", NF_INET_POST_ROUTING, 100);
 	nb_feed_chain(rs, NFPROTO_IPV4, "nat", "PREROUTING", "nat", NF_INET_PRE_ROUTING, -100);
@@ -102,13 +103,13 @@ static void docker_style_and_native(void **state)
 	assert_string_equal(x->text, "masquerade fully-random (xt)");
 
 	natrules_release(&nr);
-	natrules_ruleset_free(rs);
+	ruleset_free(rs);
 }
 
 /* inet table: base chain jumps to a user chain (twice, and in a loop); snat there. */
 static void follows_jumps_in_inet(void **state)
 {
-	struct natrules_ruleset *rs;
+	struct ruleset *rs;
 	struct natrules nr;
 	struct nftnl_rule *r;
 	const struct natrule *x;
@@ -117,7 +118,7 @@ static void follows_jumps_in_inet(void **state)
 	uint8_t net[4] = { 192, 168, 0, 0 };
 	uint64_t h0 = nb_next_handle;
 
-	assert_int_equal(natrules_ruleset_new(&rs), 0);
+	assert_int_equal(ruleset_new(&rs), 0);
 	nb_feed_table(rs, NFPROTO_INET, "filt", NULL);
 	nb_feed_chain(rs, NFPROTO_INET, "filt", "post", "nat", NF_INET_POST_ROUTING, 110);
 	nb_feed_chain(rs, NFPROTO_INET, "filt", "sub", NULL, -1, 0);
@@ -164,16 +165,16 @@ static void follows_jumps_in_inet(void **state)
 	assert_true(x->port_range);
 	assert_string_equal(x->text, "snat ip to 10.9.9.9:1024-2047");
 	natrules_release(&nr);
-	natrules_ruleset_free(rs);
+	ruleset_free(rs);
 }
 
 static void natscope_tables_are_marked(void **state)
 {
-	struct natrules_ruleset *rs;
+	struct ruleset *rs;
 	struct natrules nr;
 	struct nftnl_rule *r;
 
-	assert_int_equal(natrules_ruleset_new(&rs), 0);
+	assert_int_equal(ruleset_new(&rs), 0);
 	nb_feed_table(rs, NFPROTO_IPV4, "natscope", NATRULES_OWNER_MARK " v1");
 	nb_feed_table(rs, NFPROTO_IPV4, "natscope2", "someone else's");
 	nb_feed_chain(rs, NFPROTO_IPV4, "natscope", "post", "nat", NF_INET_POST_ROUTING, 99);
@@ -191,7 +192,7 @@ static void natscope_tables_are_marked(void **state)
 	/* A table named like ours without the marker is not ours. */
 	assert_int_equal(nr.v[1].owner, NATRULE_OWNER_UNKNOWN);
 	natrules_release(&nr);
-	natrules_ruleset_free(rs);
+	ruleset_free(rs);
 }
 
 static void owner_guesses(void **state)
@@ -238,13 +239,13 @@ static void legacy_tables(void **state)
 
 static void ignores_unrelated_messages(void **state)
 {
-	struct natrules_ruleset *rs;
+	struct ruleset *rs;
 	char buf[256];
 	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWSET, NFPROTO_IPV4, 0, 1);
 
-	assert_int_equal(natrules_ruleset_new(&rs), 0);
-	assert_int_equal(natrules_ruleset_add(rs, nlh), 0);
-	natrules_ruleset_free(rs);
+	assert_int_equal(ruleset_new(&rs), 0);
+	assert_int_equal(ruleset_add(rs, nlh), 0);
+	ruleset_free(rs);
 }
 
 int main(void)

@@ -1,0 +1,341 @@
+#include "config.h"
+#include "nftables/ruleset.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/gen.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include "netlink/nl.h"
+#include "nftables/natrules.h"
+#include "util.h"
+
+struct ruleset {
+	struct nftnl_table **tables;
+	size_t ntables;
+	struct nftnl_chain **chains;
+	size_t nchains;
+	struct nftnl_rule **rules; /* in dump order, which is each chain's order */
+	size_t nrules;
+	struct nftnl_set **sets; /* anonymous ones carry their elements */
+	size_t nsets;
+};
+
+int ruleset_new(struct ruleset **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
+}
+
+void ruleset_free(struct ruleset *rs)
+{
+	if (!rs)
+		return;
+	for (size_t i = 0; i < rs->ntables; i++)
+		nftnl_table_free(rs->tables[i]);
+	for (size_t i = 0; i < rs->nchains; i++)
+		nftnl_chain_free(rs->chains[i]);
+	for (size_t i = 0; i < rs->nrules; i++)
+		nftnl_rule_free(rs->rules[i]);
+	for (size_t i = 0; i < rs->nsets; i++)
+		nftnl_set_free(rs->sets[i]);
+	free(rs->sets);
+	free(rs->tables);
+	free(rs->chains);
+	free(rs->rules);
+	free(rs);
+}
+
+int ruleset_add(struct ruleset *rs, const struct nlmsghdr *nlh)
+{
+	int ret = 0;
+
+	switch (NFNL_MSG_TYPE(nlh->nlmsg_type)) {
+	case NFT_MSG_NEWTABLE: {
+		struct nftnl_table *t = nftnl_table_alloc();
+
+		if (!t)
+			return -ENOMEM;
+		if (nftnl_table_nlmsg_parse(nlh, t) < 0 ||
+		    (ret = util_push((void ***)&rs->tables, &rs->ntables, t)) < 0) {
+			nftnl_table_free(t);
+			return ret ? ret : -EBADMSG;
+		}
+		return 0;
+	}
+	case NFT_MSG_NEWCHAIN: {
+		struct nftnl_chain *c = nftnl_chain_alloc();
+
+		if (!c)
+			return -ENOMEM;
+		if (nftnl_chain_nlmsg_parse(nlh, c) < 0 ||
+		    (ret = util_push((void ***)&rs->chains, &rs->nchains, c)) < 0) {
+			nftnl_chain_free(c);
+			return ret ? ret : -EBADMSG;
+		}
+		return 0;
+	}
+	case NFT_MSG_NEWSET: {
+		struct nftnl_set *st = nftnl_set_alloc();
+
+		if (!st)
+			return -ENOMEM;
+		if (nftnl_set_nlmsg_parse(nlh, st) < 0 ||
+		    (ret = util_push((void ***)&rs->sets, &rs->nsets, st)) < 0) {
+			nftnl_set_free(st);
+			return ret ? ret : -EBADMSG;
+		}
+		return 0;
+	}
+	case NFT_MSG_NEWSETELEM: {
+		/* Elements go to the set they name, which the dump listed before. */
+		struct nftnl_set *tmp = nftnl_set_alloc(), *st;
+
+		if (!tmp)
+			return -ENOMEM;
+		ret = nftnl_set_elems_nlmsg_parse(nlh, tmp) < 0 ? -EBADMSG : 0;
+		st = ret ? NULL
+			 : (struct nftnl_set *)ruleset_set(rs,
+							   nftnl_set_get_u32(tmp, NFTNL_SET_FAMILY),
+							   nftnl_set_get_str(tmp, NFTNL_SET_TABLE),
+							   nftnl_set_get_str(tmp, NFTNL_SET_NAME));
+		nftnl_set_free(tmp);
+		if (ret == 0 && st && nftnl_set_elems_nlmsg_parse(nlh, st) < 0)
+			ret = -EBADMSG;
+		return ret;
+	}
+	case NFT_MSG_NEWRULE: {
+		struct nftnl_rule *r = nftnl_rule_alloc();
+
+		if (!r)
+			return -ENOMEM;
+		if (nftnl_rule_nlmsg_parse(nlh, r) < 0 ||
+		    (ret = util_push((void ***)&rs->rules, &rs->nrules, r)) < 0) {
+			nftnl_rule_free(r);
+			return ret ? ret : -EBADMSG;
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+static int table_comment_cb(const struct nftnl_udata *attr, void *data)
+{
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_TABLE_COMMENT)
+		*(const char **)data = nftnl_udata_get(attr);
+	return 0;
+}
+
+const char *ruleset_owned_comment(const struct ruleset *rs, uint32_t family, const char *name)
+{
+	for (size_t i = 0; i < rs->ntables; i++) {
+		const struct nftnl_table *t = rs->tables[i];
+		const char *comment = NULL;
+		const void *ud;
+		uint32_t len;
+
+		if (nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY) != family ||
+		    strcmp(nftnl_table_get_str(t, NFTNL_TABLE_NAME), name) != 0)
+			continue;
+		ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &len);
+		if (ud)
+			nftnl_udata_parse(ud, len, table_comment_cb, &comment);
+		if (comment &&
+		    strncmp(comment, NATRULES_OWNER_MARK, strlen(NATRULES_OWNER_MARK)) == 0)
+			return comment;
+		return NULL;
+	}
+	return NULL;
+}
+
+bool ruleset_has_table(const struct ruleset *rs, uint32_t family, const char *name)
+{
+	for (size_t i = 0; i < rs->ntables; i++)
+		if (nftnl_table_get_u32(rs->tables[i], NFTNL_TABLE_FAMILY) == family &&
+		    strcmp(nftnl_table_get_str(rs->tables[i], NFTNL_TABLE_NAME), name) == 0)
+			return true;
+	return false;
+}
+
+const struct nftnl_set *ruleset_set(const struct ruleset *rs, uint32_t family, const char *table,
+				    const char *name)
+{
+	for (size_t i = 0; i < rs->nsets; i++) {
+		const struct nftnl_set *st = rs->sets[i];
+
+		if (nftnl_set_get_u32(st, NFTNL_SET_FAMILY) == family &&
+		    strcmp(nftnl_set_get_str(st, NFTNL_SET_TABLE), table) == 0 &&
+		    strcmp(nftnl_set_get_str(st, NFTNL_SET_NAME), name) == 0)
+			return st;
+	}
+	return NULL;
+}
+
+size_t ruleset_nchains(const struct ruleset *rs)
+{
+	return rs->nchains;
+}
+
+const struct nftnl_chain *ruleset_chain(const struct ruleset *rs, size_t i)
+{
+	return i < rs->nchains ? rs->chains[i] : NULL;
+}
+
+size_t ruleset_nrules(const struct ruleset *rs)
+{
+	return rs->nrules;
+}
+
+const struct nftnl_rule *ruleset_rule(const struct ruleset *rs, size_t i)
+{
+	return i < rs->nrules ? rs->rules[i] : NULL;
+}
+
+bool ruleset_is_nat_postrouting(const struct nftnl_chain *c)
+{
+	uint32_t family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
+
+	return nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM) &&
+	       nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE) &&
+	       strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE), "nat") == 0 &&
+	       nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) == NF_INET_POST_ROUTING &&
+	       (family == NFPROTO_IPV4 || family == NFPROTO_IPV6 || family == NFPROTO_INET);
+}
+
+static int ruleset_cb(const struct nlmsghdr *nlh, void *data)
+{
+	int ret = ruleset_add(data, nlh);
+
+	if (ret < 0) {
+		errno = -ret;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+static int gen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_gen *gen = nftnl_gen_alloc();
+
+	if (!gen) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	if (nftnl_gen_nlmsg_parse(nlh, gen) < 0) {
+		nftnl_gen_free(gen);
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	*(uint32_t *)data = nftnl_gen_get_u32(gen, NFTNL_GEN_ID);
+	nftnl_gen_free(gen);
+	return MNL_CB_OK;
+}
+
+static int read_genid(struct nl_sock *nl, uint32_t *genid)
+{
+	struct nlmsghdr *nlh = nl_nfmsg_start(nl, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN,
+					      NLM_F_REQUEST, AF_UNSPEC, 0);
+
+	return nl_request(nl, nlh, gen_cb, genid);
+}
+
+static bool table_has_nat_postrouting(const struct ruleset *rs, uint32_t family, const char *table)
+{
+	for (size_t i = 0; i < rs->nchains; i++)
+		if (ruleset_is_nat_postrouting(rs->chains[i]) &&
+		    nftnl_chain_get_u32(rs->chains[i], NFTNL_CHAIN_FAMILY) == family &&
+		    strcmp(nftnl_chain_get_str(rs->chains[i], NFTNL_CHAIN_TABLE), table) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Elements of the anonymous sets of tables with a nat postrouting chain, for `fix` to
+ * recreate them (there is no dump of every set's elements: one request per set).
+ */
+static int dump_anonymous_elements(struct nl_sock *nl, struct ruleset *rs)
+{
+	for (size_t i = 0; i < rs->nsets; i++) {
+		const struct nftnl_set *st = rs->sets[i];
+		uint32_t family = nftnl_set_get_u32(st, NFTNL_SET_FAMILY);
+		const char *table = nftnl_set_get_str(st, NFTNL_SET_TABLE);
+		struct nftnl_set *req;
+		struct nlmsghdr *nlh;
+		int ret;
+
+		if (!(nftnl_set_get_u32(st, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS) ||
+		    !table_has_nat_postrouting(rs, family, table))
+			continue;
+		req = nftnl_set_alloc();
+		if (!req)
+			return -ENOMEM;
+		nftnl_set_set_str(req, NFTNL_SET_TABLE, table);
+		nftnl_set_set_str(req, NFTNL_SET_NAME, nftnl_set_get_str(st, NFTNL_SET_NAME));
+		nlh = nl_nfmsg_start(nl, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM,
+				     NLM_F_REQUEST | NLM_F_DUMP, (uint8_t)family, 0);
+		nftnl_set_elems_nlmsg_build_payload(nlh, req);
+		nftnl_set_free(req);
+		ret = nl_request(nl, nlh, ruleset_cb, rs);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int ruleset_dump(struct nl_sock *nl, struct ruleset **out, uint32_t *genid)
+{
+	static const uint16_t what[] = { NFT_MSG_GETTABLE, NFT_MSG_GETCHAIN, NFT_MSG_GETRULE,
+					 NFT_MSG_GETSET };
+
+	/* A concurrent change between the reads: try again, as nft does. */
+	for (int attempt = 0; attempt < 10; attempt++) {
+		struct ruleset *rs;
+		uint32_t gen_before, gen_after;
+		int ret;
+
+		ret = read_genid(nl, &gen_before);
+		if (ret < 0)
+			return ret;
+		ret = ruleset_new(&rs);
+		if (ret < 0)
+			return ret;
+		for (size_t i = 0; i < sizeof(what) / sizeof(what[0]) && ret == 0; i++) {
+			struct nlmsghdr *nlh =
+				nl_nfmsg_start(nl, (NFNL_SUBSYS_NFTABLES << 8) | what[i],
+					       NLM_F_REQUEST | NLM_F_DUMP, NFPROTO_UNSPEC, 0);
+
+			ret = nl_request(nl, nlh, ruleset_cb, rs);
+		}
+		if (ret == 0)
+			ret = dump_anonymous_elements(nl, rs);
+		if (ret == 0)
+			ret = read_genid(nl, &gen_after);
+		if (ret < 0) {
+			ruleset_free(rs);
+			/* EINTR: a dump interrupted by a ruleset change (NLM_F_DUMP_INTR) */
+			if (ret == -EINTR)
+				continue;
+			return ret;
+		}
+		if (gen_before == gen_after) {
+			*out = rs;
+			*genid = gen_after;
+			return 0;
+		}
+		ruleset_free(rs);
+	}
+	return -EAGAIN;
+}
