@@ -158,8 +158,8 @@ static bool rule_in(const struct nftnl_rule *r, uint32_t family, const char *tab
 	       strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), chain) == 0;
 }
 
-static int collect(const struct ruleset *rs, uint32_t family, const char *table,
-		   const char *chain, struct reach *re)
+static int collect(const struct ruleset *rs, uint32_t family, const char *table, const char *chain,
+		   struct reach *re)
 {
 	for (size_t i = 0; i < re->n; i++)
 		if (strcmp(re->names[i], chain) == 0)
@@ -1064,8 +1064,7 @@ int natfix_plan_new(const struct ruleset *rs, uint32_t genid, const struct natfi
 		    strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE), "nat") != 0 ||
 		    nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) != NF_INET_POST_ROUTING)
 			continue;
-		if (ruleset_owned_comment(rs, family,
-						   nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
+		if (ruleset_owned_comment(rs, family, nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
 			continue; /* natscope's own */
 		if (p->scope.have_saddr && family != NFPROTO_INET &&
 		    family != p->scope.saddr_family)
@@ -1193,8 +1192,7 @@ const char *natfix_plan_comment(const struct natfix_plan *p, uint32_t family)
 	return "";
 }
 
-int natfix_plan_verify(const struct natfix_plan *p, const struct ruleset *rs,
-		       uint32_t *family)
+int natfix_plan_verify(const struct natfix_plan *p, const struct ruleset *rs, uint32_t *family)
 {
 	for (int f = 0; f < NFAM; f++) {
 		const struct overlay *ov = &p->ov[f];

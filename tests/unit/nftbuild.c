@@ -31,8 +31,7 @@
 static char buf[16384];
 uint64_t nb_next_handle = 2;
 
-void nb_feed_table(struct ruleset *rs, uint32_t family, const char *name,
-		   const char *comment)
+void nb_feed_table(struct ruleset *rs, uint32_t family, const char *name, const char *comment)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
@@ -54,8 +53,8 @@ void nb_feed_table(struct ruleset *rs, uint32_t family, const char *name,
 }
 
 /* @hook < 0: a regular chain. */
-void nb_feed_chain(struct ruleset *rs, uint32_t family, const char *table,
-		   const char *name, const char *type, int hook, int prio)
+void nb_feed_chain(struct ruleset *rs, uint32_t family, const char *table, const char *name,
+		   const char *type, int hook, int prio)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;

@@ -10,10 +10,9 @@ struct nftnl_expr;
 /* Rule handles the builders hand out, ascending. */
 extern uint64_t nb_next_handle;
 
-void nb_feed_table(struct ruleset *rs, uint32_t family, const char *name,
-		   const char *comment);
-void nb_feed_chain(struct ruleset *rs, uint32_t family, const char *table,
-		   const char *name, const char *type, int hook, int prio);
+void nb_feed_table(struct ruleset *rs, uint32_t family, const char *name, const char *comment);
+void nb_feed_chain(struct ruleset *rs, uint32_t family, const char *table, const char *name,
+		   const char *type, int hook, int prio);
 struct nftnl_rule *nb_rule(uint32_t family, const char *table, const char *chain);
 void nb_add(struct nftnl_rule *r, struct nftnl_expr *e);
 void nb_meta_load(struct nftnl_rule *r, uint32_t key, uint32_t reg);
