@@ -1,0 +1,111 @@
+#ifndef NATSCOPE_NFTABLES_NATFIX_INT_H
+#define NATSCOPE_NFTABLES_NATFIX_INT_H
+
+/* Shared by the files of the fix planner: natfix_plan.c, natfix_mirror.c, natfix_expr.c,
+ * natfix_script.c and natfix_apply.c. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nftables/natfix.h"
+#include "nftables/natrules.h"
+
+struct nftnl_chain;
+struct nftnl_expr;
+struct nftnl_rule;
+struct nftnl_set;
+struct ruleset;
+
+#define NFAM	   3
+#define MAX_CHAINS 256
+#define MSG_ROOM   (128 * 1024) /* libnftnl builders write unchecked: keep this much free */
+
+extern const uint32_t natfix_families[NFAM];
+
+struct overlay {
+	uint32_t family;
+	bool existing; /* natscope's marked table is there now */
+	char existing_comment[256];
+	bool wanted; /* the plan wants a table in this family */
+	char comment[256];
+	struct nftnl_chain **chains;
+	size_t nchains;
+	struct nftnl_rule **rules;
+	size_t nrules;
+	struct nftnl_set **sets; /* recreated anonymous sets, with their elements */
+	size_t nsets;
+};
+
+struct scope {
+	const char *oif;
+	bool have_saddr;
+	uint32_t saddr_family; /* NFPROTO_IPV4 or NFPROTO_IPV6 */
+	uint8_t net[16], mask[16];
+	unsigned int len; /* address bytes */
+};
+
+struct mirrored {
+	uint32_t family;
+	char table[NATRULES_NAME];
+	char chain[NATRULES_NAME];
+};
+
+struct natfix_plan {
+	uint32_t genid;
+	bool in_place;
+	struct nftnl_rule **replace; /* --in-place: the rules to replace, handles kept */
+	size_t nreplace;
+	unsigned int snat_seen; /* source-NAT statements reachable from any base chain */
+	uint32_t next_set_id;	/* batch-local ids binding lookups to new anonymous sets */
+	struct mirrored *mirrored;
+	struct overlay ov[NFAM];
+	struct scope scope;
+	char **notes;
+	unsigned int nnotes, nskipped, nmirrored;
+};
+
+/* What adapting a rule into an overlay needs to know. */
+struct mirror_ctx {
+	struct natfix_plan *p;
+	const struct ruleset *rs;
+	struct overlay *ov;
+	uint32_t family;
+	const char *table;
+	char *scratch;
+};
+
+/* Chains reached from @base in rule order, @base first. */
+struct reach {
+	const char *names[MAX_CHAINS];
+	size_t n;
+	bool overflow;
+};
+
+int natfix_note(struct natfix_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *natfix_fam_name(uint32_t family);
+bool natfix_overlay_changes(const struct overlay *ov);
+
+/* natfix_mirror.c */
+int natfix_reach(const struct ruleset *rs, uint32_t family, const char *table, const char *chain,
+		 struct reach *re);
+bool natfix_rule_in(const struct nftnl_rule *r, uint32_t family, const char *table,
+		    const char *chain);
+void natfix_chain_name(char *buf, size_t len, const char *table, const char *chain);
+struct nftnl_rule *natfix_clone_rule(const struct nftnl_rule *src, char *scratch);
+/** Mirror base chain @base into @ov, or explain in a note why not. */
+int natfix_mirror_base(struct natfix_plan *p, const struct ruleset *rs,
+		       const struct nftnl_chain *base, struct overlay *ov, char *scratch);
+
+/* natfix_expr.c */
+struct nftnl_expr *natfix_expr_verdict(int32_t verdict);
+struct nftnl_expr *natfix_expr_meta(uint32_t key);
+struct nftnl_expr *natfix_expr_cmp(uint32_t op, const void *data, uint32_t len);
+struct nftnl_expr *natfix_expr_imm(uint32_t reg, const void *data, uint32_t len);
+int natfix_translate_xt_nat(struct nftnl_rule *r, const struct nftnl_expr *e, uint32_t family);
+bool natfix_is_xt_nat(const struct nftnl_expr *e);
+struct nftnl_rule *natfix_new_rule(uint32_t family, const char *chain);
+struct nftnl_chain *natfix_new_chain(uint32_t family, const char *name);
+int natfix_add_scope_guards(struct overlay *ov, const struct scope *sc, const char *chain);
+
+#endif

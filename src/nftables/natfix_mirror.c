@@ -1,0 +1,458 @@
+#include "config.h"
+#include "nftables/natfix.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include "natfix_int.h"
+
+#include "nftables/natexpr.h"
+#include "nftables/ruleset.h"
+#include "util.h"
+
+bool natfix_rule_in(const struct nftnl_rule *r, uint32_t family, const char *table,
+		    const char *chain)
+{
+	return nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) == family &&
+	       strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), table) == 0 &&
+	       strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), chain) == 0;
+}
+
+int natfix_reach(const struct ruleset *rs, uint32_t family, const char *table, const char *chain,
+		 struct reach *re)
+{
+	for (size_t i = 0; i < re->n; i++)
+		if (strcmp(re->names[i], chain) == 0)
+			return 0;
+	if (re->n == MAX_CHAINS) {
+		re->overflow = true;
+		return 0;
+	}
+	re->names[re->n++] = chain;
+	for (size_t i = 0; i < ruleset_nrules(rs); i++) {
+		const struct nftnl_rule *r = ruleset_rule(rs, i);
+		struct nftnl_expr_iter *it;
+		struct nftnl_expr *e;
+
+		if (!natfix_rule_in(r, family, table, chain))
+			continue;
+		it = nftnl_expr_iter_create(r);
+		if (!it)
+			return -ENOMEM;
+		while ((e = nftnl_expr_iter_next(it))) {
+			const char *target = natexpr_jump(e);
+			int ret;
+
+			if (target && (ret = natfix_reach(rs, family, table, target, re)) < 0) {
+				nftnl_expr_iter_destroy(it);
+				return ret;
+			}
+		}
+		nftnl_expr_iter_destroy(it);
+	}
+	return 0;
+}
+
+/*
+ * Statements whose effect would change if a packet ran through them twice (once in the
+ * mirror, again in the source chain when the mirror does not bind NAT), or that refer to
+ * state in another table.  Such chains are reported, never approximated.
+ */
+static const char *const run_twice[] = {
+	"log",	  "queue",  "quota",  "limit", "connlimit",
+	"dynset", "objref", "numgen", "last",  "synproxy",
+};
+
+/*
+ * Elements travel in one message, which the unchecked libnftnl builders write into
+ * MSG_ROOM bytes: at most 60 bytes an element (an interval end carries flags, key and
+ * key end), so 1,024 elements stay well inside it.
+ */
+#define MAX_ANON_ELEMS 1024
+
+static int count_elem(struct nftnl_set_elem *e, void *data)
+{
+	(*(unsigned int *)data)++;
+	return 0;
+}
+
+static bool refuse(const struct nftnl_expr *e, const struct ruleset *rs, uint32_t family,
+		   const char *table, char *why, size_t len)
+{
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+	for (size_t i = 0; i < sizeof(run_twice) / sizeof(run_twice[0]); i++) {
+		if (strcmp(name, run_twice[i]) == 0) {
+			snprintf(why, len, "a %s statement would run twice", name);
+			return true;
+		}
+	}
+	if (strcmp(name, "target") == 0) {
+		const char *tg = nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME);
+
+		if (strcmp(tg, "MASQUERADE") != 0 && strcmp(tg, "SNAT") != 0) {
+			snprintf(why, len, "xt target %s cannot be mirrored outside its table", tg);
+			return true;
+		}
+	}
+	if (strcmp(name, "lookup") == 0) {
+		const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
+		const struct nftnl_set *st = ruleset_set(rs, family, table, set);
+		unsigned int n = 0;
+
+		if (!st || !(nftnl_set_get_u32(st, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS)) {
+			snprintf(why, len, "it references set @%s of table %s", set, table);
+			return true;
+		}
+		/* Anonymous sets are recreated; anonymous maps (vmaps can jump) are not. */
+		if ((nftnl_set_get_u32(st, NFTNL_SET_FLAGS) & (NFT_SET_MAP | NFT_SET_OBJECT)) ||
+		    nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG)) {
+			snprintf(why, len,
+				 "it uses an anonymous map (not mirrored by this version)");
+			return true;
+		}
+		nftnl_set_elem_foreach((struct nftnl_set *)st, count_elem, &n);
+		if (n > MAX_ANON_ELEMS) {
+			snprintf(why, len, "its anonymous set has %u elements (more than %d)", n,
+				 MAX_ANON_ELEMS);
+			return true;
+		}
+	}
+	return false;
+}
+
+void natfix_chain_name(char *buf, size_t len, const char *table, const char *chain)
+{
+	snprintf(buf, len, "%s-%s", table, chain);
+}
+
+/* Serialise and parse back: libnftnl has no rule copy. */
+struct nftnl_rule *natfix_clone_rule(const struct nftnl_rule *src, char *scratch)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!r)
+		return NULL;
+	nlh = nftnl_nlmsg_build_hdr(scratch, NFT_MSG_NEWRULE,
+				    (uint16_t)nftnl_rule_get_u32(src, NFTNL_RULE_FAMILY), 0, 0);
+	/* libnftnl 1.2.4 takes a non-const rule here but only reads it */
+	nftnl_rule_nlmsg_build_payload(nlh, (struct nftnl_rule *)src);
+	if (nftnl_rule_nlmsg_parse(nlh, r) < 0) {
+		nftnl_rule_free(r);
+		return NULL;
+	}
+	nftnl_rule_unset(r, NFTNL_RULE_HANDLE);
+	nftnl_rule_unset(r, NFTNL_RULE_POSITION);
+	return r;
+}
+
+/*
+ * libnftnl 1.2.4 numbers the element nests it builds 1, 2, 3, ... (the kernel ignores
+ * the type) but its parser accepts only NFTA_LIST_ELEM: make a built list parseable.
+ */
+static void elems_nest_types(struct nlmsghdr *nlh)
+{
+	struct nlattr *a, *el;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		mnl_attr_for_each_nested(el, a)
+			el->nla_type = (el->nla_type & ~NLA_TYPE_MASK) | NFTA_LIST_ELEM;
+	}
+}
+
+/* Recreate anonymous set @name in the overlay; *id gets its batch id. */
+static int clone_anonymous_set(struct mirror_ctx *m, const char *name, uint32_t *id)
+{
+	const struct nftnl_set *src = ruleset_set(m->rs, m->family, m->table, name);
+	struct nftnl_set *st = nftnl_set_alloc(), *tmp = (struct nftnl_set *)src;
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (!st || !src) {
+		if (st)
+			nftnl_set_free(st);
+		return src ? -ENOMEM : -ENOENT;
+	}
+	unsigned int nelems = 0;
+
+	nftnl_set_elem_foreach(tmp, count_elem, &nelems);
+	if (nelems > MAX_ANON_ELEMS) {
+		nftnl_set_free(st);
+		return -E2BIG;
+	}
+	/*
+	 * Copy by serialising and parsing back (nftnl_set_elem_clone() is declared by
+	 * libnftnl 1.2.4 but not exported).  It takes non-const sets but only reads them.
+	 */
+	nlh = nftnl_nlmsg_build_hdr(m->scratch, NFT_MSG_NEWSET, (uint16_t)m->family, 0, 0);
+	nftnl_set_nlmsg_build_payload(nlh, tmp);
+	ret = nftnl_set_nlmsg_parse(nlh, st);
+	if (ret == 0) {
+		nlh = nftnl_nlmsg_build_hdr(m->scratch, NFT_MSG_NEWSETELEM, (uint16_t)m->family, 0,
+					    0);
+		nftnl_set_elems_nlmsg_build_payload(nlh, tmp);
+		elems_nest_types(nlh);
+		ret = nftnl_set_elems_nlmsg_parse(nlh, st);
+	}
+	if (ret < 0) {
+		nftnl_set_free(st);
+		return -EBADMSG;
+	}
+	nftnl_set_unset(st, NFTNL_SET_HANDLE);
+	nftnl_set_set_str(st, NFTNL_SET_TABLE, NATFIX_TABLE);
+	nftnl_set_set_str(st, NFTNL_SET_NAME, "__set%d"); /* the kernel numbers it */
+	*id = ++m->p->next_set_id;
+	nftnl_set_set_u32(st, NFTNL_SET_ID, *id);
+	if ((ret = util_push((void ***)&m->ov->sets, &m->ov->nsets, st)) < 0)
+		nftnl_set_free(st);
+	return ret;
+}
+
+/* Give @e fully-random if it is a source-NAT statement; rewrite jumps; zero counters. */
+static int adapt_expr(struct nftnl_expr *e, struct mirror_ctx *m)
+{
+	uint32_t family = m->family;
+	const char *table = m->table;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	const char *target;
+	uint32_t flags;
+
+	if (strcmp(name, "counter") == 0) {
+		nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_PACKETS, 0);
+		nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_BYTES, 0);
+	} else if ((target = natexpr_jump(e))) {
+		char mirrored[256];
+
+		natfix_chain_name(mirrored, sizeof(mirrored), table, target);
+		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, mirrored);
+	} else if (natexpr_snat_flags(e, family, &flags)) {
+		flags |= NF_NAT_RANGE_PROTO_RANDOM_FULLY;
+		if (strcmp(name, "masq") == 0)
+			nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, flags);
+		else if (strcmp(name, "nat") == 0)
+			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, flags);
+	}
+	return 0;
+}
+
+/*
+ * A lookup in an anonymous set (refuse() let no other kind through) gets a fresh
+ * expression bound to the recreated set: libnftnl 1.2.4 leaks the old name when an
+ * existing lookup's set is renamed.
+ */
+static int retarget_lookup(struct nftnl_rule *r, const struct nftnl_expr *old, struct mirror_ctx *m)
+{
+	struct nftnl_expr *e;
+	uint32_t id;
+	int ret;
+
+	ret = clone_anonymous_set(m, nftnl_expr_get_str(old, NFTNL_EXPR_LOOKUP_SET), &id);
+	if (ret < 0)
+		return ret;
+	e = nftnl_expr_alloc("lookup");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG,
+			   nftnl_expr_get_u32(old, NFTNL_EXPR_LOOKUP_SREG));
+	if (nftnl_expr_is_set(old, NFTNL_EXPR_LOOKUP_FLAGS))
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS,
+				   nftnl_expr_get_u32(old, NFTNL_EXPR_LOOKUP_FLAGS));
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "__set%d");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
+	nftnl_rule_add_expr(r, e);
+	return 0;
+}
+
+/* Take the expressions out of @r and put them back adapted, in the same order. */
+static int rebuild_rule(struct nftnl_rule *r, struct mirror_ctx *m)
+{
+	uint32_t family = m->family;
+	struct nftnl_expr *list[128], *e;
+	size_t n = 0;
+	int ret = 0;
+
+	for (;;) {
+		struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+
+		if (!it)
+			return -ENOMEM;
+		e = nftnl_expr_iter_next(it);
+		nftnl_expr_iter_destroy(it);
+		if (!e)
+			break;
+		nftnl_rule_del_expr(e);
+		if (n == sizeof(list) / sizeof(list[0])) {
+			nftnl_expr_free(e);
+			ret = -E2BIG;
+			continue;
+		}
+		list[n++] = e;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (ret == 0 && natfix_is_xt_nat(list[i])) {
+			ret = natfix_translate_xt_nat(r, list[i], family);
+			nftnl_expr_free(list[i]);
+			continue;
+		}
+		if (ret == 0 &&
+		    strcmp(nftnl_expr_get_str(list[i], NFTNL_EXPR_NAME), "lookup") == 0) {
+			ret = retarget_lookup(r, list[i], m);
+			nftnl_expr_free(list[i]);
+			continue;
+		}
+		if (ret == 0)
+			ret = adapt_expr(list[i], m);
+		if (ret == 0)
+			nftnl_rule_add_expr(r, list[i]);
+		else
+			nftnl_expr_free(list[i]);
+	}
+	return ret;
+}
+
+/* Mirror base chain @base into @ov, or explain in a note why not. */
+int natfix_mirror_base(struct natfix_plan *p, const struct ruleset *rs,
+		       const struct nftnl_chain *base, struct overlay *ov, char *scratch)
+{
+	const char *table = nftnl_chain_get_str(base, NFTNL_CHAIN_TABLE);
+	const char *bname = nftnl_chain_get_str(base, NFTNL_CHAIN_NAME);
+	int32_t prio = (int32_t)nftnl_chain_get_u32(base, NFTNL_CHAIN_PRIO);
+	uint32_t family = ov->family;
+	struct reach re = { 0 };
+	unsigned int lacking = 0;
+	char why[160] = "", name[256];
+	int ret;
+
+	ret = natfix_reach(rs, family, table, bname, &re);
+	if (ret < 0)
+		return ret;
+	if (re.overflow)
+		snprintf(why, sizeof(why), "it reaches more than %d chains", MAX_CHAINS);
+
+	/* Does anything need fixing, and can all of it be mirrored exactly? */
+	for (size_t i = 0; i < ruleset_nrules(rs) && !why[0]; i++) {
+		const struct nftnl_rule *r = ruleset_rule(rs, i);
+		struct nftnl_expr_iter *it;
+		struct nftnl_expr *e;
+		bool reached = false;
+
+		for (size_t k = 0; k < re.n && !reached; k++)
+			reached = natfix_rule_in(r, family, table, re.names[k]);
+		if (!reached)
+			continue;
+		it = nftnl_expr_iter_create(r);
+		if (!it)
+			return -ENOMEM;
+		while ((e = nftnl_expr_iter_next(it))) {
+			uint32_t flags;
+
+			if (natexpr_snat_flags(e, family, &flags)) {
+				p->snat_seen++;
+				if (!(flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY))
+					lacking++;
+			}
+			if (refuse(e, rs, family, table, why, sizeof(why))) {
+				char where[300];
+
+				snprintf(where, sizeof(where), " (chain %s, handle %llu)",
+					 nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
+					 (unsigned long long)nftnl_rule_get_u64(r,
+										NFTNL_RULE_HANDLE));
+				strncat(why, where, sizeof(why) - strlen(why) - 1);
+				break;
+			}
+		}
+		nftnl_expr_iter_destroy(it);
+	}
+	if (!lacking && !why[0])
+		return 0; /* already fully-random: nothing to do here */
+	if (why[0]) {
+		p->nskipped++;
+		return natfix_note(p, "skip   %s %s %s: %s", natfix_fam_name(family), table, bname,
+				   why);
+	}
+
+	struct mirror_ctx m = {
+		.p = p, .rs = rs, .ov = ov, .family = family, .table = table, .scratch = scratch
+	};
+
+	/* The mirror: base chain first, then the chains it reaches, each with its rules. */
+	for (size_t k = 0; k < re.n; k++) {
+		struct nftnl_chain *c;
+
+		natfix_chain_name(name, sizeof(name), table, re.names[k]);
+		c = natfix_new_chain(family, name);
+		if (!c)
+			return -ENOMEM;
+		if (k == 0) {
+			nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_POST_ROUTING);
+			nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio - 1);
+			nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
+			nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+		}
+		if ((ret = util_push((void ***)&ov->chains, &ov->nchains, c)) < 0) {
+			nftnl_chain_free(c);
+			return ret;
+		}
+		if (k == 0 && (ret = natfix_add_scope_guards(ov, &p->scope, name)) < 0)
+			return ret;
+		for (size_t i = 0; i < ruleset_nrules(rs); i++) {
+			const struct nftnl_rule *src = ruleset_rule(rs, i);
+			struct nftnl_rule *r;
+
+			if (!natfix_rule_in(src, family, table, re.names[k]))
+				continue;
+			r = natfix_clone_rule(src, scratch);
+			if (!r)
+				return -ENOMEM;
+			nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NATFIX_TABLE);
+			nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, name);
+			ret = rebuild_rule(r, &m);
+			if (ret == 0)
+				ret = util_push((void ***)&ov->rules, &ov->nrules, r);
+			if (ret < 0) {
+				nftnl_rule_free(r);
+				return ret;
+			}
+		}
+	}
+	ov->wanted = true;
+	{
+		struct mirrored *m = realloc(p->mirrored, (p->nmirrored + 1) * sizeof(*m));
+
+		if (!m)
+			return -ENOMEM;
+		p->mirrored = m;
+		m += p->nmirrored;
+		m->family = family;
+		snprintf(m->table, sizeof(m->table), "%s", table);
+		snprintf(m->chain, sizeof(m->chain), "%s", bname);
+	}
+	p->nmirrored++;
+	natfix_chain_name(name, sizeof(name), table, bname);
+	return natfix_note(
+		p,
+		"mirror %s %s %s (priority %d) -> %s %s %s (priority %d): %u statement%s "
+		"made fully-random, %zu chain%s",
+		natfix_fam_name(family), table, bname, prio, natfix_fam_name(family), NATFIX_TABLE,
+		name, prio - 1, lacking, lacking == 1 ? "" : "s", re.n, re.n == 1 ? "" : "s");
+}
