@@ -69,4 +69,7 @@ const char *ct_flow_proto_name(uint8_t l4proto);
 /** Format @addr of @family into @buf (at least 46 bytes). */
 const char *ct_flow_addr_str(uint8_t family, const union ct_addr *addr, char *buf, size_t len);
 
+/** The flow as one line: protocol, the three endpoints, state and NAT kind. */
+void ct_flow_line(const struct ct_flow *f, char *buf, size_t len);
+
 #endif

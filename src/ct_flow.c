@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <linux/netfilter/nf_conntrack_common.h>
@@ -99,4 +100,17 @@ const char *ct_flow_addr_str(uint8_t family, const union ct_addr *addr, char *bu
 	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len))
 		return "?";
 	return buf;
+}
+
+void ct_flow_line(const struct ct_flow *f, char *buf, size_t len)
+{
+	const char *proto = ct_flow_proto_name(f->l4proto);
+	char s[64], d[64], n[64];
+
+	snprintf(buf, len, "%-5s %s:%u %s:%u %s:%u %s %s", proto ? proto : "?",
+		 ct_flow_addr_str(f->family, &f->orig.src, s, sizeof(s)), f->orig.sport,
+		 ct_flow_addr_str(f->family, &f->orig.dst, d, sizeof(d)), f->orig.dport,
+		 ct_flow_addr_str(f->family, &f->reply.dst, n, sizeof(n)), f->reply.dport,
+		 f->has_tcp_state ? ct_flow_tcp_state_name(f->tcp_state) : "-",
+		 ct_flow_nat_kind_name(ct_flow_nat_kind(f)));
 }

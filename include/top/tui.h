@@ -1,5 +1,5 @@
-#ifndef NATSCOPE_TUI_H
-#define NATSCOPE_TUI_H
+#ifndef NATSCOPE_TOP_TUI_H
+#define NATSCOPE_TOP_TUI_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -9,6 +9,7 @@
 #include "nftables/natrules.h"
 #include "top/top.h"
 #include "top/topdata.h"
+#include "top/tui_keys.h"
 
 /* Everything a frame of the interactive view shows, as plain data. */
 struct tui_data {
@@ -21,37 +22,6 @@ struct tui_data {
 	const struct natrules *rules;	 /* NULL when unread */
 	const struct topdata_flows *flows;
 };
-
-enum tui_view {
-	TUI_OVERVIEW,
-	TUI_GROUPS,
-	TUI_RULES,
-	TUI_FLOWS,
-	TUI_VIEWS,
-};
-
-/* What the user chose; the command reads it to prepare the next frame. */
-struct tui_state {
-	enum tui_view view;
-	bool help;
-	bool paused;
-	double interval;
-	size_t scroll;
-	size_t cursor;	 /* the selected flow in the flows view */
-	bool confirm;	 /* asking whether to delete the selected flow */
-	char status[96]; /* one line of feedback (a delete's outcome) */
-	enum topdata_col sort;
-	bool reverse;
-	char filter[64];
-	bool editing; /* typing a filter */
-};
-
-/* Reaction bits from a key */
-#define TUI_REDRAW   0x1
-#define TUI_QUIT     0x2
-#define TUI_INTERVAL 0x4  /* the interval changed */
-#define TUI_REFRESH  0x8  /* the view needs new data (sort, filter, view) */
-#define TUI_DELETE   0x10 /* delete the selected flow (confirmed) */
 
 struct tui;
 

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "top/flow_filter.h"
 #include "top/topdata.h"
 
 /* 10.1.2.3:40000 -> 203.0.113.9:443 over TCP, masqueraded to 198.51.100.1:61000. */
@@ -34,10 +35,10 @@ static struct ct_flow snat_flow(void)
 
 static bool matches(const char *filter, const struct ct_flow *f)
 {
-	struct topdata_filter fl;
+	struct flow_filter fl;
 
-	assert_int_equal(topdata_filter_parse(filter, &fl), 0);
-	return topdata_filter_match(&fl, f);
+	assert_int_equal(flow_filter_parse(filter, &fl), 0);
+	return flow_filter_match(&fl, f);
 }
 
 static void words_by_kind(void **state)
@@ -75,14 +76,14 @@ static void words_by_kind(void **state)
 static void words_combine(void **state)
 {
 	struct ct_flow f = snat_flow();
-	struct topdata_filter fl;
+	struct flow_filter fl;
 
 	assert_true(matches("tcp 443 10.0.0.0/8", &f));
 	assert_false(matches("tcp 80", &f));
 	assert_true(matches("!udp", &f));
 	assert_false(matches("!10.0.0.0/8", &f));
 	assert_true(matches("  tcp\t!time_wait  ", &f));
-	assert_int_equal(topdata_filter_parse("a b c d e f g h i", &fl), -EINVAL);
+	assert_int_equal(flow_filter_parse("a b c d e f g h i", &fl), -EINVAL);
 }
 
 static void ipv6_prefixes(void **state)

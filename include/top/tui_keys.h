@@ -1,0 +1,66 @@
+#ifndef NATSCOPE_TOP_TUI_KEYS_H
+#define NATSCOPE_TOP_TUI_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "top/topdata.h"
+
+/*
+ * The keys of the interactive view and what they do to its state: a table and plain
+ * functions, no curses, so they are unit-tested.  The terminal layer (tui_term.c) turns
+ * curses key codes into the TUI_KEY_* codes below.
+ */
+
+enum tui_view {
+	TUI_OVERVIEW,
+	TUI_GROUPS,
+	TUI_RULES,
+	TUI_FLOWS,
+	TUI_VIEWS,
+};
+
+/* What the user chose; the command reads it to prepare the next frame. */
+struct tui_state {
+	enum tui_view view;
+	bool help;
+	bool paused;
+	double interval;
+	size_t scroll;
+	size_t cursor;	 /* the selected flow in the flows view */
+	bool confirm;	 /* asking whether to delete the selected flow */
+	char status[96]; /* one line of feedback (a delete's outcome) */
+	enum topdata_col sort;
+	bool reverse;
+	char filter[64];
+	bool editing; /* typing a filter */
+};
+
+/* Reaction bits from a key */
+#define TUI_REDRAW   0x1
+#define TUI_QUIT     0x2
+#define TUI_INTERVAL 0x4  /* the interval changed */
+#define TUI_REFRESH  0x8  /* the view needs new data (sort, filter, view) */
+#define TUI_DELETE   0x10 /* delete the selected flow (confirmed) */
+
+/* Keys that are not characters (characters are their own code). */
+enum tui_key {
+	TUI_KEY_UP = 0x1000,
+	TUI_KEY_DOWN,
+	TUI_KEY_PGUP,
+	TUI_KEY_PGDN,
+	TUI_KEY_BACKSPACE,
+	TUI_KEY_ENTER,
+	TUI_KEY_RESIZE,
+	TUI_KEY_ESC = 27,
+};
+
+/** Apply one key to @st; returns reaction bits. */
+int tui_keys_handle(struct tui_state *st, int key);
+/** Keep the flows view's selection on a page of @rows rows. */
+void tui_keys_follow(struct tui_state *st, size_t rows);
+
+/** The key table, for the help screen: the @i-th binding, or false past the end. */
+bool tui_keys_help(size_t i, const char **label, const char **help);
+
+#endif

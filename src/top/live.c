@@ -1,0 +1,289 @@
+#include "config.h"
+#include "top/live.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+
+#include "flows/rates.h"
+#include "host/sysctl.h"
+#include "top/toplive.h"
+
+#define SPARK 60
+
+struct top_live {
+	struct toplive *tl;
+	struct engine *e;
+	struct ct_stats prev, cur; /* per-CPU statistics at the last two ticks */
+	double prev_t, cur_t;	   /* monotonic times of those reads */
+	struct rates rates;
+	uint64_t last_events, last_failed;
+	struct top_reconcile rec;
+	double spark[SPARK]; /* insert_failed per interval, oldest first */
+	size_t nspark;
+	struct top_frame frame;
+	int tfd, sfd;
+};
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int arm_timer(int tfd, double interval)
+{
+	struct itimerspec its = { 0 };
+
+	its.it_value.tv_sec = its.it_interval.tv_sec = (time_t)interval;
+	its.it_value.tv_nsec = its.it_interval.tv_nsec =
+		(long)((interval - (double)(time_t)interval) * 1e9);
+	return timerfd_settime(tfd, 0, &its, NULL) < 0 ? -errno : 0;
+}
+
+/* SIGINT/SIGTERM become readable on a signalfd; the tick is a timerfd. */
+static int open_fds(struct top_live *lv, double interval)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	lv->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (lv->sfd < 0)
+		return -errno;
+	lv->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (lv->tfd < 0)
+		return -errno;
+	return arm_timer(lv->tfd, interval);
+}
+
+static void fill_frame(struct top_live *lv)
+{
+	struct top_frame *f = &lv->frame;
+
+	f->counts = engine_counts(lv->e);
+	f->es = engine_stats(lv->e);
+	f->clash = engine_clash(lv->e);
+	f->rcvbuf = toplive_rcvbuf(lv->tl);
+	f->have_kernel = lv->cur.have_global;
+	f->kernel_count = lv->cur.count;
+	f->kernel_max = lv->cur.max;
+	top_frame_rates(f, &lv->rates);
+}
+
+void top_live_free(struct top_live *lv)
+{
+	if (!lv)
+		return;
+	if (lv->tfd >= 0)
+		close(lv->tfd);
+	if (lv->sfd >= 0)
+		close(lv->sfd);
+	ct_stats_release(&lv->prev);
+	ct_stats_release(&lv->cur);
+	toplive_free(lv->tl);
+	engine_free(lv->e);
+	free(lv);
+}
+
+int top_live_start(struct top_live **out, const struct top_live_opts *o, enum top_live_stage *stage)
+{
+	struct top_live *lv = calloc(1, sizeof(*lv));
+	struct sysctl_info sc;
+	int ret;
+
+	if (!lv)
+		return -ENOMEM;
+	lv->tfd = lv->sfd = -1;
+	lv->rec.every = o->resync;
+	lv->frame.netns = o->netns;
+	lv->frame.ct_events = -1;
+	if (sysctl_read("/proc/sys/net", &sc) == 0 && sc.val[SYSCTL_EVENTS] != SYSCTL_ABSENT)
+		lv->frame.ct_events = (int)sc.val[SYSCTL_EVENTS];
+	ct_stats_init(&lv->prev);
+	ct_stats_init(&lv->cur);
+	rates_init(&lv->rates);
+	*stage = TOP_LIVE_OPEN;
+	ret = engine_new(&lv->e);
+	if (ret == 0 && o->keep_gone)
+		ret = engine_keep_gone(lv->e, o->keep_gone);
+	if (ret == 0)
+		ret = toplive_open(&lv->tl, o->rcvbuf, o->rcvbuf_max, NULL, true);
+	if (ret < 0)
+		goto err;
+	/* the seed is read at once: there is nothing to show before it */
+	*stage = TOP_LIVE_START;
+	ret = toplive_resync(lv->tl, lv->e, ENGINE_SEED);
+	if (ret == 0)
+		ret = toplive_stats(lv->tl, &lv->cur);
+	if (ret == 0)
+		ret = open_fds(lv, o->interval);
+	if (ret < 0)
+		goto err;
+	lv->cur_t = lv->rec.last = now_mono();
+	rates_push(&lv->rates, lv->cur_t, &lv->cur);
+	lv->last_failed = ct_stats_total(&lv->cur, CT_STAT_INSERT_FAILED);
+	fill_frame(lv);
+	*out = lv;
+	return 0;
+err:
+	top_live_free(lv);
+	return ret;
+}
+
+/*
+ * Periodic reconciliation, and an early one when the model's count stays apart from the
+ * kernel's: flows created before anyone listened carry no event extension
+ * (nf_conntrack_events=2, the default) and never report their end, and with events off
+ * nothing is reported at all.  Under churn the two counts differ by what is in flight, but
+ * that difference moves; one that holds still for three ticks is missed events.  Early
+ * reconciliations are spaced by 20 times what a dump costs (at most 5 % of a core).
+ */
+bool top_reconcile_due(struct top_reconcile *r, double now, bool dumping, bool have_kernel,
+		       int64_t apart, double dump_cost)
+{
+	double since = now - r->last;
+	bool due;
+
+	if (dumping)
+		return false; /* one is running */
+	if (since >= r->every) {
+		due = true;
+	} else if (!have_kernel) {
+		return false;
+	} else {
+		r->held = apart && apart == r->apart ? r->held + 1 : 0;
+		r->apart = apart;
+		due = r->held >= 3 && since >= 5 && since >= 20 * dump_cost;
+	}
+	if (due) {
+		r->last = now;
+		r->held = 0;
+	}
+	return due;
+}
+
+int top_live_tick(struct top_live *lv)
+{
+	double now = now_mono(), dt;
+	uint64_t failed;
+	int ret;
+
+	if ((ret = toplive_drain(lv->tl, lv->e)) < 0)
+		return ret;
+	ct_stats_release(&lv->prev);
+	lv->prev = lv->cur;
+	lv->prev_t = lv->cur_t;
+	ct_stats_init(&lv->cur);
+	if ((ret = toplive_stats(lv->tl, &lv->cur)) < 0)
+		return ret;
+	lv->cur_t = now;
+	/* in the background: frames and keys go on while the table is read */
+	if (top_reconcile_due(&lv->rec, now, toplive_dump_fd(lv->tl) >= 0, lv->cur.have_global,
+			      (int64_t)engine_counts(lv->e)->total - (int64_t)lv->cur.count,
+			      toplive_dump_cost(lv->tl)) &&
+	    (ret = toplive_resync_start(lv->tl, lv->e, ENGINE_RECONCILE)) < 0)
+		return ret;
+	rates_push(&lv->rates, now, &lv->cur);
+
+	/* the interval's NEW flows by SNAT group meet its insert_failed rise */
+	failed = ct_stats_total(&lv->cur, CT_STAT_INSERT_FAILED);
+	lv->frame.time = (double)time(NULL);
+	engine_close_interval(lv->e, lv->frame.time, failed - lv->last_failed);
+	if (lv->nspark == SPARK)
+		memmove(lv->spark, lv->spark + 1, (SPARK - 1) * sizeof(lv->spark[0]));
+	else
+		lv->nspark++;
+	lv->spark[lv->nspark - 1] = (double)(failed - lv->last_failed);
+	lv->last_failed = failed;
+
+	dt = now - lv->prev_t;
+	lv->frame.iteration++;
+	lv->frame.events_per_s = dt > 0 ? (double)(engine_events(lv->e) - lv->last_events) / dt : 0;
+	lv->last_events = engine_events(lv->e);
+	fill_frame(lv);
+	return 0;
+}
+
+void top_live_pollfds(const struct top_live *lv, struct pollfd *pfd)
+{
+	pfd[TOP_LIVE_EVENTS] = (struct pollfd){ .fd = toplive_event_fd(lv->tl), .events = POLLIN };
+	/* -1 (ignored by poll) unless a resynchronisation is being read */
+	pfd[TOP_LIVE_DUMP] = (struct pollfd){ .fd = toplive_dump_fd(lv->tl), .events = POLLIN };
+	pfd[TOP_LIVE_TIMER] = (struct pollfd){ .fd = lv->tfd, .events = POLLIN };
+	pfd[TOP_LIVE_SIGNAL] = (struct pollfd){ .fd = lv->sfd, .events = POLLIN };
+}
+
+int top_live_input(struct top_live *lv, const struct pollfd *pfd)
+{
+	int ret = 0;
+
+	if (pfd[TOP_LIVE_EVENTS].revents & POLLIN)
+		ret = toplive_drain(lv->tl, lv->e);
+	if (ret == 0 && pfd[TOP_LIVE_DUMP].revents & POLLIN)
+		ret = toplive_resync_step(lv->tl, lv->e);
+	return ret < 0 ? ret : 0;
+}
+
+bool top_live_ticked(const struct top_live *lv, const struct pollfd *pfd)
+{
+	uint64_t expirations;
+
+	return pfd[TOP_LIVE_TIMER].revents & POLLIN &&
+	       read(lv->tfd, &expirations, sizeof(expirations)) > 0;
+}
+
+bool top_live_signalled(const struct pollfd *pfd)
+{
+	return pfd[TOP_LIVE_SIGNAL].revents & POLLIN;
+}
+
+int top_live_set_interval(struct top_live *lv, double interval)
+{
+	return arm_timer(lv->tfd, interval);
+}
+
+const struct top_frame *top_live_frame(const struct top_live *lv)
+{
+	return &lv->frame;
+}
+
+struct engine *top_live_engine(const struct top_live *lv)
+{
+	return lv->e;
+}
+
+struct toplive *top_live_sources(const struct top_live *lv)
+{
+	return lv->tl;
+}
+
+void top_live_stats(const struct top_live *lv, const struct ct_stats **cur,
+		    const struct ct_stats **prev, double *dt)
+{
+	*cur = &lv->cur;
+	*prev = lv->prev.ncpu ? &lv->prev : NULL;
+	*dt = lv->cur_t - lv->prev_t;
+}
+
+const double *top_live_spark(const struct top_live *lv, size_t *n)
+{
+	*n = lv->nspark;
+	return lv->spark;
+}
+
+double top_live_now(const struct top_live *lv)
+{
+	return lv->cur_t;
+}

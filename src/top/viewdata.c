@@ -1,0 +1,81 @@
+#include "config.h"
+#include "top/viewdata.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "top/live.h"
+#include "top/toplive.h"
+
+void top_viewdata_init(struct top_viewdata *vd)
+{
+	memset(vd, 0, sizeof(*vd));
+	natrules_init(&vd->rules);
+}
+
+void top_viewdata_release(struct top_viewdata *vd)
+{
+	natrules_release(&vd->rules);
+	topdata_flows_release(&vd->flows);
+}
+
+void top_viewdata_prepare(struct top_viewdata *vd, struct top_live *lv, const struct tui_state *st,
+			  int rows, double now)
+{
+	struct engine *e = top_live_engine(lv);
+	struct toplive *tl = top_live_sources(lv);
+
+	switch (st->view) {
+	case TUI_GROUPS:
+		vd->have_groups = topdata_groups(e, &vd->groups) == 0;
+		break;
+	case TUI_RULES:
+		if (!vd->have_rules || now - vd->rules_t >= 10) {
+			vd->have_rules = toplive_rules(tl, &vd->rules) == 0;
+			vd->rules_t = now;
+		}
+		break;
+	case TUI_FLOWS:
+		if (topdata_flows(e, st->sort, st->reverse, st->filter, TOP_GONE_INTERVALS,
+				  st->scroll + (size_t)rows, &vd->flows) < 0)
+			break;
+		/* timeouts and counters change without events: read them for the rows shown */
+		if (vd->flows.n > st->scroll)
+			toplive_refresh(tl, vd->flows.v + st->scroll, vd->flows.n - st->scroll,
+					vd->flows.detail + st->scroll);
+		break;
+	default:
+		break;
+	}
+}
+
+void top_viewdata_frame(const struct top_viewdata *vd, const struct top_live *lv,
+			struct tui_data *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->frame = *top_live_frame(lv);
+	top_live_stats(lv, &d->stats, &d->prev_stats, &d->dt);
+	d->spark = top_live_spark(lv, &d->nspark);
+	d->groups = vd->have_groups ? &vd->groups : NULL;
+	d->rules = vd->have_rules ? &vd->rules : NULL;
+	d->flows = &vd->flows;
+}
+
+void top_viewdata_delete(struct top_viewdata *vd, struct top_live *lv, struct tui_state *st)
+{
+	const struct ct_flow *f;
+	int ret;
+
+	if (st->cursor >= vd->flows.n)
+		return;
+	f = &vd->flows.v[st->cursor];
+	ret = f->life == CT_LIFE_GONE ? -ENOENT : toplive_delete(top_live_sources(lv), f);
+	/* gone either way: the event may never come (see top_reconcile_due()) */
+	if (ret == 0 || ret == -ENOENT)
+		engine_forget(top_live_engine(lv), f);
+	snprintf(st->status, sizeof(st->status), "%s",
+		 ret == 0	  ? "flow deleted"
+		 : ret == -ENOENT ? "already gone"
+				  : strerror(-ret));
+}
