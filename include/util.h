@@ -7,7 +7,13 @@
 int util_parse_double(const char *s, double lo, double hi, double *out);
 int util_parse_uint(const char *s, unsigned int lo, unsigned int hi, unsigned int *out);
 
+#include <stdbool.h>
 #include <stddef.h>
+
+/** Seconds on CLOCK_MONOTONIC. */
+double util_now_mono(void);
+/** Whether @s is one or more decimal digits (a PID, a /proc entry). */
+bool util_all_digits(const char *s);
 
 /** Append @obj to the growable pointer array *@arr of *@n entries. 0 or -ENOMEM. */
 int util_push(void ***arr, size_t *n, void *obj);

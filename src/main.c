@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "util.h"
 
 static const struct command {
 	const char *name;
@@ -46,7 +47,7 @@ static void usage(FILE *f)
 		   "Linux conntrack and NAT diagnostics.\n"
 		   "\n"
 		   "Commands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n"
 		   "Global options:\n"
@@ -97,7 +98,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (strcmp(argv[optind], commands[i].name) != 0)
 			continue;
 		app.cmd = commands[i].name;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <time.h>
 
 int util_parse_double(const char *s, double lo, double hi, double *out)
 {
@@ -44,4 +45,22 @@ int util_push(void ***arr, size_t *n, void *obj)
 	a[(*n)++] = obj;
 	*arr = a;
 	return 0;
+}
+
+double util_now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+bool util_all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
 }

@@ -22,7 +22,10 @@ void toplive_free(struct toplive *tl);
 int toplive_event_fd(const struct toplive *tl);
 size_t toplive_rcvbuf(const struct toplive *tl);
 
-/** Dump the table into @e as a resynchronisation of kind @why, now. */
+/**
+ * Dump the table into @e as a resynchronisation of kind @why and wait for it: the same
+ * stepped path as below, polled until done.  A failed dump is cancelled (nothing swept).
+ */
 int toplive_resync(struct toplive *tl, struct engine *e, enum engine_resync why);
 
 /*

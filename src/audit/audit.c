@@ -1,5 +1,6 @@
 #include "config.h"
 #include "audit/audit.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -456,7 +457,7 @@ static const struct audit_check checks[] = {
 	},
 };
 
-#define N_CHECKS (sizeof(checks) / sizeof(checks[0]))
+#define N_CHECKS (ARRAY_SIZE(checks))
 _Static_assert(N_CHECKS <= AUDIT_MAX_FINDINGS, "raise AUDIT_MAX_FINDINGS");
 
 /* As monitoring plugins combine states: a critical finding outranks an unknown one. */

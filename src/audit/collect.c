@@ -13,6 +13,7 @@
 #include "nftables/natrules.h"
 #include "nftables/ruleset.h"
 #include "netlink/nl.h"
+#include "util.h"
 
 void collect_opts_default(struct collect_opts *o)
 {
@@ -27,18 +28,10 @@ void collect_opts_default(struct collect_opts *o)
 	};
 }
 
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void sleep_until(double deadline)
 {
 	for (;;) {
-		double left = deadline - now_mono();
+		double left = deadline - util_now_mono();
 		struct timespec ts;
 
 		if (left <= 0)
@@ -80,7 +73,7 @@ static int judge_overlay(const struct ruleset *rs, struct snapshot *snap)
 	char buf[256];
 	int ret;
 
-	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(fams); i++) {
 		const char *c = ruleset_owned_comment(rs, fams[i], NATFIX_TABLE);
 
 		if (c && !snap->nat.overlay) {
@@ -159,7 +152,7 @@ int collect_snapshot(const struct collect_opts *o, struct snapshot *snap, enum c
 		if (ret < 0)
 			goto out;
 	}
-	t0 = now_mono();
+	t0 = util_now_mono();
 	/*
 	 * The dump comes at the end of the interval, so the SNAT groups it finds are those
 	 * the interval's traffic made: the likely place of the clashes it counted.
@@ -180,7 +173,7 @@ int collect_snapshot(const struct collect_opts *o, struct snapshot *snap, enum c
 	}
 
 	*stage = COLLECT_STATS;
-	t1 = now_mono();
+	t1 = util_now_mono();
 	ret = read_stats(nl, o, &snap->stats1, &snap->stats_fallback);
 	if (ret < 0)
 		goto out;

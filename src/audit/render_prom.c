@@ -1,5 +1,6 @@
 #include "config.h"
 #include "audit/render.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -113,7 +114,7 @@ static void group_families(FILE *out, const struct snapshot *s)
 		{ "natscope_snat_group_port_share", "share of the 1024-65535 port space in use" },
 	};
 
-	for (unsigned int f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
+	for (unsigned int f = 0; f < ARRAY_SIZE(fams); f++) {
 		family(out, fams[f].name, "gauge", fams[f].help);
 		for (unsigned int i = 0; i < s->table.ntop; i++) {
 			const struct ct_agg_group *g = &s->table.top[i];

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "audit/render.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -94,7 +95,7 @@ static void settings_section(FILE *out, const struct snapshot *s)
 	unsigned int col = 0;
 
 	fprintf(out, "\nSETTINGS (net.netfilter)\n");
-	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(shown); i++) {
 		int64_t v = s->sys.val[shown[i]];
 		char val[24];
 

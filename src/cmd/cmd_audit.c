@@ -98,7 +98,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 					optarg);
 			break;
 		case 'f': {
-			size_t i, n = sizeof(formats) / sizeof(formats[0]);
+			size_t i, n = ARRAY_SIZE(formats);
 
 			for (i = 0; i < n; i++)
 				if (strcmp(optarg, formats[i].name) == 0)

@@ -3,18 +3,16 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
 
 #include "app.h"
 #include "flows/engine.h"
 #include "host/evrec.h"
 #include "host/netns.h"
+#include "host/ticker.h"
+#include "netlink/ct_events.h"
 #include "top/toplive.h"
 #include "util.h"
 
@@ -30,27 +28,18 @@ static void record_usage(FILE *f)
 
 static int wait_loop(const struct app *app, struct toplive *tl, struct engine *e, double duration)
 {
-	struct itimerspec its = { 0 };
-	int tfd, sfd, ret = 0;
-	sigset_t mask;
+	struct ticker tk;
+	int ret;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	if (sfd < 0 || tfd < 0)
-		return app_error(app, APP_ERR_RUNTIME, "signalfd/timerfd: %s", strerror(errno));
-	its.it_value.tv_sec = (time_t)duration;
-	its.it_value.tv_nsec = (long)((duration - (double)(time_t)duration) * 1e9);
-	if (duration > 0)
-		timerfd_settime(tfd, 0, &its, NULL);
+	if ((ret = ticker_open(&tk, duration, false)) < 0) {
+		ticker_close(&tk);
+		return app_error(app, APP_ERR_RUNTIME, "signalfd/timerfd: %s", strerror(-ret));
+	}
 	for (;;) {
 		struct pollfd pfd[3] = {
 			{ .fd = toplive_event_fd(tl), .events = POLLIN },
-			{ .fd = tfd, .events = POLLIN },
-			{ .fd = sfd, .events = POLLIN },
+			{ .fd = tk.tfd, .events = POLLIN },
+			{ .fd = tk.sfd, .events = POLLIN },
 		};
 
 		if (poll(pfd, 3, -1) < 0) {
@@ -72,8 +61,7 @@ static int wait_loop(const struct app *app, struct toplive *tl, struct engine *e
 			break;
 		}
 	}
-	close(tfd);
-	close(sfd);
+	ticker_close(&tk);
 	return ret;
 }
 
@@ -86,7 +74,7 @@ int cmd_record(struct app *app, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	double duration = 0, rcvbuf = 64;
+	double duration = 0, rcvbuf = CT_EVENTS_RCVBUF_DEFAULT >> 20;
 	struct toplive *tl = NULL;
 	struct evrec *rec = NULL;
 	struct engine *e = NULL;
@@ -137,7 +125,8 @@ int cmd_record(struct app *app, int argc, char **argv)
 	}
 	ret = engine_new(&e);
 	if (ret == 0)
-		ret = toplive_open(&tl, (size_t)(rcvbuf * 1048576), 512u << 20, rec, false);
+		ret = toplive_open(&tl, (size_t)(rcvbuf * 1048576), CT_EVENTS_RCVBUF_MAX_DEFAULT,
+				   rec, false);
 	if (ret == 0)
 		ret = toplive_resync(tl, e, ENGINE_SEED);
 	if (ret < 0)

@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "host/netns.h"
+#include "netlink/ct_events.h"
 #include "top/live.h"
 #include "top/replay.h"
 #include "top/top.h"
@@ -45,10 +46,11 @@ static void top_usage(FILE *f)
 		"  -d, --interval S      seconds between frames (default 1)\n"
 		"  -f, --format FORMAT   text (default) or json (one object per line)\n"
 		"      --replay FILE     run on a capture from 'natscope record' (no root)\n"
-		"      --rcvbuf MIB      event socket buffer (default 64)\n"
-		"      --rcvbuf-max MIB  growth cap after overruns (default 512)\n"
+		"      --rcvbuf MIB      event socket buffer (default %u)\n"
+		"      --rcvbuf-max MIB  growth cap after overruns (default %u)\n"
 		"      --resync S        reconcile with a full dump every S seconds (default 60)\n"
-		"  -h, --help            show this help\n");
+		"  -h, --help            show this help\n",
+		CT_EVENTS_RCVBUF_DEFAULT >> 20, CT_EVENTS_RCVBUF_MAX_DEFAULT >> 20);
 }
 
 static int parse_args(struct app *app, int argc, char **argv, struct top_args *a)
@@ -70,7 +72,10 @@ static int parse_args(struct app *app, int argc, char **argv, struct top_args *a
 	int c;
 
 	*a = (struct top_args){
-		.interval = 1, .resync = 60, .rcvbuf_mib = 64, .rcvbuf_max_mib = 512
+		.interval = 1,
+		.resync = 60,
+		.rcvbuf_mib = CT_EVENTS_RCVBUF_DEFAULT >> 20,
+		.rcvbuf_max_mib = CT_EVENTS_RCVBUF_MAX_DEFAULT >> 20,
 	};
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":bn:d:f:h", opts, NULL)) != -1) {

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "flows/model.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -83,7 +84,7 @@ static uint32_t tuple_key(const struct ct_flow *f)
 		(uint32_t)f->orig.sport << 16 | f->orig.dport,
 	};
 
-	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(w); i++) {
 		h ^= w[i];
 		h *= 0x100000001b3ULL;
 	}

@@ -1,7 +1,6 @@
 #include "config.h"
 #include "host/dproxy.h"
 
-#include <ctype.h>
 #include <stdbool.h>
 #include <dirent.h>
 #include <errno.h>
@@ -12,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+
+#include "util.h"
 
 static const char *base_name(const char *s)
 {
@@ -45,7 +46,7 @@ int dproxy_parse_cmdline(const char *buf, size_t len, struct dproxy *out)
 	const char *argv[64];
 	size_t argc = 0, off = 0;
 
-	while (off < len && argc < sizeof(argv) / sizeof(argv[0])) {
+	while (off < len && argc < ARRAY_SIZE(argv)) {
 		argv[argc++] = buf + off;
 		off += strnlen(buf + off, len - off) + 1;
 	}
@@ -78,16 +79,6 @@ int dproxy_parse_cmdline(const char *buf, size_t len, struct dproxy *out)
 	return 1;
 }
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 int dproxy_scan(const char *proc_root, ino_t netns_ino, struct dproxy_list *out)
 {
 	char path[PATH_MAX], buf[4096];
@@ -105,7 +96,7 @@ int dproxy_scan(const char *proc_root, ino_t netns_ino, struct dproxy_list *out)
 		ssize_t len;
 		int fd;
 
-		if (!all_digits(de->d_name))
+		if (!util_all_digits(de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/cmdline", proc_root, de->d_name);
 		fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -1,7 +1,6 @@
 #include "config.h"
 #include "host/netns.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -12,13 +11,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-static bool all_digits(const char *s)
-{
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
+#include "util.h"
 
 static int self_ino(ino_t *ino)
 {
@@ -41,7 +34,7 @@ int netns_enter(const char *spec, struct netns_ctx *ctx)
 
 	if (strchr(spec, '/'))
 		snprintf(path, sizeof(path), "%s", spec);
-	else if (all_digits(spec))
+	else if (util_all_digits(spec))
 		snprintf(path, sizeof(path), "/proc/%s/ns/net", spec);
 	else if (strcmp(spec, ".") == 0 || strcmp(spec, "..") == 0)
 		return -ENOENT;

@@ -19,7 +19,6 @@ struct dump_ctx {
 	ct_dump_fn fn;
 	void *data;
 	uint64_t n;
-	int err;
 };
 
 static int entry_cb(const struct nlmsghdr *nlh, void *data)
@@ -33,12 +32,7 @@ static int entry_cb(const struct nlmsghdr *nlh, void *data)
 		ctx->n++;
 		ret = ctx->fn(&flow, ctx->data);
 	}
-	if (ret < 0) {
-		ctx->err = ret;
-		errno = -ret;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	return ret;
 }
 
 int ct_dump_run(struct nl_sock *nl, uint8_t family, ct_dump_fn fn, void *data, uint64_t *nmsgs)
@@ -50,37 +44,17 @@ int ct_dump_run(struct nl_sock *nl, uint8_t family, ct_dump_fn fn, void *data, u
 	nlh = nl_nfmsg_start(nl, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET,
 			     NLM_F_REQUEST | NLM_F_DUMP, family, 0);
 	ret = nl_request(nl, nlh, entry_cb, &ctx);
-	if (ret < 0 && ctx.err)
-		ret = ctx.err;
 	if (nmsgs)
 		*nmsgs = ctx.n;
 	return ret;
 }
 
-struct raw_ctx {
-	ct_dump_raw_fn fn;
-	void *data;
-};
-
-static int raw_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct raw_ctx *ctx = data;
-	int ret = ctx->fn(nlh, ctx->data);
-
-	if (ret < 0) {
-		errno = -ret;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
-}
-
 int ct_dump_raw(struct nl_sock *nl, uint8_t family, ct_dump_raw_fn fn, void *data)
 {
-	struct raw_ctx ctx = { .fn = fn, .data = data };
 	struct nlmsghdr *nlh = nl_nfmsg_start(nl, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET,
 					      NLM_F_REQUEST | NLM_F_DUMP, family, 0);
 
-	return nl_request(nl, nlh, raw_cb, &ctx);
+	return nl_request(nl, nlh, fn, data);
 }
 
 int ct_dump_raw_start(struct nl_sock *nl, uint8_t family)
@@ -92,9 +66,7 @@ int ct_dump_raw_start(struct nl_sock *nl, uint8_t family)
 
 int ct_dump_raw_step(struct nl_sock *nl, ct_dump_raw_fn fn, void *data, unsigned int budget)
 {
-	struct raw_ctx ctx = { .fn = fn, .data = data };
-
-	return nl_dump_step(nl, raw_cb, &ctx, budget);
+	return nl_dump_step(nl, fn, data, budget);
 }
 
 static void put_tuple(struct nlmsghdr *nlh, const struct ct_flow *f)
@@ -152,16 +124,16 @@ struct refresh_ctx {
 	uint32_t seq0;
 };
 
-static void refresh_cb(const struct nlmsghdr *nlh, void *data)
+static int refresh_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct refresh_ctx *r = data;
 	size_t i = nlh->nlmsg_seq - r->seq0;
 	struct ct_flow got;
 
 	if (i >= r->n || nlh->nlmsg_type != ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW))
-		return; /* an error answer: the flow is gone (or was never there) */
+		return 0; /* an error answer: the flow is gone (or was never there) */
 	if (ct_parse_msg(nlh, &got) < 0 || got.id != r->flows[i].id)
-		return; /* another entry took the tuple: the one asked for is gone */
+		return 0; /* another entry took the tuple: the one asked for is gone */
 	r->flows[i].timeout = got.timeout;
 	r->flows[i].mark = got.mark;
 	r->flows[i].status = got.status;
@@ -173,6 +145,7 @@ static void refresh_cb(const struct nlmsghdr *nlh, void *data)
 	memcpy(r->flows[i].packets, got.packets, sizeof(got.packets));
 	memcpy(r->flows[i].bytes, got.bytes, sizeof(got.bytes));
 	r->found[i] = true;
+	return 0;
 }
 
 int ct_dump_refresh(struct nl_sock *nl, struct ct_flow *flows, size_t n, bool *found)

@@ -15,7 +15,6 @@
 struct ct_events {
 	struct nl_sock *nl;
 	size_t rcvbuf, rcvbuf_max;
-	char buf[256 * 1024]; /* many events per recvmsg() under load */
 };
 
 int ct_events_classify(const struct nlmsghdr *nlh)
@@ -81,29 +80,7 @@ size_t ct_events_rcvbuf(const struct ct_events *ev)
 
 int ct_events_read(struct ct_events *ev, ct_events_fn fn, void *data)
 {
-	int fd = nl_fd(ev->nl), n = 0;
-
-	for (;;) {
-		ssize_t len = recv(fd, ev->buf, sizeof(ev->buf), MSG_DONTWAIT);
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)ev->buf;
-		int left;
-
-		if (len < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return n;
-			return -errno; /* ENOBUFS: the kernel dropped events */
-		}
-		left = (int)len;
-		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
-			int ret = fn(nlh, data);
-
-			if (ret < 0)
-				return ret;
-			n++;
-		}
-	}
+	return nl_drain(ev->nl, fn, data);
 }
 
 int ct_events_drops(const struct ct_events *ev, uint64_t *drops)

@@ -11,6 +11,7 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "netlink/nl.h"
+#include "util.h"
 
 /* Display order follows `conntrack -S`. */
 static const struct {
@@ -29,7 +30,7 @@ static const struct {
 	{ CT_STAT_CHAINTOOLONG, "chaintoolong" },
 };
 
-#define N_KNOWN (sizeof(known_stats) / sizeof(known_stats[0]))
+#define N_KNOWN (ARRAY_SIZE(known_stats))
 
 const char *ct_stats_name(unsigned int attr)
 {
@@ -191,24 +192,12 @@ int ct_stats_parse_global_msg(const struct nlmsghdr *nlh, struct ct_stats *st)
 
 static int cpu_cb(const struct nlmsghdr *nlh, void *data)
 {
-	int ret = ct_stats_parse_cpu_msg(nlh, data);
-
-	if (ret < 0) {
-		errno = -ret;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	return ct_stats_parse_cpu_msg(nlh, data);
 }
 
 static int global_cb(const struct nlmsghdr *nlh, void *data)
 {
-	int ret = ct_stats_parse_global_msg(nlh, data);
-
-	if (ret < 0) {
-		errno = -ret;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	return ct_stats_parse_global_msg(nlh, data);
 }
 
 int ct_stats_read_netlink(struct nl_sock *nl, struct ct_stats *st)

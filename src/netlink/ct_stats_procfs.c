@@ -1,5 +1,6 @@
 #include "config.h"
 #include "netlink/ct_stats.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -33,7 +34,7 @@ static int column_attr(const char *name)
 {
 	if (strcmp(name, "entries") == 0)
 		return -1;
-	for (size_t i = 0; i < sizeof(procfs_columns) / sizeof(procfs_columns[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(procfs_columns); i++)
 		if (strcmp(procfs_columns[i].column, name) == 0)
 			return (int)procfs_columns[i].attr;
 	return 0; /* a column we do not know: skip it */

@@ -3,18 +3,23 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/socket.h>
 
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
 #include <linux/netfilter/nfnetlink.h>
 
 /*
- * 64 KiB: the kernel sizes dump skbs from the reader's buffer (netlink_dump() tries up to
- * 32 KiB and more when the receive buffer allows it), so a larger buffer means fewer
- * recvmsg() calls on a million-entry dump.
+ * 64 KiB: the kernel sizes dump datagrams from the reader's buffer (netlink_dump() tries
+ * up to 32 KiB when the last recvmsg() offered that much), so a dump of a million
+ * entries takes fewer recvmsg() calls.  Events come one per datagram (199,880 events in
+ * 199,880 recvmsg() calls, at most 148 bytes each, in the clash race on kernel 6.18), so
+ * the same buffer serves the event socket.
  */
 #define NL_BUF_SIZE (64 * 1024)
 
@@ -22,8 +27,10 @@ struct nl_sock {
 	struct mnl_socket *mnl;
 	uint32_t portid;
 	uint32_t seq;
-	uint32_t dump_seq;  /* the dump nl_dump_step() reads */
-	char sendbuf[8192]; /* requests are one small message */
+	uint32_t dump_seq;    /* the dump nl_dump_step() reads */
+	struct nl_reply dump; /* its state between steps */
+	char ext[128];	      /* extended ACK of the last failed request */
+	char sendbuf[8192];   /* requests are one small message */
 	char recvbuf[NL_BUF_SIZE];
 };
 
@@ -46,12 +53,14 @@ int nl_open(struct nl_sock **out, unsigned int groups)
 		ret = -errno;
 		goto err_close;
 	}
-	/* Extended ACKs name the attribute the kernel rejected; harmless where unsupported. */
+	/* Extended ACKs name what the kernel rejected (nl_ext_ack()); harmless where
+	 * unsupported. */
 	mnl_socket_setsockopt(nl->mnl, NETLINK_EXT_ACK, &one, sizeof(one));
 
 	nl->portid = mnl_socket_get_portid(nl->mnl);
-	/* Any start value works as long as it is per socket and increments; avoid 0. */
-	nl->seq = (uint32_t)time(NULL) ^ (nl->portid << 8);
+	/* Replies come to this socket's port id only: numbers need to be unique on it, and
+	 * nothing else (never time-based). */
+	nl->seq = 0;
 	*out = nl;
 	return 0;
 
@@ -82,6 +91,11 @@ uint32_t nl_next_seq(struct nl_sock *nl)
 	return nl->seq;
 }
 
+const char *nl_ext_ack(const struct nl_sock *nl)
+{
+	return nl->ext;
+}
+
 struct nlmsghdr *nl_nfmsg_start(struct nl_sock *nl, uint16_t type, uint16_t flags, uint8_t family,
 				uint16_t res_id)
 {
@@ -106,77 +120,109 @@ struct nlmsghdr *nl_nfmsg_put(struct nl_sock *nl, void *buf, uint16_t type, uint
 	return nlh;
 }
 
-/* The reply's state, seen by the control callbacks as well as the data one. */
-struct reply {
-	mnl_cb_t cb;
-	void *data;
-	bool done; /* NLMSG_DONE or the final ACK/error arrived: nothing more is queued */
-	int err;   /* first error: the kernel's for the request, or the callback's */
-};
-
 /*
- * A callback's error is recorded and the rest of the reply consumed without it, so the
- * end of the reply is always seen.
+ * The error of an NLMSG_ERROR message (0 for an ACK), and the kernel's extended-ACK text
+ * into @ext: after struct nlmsgerr come the request (unless NLM_F_CAPPED) and then the
+ * NLMSGERR_ATTR_* attributes (with NLM_F_ACK_TLVS).  -EBADMSG if it is cut short.
  */
-static int reply_data(const struct nlmsghdr *nlh, void *data)
-{
-	struct reply *r = data;
-
-	if (r->err || !r->cb)
-		return MNL_CB_OK;
-	errno = 0;
-	if (r->cb(nlh, r->data) == MNL_CB_ERROR)
-		r->err = errno ? -errno : -EPROTO;
-	return MNL_CB_OK;
-}
-
-static int reply_error(const struct nlmsghdr *nlh, void *data)
+static int error_of(const struct nlmsghdr *nlh, char *ext, size_t extlen)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	struct reply *r = data;
+	size_t len = nlh->nlmsg_len - NLMSG_HDRLEN, off;
+	const struct nlattr *a;
 
-	r->done = true;
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
-		r->err = r->err ? r->err : -EBADMSG;
-		return MNL_CB_STOP;
+	if (extlen)
+		ext[0] = '\0';
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*e))
+		return -EBADMSG;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || !extlen)
+		return e->error < 0 ? e->error : -e->error;
+	off = sizeof(*e);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += NLMSG_ALIGN(e->msg.nlmsg_len) - sizeof(e->msg);
+	if (off < len) {
+		const char *end = (const char *)e + len;
+
+		for (a = (const struct nlattr *)((const char *)e + off);
+		     mnl_attr_ok(a, (int)(end - (const char *)a)); a = mnl_attr_next(a)) {
+			uint16_t alen = mnl_attr_get_payload_len(a);
+
+			if (mnl_attr_get_type(a) != NLMSGERR_ATTR_MSG || alen == 0)
+				continue;
+			snprintf(ext, extlen, "%.*s", (int)strnlen(mnl_attr_get_payload(a), alen),
+				 (const char *)mnl_attr_get_payload(a));
+		}
 	}
-	if (e->error && !r->err)
-		r->err = e->error < 0 ? e->error : -e->error;
-	return MNL_CB_STOP;
+	return e->error < 0 ? e->error : -e->error;
 }
 
-static int reply_done(const struct nlmsghdr *nlh, void *data)
+/* One message of the reply to r->seq. */
+static void reply_msg(struct nl_reply *r, const struct nlmsghdr *nlh)
 {
-	((struct reply *)data)->done = true;
-	return MNL_CB_STOP;
+	int ret;
+
+	if (nlh->nlmsg_seq != r->seq) {
+		r->skipped++; /* a leftover of an earlier request: never confused with ours */
+		return;
+	}
+	switch (nlh->nlmsg_type) {
+	case NLMSG_ERROR:
+		ret = error_of(nlh, r->ext, r->err ? 0 : sizeof(r->ext));
+		if (ret && !r->err)
+			r->err = ret;
+		r->done = true;
+		return;
+	case NLMSG_DONE:
+		/* a dump that failed in the kernel says so in NLMSG_DONE's payload */
+		if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(int) && !r->err) {
+			int err;
+
+			memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+			if (err < 0)
+				r->err = err;
+		}
+		r->done = true;
+		return;
+	case NLMSG_NOOP:
+	case NLMSG_OVERRUN:
+		return;
+	default:
+		break;
+	}
+	/* NLM_F_DUMP_INTR: the table changed during the dump; it is inconsistent */
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR && !r->err)
+		r->err = -EINTR;
+	if (r->err || !r->cb)
+		return; /* the rest of the reply is consumed without the callback */
+	ret = r->cb(nlh, r->data);
+	if (ret < 0)
+		r->err = ret;
 }
 
-/* After libmnl stopped early (NLM_F_DUMP_INTR), look for the reply's end ourselves. */
-static bool buffer_ends_reply(const void *buf, size_t len)
+void nl_reply_feed(struct nl_reply *r, const void *buf, size_t len)
 {
 	const struct nlmsghdr *nlh = buf;
-	int left = (int)len;
+	int left = len > (size_t)INT32_MAX ? INT32_MAX : (int)len;
 
 	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
-		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
-			return true;
-	return false;
+		reply_msg(r, nlh);
+	if (left > 0) {
+		/* a message cut short: where the reply ends is unknowable, so it ends here */
+		if (!r->err)
+			r->err = -EBADMSG;
+		r->done = true;
+	}
 }
 
 /*
- * Read one buffer of the reply to @seq into @r.  Returns 0 or the -errno of recv()
- * (-EAGAIN with MSG_DONTWAIT when nothing is queued).
+ * Receive one datagram into the socket's buffer.  Returns its length, -EAGAIN with
+ * MSG_DONTWAIT when nothing is queued, -ENOSPC when it was larger than the buffer (never
+ * silently cut: MSG_TRUNC returns the real length), or the -errno of recv().
  */
-static int reply_step(struct nl_sock *nl, uint32_t seq, struct reply *r, int flags)
+static ssize_t recv_one(struct nl_sock *nl, int flags)
 {
-	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
-		[NLMSG_ERROR] = reply_error,
-		[NLMSG_DONE] = reply_done,
-	};
 	ssize_t n;
 
-	/* MSG_TRUNC: the real length, so a message too big for the buffer is an error (as
-	 * mnl_socket_recvfrom() makes it), not silently cut */
 	do
 		n = recv(mnl_socket_get_fd(nl->mnl), nl->recvbuf, sizeof(nl->recvbuf),
 			 flags | MSG_TRUNC);
@@ -185,24 +231,26 @@ static int reply_step(struct nl_sock *nl, uint32_t seq, struct reply *r, int fla
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	if ((size_t)n > sizeof(nl->recvbuf))
 		return -ENOSPC;
-	errno = 0;
-	if (mnl_cb_run2(nl->recvbuf, (size_t)n, seq, nl->portid, reply_data, r, ctl,
-			NLMSG_MIN_TYPE) == MNL_CB_ERROR) {
-		/* EINTR: the kernel marked the dump inconsistent (NLM_F_DUMP_INTR). */
-		if (!r->err)
-			r->err = errno ? -errno : -EPROTO;
-		if (buffer_ends_reply(nl->recvbuf, (size_t)n))
-			r->done = true;
-	}
+	return n;
+}
+
+/* Read one datagram of the reply @r.  0 or the -errno of recv_one(). */
+static int reply_step(struct nl_sock *nl, struct nl_reply *r, int flags)
+{
+	ssize_t n = recv_one(nl, flags);
+
+	if (n < 0)
+		return (int)n;
+	nl_reply_feed(r, nl->recvbuf, (size_t)n);
 	return 0;
 }
 
-int nl_request(struct nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+int nl_request(struct nl_sock *nl, struct nlmsghdr *nlh, nl_data_fn cb, void *data)
 {
-	struct reply r = { .cb = cb, .data = data };
-	uint32_t seq = nlh->nlmsg_seq;
+	struct nl_reply r = { .cb = cb, .data = data, .seq = nlh->nlmsg_seq };
 	int ret;
 
+	nl->ext[0] = '\0';
 	/* A non-dump reply carries no NLMSG_DONE: ask for the ACK that ends it. */
 	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
 		nlh->nlmsg_flags |= NLM_F_ACK;
@@ -211,8 +259,9 @@ int nl_request(struct nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data
 
 	/* Read the whole reply even after an error: the next request must not see it. */
 	while (!r.done)
-		if ((ret = reply_step(nl, seq, &r, 0)) < 0)
+		if ((ret = reply_step(nl, &r, 0)) < 0)
 			return r.err ? r.err : ret;
+	memcpy(nl->ext, r.ext, sizeof(nl->ext));
 	return r.err;
 }
 
@@ -222,21 +271,30 @@ int nl_dump_start(struct nl_sock *nl, struct nlmsghdr *nlh)
 	return mnl_socket_sendto(nl->mnl, nlh, nlh->nlmsg_len) < 0 ? -errno : 0;
 }
 
-int nl_dump_step(struct nl_sock *nl, mnl_cb_t cb, void *data, unsigned int budget)
+void nl_dump_abort(struct nl_sock *nl)
 {
-	struct reply r = { .cb = cb, .data = data };
+	struct nl_reply r = { .seq = nl->dump_seq };
+
+	/* blocking reads: the kernel finishes a dump it started */
+	while (!r.done && reply_step(nl, &r, 0) == 0)
+		;
+}
+
+int nl_dump_step(struct nl_sock *nl, nl_data_fn cb, void *data, unsigned int budget)
+{
+	struct nl_reply r = { .cb = cb, .data = data, .seq = nl->dump_seq };
 	int ret;
 
 	while (budget-- > 0) {
-		ret = reply_step(nl, nl->dump_seq, &r, MSG_DONTWAIT);
+		ret = reply_step(nl, &r, MSG_DONTWAIT);
 		if (ret == -EAGAIN)
 			return 0;
 		if (ret < 0)
 			return ret;
 		if (r.err) {
 			/* consume the rest of this reply so the socket can serve the next one */
-			while (!r.done && reply_step(nl, nl->dump_seq, &r, 0) == 0)
-				;
+			if (!r.done)
+				nl_dump_abort(nl);
 			return r.err;
 		}
 		if (r.done)
@@ -274,35 +332,49 @@ static void ensure_buf(int fd, int opt_force, int opt, size_t bytes)
 		setsockopt(fd, SOL_SOCKET, opt, &want, sizeof(want));
 }
 
-int nl_talk(struct nl_sock *nl, const void *buf, size_t len, unsigned int nmsgs, nl_msg_fn fn,
-	    void *data)
+int nl_drain(struct nl_sock *nl, nl_data_fn fn, void *data)
 {
-	int fd = mnl_socket_get_fd(nl->mnl);
+	int n = 0;
 
-	/*
-	 * netlink refuses a message larger than the send buffer; each answer takes about a
-	 * kilobyte of receive buffer (skb truesize), so size both for these messages.
-	 */
-	ensure_buf(fd, SO_SNDBUFFORCE, SO_SNDBUF, len + 4096);
-	ensure_buf(fd, SO_RCVBUFFORCE, SO_RCVBUF, (size_t)nmsgs * 2048 + 65536);
-	if (mnl_socket_sendto(nl->mnl, buf, len) < 0)
-		return -errno;
-
-	/* The kernel processed the messages inside sendmsg(): its answers are all queued. */
 	for (;;) {
-		ssize_t n = recv(fd, nl->recvbuf, sizeof(nl->recvbuf), MSG_DONTWAIT);
+		ssize_t len = recv_one(nl, MSG_DONTWAIT);
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->recvbuf;
 		int left;
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+		if (len == -EAGAIN)
+			return n;
+		if (len < 0)
+			return (int)len; /* -ENOBUFS: the kernel dropped messages */
+		left = (int)len;
+		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+			int ret = fn(nlh, data);
+
+			if (ret < 0)
+				return ret;
+			n++;
 		}
-		left = (int)n;
-		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
-			fn(nlh, data);
 	}
+}
+
+/*
+ * Each answer to a lookup holds 832 bytes of receive buffer (SO_MEMINFO's rmem_alloc
+ * over 100 queued CT_GET answers, kernel 6.18): 2 KiB each leaves room.
+ */
+#define ANSWER_BUDGET 2048
+
+int nl_talk(struct nl_sock *nl, const void *buf, size_t len, unsigned int nmsgs, nl_data_fn fn,
+	    void *data)
+{
+	int fd = mnl_socket_get_fd(nl->mnl), ret;
+
+	/* netlink refuses a message larger than the send buffer */
+	ensure_buf(fd, SO_SNDBUFFORCE, SO_SNDBUF, len + 4096);
+	ensure_buf(fd, SO_RCVBUFFORCE, SO_RCVBUF, (size_t)nmsgs * ANSWER_BUDGET + 65536);
+	if (mnl_socket_sendto(nl->mnl, buf, len) < 0)
+		return -errno;
+	/* The kernel processed the messages inside sendmsg(): its answers are all queued. */
+	ret = nl_drain(nl, fn, data);
+	return ret < 0 ? ret : 0;
 }
 
 struct acks {
@@ -310,13 +382,18 @@ struct acks {
 	void *data;
 };
 
-static void ack_only(const struct nlmsghdr *nlh, void *data)
+static int ack_only(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 	struct acks *a = data;
+	char ext[128];
+	int err;
 
-	if (nlh->nlmsg_type == NLMSG_ERROR && nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*e)))
-		a->fn(e->msg.nlmsg_seq, e->error < 0 ? e->error : -e->error, a->data);
+	if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*e))
+		return 0;
+	err = error_of(nlh, ext, sizeof(ext));
+	a->fn(e->msg.nlmsg_seq, err, ext, a->data);
+	return 0;
 }
 
 int nl_batch_talk(struct nl_sock *nl, const void *buf, size_t len, unsigned int nmsgs, nl_ack_fn fn,

@@ -72,7 +72,7 @@ static int batch_add(struct batch *b, struct nlmsghdr *nlh, const char *fmt, ...
 	return 0;
 }
 
-static void on_ack(uint32_t seq, int err, void *data)
+static void on_ack(uint32_t seq, int err, const char *msg, void *data)
 {
 	struct batch *b = data;
 
@@ -83,6 +83,12 @@ static void on_ack(uint32_t seq, int err, void *data)
 	for (unsigned int i = 0; i < b->nmsgs; i++)
 		if (b->msgs[i].seq == seq)
 			snprintf(b->err_what, sizeof(b->err_what), "%s", b->msgs[i].what);
+	/* the kernel's own words, when it sent an extended ACK */
+	if (msg && *msg) {
+		size_t n = strlen(b->err_what);
+
+		snprintf(b->err_what + n, sizeof(b->err_what) - n, " (%s)", msg);
+	}
 }
 
 static int table_msg(struct nl_sock *nl, struct batch *b, const struct overlay *ov, bool add)

@@ -97,7 +97,7 @@ static bool refuse(const struct nftnl_expr *e, const struct ruleset *rs, uint32_
 {
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 
-	for (size_t i = 0; i < sizeof(run_twice) / sizeof(run_twice[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(run_twice); i++) {
 		if (strcmp(name, run_twice[i]) == 0) {
 			snprintf(why, len, "a %s statement would run twice", name);
 			return true;
@@ -300,7 +300,7 @@ static int rebuild_rule(struct nftnl_rule *r, struct mirror_ctx *m)
 		if (!e)
 			break;
 		nftnl_rule_del_expr(e);
-		if (n == sizeof(list) / sizeof(list[0])) {
+		if (n == ARRAY_SIZE(list)) {
 			nftnl_expr_free(e);
 			ret = -E2BIG;
 			continue;

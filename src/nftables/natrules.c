@@ -16,6 +16,7 @@
 #include "nftables/natexpr.h"
 #include "nftables/natrules_render.h"
 #include "nftables/ruleset.h"
+#include "util.h"
 
 static const char *const owner_names[NATRULE_OWNERS] = {
 	[NATRULE_OWNER_UNKNOWN] = "unknown",	   [NATRULE_OWNER_DOCKER] = "docker",
@@ -58,7 +59,7 @@ static const struct {
 
 enum natrule_owner natrules_guess_owner(const char *table, const char *chain)
 {
-	for (size_t i = 0; i < sizeof(owner_hints) / sizeof(owner_hints[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(owner_hints); i++) {
 		const char *name = owner_hints[i].table ? table : chain;
 
 		if (strncasecmp(name, owner_hints[i].prefix, strlen(owner_hints[i].prefix)) == 0)
@@ -69,7 +70,7 @@ enum natrule_owner natrules_guess_owner(const char *table, const char *chain)
 
 static enum natrule_owner guess_owner_by_text(const char *text)
 {
-	for (size_t i = 0; i < sizeof(text_hints) / sizeof(text_hints[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(text_hints); i++)
 		if (strstr(text, text_hints[i].needle))
 			return text_hints[i].owner;
 	return NATRULE_OWNER_UNKNOWN;

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "nftables/natrules_render.h"
+#include "util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -269,7 +270,7 @@ static const char *cmp_op(uint32_t op)
 		[NFT_CMP_EQ] = "",     [NFT_CMP_NEQ] = "!= ", [NFT_CMP_LT] = "< ",
 		[NFT_CMP_LTE] = "<= ", [NFT_CMP_GT] = "> ",   [NFT_CMP_GTE] = ">= ",
 	};
-	return op < sizeof(ops) / sizeof(ops[0]) ? ops[op] : "?? ";
+	return op < ARRAY_SIZE(ops) ? ops[op] : "?? ";
 }
 
 /* Remember l3/l4 protocol matches: they decide how later payloads are named. */

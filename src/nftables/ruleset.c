@@ -217,31 +217,22 @@ bool ruleset_is_nat_postrouting(const struct nftnl_chain *c)
 
 static int ruleset_cb(const struct nlmsghdr *nlh, void *data)
 {
-	int ret = ruleset_add(data, nlh);
-
-	if (ret < 0) {
-		errno = -ret;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	return ruleset_add(data, nlh);
 }
 
 static int gen_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nftnl_gen *gen = nftnl_gen_alloc();
 
-	if (!gen) {
-		errno = ENOMEM;
-		return MNL_CB_ERROR;
-	}
+	if (!gen)
+		return -ENOMEM;
 	if (nftnl_gen_nlmsg_parse(nlh, gen) < 0) {
 		nftnl_gen_free(gen);
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
+		return -EBADMSG;
 	}
 	*(uint32_t *)data = nftnl_gen_get_u32(gen, NFTNL_GEN_ID);
 	nftnl_gen_free(gen);
-	return MNL_CB_OK;
+	return 0;
 }
 
 static int read_genid(struct nl_sock *nl, uint32_t *genid)
@@ -312,7 +303,7 @@ int ruleset_dump(struct nl_sock *nl, struct ruleset **out, uint32_t *genid)
 		ret = ruleset_new(&rs);
 		if (ret < 0)
 			return ret;
-		for (size_t i = 0; i < sizeof(what) / sizeof(what[0]) && ret == 0; i++) {
+		for (size_t i = 0; i < ARRAY_SIZE(what) && ret == 0; i++) {
 			struct nlmsghdr *nlh =
 				nl_nfmsg_start(nl, (NFNL_SUBSYS_NFTABLES << 8) | what[i],
 					       NLM_F_REQUEST | NLM_F_DUMP, NFPROTO_UNSPEC, 0);

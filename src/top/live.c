@@ -3,17 +3,15 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
 
 #include "flows/rates.h"
 #include "host/sysctl.h"
+#include "host/ticker.h"
 #include "top/toplive.h"
+#include "util.h"
 
 #define SPARK 60
 
@@ -28,45 +26,8 @@ struct top_live {
 	double spark[SPARK]; /* insert_failed per interval, oldest first */
 	size_t nspark;
 	struct top_frame frame;
-	int tfd, sfd;
+	struct ticker tk;
 };
-
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int arm_timer(int tfd, double interval)
-{
-	struct itimerspec its = { 0 };
-
-	its.it_value.tv_sec = its.it_interval.tv_sec = (time_t)interval;
-	its.it_value.tv_nsec = its.it_interval.tv_nsec =
-		(long)((interval - (double)(time_t)interval) * 1e9);
-	return timerfd_settime(tfd, 0, &its, NULL) < 0 ? -errno : 0;
-}
-
-/* SIGINT/SIGTERM become readable on a signalfd; the tick is a timerfd. */
-static int open_fds(struct top_live *lv, double interval)
-{
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		return -errno;
-	lv->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (lv->sfd < 0)
-		return -errno;
-	lv->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (lv->tfd < 0)
-		return -errno;
-	return arm_timer(lv->tfd, interval);
-}
 
 static void fill_frame(struct top_live *lv)
 {
@@ -86,10 +47,7 @@ void top_live_free(struct top_live *lv)
 {
 	if (!lv)
 		return;
-	if (lv->tfd >= 0)
-		close(lv->tfd);
-	if (lv->sfd >= 0)
-		close(lv->sfd);
+	ticker_close(&lv->tk);
 	ct_stats_release(&lv->prev);
 	ct_stats_release(&lv->cur);
 	toplive_free(lv->tl);
@@ -105,7 +63,7 @@ int top_live_start(struct top_live **out, const struct top_live_opts *o, enum to
 
 	if (!lv)
 		return -ENOMEM;
-	lv->tfd = lv->sfd = -1;
+	lv->tk.sfd = lv->tk.tfd = -1;
 	lv->rec.every = o->resync;
 	lv->frame.netns = o->netns;
 	lv->frame.ct_events = -1;
@@ -128,10 +86,10 @@ int top_live_start(struct top_live **out, const struct top_live_opts *o, enum to
 	if (ret == 0)
 		ret = toplive_stats(lv->tl, &lv->cur);
 	if (ret == 0)
-		ret = open_fds(lv, o->interval);
+		ret = ticker_open(&lv->tk, o->interval, true);
 	if (ret < 0)
 		goto err;
-	lv->cur_t = lv->rec.last = now_mono();
+	lv->cur_t = lv->rec.last = util_now_mono();
 	rates_push(&lv->rates, lv->cur_t, &lv->cur);
 	lv->last_failed = ct_stats_total(&lv->cur, CT_STAT_INSERT_FAILED);
 	fill_frame(lv);
@@ -176,7 +134,7 @@ bool top_reconcile_due(struct top_reconcile *r, double now, bool dumping, bool h
 
 int top_live_tick(struct top_live *lv)
 {
-	double now = now_mono(), dt;
+	double now = util_now_mono(), dt;
 	uint64_t failed;
 	int ret;
 
@@ -221,8 +179,8 @@ void top_live_pollfds(const struct top_live *lv, struct pollfd *pfd)
 	pfd[TOP_LIVE_EVENTS] = (struct pollfd){ .fd = toplive_event_fd(lv->tl), .events = POLLIN };
 	/* -1 (ignored by poll) unless a resynchronisation is being read */
 	pfd[TOP_LIVE_DUMP] = (struct pollfd){ .fd = toplive_dump_fd(lv->tl), .events = POLLIN };
-	pfd[TOP_LIVE_TIMER] = (struct pollfd){ .fd = lv->tfd, .events = POLLIN };
-	pfd[TOP_LIVE_SIGNAL] = (struct pollfd){ .fd = lv->sfd, .events = POLLIN };
+	pfd[TOP_LIVE_TIMER] = (struct pollfd){ .fd = lv->tk.tfd, .events = POLLIN };
+	pfd[TOP_LIVE_SIGNAL] = (struct pollfd){ .fd = lv->tk.sfd, .events = POLLIN };
 }
 
 int top_live_input(struct top_live *lv, const struct pollfd *pfd)
@@ -238,10 +196,7 @@ int top_live_input(struct top_live *lv, const struct pollfd *pfd)
 
 bool top_live_ticked(const struct top_live *lv, const struct pollfd *pfd)
 {
-	uint64_t expirations;
-
-	return pfd[TOP_LIVE_TIMER].revents & POLLIN &&
-	       read(lv->tfd, &expirations, sizeof(expirations)) > 0;
+	return pfd[TOP_LIVE_TIMER].revents & POLLIN && ticker_expired(&lv->tk);
 }
 
 bool top_live_signalled(const struct pollfd *pfd)
@@ -251,7 +206,7 @@ bool top_live_signalled(const struct pollfd *pfd)
 
 int top_live_set_interval(struct top_live *lv, double interval)
 {
-	return arm_timer(lv->tfd, interval);
+	return ticker_arm(&lv->tk, interval, true);
 }
 
 const struct top_frame *top_live_frame(const struct top_live *lv)

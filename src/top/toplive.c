@@ -2,6 +2,7 @@
 #include "top/toplive.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -13,6 +14,7 @@
 #include "nftables/natrules.h"
 #include "nftables/ruleset.h"
 #include "netlink/nl.h"
+#include "util.h"
 
 struct toplive {
 	struct ct_events *ev;
@@ -29,14 +31,6 @@ struct feed {
 	struct engine *e;
 	struct evrec *rec;
 };
-
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double now_real(void)
 {
@@ -100,19 +94,6 @@ size_t toplive_rcvbuf(const struct toplive *tl)
 	return ct_events_rcvbuf(tl->ev);
 }
 
-int toplive_resync(struct toplive *tl, struct engine *e, enum engine_resync why)
-{
-	struct feed fd = { .e = e, .rec = tl->rec };
-	double t0 = now_mono();
-	int ret;
-
-	engine_resync_begin(e, why);
-	ret = ct_dump_raw(tl->nl, AF_UNSPEC, feed_cb, &fd);
-	engine_resync_end(e);
-	tl->dump_cost = now_mono() - t0;
-	return ret;
-}
-
 int toplive_drain(struct toplive *tl, struct engine *e)
 {
 	struct feed fd = { .e = e, .rec = tl->rec };
@@ -143,17 +124,21 @@ int toplive_drain(struct toplive *tl, struct engine *e)
 	return toplive_resync(tl, e, ENGINE_OVERRUN);
 }
 
+/* Resynchronisations read their own socket in the background, else the request socket. */
+static struct nl_sock *dump_sock(const struct toplive *tl)
+{
+	return tl->dump ? tl->dump : tl->nl;
+}
+
 int toplive_dump_fd(const struct toplive *tl)
 {
-	return tl->dumping ? nl_fd(tl->dump) : -1;
+	return tl->dumping ? nl_fd(dump_sock(tl)) : -1;
 }
 
 int toplive_resync_start(struct toplive *tl, struct engine *e, enum engine_resync why)
 {
 	int ret;
 
-	if (!tl->dump)
-		return toplive_resync(tl, e, why);
 	if (tl->dumping) {
 		/* buckets it has read already may hold flows whose events were just lost */
 		if (why == ENGINE_OVERRUN)
@@ -161,13 +146,13 @@ int toplive_resync_start(struct toplive *tl, struct engine *e, enum engine_resyn
 		return 0;
 	}
 	engine_resync_begin(e, why);
-	ret = ct_dump_raw_start(tl->dump, AF_UNSPEC);
+	ret = ct_dump_raw_start(dump_sock(tl), AF_UNSPEC);
 	if (ret < 0) {
 		engine_resync_cancel(e);
 		return ret;
 	}
 	tl->dumping = true;
-	tl->dump_t0 = now_mono();
+	tl->dump_t0 = util_now_mono();
 	return 0;
 }
 
@@ -181,7 +166,7 @@ int toplive_resync_step(struct toplive *tl, struct engine *e)
 
 	if (!tl->dumping)
 		return 1;
-	ret = ct_dump_raw_step(tl->dump, feed_cb, &fd, DUMP_STEP_BUFFERS);
+	ret = ct_dump_raw_step(dump_sock(tl), feed_cb, &fd, DUMP_STEP_BUFFERS);
 	if (ret == 0)
 		return 0;
 	tl->dumping = false;
@@ -190,13 +175,38 @@ int toplive_resync_step(struct toplive *tl, struct engine *e)
 		return ret;
 	}
 	engine_resync_end(e);
-	tl->dump_cost = now_mono() - tl->dump_t0;
+	tl->dump_cost = util_now_mono() - tl->dump_t0;
 	if (tl->again) {
 		tl->again = false;
 		ret = toplive_resync_start(tl, e, ENGINE_OVERRUN);
 		return ret < 0 ? ret : 0;
 	}
 	return 1;
+}
+
+/*
+ * The same path, waited for: the seed, and the resynchronisations of record.  A dump
+ * that fails is cancelled (nothing is swept), never half applied.
+ */
+int toplive_resync(struct toplive *tl, struct engine *e, enum engine_resync why)
+{
+	int ret = toplive_resync_start(tl, e, why);
+
+	while (ret == 0 && tl->dumping) {
+		struct pollfd p = { .fd = toplive_dump_fd(tl), .events = POLLIN };
+
+		if (poll(&p, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			nl_dump_abort(dump_sock(tl));
+			tl->dumping = tl->again = false;
+			engine_resync_cancel(e);
+			break;
+		}
+		ret = toplive_resync_step(tl, e);
+	}
+	return ret < 0 ? ret : 0;
 }
 
 double toplive_dump_cost(const struct toplive *tl)
