@@ -52,6 +52,22 @@ enum ct_flow_life {
 	CT_LIFE_GONE, /* destroyed a moment ago, still shown */
 };
 
+/*
+ * Where post-NAT source ports can clash: the reply tuple, which the kernel keeps unique,
+ * seen from the NAT address.  Flows of one key share its 64,512 masquerade ports.
+ */
+struct ct_snat_key {
+	uint8_t family, l4proto;
+	uint16_t dport;		/* destination port (post-DNAT) */
+	union ct_addr snat_src; /* post-NAT source address */
+	union ct_addr dst;	/* destination address (post-DNAT) */
+};
+
+/** The SNAT key of @f; false (and *k untouched) when @f is not source-NAT'd. */
+bool ct_flow_snat_key(const struct ct_flow *f, struct ct_snat_key *k);
+bool ct_snat_key_eq(const struct ct_snat_key *a, const struct ct_snat_key *b);
+uint32_t ct_snat_key_hash(const struct ct_snat_key *k);
+
 /** NAT kind from the tuples: SNAT when the reply's destination is not the original
  *  source, DNAT when the reply's source is not the original destination. */
 enum ct_nat_kind ct_flow_nat_kind(const struct ct_flow *f);
@@ -65,6 +81,9 @@ const char *ct_flow_nat_kind_name(enum ct_nat_kind kind);
 const char *ct_flow_tcp_state_name(unsigned int state);
 /** "tcp", "udp", "icmp", ... or NULL for a number without a name. */
 const char *ct_flow_proto_name(uint8_t l4proto);
+
+/** The protocol number of a name ct_flow_proto_name() gives (any case), or -1. */
+int ct_flow_proto_by_name(const char *name);
 
 /** Format @addr of @family into @buf (at least 46 bytes). */
 const char *ct_flow_addr_str(uint8_t family, const union ct_addr *addr, char *buf, size_t len);

@@ -5,8 +5,15 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
+
+#include "hash.h"
+
+_Static_assert(CT_TCP_STATES == TCP_CONNTRACK_MAX, "TCP_CONNTRACK_* numbering");
+_Static_assert(CT_TCP_TIME_WAIT == TCP_CONNTRACK_TIME_WAIT, "TCP_CONNTRACK_TIME_WAIT");
 
 static bool addr_eq(const union ct_addr *a, const union ct_addr *b)
 {
@@ -25,6 +32,34 @@ enum ct_nat_kind ct_flow_nat_kind(const struct ct_flow *f)
 	if (dnat)
 		return CT_NAT_DNAT;
 	return CT_NAT_NONE;
+}
+
+bool ct_flow_snat_key(const struct ct_flow *f, struct ct_snat_key *k)
+{
+	enum ct_nat_kind kind = ct_flow_nat_kind(f);
+
+	if (kind != CT_NAT_SNAT && kind != CT_NAT_BOTH)
+		return false;
+	memset(k, 0, sizeof(*k));
+	k->family = f->family;
+	k->l4proto = f->l4proto;
+	k->snat_src = f->reply.dst;
+	k->dst = f->reply.src;
+	k->dport = f->reply.sport;
+	return true;
+}
+
+bool ct_snat_key_eq(const struct ct_snat_key *a, const struct ct_snat_key *b)
+{
+	return a->family == b->family && a->l4proto == b->l4proto && a->dport == b->dport &&
+	       addr_eq(&a->snat_src, &b->snat_src) && addr_eq(&a->dst, &b->dst);
+}
+
+uint32_t ct_snat_key_hash(const struct ct_snat_key *k)
+{
+	uint64_t h = hash_mix(0, (uint64_t)k->family << 24 | (uint64_t)k->l4proto << 16 | k->dport);
+
+	return hash_fold(hash_mix16(hash_mix16(h, &k->snat_src), &k->dst));
 }
 
 bool ct_flow_assured(const struct ct_flow *f)
@@ -93,6 +128,17 @@ const char *ct_flow_proto_name(uint8_t l4proto)
 	default:
 		return NULL;
 	}
+}
+
+int ct_flow_proto_by_name(const char *name)
+{
+	for (unsigned int p = 0; p < 256; p++) {
+		const char *n = ct_flow_proto_name((uint8_t)p);
+
+		if (n && strcasecmp(n, name) == 0)
+			return (int)p;
+	}
+	return -1;
 }
 
 const char *ct_flow_addr_str(uint8_t family, const union ct_addr *addr, char *buf, size_t len)

@@ -19,9 +19,7 @@
 #define CLASH_MAX_SOURCES	 8    /* distinct sources remembered per group */
 
 struct clash_group {
-	uint8_t family, l4proto;
-	uint16_t dport;
-	union ct_addr snat_src, dst;
+	struct ct_snat_key key;
 	uint32_t new_flows;
 	uint32_t sources; /* distinct pre-NAT sources, up to CLASH_MAX_SOURCES */
 };

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "ct_flow.h"
+#include "flows/counts.h"
 
 /*
  * masquerade and snat without an explicit port range draw from 1024-65535 for an original
@@ -23,20 +24,9 @@
 #define CT_AGG_TIMEOUT_BUCKETS 6
 extern const uint32_t ct_agg_timeout_bounds[CT_AGG_TIMEOUT_BUCKETS - 1];
 
-enum ct_agg_family {
-	CT_AGG_IPV4,
-	CT_AGG_IPV6,
-	CT_AGG_FAMILY_OTHER,
-	CT_AGG_FAMILIES,
-};
-
 /* One SNAT group: where post-NAT source ports can clash. */
 struct ct_agg_group {
-	uint8_t family;
-	uint8_t l4proto;
-	uint16_t dport;		 /* destination port (post-DNAT) */
-	union ct_addr snat_src;	 /* post-NAT source address */
-	union ct_addr dst;	 /* destination address (post-DNAT) */
+	struct ct_snat_key key;
 	uint32_t entries;	 /* SNAT'd entries in the group */
 	uint32_t ports_in_range; /* entries whose post-NAT port is in 1024-65535 */
 	uint32_t sources;	 /* distinct pre-NAT source addresses */
@@ -46,13 +36,7 @@ struct ct_agg_group {
 
 /* Plain result of one pass over the table. */
 struct ct_summary {
-	uint64_t total;
-	uint64_t by_family[CT_AGG_FAMILIES];
-	uint64_t by_proto[256];
-	uint64_t tcp_state[CT_TCP_STATES];
-	uint64_t assured;
-	uint64_t unreplied;
-	uint64_t nat_kind[CT_NAT_KINDS];
+	struct flow_counts counts;
 	uint64_t time_wait_timeout[CT_AGG_TIMEOUT_BUCKETS];
 	uint64_t unreplied_timeout[CT_AGG_TIMEOUT_BUCKETS];
 	uint64_t ngroups;	 /* SNAT groups seen (bounded by CT_AGG_MAX_GROUPS) */

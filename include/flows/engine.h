@@ -52,7 +52,7 @@ void engine_forget(struct engine *e, const struct ct_flow *f);
 void engine_overrun(struct engine *e, uint64_t dropped);
 
 const struct engine_stats *engine_stats(const struct engine *e);
-const struct model_counts *engine_counts(const struct engine *e);
+const struct flow_counts *engine_counts(const struct engine *e);
 uint64_t engine_events(const struct engine *e); /* NEW + UPDATE + DESTROY */
 
 /** End a frame interval in which insert_failed rose by @insert_failed (clash episodes). */

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "flows/ct_agg.h"
+#include "flows/counts.h"
 #include "netlink/ct_events.h"
 #include "ct_flow.h"
 
@@ -15,17 +15,6 @@
  * Resynchronisation is mark and sweep: flows a dump does not confirm are removed.
  */
 struct model;
-
-/* Counts of the flows in the model (a subset of what a full dump aggregates). */
-struct model_counts {
-	uint64_t total;
-	uint64_t by_family[CT_AGG_FAMILIES];
-	uint64_t by_proto[256];
-	uint64_t tcp_state[CT_TCP_STATES];
-	uint64_t assured;
-	uint64_t unreplied;
-	uint64_t nat_kind[CT_NAT_KINDS];
-};
 
 /* Called per flow with what the model keeps of it: ids, tuples, state, status bits (no
  * timeout, mark or counters). */
@@ -49,7 +38,7 @@ void model_mark_cancel(struct model *m);
  *  returns how many (drift). */
 uint64_t model_sweep(struct model *m, model_fn gone, void *data);
 
-const struct model_counts *model_counts(const struct model *m);
+const struct flow_counts *model_counts(const struct model *m);
 /** Whether the flow with @f's id and original tuple is in the model. */
 bool model_has(const struct model *m, const struct ct_flow *f);
 /** The model's view of the flow with @key's id and original tuple, if it has it. */

@@ -21,6 +21,20 @@ struct natexpr_nat {
 	bool port_range; /* explicit port range */
 };
 
+/* The range of an xt MASQUERADE/SNAT target, whatever revision carried it. */
+struct natexpr_range {
+	uint32_t flags;			    /* NF_NAT_RANGE_* */
+	uint8_t min_addr[16], max_addr[16]; /* network order; IPv4 in the first 4 bytes */
+	uint8_t min_port[2], max_port[2];   /* network order */
+};
+
+/**
+ * Read the range blob of xt target @e of a @family table: IPv4 rev 0 carries
+ * nf_nat_ipv4_multi_range_compat, every other revision and IPv6 nf_nat_range(2).
+ * -EBADMSG when it is missing or too short.
+ */
+int natexpr_xt_range(const struct nftnl_expr *e, uint32_t family, struct natexpr_range *out);
+
 /** Fill @out if @e is a source-NAT statement of a @family table.  1 if it is, 0 if not. */
 int natexpr_snat(const struct nftnl_expr *e, uint32_t family, struct natexpr_nat *out);
 /** If @e is a source-NAT statement, its NF_NAT_RANGE_* flags. */

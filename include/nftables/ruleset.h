@@ -43,4 +43,33 @@ const char *ruleset_owned_comment(const struct ruleset *rs, uint32_t family, con
 /** Whether @c is a nat-type base chain on postrouting of an ip, ip6 or inet table. */
 bool ruleset_is_nat_postrouting(const struct nftnl_chain *c);
 
+/** Whether @r belongs to chain @chain of table @family/@table. */
+bool ruleset_rule_in(const struct nftnl_rule *r, uint32_t family, const char *table,
+		     const char *chain);
+
+/* Called once per chain a walk reaches, and once per rule of those chains; a non-zero
+ * return stops the walk and is returned. */
+typedef int (*ruleset_chain_fn)(const char *chain, void *data);
+typedef int (*ruleset_rule_fn)(const struct nftnl_rule *r, const char *chain, void *data);
+
+/**
+ * Walk the chains reachable from @chain of table @family/@table by jump and goto,
+ * depth-first in rule order: each chain is reported once (@on_chain, @chain first), then
+ * its rules in order (@on_rule), a rule's jump targets being walked before the next rule.
+ * No depth or size limit: the walk keeps its own stack.  Either callback may be NULL.
+ */
+int ruleset_walk(const struct ruleset *rs, uint32_t family, const char *table, const char *chain,
+		 ruleset_chain_fn on_chain, ruleset_rule_fn on_rule, void *data);
+
+/* The chains a walk reaches, in the order it reaches them (the base chain first). */
+struct ruleset_chains {
+	const char **names; /* point into the ruleset */
+	size_t n;
+};
+
+int ruleset_reach(const struct ruleset *rs, uint32_t family, const char *table, const char *chain,
+		  struct ruleset_chains *out);
+bool ruleset_chains_has(const struct ruleset_chains *c, const char *chain);
+void ruleset_chains_release(struct ruleset_chains *c);
+
 #endif

@@ -18,7 +18,7 @@ struct top_frame {
 	double time; /* wall clock, or the recorded time when replaying */
 	unsigned int iteration;
 	const char *netns;
-	const struct model_counts *counts;
+	const struct flow_counts *counts;
 	const struct engine_stats *es;
 	const struct clash *clash; /* likely clash episodes, may be NULL */
 	double events_per_s;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <netinet/in.h>
 #include <string.h>
 
 struct audit_check {
@@ -184,7 +185,8 @@ static void check_hash_chains(const struct snapshot *s, const struct audit_thres
 static void check_time_wait(const struct snapshot *s, const struct audit_thresholds *t,
 			    struct finding *f)
 {
-	uint64_t tcp = s->table.by_proto[6], tw = s->table.tcp_state[CT_TCP_TIME_WAIT];
+	uint64_t tcp = s->table.counts.by_proto[IPPROTO_TCP],
+		 tw = s->table.counts.tcp_state[CT_TCP_TIME_WAIT];
 	double share = tcp ? (double)tw / (double)tcp : 0;
 
 	if (!s->have_table) {

@@ -9,6 +9,8 @@
 #include <jansson.h>
 #include <linux/netfilter/nf_nat.h>
 
+#include "flows/counts_json.h"
+
 /* jansson keeps insertion order, so the key order below is the schema's order. */
 
 static json_t *num(double v)
@@ -99,39 +101,15 @@ static json_t *hist_json(const uint64_t *h)
 static json_t *table_json(const struct snapshot *s)
 {
 	const struct ct_summary *t = &s->table;
-	json_t *o = json_object(), *fam = json_object(), *proto = json_object(),
-	       *states = json_object(), *nat = json_object(), *tmo = json_object(),
-	       *bounds = json_array();
+	json_t *o = json_object(), *tmo = json_object(), *bounds = json_array();
 
-	json_object_set_new(o, "entries", json_integer((json_int_t)t->total));
-	json_object_set_new(fam, "ipv4", json_integer((json_int_t)t->by_family[CT_AGG_IPV4]));
-	json_object_set_new(fam, "ipv6", json_integer((json_int_t)t->by_family[CT_AGG_IPV6]));
-	json_object_set_new(fam, "other",
-			    json_integer((json_int_t)t->by_family[CT_AGG_FAMILY_OTHER]));
-	json_object_set_new(o, "families", fam);
-	for (unsigned int p = 0; p < 256; p++) {
-		const char *name = ct_flow_proto_name((uint8_t)p);
-		char key[8];
-
-		if (!t->by_proto[p])
-			continue;
-		if (!name) {
-			snprintf(key, sizeof(key), "%u", p);
-			name = key;
-		}
-		json_object_set_new(proto, name, json_integer((json_int_t)t->by_proto[p]));
-	}
-	json_object_set_new(o, "protocols", proto);
-	for (unsigned int i = 0; i < CT_TCP_STATES; i++)
-		json_object_set_new(states, ct_flow_tcp_state_name(i),
-				    json_integer((json_int_t)t->tcp_state[i]));
-	json_object_set_new(o, "tcp_states", states);
-	json_object_set_new(o, "assured", json_integer((json_int_t)t->assured));
-	json_object_set_new(o, "unreplied", json_integer((json_int_t)t->unreplied));
-	for (unsigned int k = 0; k < CT_NAT_KINDS; k++)
-		json_object_set_new(nat, ct_flow_nat_kind_name(k),
-				    json_integer((json_int_t)t->nat_kind[k]));
-	json_object_set_new(o, "nat", nat);
+	json_object_set_new(o, "entries", json_integer((json_int_t)t->counts.total));
+	json_object_set_new(o, "families", flow_counts_families_json(&t->counts));
+	json_object_set_new(o, "protocols", flow_counts_protocols_json(&t->counts));
+	json_object_set_new(o, "tcp_states", flow_counts_tcp_states_json(&t->counts));
+	json_object_set_new(o, "assured", json_integer((json_int_t)t->counts.assured));
+	json_object_set_new(o, "unreplied", json_integer((json_int_t)t->counts.unreplied));
+	json_object_set_new(o, "nat", flow_counts_nat_json(&t->counts));
 	for (unsigned int i = 0; i < CT_AGG_TIMEOUT_BUCKETS - 1; i++)
 		json_array_append_new(bounds, json_integer(ct_agg_timeout_bounds[i]));
 	json_array_append_new(bounds, json_null());
@@ -152,15 +130,16 @@ done:
 static json_t *group_json(const struct ct_agg_group *g)
 {
 	char a[64], b[64];
-	const char *proto = ct_flow_proto_name(g->l4proto);
+	const char *proto = ct_flow_proto_name(g->key.l4proto);
 	json_t *o = json_object();
 
-	json_object_set_new(o, "proto", proto ? json_string(proto) : json_integer(g->l4proto));
-	json_object_set_new(o, "snat_src",
-			    json_string(ct_flow_addr_str(g->family, &g->snat_src, a, sizeof(a))));
-	json_object_set_new(o, "dst",
-			    json_string(ct_flow_addr_str(g->family, &g->dst, b, sizeof(b))));
-	json_object_set_new(o, "dport", json_integer(g->dport));
+	json_object_set_new(o, "proto", proto ? json_string(proto) : json_integer(g->key.l4proto));
+	json_object_set_new(
+		o, "snat_src",
+		json_string(ct_flow_addr_str(g->key.family, &g->key.snat_src, a, sizeof(a))));
+	json_object_set_new(
+		o, "dst", json_string(ct_flow_addr_str(g->key.family, &g->key.dst, b, sizeof(b))));
+	json_object_set_new(o, "dport", json_integer(g->key.dport));
 	json_object_set_new(o, "entries", json_integer(g->entries));
 	json_object_set_new(o, "sources", json_integer(g->sources));
 	json_object_set_new(o, "sources_capped", json_boolean(g->sources_capped));

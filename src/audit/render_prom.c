@@ -70,38 +70,37 @@ static void stat_families(FILE *out, const struct snapshot *s)
 static void table_families(FILE *out, const struct snapshot *s)
 {
 	const struct ct_summary *t = &s->table;
-	static const char *const fam[CT_AGG_FAMILIES] = { "ipv4", "ipv6", "other" };
 
 	family(out, "natscope_conntrack_entries_by_proto", "gauge", "entries by L4 protocol");
-	for (unsigned int p = 0; p < 256; p++) {
+	for (int p = flow_counts_next_proto(&t->counts, -1); p >= 0;
+	     p = flow_counts_next_proto(&t->counts, p)) {
 		const char *name = ct_flow_proto_name((uint8_t)p);
 
-		if (!t->by_proto[p])
-			continue;
 		if (name)
 			fprintf(out, "natscope_conntrack_entries_by_proto{proto=\"%s\"} %llu\n",
-				name, (unsigned long long)t->by_proto[p]);
+				name, (unsigned long long)t->counts.by_proto[p]);
 		else
-			fprintf(out, "natscope_conntrack_entries_by_proto{proto=\"%u\"} %llu\n", p,
-				(unsigned long long)t->by_proto[p]);
+			fprintf(out, "natscope_conntrack_entries_by_proto{proto=\"%d\"} %llu\n", p,
+				(unsigned long long)t->counts.by_proto[p]);
 	}
 	family(out, "natscope_conntrack_entries_by_family", "gauge", "entries by address family");
-	for (unsigned int i = 0; i < CT_AGG_FAMILIES; i++)
-		fprintf(out, "natscope_conntrack_entries_by_family{family=\"%s\"} %llu\n", fam[i],
-			(unsigned long long)t->by_family[i]);
+	for (unsigned int i = 0; i < FLOW_FAMILIES; i++)
+		fprintf(out, "natscope_conntrack_entries_by_family{family=\"%s\"} %llu\n",
+			flow_family_name(i), (unsigned long long)t->counts.by_family[i]);
 	family(out, "natscope_conntrack_tcp_state_entries", "gauge", "TCP entries by state");
 	for (unsigned int i = 0; i < CT_TCP_STATES; i++)
 		fprintf(out, "natscope_conntrack_tcp_state_entries{state=\"%s\"} %llu\n",
-			ct_flow_tcp_state_name(i), (unsigned long long)t->tcp_state[i]);
+			ct_flow_tcp_state_name(i), (unsigned long long)t->counts.tcp_state[i]);
 	family(out, "natscope_conntrack_nat_entries", "gauge", "entries by NAT kind");
 	for (unsigned int k = 0; k < CT_NAT_KINDS; k++)
 		fprintf(out, "natscope_conntrack_nat_entries{kind=\"%s\"} %llu\n",
-			ct_flow_nat_kind_name(k), (unsigned long long)t->nat_kind[k]);
+			ct_flow_nat_kind_name(k), (unsigned long long)t->counts.nat_kind[k]);
 	family(out, "natscope_conntrack_assured_entries", "gauge", "ASSURED entries");
-	fprintf(out, "natscope_conntrack_assured_entries %llu\n", (unsigned long long)t->assured);
+	fprintf(out, "natscope_conntrack_assured_entries %llu\n",
+		(unsigned long long)t->counts.assured);
 	family(out, "natscope_conntrack_unreplied_entries", "gauge", "UNREPLIED entries");
 	fprintf(out, "natscope_conntrack_unreplied_entries %llu\n",
-		(unsigned long long)t->unreplied);
+		(unsigned long long)t->counts.unreplied);
 }
 
 static void group_families(FILE *out, const struct snapshot *s)
@@ -118,13 +117,14 @@ static void group_families(FILE *out, const struct snapshot *s)
 		family(out, fams[f].name, "gauge", fams[f].help);
 		for (unsigned int i = 0; i < s->table.ntop; i++) {
 			const struct ct_agg_group *g = &s->table.top[i];
-			const char *proto = ct_flow_proto_name(g->l4proto);
+			const char *proto = ct_flow_proto_name(g->key.l4proto);
 			char a[64], b[64];
 
 			fprintf(out, "%s{proto=\"%s\",snat_src=\"%s\",dst=\"%s\",dport=\"%u\"} ",
 				fams[f].name, proto ? proto : "other",
-				ct_flow_addr_str(g->family, &g->snat_src, a, sizeof(a)),
-				ct_flow_addr_str(g->family, &g->dst, b, sizeof(b)), g->dport);
+				ct_flow_addr_str(g->key.family, &g->key.snat_src, a, sizeof(a)),
+				ct_flow_addr_str(g->key.family, &g->key.dst, b, sizeof(b)),
+				g->key.dport);
 			if (f == 0)
 				fprintf(out, "%u\n", g->entries);
 			else if (f == 1)

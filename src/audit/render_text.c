@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #define ANSI_RESET "\033[0m"
@@ -41,13 +42,13 @@ static void sev_tag(FILE *out, enum severity sev, bool color)
 
 static void group_line(FILE *out, const struct ct_agg_group *g)
 {
-	const char *proto = ct_flow_proto_name(g->l4proto);
+	const char *proto = ct_flow_proto_name(g->key.l4proto);
 	char a[64], b[64], dst[80];
 
-	snprintf(dst, sizeof(dst), g->family == AF_INET6 ? "[%s]:%u" : "%s:%u",
-		 ct_flow_addr_str(g->family, &g->dst, b, sizeof(b)), g->dport);
+	snprintf(dst, sizeof(dst), g->key.family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+		 ct_flow_addr_str(g->key.family, &g->key.dst, b, sizeof(b)), g->key.dport);
 	fprintf(out, "%-5s %-24s %-30s %8u %7u%s %6.1f%% %9u\n", proto ? proto : "?",
-		ct_flow_addr_str(g->family, &g->snat_src, a, sizeof(a)), dst, g->entries,
+		ct_flow_addr_str(g->key.family, &g->key.snat_src, a, sizeof(a)), dst, g->entries,
 		g->sources, g->sources_capped ? "+" : " ", ct_agg_group_port_share(g) * 100.0,
 		g->unreplied);
 }
@@ -115,46 +116,46 @@ static void table_section(FILE *out, const struct snapshot *s)
 	bool first = true;
 
 	fprintf(out, "  entries     %llu dumped (ipv4 %llu, ipv6 %llu)\n",
-		(unsigned long long)t->total, (unsigned long long)t->by_family[CT_AGG_IPV4],
-		(unsigned long long)t->by_family[CT_AGG_IPV6]);
+		(unsigned long long)t->counts.total,
+		(unsigned long long)t->counts.by_family[FLOW_IPV4],
+		(unsigned long long)t->counts.by_family[FLOW_IPV6]);
 	fprintf(out, "  protocols  ");
-	for (unsigned int p = 0; p < 256; p++) {
+	for (int p = flow_counts_next_proto(&t->counts, -1); p >= 0;
+	     p = flow_counts_next_proto(&t->counts, p)) {
 		const char *name = ct_flow_proto_name((uint8_t)p);
 
-		if (!t->by_proto[p])
-			continue;
 		if (name)
 			fprintf(out, "%s %s %llu", first ? "" : ",", name,
-				(unsigned long long)t->by_proto[p]);
+				(unsigned long long)t->counts.by_proto[p]);
 		else
-			fprintf(out, "%s proto-%u %llu", first ? "" : ",", p,
-				(unsigned long long)t->by_proto[p]);
+			fprintf(out, "%s proto-%d %llu", first ? "" : ",", p,
+				(unsigned long long)t->counts.by_proto[p]);
 		first = false;
 	}
 	fprintf(out, "%s\n", first ? " none" : "");
-	if (t->by_proto[6]) {
+	if (t->counts.by_proto[IPPROTO_TCP]) {
 		first = true;
 		fprintf(out, "  tcp states ");
 		for (unsigned int i = 0; i < CT_TCP_STATES; i++) {
-			if (!t->tcp_state[i])
+			if (!t->counts.tcp_state[i])
 				continue;
 			fprintf(out, "%s %s %llu", first ? "" : ",", ct_flow_tcp_state_name(i),
-				(unsigned long long)t->tcp_state[i]);
+				(unsigned long long)t->counts.tcp_state[i]);
 			first = false;
 		}
 		fputc('\n', out);
 	}
-	fprintf(out, "  flags       assured %llu, unreplied %llu\n", (unsigned long long)t->assured,
-		(unsigned long long)t->unreplied);
+	fprintf(out, "  flags       assured %llu, unreplied %llu\n",
+		(unsigned long long)t->counts.assured, (unsigned long long)t->counts.unreplied);
 	if (!s->replay) { /* a capture does not carry timeouts */
 		hist_line(out, "time_wait", t->time_wait_timeout);
 		hist_line(out, "unreplied", t->unreplied_timeout);
 	}
 	fprintf(out, "  nat         snat %llu, dnat %llu, both %llu, none %llu\n",
-		(unsigned long long)t->nat_kind[CT_NAT_SNAT],
-		(unsigned long long)t->nat_kind[CT_NAT_DNAT],
-		(unsigned long long)t->nat_kind[CT_NAT_BOTH],
-		(unsigned long long)t->nat_kind[CT_NAT_NONE]);
+		(unsigned long long)t->counts.nat_kind[CT_NAT_SNAT],
+		(unsigned long long)t->counts.nat_kind[CT_NAT_DNAT],
+		(unsigned long long)t->counts.nat_kind[CT_NAT_BOTH],
+		(unsigned long long)t->counts.nat_kind[CT_NAT_NONE]);
 }
 
 static void rule_line(FILE *out, const struct natrule *r, int indent)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "topk.h"
+
 struct slot {
 	struct clash_group g;
 	union ct_addr src[CLASH_MAX_SOURCES];
@@ -43,40 +45,15 @@ void clash_free(struct clash *c)
 	free(c);
 }
 
-static uint32_t hash(const struct clash_group *k)
-{
-	uint32_t h = 2166136261u ^ k->l4proto ^ (uint32_t)k->dport << 8;
-
-	for (int i = 0; i < 4; i++) {
-		h = (h ^ k->snat_src.a32[i]) * 16777619u;
-		h = (h ^ k->dst.a32[i]) * 16777619u;
-	}
-	return h;
-}
-
-static bool same(const struct clash_group *a, const struct clash_group *b)
-{
-	return a->family == b->family && a->l4proto == b->l4proto && a->dport == b->dport &&
-	       memcmp(&a->snat_src, &b->snat_src, sizeof(a->snat_src)) == 0 &&
-	       memcmp(&a->dst, &b->dst, sizeof(a->dst)) == 0;
-}
-
 void clash_new_flow(struct clash *c, const struct ct_flow *f)
 {
-	enum ct_nat_kind kind = ct_flow_nat_kind(f);
 	struct clash_group k = { 0 };
 	struct slot *s;
 	uint32_t i;
 
-	if (kind != CT_NAT_SNAT && kind != CT_NAT_BOTH)
+	if (!ct_flow_snat_key(f, &k.key))
 		return;
-	/* the reply tuple is the one that must be unique, as in ct_agg */
-	k.family = f->family;
-	k.l4proto = f->l4proto;
-	k.snat_src = f->reply.dst;
-	k.dst = f->reply.src;
-	k.dport = f->reply.sport;
-	for (i = hash(&k) % NSLOTS;; i = (i + 1) % NSLOTS) {
+	for (i = ct_snat_key_hash(&k.key) % NSLOTS;; i = (i + 1) % NSLOTS) {
 		s = &c->slots[i];
 		if (!s->used) {
 			if (c->used >= CLASH_MAX_GROUPS)
@@ -86,7 +63,7 @@ void clash_new_flow(struct clash *c, const struct ct_flow *f)
 			c->used++;
 			break;
 		}
-		if (same(&s->g, &k))
+		if (ct_snat_key_eq(&s->g.key, &k.key))
 			break;
 	}
 	s->g.new_flows++;
@@ -97,28 +74,30 @@ void clash_new_flow(struct clash *c, const struct ct_flow *f)
 		s->src[s->g.sources++] = f->orig.src;
 }
 
+/* More NEW flows first; ties in key order, so an episode does not depend on the hash. */
+static int busier(const void *a, const void *b, void *ctx)
+{
+	const struct clash_group *ga = a, *gb = b;
+
+	if (ga->new_flows != gb->new_flows)
+		return ga->new_flows > gb->new_flows ? -1 : 1;
+	return memcmp(&ga->key, &gb->key, sizeof(ga->key));
+}
+
 bool clash_close_interval(struct clash *c, double time, uint64_t insert_failed)
 {
 	struct clash_episode ep = { .time = time, .insert_failed = insert_failed };
+	struct topk top;
 
 	if (insert_failed) {
 		/* the busiest groups with two or more sources, by NEW flows */
-		for (uint32_t i = 0; i < NSLOTS; i++) {
-			const struct clash_group *g = &c->slots[i].g;
-			unsigned int j;
-
-			if (!c->slots[i].used || g->sources < 2)
-				continue;
-			if (ep.ngroups == CLASH_GROUPS_PER_EPISODE &&
-			    g->new_flows <= ep.groups[ep.ngroups - 1].new_flows)
-				continue;
-			j = ep.ngroups < CLASH_GROUPS_PER_EPISODE ? ep.ngroups++ : ep.ngroups - 1;
-			while (j > 0 && ep.groups[j - 1].new_flows < g->new_flows) {
-				ep.groups[j] = ep.groups[j - 1];
-				j--;
-			}
-			ep.groups[j] = *g;
-		}
+		topk_init(&top, ep.groups, CLASH_GROUPS_PER_EPISODE, sizeof(ep.groups[0]), busier,
+			  NULL);
+		for (uint32_t i = 0; i < NSLOTS; i++)
+			if (c->slots[i].used && c->slots[i].g.sources >= 2)
+				topk_offer(&top, &c->slots[i].g);
+		topk_sort(&top);
+		ep.ngroups = (unsigned int)top.n;
 	}
 	if (c->used) {
 		memset(c->slots, 0, NSLOTS * sizeof(*c->slots));

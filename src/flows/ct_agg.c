@@ -6,6 +6,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "hash.h"
+#include "topk.h"
+
 const uint32_t ct_agg_timeout_bounds[CT_AGG_TIMEOUT_BUCKETS - 1] = { 10, 30, 60, 120, 300 };
 
 /*
@@ -14,14 +17,6 @@ const uint32_t ct_agg_timeout_bounds[CT_AGG_TIMEOUT_BUCKETS - 1] = { 10, 30, 60,
  * so exact counting is affordable; the bounds only bite on pathological tables and are
  * then reported, never silently applied.
  */
-struct group_key {
-	uint8_t family;
-	uint8_t l4proto;
-	uint16_t dport;
-	union ct_addr snat_src;
-	union ct_addr dst;
-};
-
 struct source_slot {
 	uint32_t group; /* group index + 1; 0 = empty */
 	union ct_addr src;
@@ -38,40 +33,6 @@ struct ct_agg {
 	struct source_slot *sources;
 	uint32_t nsources, sources_size;
 };
-
-/*
- * Word-wise multiply-xorshift mixing: a byte-wise FNV-1a over the 36-byte key cost ~210
- * instructions an entry (callgrind), a fifth of natscope's whole per-entry budget.
- */
-static inline uint64_t mix(uint64_t h, uint64_t v)
-{
-	h ^= v;
-	h *= 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 29);
-}
-
-static inline uint64_t addr_mix(uint64_t h, const union ct_addr *a)
-{
-	uint64_t w[2];
-
-	memcpy(w, a, sizeof(w));
-	return mix(mix(h, w[0]), w[1]);
-}
-
-static uint32_t hash_group(const struct group_key *k)
-{
-	uint64_t h = mix(0, (uint64_t)k->family << 24 | (uint64_t)k->l4proto << 16 | k->dport);
-
-	h = addr_mix(addr_mix(h, &k->snat_src), &k->dst);
-	return (uint32_t)(h ^ (h >> 32));
-}
-
-static bool group_matches(const struct ct_agg_group *g, const struct group_key *k)
-{
-	return g->family == k->family && g->l4proto == k->l4proto && g->dport == k->dport &&
-	       memcmp(&g->snat_src, &k->snat_src, sizeof(k->snat_src)) == 0 &&
-	       memcmp(&g->dst, &k->dst, sizeof(k->dst)) == 0;
-}
 
 int ct_agg_new(struct ct_agg **out)
 {
@@ -101,9 +62,7 @@ static int gindex_grow(struct ct_agg *agg)
 	if (!idx)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < agg->ngroups; i++) {
-		const struct ct_agg_group *g = &agg->groups[i];
-		struct group_key k = { g->family, g->l4proto, g->dport, g->snat_src, g->dst };
-		uint32_t pos = hash_group(&k) & (size - 1);
+		uint32_t pos = ct_snat_key_hash(&agg->groups[i].key) & (size - 1);
 
 		while (idx[pos])
 			pos = (pos + 1) & (size - 1);
@@ -116,7 +75,7 @@ static int gindex_grow(struct ct_agg *agg)
 }
 
 /* Returns the group, NULL when the group bound is reached, or sets *err on OOM. */
-static struct ct_agg_group *group_get(struct ct_agg *agg, const struct group_key *k, int *err)
+static struct ct_agg_group *group_get(struct ct_agg *agg, const struct ct_snat_key *k, int *err)
 {
 	struct ct_agg_group *g;
 	uint32_t pos;
@@ -125,10 +84,10 @@ static struct ct_agg_group *group_get(struct ct_agg *agg, const struct group_key
 		if (agg->ngroups < CT_AGG_MAX_GROUPS && (*err = gindex_grow(agg)) < 0)
 			return NULL;
 	}
-	pos = hash_group(k) & (agg->gindex_size - 1);
+	pos = ct_snat_key_hash(k) & (agg->gindex_size - 1);
 	while (agg->gindex[pos]) {
 		g = &agg->groups[agg->gindex[pos] - 1];
-		if (group_matches(g, k))
+		if (ct_snat_key_eq(&g->key, k))
 			return g;
 		pos = (pos + 1) & (agg->gindex_size - 1);
 	}
@@ -147,20 +106,14 @@ static struct ct_agg_group *group_get(struct ct_agg *agg, const struct group_key
 	}
 	g = &agg->groups[agg->ngroups];
 	memset(g, 0, sizeof(*g));
-	g->family = k->family;
-	g->l4proto = k->l4proto;
-	g->dport = k->dport;
-	g->snat_src = k->snat_src;
-	g->dst = k->dst;
+	g->key = *k;
 	agg->gindex[pos] = ++agg->ngroups;
 	return g;
 }
 
 static uint32_t hash_source(uint32_t group, const union ct_addr *src)
 {
-	uint64_t h = addr_mix(mix(0, group), src);
-
-	return (uint32_t)(h ^ (h >> 32));
+	return hash_fold(hash_mix16(hash_mix(0, group), src));
 }
 
 static int sources_grow(struct ct_agg *agg)
@@ -232,40 +185,21 @@ unsigned int ct_agg_timeout_bucket(uint32_t seconds)
 int ct_agg_add(struct ct_agg *agg, const struct ct_flow *f)
 {
 	struct ct_summary *s = &agg->sum;
-	enum ct_nat_kind kind = ct_flow_nat_kind(f);
+	struct flow_class cls;
 	bool unreplied = ct_flow_unreplied(f);
 	struct ct_agg_group *g;
-	struct group_key k;
+	struct ct_snat_key k;
 	int err = 0;
 
-	s->total++;
-	s->by_family[f->family == AF_INET    ? CT_AGG_IPV4
-		     : f->family == AF_INET6 ? CT_AGG_IPV6
-					     : CT_AGG_FAMILY_OTHER]++;
-	s->by_proto[f->l4proto]++;
-	if (f->has_tcp_state && f->tcp_state < CT_TCP_STATES) {
-		s->tcp_state[f->tcp_state]++;
-		if (f->tcp_state == CT_TCP_TIME_WAIT)
-			s->time_wait_timeout[ct_agg_timeout_bucket(f->timeout)]++;
-	}
-	if (ct_flow_assured(f))
-		s->assured++;
-	if (unreplied) {
-		s->unreplied++;
+	flow_class_of(f, &cls);
+	flow_counts_add(&s->counts, &cls, 1);
+	if (f->has_tcp_state && f->tcp_state == CT_TCP_TIME_WAIT)
+		s->time_wait_timeout[ct_agg_timeout_bucket(f->timeout)]++;
+	if (unreplied)
 		s->unreplied_timeout[ct_agg_timeout_bucket(f->timeout)]++;
-	}
-	s->nat_kind[kind]++;
 
-	if (kind != CT_NAT_SNAT && kind != CT_NAT_BOTH)
+	if (!ct_flow_snat_key(f, &k))
 		return 0;
-
-	/* The reply tuple is what must be unique: (dst, dport) seen from the NAT address. */
-	memset(&k, 0, sizeof(k));
-	k.family = f->family;
-	k.l4proto = f->l4proto;
-	k.snat_src = f->reply.dst;
-	k.dst = f->reply.src;
-	k.dport = f->reply.sport;
 	g = group_get(agg, &k, &err);
 	if (!g) {
 		if (err)
@@ -282,49 +216,40 @@ int ct_agg_add(struct ct_agg *agg, const struct ct_flow *f)
 	return source_add(agg, g, &f->orig.src);
 }
 
-static int group_cmp(const void *a, const void *b)
+/* By entries, descending; ties in a stable, address-independent order (reproducible). */
+static int group_cmp(const void *a, const void *b, void *ctx)
 {
 	const struct ct_agg_group *ga = *(const struct ct_agg_group *const *)a;
 	const struct ct_agg_group *gb = *(const struct ct_agg_group *const *)b;
+	int c;
 
 	if (ga->entries != gb->entries)
 		return ga->entries < gb->entries ? 1 : -1;
-	/* Stable, address-independent order for ties, so output is reproducible. */
-	if (ga->l4proto != gb->l4proto)
-		return ga->l4proto < gb->l4proto ? -1 : 1;
-	if (ga->dport != gb->dport)
-		return ga->dport < gb->dport ? -1 : 1;
-	int c = memcmp(&ga->dst, &gb->dst, sizeof(ga->dst));
-
-	return c ? c : memcmp(&ga->snat_src, &gb->snat_src, sizeof(ga->snat_src));
+	if (ga->key.l4proto != gb->key.l4proto)
+		return ga->key.l4proto < gb->key.l4proto ? -1 : 1;
+	if (ga->key.dport != gb->key.dport)
+		return ga->key.dport < gb->key.dport ? -1 : 1;
+	c = memcmp(&ga->key.dst, &gb->key.dst, sizeof(ga->key.dst));
+	return c ? c : memcmp(&ga->key.snat_src, &gb->key.snat_src, sizeof(ga->key.snat_src));
 }
 
 void ct_agg_summarize(const struct ct_agg *agg, struct ct_summary *sum)
 {
+	const struct ct_agg_group *best[CT_AGG_TOP];
+	struct topk top;
+
 	*sum = agg->sum;
 	sum->ngroups = agg->ngroups;
-	sum->ntop = 0;
-
-	/* Partial selection: keep the CT_AGG_TOP largest in a small sorted array. */
-	const struct ct_agg_group *best[CT_AGG_TOP + 1];
-	unsigned int n = 0;
-
+	topk_init(&top, best, CT_AGG_TOP, sizeof(best[0]), group_cmp, NULL);
 	for (uint32_t i = 0; i < agg->ngroups; i++) {
 		const struct ct_agg_group *g = &agg->groups[i];
-		unsigned int j;
 
-		if (n == CT_AGG_TOP && group_cmp(&g, &best[n - 1]) >= 0)
-			continue;
-		j = n < CT_AGG_TOP ? n++ : n - 1;
-		while (j > 0 && group_cmp(&g, &best[j - 1]) < 0) {
-			best[j] = best[j - 1];
-			j--;
-		}
-		best[j] = g;
+		topk_offer(&top, &g);
 	}
-	for (unsigned int i = 0; i < n; i++)
+	topk_sort(&top);
+	for (size_t i = 0; i < top.n; i++)
 		sum->top[i] = *best[i];
-	sum->ntop = n;
+	sum->ntop = (unsigned int)top.n;
 }
 
 double ct_agg_group_port_share(const struct ct_agg_group *g)

@@ -195,7 +195,7 @@ const struct engine_stats *engine_stats(const struct engine *e)
 	return &e->st;
 }
 
-const struct model_counts *engine_counts(const struct engine *e)
+const struct flow_counts *engine_counts(const struct engine *e)
 {
 	return model_counts(e->model);
 }

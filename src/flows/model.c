@@ -9,11 +9,14 @@
 
 #include <linux/netfilter/nf_conntrack_common.h>
 
+#include "hash.h"
+
 /* flags in mflow.bits */
 #define F_TCP_STATE 0x01
 #define F_ASSURED   0x02
 #define F_UNREPLIED 0x04
 #define F_NAT_SHIFT 3 /* two bits of enum ct_nat_kind */
+_Static_assert(CT_NAT_KINDS <= 4, "enum ct_nat_kind fits in two bits");
 
 /*
  * 44 bytes a flow plus 8 of index at half load: within the 64-byte budget.  The views need
@@ -47,7 +50,7 @@ struct model {
 	uint32_t mask;	 /* index size - 1 */
 	uint32_t epoch;
 	uint32_t tick; /* interval number, from 1 */
-	struct model_counts counts;
+	struct flow_counts counts;
 	struct v6slot *v6; /* slots of IPv6 flows */
 	uint32_t v6_n, v6_cap;
 	uint32_t *v6_free; /* released slot numbers, a stack */
@@ -70,30 +73,16 @@ struct model {
  */
 static uint32_t tuple_key(const struct ct_flow *f)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const uint32_t w[] = {
-		f->family | (uint32_t)f->l4proto << 8,
-		f->orig.src.a32[0],
-		f->orig.src.a32[1],
-		f->orig.src.a32[2],
-		f->orig.src.a32[3],
-		f->orig.dst.a32[0],
-		f->orig.dst.a32[1],
-		f->orig.dst.a32[2],
-		f->orig.dst.a32[3],
-		(uint32_t)f->orig.sport << 16 | f->orig.dport,
-	};
+	uint64_t h =
+		hash_mix(0, f->family | (uint64_t)f->l4proto << 8 | (uint64_t)f->orig.sport << 16 |
+				    (uint64_t)f->orig.dport << 32);
 
-	for (size_t i = 0; i < ARRAY_SIZE(w); i++) {
-		h ^= w[i];
-		h *= 0x100000001b3ULL;
-	}
-	return (uint32_t)(h ^ (h >> 32));
+	return hash_fold(hash_mix16(hash_mix16(h, &f->orig.src), &f->orig.dst));
 }
 
 static inline uint32_t home(const struct model *m, uint32_t id, uint32_t tkey)
 {
-	return ((id ^ tkey) * 0x9e3779b1u) & m->mask;
+	return hash_fold(hash_mix(0, (uint64_t)id << 32 | tkey)) & m->mask;
 }
 
 int model_new(struct model **out)
@@ -158,20 +147,17 @@ static int grow_index(struct model *m)
 
 static void count(struct model *m, const struct mflow *f, int64_t d)
 {
-	struct model_counts *c = &m->counts;
+	struct flow_class k = {
+		.family = f->family,
+		.l4proto = f->l4proto,
+		.has_tcp_state = f->bits & F_TCP_STATE,
+		.tcp_state = f->tcp_state,
+		.assured = f->bits & F_ASSURED,
+		.unreplied = f->bits & F_UNREPLIED,
+		.nat = (f->bits >> F_NAT_SHIFT) & 3,
+	};
 
-	c->total += (uint64_t)d;
-	c->by_family[f->family == AF_INET    ? CT_AGG_IPV4
-		     : f->family == AF_INET6 ? CT_AGG_IPV6
-					     : CT_AGG_FAMILY_OTHER] += (uint64_t)d;
-	c->by_proto[f->l4proto] += (uint64_t)d;
-	if ((f->bits & F_TCP_STATE) && f->tcp_state < CT_TCP_STATES)
-		c->tcp_state[f->tcp_state] += (uint64_t)d;
-	if (f->bits & F_ASSURED)
-		c->assured += (uint64_t)d;
-	if (f->bits & F_UNREPLIED)
-		c->unreplied += (uint64_t)d;
-	c->nat_kind[(f->bits >> F_NAT_SHIFT) & 3] += (uint64_t)d;
+	flow_counts_add(&m->counts, &k, d);
 }
 
 /* A slot for an IPv6 flow's addresses: a released one, or a new one. */
@@ -252,7 +238,7 @@ static uint64_t dead_key(uint32_t id, uint32_t tkey)
 
 static uint32_t dead_slot(const struct model *m, uint64_t k)
 {
-	uint32_t s = (uint32_t)((k * 0x9e3779b97f4a7c15ULL) >> 32) & m->dead_mask;
+	uint32_t s = hash_fold(hash_mix(0, k)) & m->dead_mask;
 
 	while (m->dead[s] && m->dead[s] != k)
 		s = (s + 1) & m->dead_mask;
@@ -480,7 +466,7 @@ int model_foreach(const struct model *m, model_fn fn, void *data)
 	return 0;
 }
 
-const struct model_counts *model_counts(const struct model *m)
+const struct flow_counts *model_counts(const struct model *m)
 {
 	return &m->counts;
 }

@@ -8,15 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/if_arp.h>
 #include <linux/netlink.h>
 #include <pcap/pcap.h>
 
 #ifndef DLT_NETLINK
 #define DLT_NETLINK 253
 #endif
-#define ARPHRD_NETLINK_TYPE 824 /* include/uapi/linux/if_arp.h */
-#define COOKED_LEN	    16
-#define SNAPLEN		    65535
+#define COOKED_LEN 16
+#define SNAPLEN	   65535
 
 struct evrec {
 	pcap_t *pcap;
@@ -61,7 +61,7 @@ int evrec_write(struct evrec *rec, const struct nlmsghdr *nlh, double t)
 	memset(buf, 0, COOKED_LEN);
 	v = htons(4); /* packet type: "sent by us" is what nlmon marks kernel->user with */
 	memcpy(buf + 0, &v, 2);
-	v = htons(ARPHRD_NETLINK_TYPE);
+	v = htons(ARPHRD_NETLINK);
 	memcpy(buf + 2, &v, 2);
 	v = htons(NETLINK_NETFILTER);
 	memcpy(buf + 14, &v, 2);

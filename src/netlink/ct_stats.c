@@ -13,6 +13,23 @@
 #include "netlink/nl.h"
 #include "util.h"
 
+/* The project's names for the counters are the kernel's attribute numbers. */
+_Static_assert((int)CT_STAT_FOUND == (int)CTA_STATS_FOUND, "CTA_STATS_FOUND");
+_Static_assert((int)CT_STAT_INVALID == (int)CTA_STATS_INVALID, "CTA_STATS_INVALID");
+_Static_assert((int)CT_STAT_INSERT == (int)CTA_STATS_INSERT, "CTA_STATS_INSERT");
+_Static_assert((int)CT_STAT_INSERT_FAILED == (int)CTA_STATS_INSERT_FAILED,
+	       "CTA_STATS_INSERT_FAILED");
+_Static_assert((int)CT_STAT_DROP == (int)CTA_STATS_DROP, "CTA_STATS_DROP");
+_Static_assert((int)CT_STAT_EARLY_DROP == (int)CTA_STATS_EARLY_DROP, "CTA_STATS_EARLY_DROP");
+_Static_assert((int)CT_STAT_ERROR == (int)CTA_STATS_ERROR, "CTA_STATS_ERROR");
+_Static_assert((int)CT_STAT_SEARCH_RESTART == (int)CTA_STATS_SEARCH_RESTART,
+	       "CTA_STATS_SEARCH_RESTART");
+_Static_assert((int)CT_STAT_CLASH_RESOLVE == (int)CTA_STATS_CLASH_RESOLVE,
+	       "CTA_STATS_CLASH_RESOLVE");
+_Static_assert((int)CT_STAT_CHAINTOOLONG == (int)CTA_STATS_CHAIN_TOOLONG,
+	       "CTA_STATS_CHAIN_TOOLONG");
+_Static_assert(CT_STATS_NATTR > CTA_STATS_MAX, "room for every per-CPU counter");
+
 /* Display order follows `conntrack -S`. */
 static const struct {
 	unsigned int attr;

@@ -10,20 +10,38 @@
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 
-/*
- * xt NAT target info: iptables' IPv4 MASQUERADE rev 0 and SNAT rev 0 carry
- * struct nf_nat_ipv4_multi_range_compat (flags after the u32 rangesize); every other
- * revision and ip6tables carry nf_nat_range/nf_nat_range2 (flags first).
- */
-static int compat_flags(const struct nftnl_expr *e, uint32_t family, uint32_t *flags)
+int natexpr_xt_range(const struct nftnl_expr *e, uint32_t family, struct natexpr_range *out)
 {
 	uint32_t len, rev = nftnl_expr_get_u32(e, NFTNL_EXPR_TG_REV);
 	const uint8_t *info = nftnl_expr_get(e, NFTNL_EXPR_TG_INFO, &len);
-	size_t off = family == NFPROTO_IPV4 && rev == 0 ? sizeof(uint32_t) : 0;
 
-	if (!info || len < off + sizeof(uint32_t))
+	memset(out, 0, sizeof(*out));
+	if (!info)
 		return -EBADMSG;
-	memcpy(flags, info + off, sizeof(*flags));
+	if (family == NFPROTO_IPV4 && rev == 0) {
+		struct nf_nat_ipv4_multi_range_compat mr;
+
+		if (len < sizeof(mr))
+			return -EBADMSG;
+		memcpy(&mr, info, sizeof(mr));
+		out->flags = mr.range[0].flags;
+		memcpy(out->min_addr, &mr.range[0].min_ip, 4);
+		memcpy(out->max_addr, &mr.range[0].max_ip, 4);
+		memcpy(out->min_port, &mr.range[0].min.all, 2);
+		memcpy(out->max_port, &mr.range[0].max.all, 2);
+		return 0;
+	}
+	/* nf_nat_range (rev 1) is nf_nat_range2 (rev 2) without its last member */
+	struct nf_nat_range r;
+
+	if (len < sizeof(r))
+		return -EBADMSG;
+	memcpy(&r, info, sizeof(r));
+	out->flags = r.flags;
+	memcpy(out->min_addr, &r.min_addr, 16);
+	memcpy(out->max_addr, &r.max_addr, 16);
+	memcpy(out->min_port, &r.min_proto.all, 2);
+	memcpy(out->max_port, &r.max_proto.all, 2);
 	return 0;
 }
 
@@ -59,9 +77,11 @@ int natexpr_snat(const struct nftnl_expr *e, uint32_t family, struct natexpr_nat
 			out->kind = NATEXPR_SNAT;
 		else
 			return 0;
+		struct natexpr_range rg;
+
 		out->compat = true;
-		if (compat_flags(e, family, &out->flags) < 0)
-			out->flags = 0;
+		if (natexpr_xt_range(e, family, &rg) == 0)
+			out->flags = rg.flags;
 		out->addr_range = out->flags & NF_NAT_RANGE_MAP_IPS;
 		out->port_range = out->flags & NF_NAT_RANGE_PROTO_SPECIFIED;
 		return 1;

@@ -22,6 +22,8 @@
 
 #include "natfix_int.h"
 
+#include "nftables/natexpr.h"
+
 #include "util.h"
 
 struct nftnl_expr *natfix_expr_verdict(int32_t verdict)
@@ -70,43 +72,6 @@ struct nftnl_expr *natfix_expr_imm(uint32_t reg, const void *data, uint32_t len)
 	return e;
 }
 
-/* An xt NAT target's range, whatever the revision carried it. */
-struct xt_range {
-	uint32_t flags;
-	uint8_t min_addr[16], max_addr[16];
-	uint8_t min_port[2], max_port[2]; /* network order */
-};
-
-static int xt_range(const struct nftnl_expr *e, uint32_t family, struct xt_range *out)
-{
-	uint32_t len, rev = nftnl_expr_get_u32(e, NFTNL_EXPR_TG_REV);
-	const uint8_t *info = nftnl_expr_get(e, NFTNL_EXPR_TG_INFO, &len);
-
-	memset(out, 0, sizeof(*out));
-	if (!info)
-		return -EBADMSG;
-	if (family == NFPROTO_IPV4 && rev == 0) {
-		/* nf_nat_ipv4_multi_range_compat: rangesize, flags, min_ip, max_ip, min, max */
-		if (len < 4 + 16)
-			return -EBADMSG;
-		memcpy(&out->flags, info + 4, 4);
-		memcpy(out->min_addr, info + 8, 4);
-		memcpy(out->max_addr, info + 12, 4);
-		memcpy(out->min_port, info + 16, 2);
-		memcpy(out->max_port, info + 18, 2);
-		return 0;
-	}
-	/* nf_nat_range / nf_nat_range2: flags, min_addr, max_addr, min_proto, max_proto */
-	if (len < 4 + 32 + 4)
-		return -EBADMSG;
-	memcpy(&out->flags, info, 4);
-	memcpy(out->min_addr, info + 4, 16);
-	memcpy(out->max_addr, info + 20, 16);
-	memcpy(out->min_port, info + 36, 2);
-	memcpy(out->max_port, info + 38, 2);
-	return 0;
-}
-
 /*
  * x_tables lets the MASQUERADE and SNAT targets run only in a table named "nat", so the
  * mirror carries the native statement with the same range instead: masq or nat snat,
@@ -118,10 +83,10 @@ int natfix_translate_xt_nat(struct nftnl_rule *r, const struct nftnl_expr *e, ui
 	const char *tg = nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME);
 	uint32_t alen = family == NFPROTO_IPV6 ? 16 : 4;
 	struct nftnl_expr *nat;
-	struct xt_range rg;
+	struct natexpr_range rg;
 	int ret;
 
-	ret = xt_range(e, family, &rg);
+	ret = natexpr_xt_range(e, family, &rg);
 	if (ret < 0)
 		return ret;
 	if (rg.flags & (NF_NAT_RANGE_PROTO_OFFSET | NF_NAT_RANGE_NETMAP))

@@ -17,9 +17,8 @@ struct nftnl_rule;
 struct nftnl_set;
 struct ruleset;
 
-#define NFAM	   3
-#define MAX_CHAINS 256
-#define MSG_ROOM   (128 * 1024) /* libnftnl builders write unchecked: keep this much free */
+#define NFAM	 3
+#define MSG_ROOM (128 * 1024) /* libnftnl builders write unchecked: keep this much free */
 
 extern const uint32_t natfix_families[NFAM];
 
@@ -75,22 +74,11 @@ struct mirror_ctx {
 	char *scratch;
 };
 
-/* Chains reached from @base in rule order, @base first. */
-struct reach {
-	const char *names[MAX_CHAINS];
-	size_t n;
-	bool overflow;
-};
-
 int natfix_note(struct natfix_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *natfix_fam_name(uint32_t family);
 bool natfix_overlay_changes(const struct overlay *ov);
 
 /* natfix_mirror.c */
-int natfix_reach(const struct ruleset *rs, uint32_t family, const char *table, const char *chain,
-		 struct reach *re);
-bool natfix_rule_in(const struct nftnl_rule *r, uint32_t family, const char *table,
-		    const char *chain);
 void natfix_chain_name(char *buf, size_t len, const char *table, const char *chain);
 struct nftnl_rule *natfix_clone_rule(const struct nftnl_rule *src, char *scratch);
 /** Mirror base chain @base into @ov, or explain in a note why not. */

@@ -26,49 +26,6 @@
 #include "nftables/ruleset.h"
 #include "util.h"
 
-bool natfix_rule_in(const struct nftnl_rule *r, uint32_t family, const char *table,
-		    const char *chain)
-{
-	return nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) == family &&
-	       strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), table) == 0 &&
-	       strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), chain) == 0;
-}
-
-int natfix_reach(const struct ruleset *rs, uint32_t family, const char *table, const char *chain,
-		 struct reach *re)
-{
-	for (size_t i = 0; i < re->n; i++)
-		if (strcmp(re->names[i], chain) == 0)
-			return 0;
-	if (re->n == MAX_CHAINS) {
-		re->overflow = true;
-		return 0;
-	}
-	re->names[re->n++] = chain;
-	for (size_t i = 0; i < ruleset_nrules(rs); i++) {
-		const struct nftnl_rule *r = ruleset_rule(rs, i);
-		struct nftnl_expr_iter *it;
-		struct nftnl_expr *e;
-
-		if (!natfix_rule_in(r, family, table, chain))
-			continue;
-		it = nftnl_expr_iter_create(r);
-		if (!it)
-			return -ENOMEM;
-		while ((e = nftnl_expr_iter_next(it))) {
-			const char *target = natexpr_jump(e);
-			int ret;
-
-			if (target && (ret = natfix_reach(rs, family, table, target, re)) < 0) {
-				nftnl_expr_iter_destroy(it);
-				return ret;
-			}
-		}
-		nftnl_expr_iter_destroy(it);
-	}
-	return 0;
-}
-
 /*
  * Statements whose effect would change if a packet ran through them twice (once in the
  * mirror, again in the source chain when the mirror does not bind NAT), or that refer to
@@ -329,35 +286,22 @@ static int rebuild_rule(struct nftnl_rule *r, struct mirror_ctx *m)
 	return ret;
 }
 
-/* Mirror base chain @base into @ov, or explain in a note why not. */
-int natfix_mirror_base(struct natfix_plan *p, const struct ruleset *rs,
-		       const struct nftnl_chain *base, struct overlay *ov, char *scratch)
+/*
+ * Does anything reached need fixing (*lacking counts the statements without
+ * fully-random), and can all of it be mirrored exactly (else @why says what not)?
+ */
+static int check_reached(struct natfix_plan *p, const struct ruleset *rs, uint32_t family,
+			 const char *table, const struct ruleset_chains *re, unsigned int *lacking,
+			 char *why, size_t whylen)
 {
-	const char *table = nftnl_chain_get_str(base, NFTNL_CHAIN_TABLE);
-	const char *bname = nftnl_chain_get_str(base, NFTNL_CHAIN_NAME);
-	int32_t prio = (int32_t)nftnl_chain_get_u32(base, NFTNL_CHAIN_PRIO);
-	uint32_t family = ov->family;
-	struct reach re = { 0 };
-	unsigned int lacking = 0;
-	char why[160] = "", name[256];
-	int ret;
-
-	ret = natfix_reach(rs, family, table, bname, &re);
-	if (ret < 0)
-		return ret;
-	if (re.overflow)
-		snprintf(why, sizeof(why), "it reaches more than %d chains", MAX_CHAINS);
-
-	/* Does anything need fixing, and can all of it be mirrored exactly? */
 	for (size_t i = 0; i < ruleset_nrules(rs) && !why[0]; i++) {
 		const struct nftnl_rule *r = ruleset_rule(rs, i);
 		struct nftnl_expr_iter *it;
 		struct nftnl_expr *e;
-		bool reached = false;
 
-		for (size_t k = 0; k < re.n && !reached; k++)
-			reached = natfix_rule_in(r, family, table, re.names[k]);
-		if (!reached)
+		if (nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) != family ||
+		    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), table) != 0 ||
+		    !ruleset_chains_has(re, nftnl_rule_get_str(r, NFTNL_RULE_CHAIN)))
 			continue;
 		it = nftnl_expr_iter_create(r);
 		if (!it)
@@ -368,91 +312,137 @@ int natfix_mirror_base(struct natfix_plan *p, const struct ruleset *rs,
 			if (natexpr_snat_flags(e, family, &flags)) {
 				p->snat_seen++;
 				if (!(flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY))
-					lacking++;
+					(*lacking)++;
 			}
-			if (refuse(e, rs, family, table, why, sizeof(why))) {
+			if (refuse(e, rs, family, table, why, whylen)) {
 				char where[300];
 
 				snprintf(where, sizeof(where), " (chain %s, handle %llu)",
 					 nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
 					 (unsigned long long)nftnl_rule_get_u64(r,
 										NFTNL_RULE_HANDLE));
-				strncat(why, where, sizeof(why) - strlen(why) - 1);
+				strncat(why, where, whylen - strlen(why) - 1);
 				break;
 			}
 		}
 		nftnl_expr_iter_destroy(it);
 	}
-	if (!lacking && !why[0])
-		return 0; /* already fully-random: nothing to do here */
-	if (why[0]) {
-		p->nskipped++;
-		return natfix_note(p, "skip   %s %s %s: %s", natfix_fam_name(family), table, bname,
-				   why);
+	return 0;
+}
+
+/* The rules of chain @chain of the source table, adapted, into mirror chain @name. */
+static int mirror_rules(struct mirror_ctx *m, const char *chain, const char *name)
+{
+	for (size_t i = 0; i < ruleset_nrules(m->rs); i++) {
+		const struct nftnl_rule *src = ruleset_rule(m->rs, i);
+		struct nftnl_rule *r;
+		int ret;
+
+		if (!ruleset_rule_in(src, m->family, m->table, chain))
+			continue;
+		r = natfix_clone_rule(src, m->scratch);
+		if (!r)
+			return -ENOMEM;
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NATFIX_TABLE);
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, name);
+		ret = rebuild_rule(r, m);
+		if (ret == 0)
+			ret = util_push((void ***)&m->ov->rules, &m->ov->nrules, r);
+		if (ret < 0) {
+			nftnl_rule_free(r);
+			return ret;
+		}
 	}
+	return 0;
+}
 
-	struct mirror_ctx m = {
-		.p = p, .rs = rs, .ov = ov, .family = family, .table = table, .scratch = scratch
-	};
+/* The mirror: base chain first (hooked at @prio), then the chains it reaches. */
+static int build_mirror(struct mirror_ctx *m, const struct ruleset_chains *re, int32_t prio)
+{
+	char name[256];
+	int ret;
 
-	/* The mirror: base chain first, then the chains it reaches, each with its rules. */
-	for (size_t k = 0; k < re.n; k++) {
+	for (size_t k = 0; k < re->n; k++) {
 		struct nftnl_chain *c;
 
-		natfix_chain_name(name, sizeof(name), table, re.names[k]);
-		c = natfix_new_chain(family, name);
+		natfix_chain_name(name, sizeof(name), m->table, re->names[k]);
+		c = natfix_new_chain(m->family, name);
 		if (!c)
 			return -ENOMEM;
 		if (k == 0) {
 			nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_POST_ROUTING);
-			nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio - 1);
+			nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
 			nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
 			nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 		}
-		if ((ret = util_push((void ***)&ov->chains, &ov->nchains, c)) < 0) {
+		if ((ret = util_push((void ***)&m->ov->chains, &m->ov->nchains, c)) < 0) {
 			nftnl_chain_free(c);
 			return ret;
 		}
-		if (k == 0 && (ret = natfix_add_scope_guards(ov, &p->scope, name)) < 0)
+		if (k == 0 && (ret = natfix_add_scope_guards(m->ov, &m->p->scope, name)) < 0)
 			return ret;
-		for (size_t i = 0; i < ruleset_nrules(rs); i++) {
-			const struct nftnl_rule *src = ruleset_rule(rs, i);
-			struct nftnl_rule *r;
-
-			if (!natfix_rule_in(src, family, table, re.names[k]))
-				continue;
-			r = natfix_clone_rule(src, scratch);
-			if (!r)
-				return -ENOMEM;
-			nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NATFIX_TABLE);
-			nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, name);
-			ret = rebuild_rule(r, &m);
-			if (ret == 0)
-				ret = util_push((void ***)&ov->rules, &ov->nrules, r);
-			if (ret < 0) {
-				nftnl_rule_free(r);
-				return ret;
-			}
-		}
+		if ((ret = mirror_rules(m, re->names[k], name)) < 0)
+			return ret;
 	}
+	return 0;
+}
+
+static int record_mirrored(struct natfix_plan *p, uint32_t family, const char *table,
+			   const char *chain)
+{
+	struct mirrored *m = realloc(p->mirrored, (p->nmirrored + 1) * sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	p->mirrored = m;
+	m += p->nmirrored++;
+	m->family = family;
+	snprintf(m->table, sizeof(m->table), "%s", table);
+	snprintf(m->chain, sizeof(m->chain), "%s", chain);
+	return 0;
+}
+
+/* Mirror base chain @base into @ov, or explain in a note why not. */
+int natfix_mirror_base(struct natfix_plan *p, const struct ruleset *rs,
+		       const struct nftnl_chain *base, struct overlay *ov, char *scratch)
+{
+	const char *table = nftnl_chain_get_str(base, NFTNL_CHAIN_TABLE);
+	const char *bname = nftnl_chain_get_str(base, NFTNL_CHAIN_NAME);
+	int32_t prio = (int32_t)nftnl_chain_get_u32(base, NFTNL_CHAIN_PRIO);
+	struct mirror_ctx m = {
+		.p = p, .rs = rs, .ov = ov, .family = ov->family, .table = table, .scratch = scratch
+	};
+	struct ruleset_chains re;
+	unsigned int lacking = 0;
+	char why[160] = "", name[256];
+	int ret;
+
+	ret = ruleset_reach(rs, m.family, table, bname, &re);
+	if (ret < 0)
+		return ret;
+	ret = check_reached(p, rs, m.family, table, &re, &lacking, why, sizeof(why));
+	if (ret < 0 || (!lacking && !why[0]))
+		goto out; /* already fully-random: nothing to do here */
+	if (why[0]) {
+		p->nskipped++;
+		ret = natfix_note(p, "skip   %s %s %s: %s", natfix_fam_name(m.family), table, bname,
+				  why);
+		goto out;
+	}
+	ret = build_mirror(&m, &re, prio - 1);
+	if (ret == 0)
+		ret = record_mirrored(p, m.family, table, bname);
+	if (ret < 0)
+		goto out;
 	ov->wanted = true;
-	{
-		struct mirrored *m = realloc(p->mirrored, (p->nmirrored + 1) * sizeof(*m));
-
-		if (!m)
-			return -ENOMEM;
-		p->mirrored = m;
-		m += p->nmirrored;
-		m->family = family;
-		snprintf(m->table, sizeof(m->table), "%s", table);
-		snprintf(m->chain, sizeof(m->chain), "%s", bname);
-	}
-	p->nmirrored++;
 	natfix_chain_name(name, sizeof(name), table, bname);
-	return natfix_note(
-		p,
-		"mirror %s %s %s (priority %d) -> %s %s %s (priority %d): %u statement%s "
-		"made fully-random, %zu chain%s",
-		natfix_fam_name(family), table, bname, prio, natfix_fam_name(family), NATFIX_TABLE,
-		name, prio - 1, lacking, lacking == 1 ? "" : "s", re.n, re.n == 1 ? "" : "s");
+	ret = natfix_note(p,
+			  "mirror %s %s %s (priority %d) -> %s %s %s (priority %d): %u statement%s "
+			  "made fully-random, %zu chain%s",
+			  natfix_fam_name(m.family), table, bname, prio, natfix_fam_name(m.family),
+			  NATFIX_TABLE, name, prio - 1, lacking, lacking == 1 ? "" : "s", re.n,
+			  re.n == 1 ? "" : "s");
+out:
+	ruleset_chains_release(&re);
+	return ret;
 }

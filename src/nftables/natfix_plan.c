@@ -145,6 +145,86 @@ bool natfix_overlay_changes(const struct overlay *ov)
 	return ov->wanted && strcmp(ov->comment, ov->existing_comment) != 0;
 }
 
+/* What --in-place needs while it walks the chains of one base chain. */
+struct in_place {
+	struct natfix_plan *p;
+	uint32_t family;
+	const char *table;
+	char *scratch;
+};
+
+/* @r with fully-random added to its source-NAT statements, handle kept. */
+static struct nftnl_rule *with_fully_random(const struct nftnl_rule *src, uint32_t family,
+					    char *scratch)
+{
+	struct nftnl_rule *r = natfix_clone_rule(src, scratch);
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
+
+	if (!r)
+		return NULL;
+	nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, nftnl_rule_get_u64(src, NFTNL_RULE_HANDLE));
+	it = nftnl_expr_iter_create(r);
+	if (!it) {
+		nftnl_rule_free(r);
+		return NULL;
+	}
+	while ((e = nftnl_expr_iter_next(it))) {
+		bool masq = strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "masq") == 0;
+		uint32_t flags;
+
+		if (natexpr_snat_flags(e, family, &flags))
+			nftnl_expr_set_u32(e, masq ? NFTNL_EXPR_MASQ_FLAGS : NFTNL_EXPR_NAT_FLAGS,
+					   flags | NF_NAT_RANGE_PROTO_RANDOM_FULLY);
+	}
+	nftnl_expr_iter_destroy(it);
+	return r;
+}
+
+/* One rule reached from the base chain: replaced if its masquerade/snat lacks the flag. */
+static int in_place_rule(const struct nftnl_rule *src, const char *chain, void *data)
+{
+	struct in_place *ip = data;
+	unsigned long long handle = nftnl_rule_get_u64(src, NFTNL_RULE_HANDLE);
+	bool lacking = false, compat = false;
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(src);
+	struct nftnl_expr *e;
+	struct nftnl_rule *r;
+	int ret;
+
+	if (!it)
+		return -ENOMEM;
+	while ((e = nftnl_expr_iter_next(it))) {
+		uint32_t flags;
+
+		if (natexpr_snat_flags(e, ip->family, &flags) &&
+		    !(flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY)) {
+			lacking = true;
+			compat |= natfix_is_xt_nat(e);
+		}
+	}
+	nftnl_expr_iter_destroy(it);
+	if (!lacking)
+		return 0;
+	if (compat) {
+		ip->p->nskipped++;
+		return natfix_note(ip->p,
+				   "skip   %s %s %s handle %llu: an iptables-nft rule is never "
+				   "rewritten in place (the overlay handles it)",
+				   natfix_fam_name(ip->family), ip->table, chain, handle);
+	}
+	r = with_fully_random(src, ip->family, ip->scratch);
+	if (!r)
+		return -ENOMEM;
+	if ((ret = util_push((void ***)&ip->p->replace, &ip->p->nreplace, r)) < 0) {
+		nftnl_rule_free(r);
+		return ret;
+	}
+	return natfix_note(ip->p,
+			   "replace %s %s %s handle %llu with the same rule plus fully-random",
+			   natfix_fam_name(ip->family), ip->table, chain, handle);
+}
+
 /*
  * --in-place: every native rule reachable from @base whose masquerade/snat lacks
  * fully-random is replaced by handle with the same rule plus the flag.  Rules of
@@ -153,83 +233,15 @@ bool natfix_overlay_changes(const struct overlay *ov)
 static int plan_in_place(struct natfix_plan *p, const struct ruleset *rs,
 			 const struct nftnl_chain *base, char *scratch)
 {
-	uint32_t family = nftnl_chain_get_u32(base, NFTNL_CHAIN_FAMILY);
-	const char *table = nftnl_chain_get_str(base, NFTNL_CHAIN_TABLE);
-	struct reach re = { 0 };
-	int ret;
+	struct in_place ip = {
+		.p = p,
+		.family = nftnl_chain_get_u32(base, NFTNL_CHAIN_FAMILY),
+		.table = nftnl_chain_get_str(base, NFTNL_CHAIN_TABLE),
+		.scratch = scratch,
+	};
 
-	ret = natfix_reach(rs, family, table, nftnl_chain_get_str(base, NFTNL_CHAIN_NAME), &re);
-	if (ret < 0)
-		return ret;
-	for (size_t i = 0; i < ruleset_nrules(rs); i++) {
-		const struct nftnl_rule *src = ruleset_rule(rs, i);
-		unsigned long long handle = nftnl_rule_get_u64(src, NFTNL_RULE_HANDLE);
-		const char *chain = nftnl_rule_get_str(src, NFTNL_RULE_CHAIN);
-		bool reached = false, lacking = false, compat = false;
-		struct nftnl_expr_iter *it;
-		struct nftnl_expr *e;
-		struct nftnl_rule *r;
-
-		for (size_t k = 0; k < re.n && !reached; k++)
-			reached = natfix_rule_in(src, family, table, re.names[k]);
-		if (!reached)
-			continue;
-		it = nftnl_expr_iter_create(src);
-		if (!it)
-			return -ENOMEM;
-		while ((e = nftnl_expr_iter_next(it))) {
-			uint32_t flags;
-
-			if (natexpr_snat_flags(e, family, &flags) &&
-			    !(flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY)) {
-				lacking = true;
-				compat |= natfix_is_xt_nat(e);
-			}
-		}
-		nftnl_expr_iter_destroy(it);
-		if (!lacking)
-			continue;
-		if (compat) {
-			p->nskipped++;
-			ret = natfix_note(
-				p,
-				"skip   %s %s %s handle %llu: an iptables-nft rule is never "
-				"rewritten in place (the overlay handles it)",
-				natfix_fam_name(family), table, chain, handle);
-			if (ret < 0)
-				return ret;
-			continue;
-		}
-		r = natfix_clone_rule(src, scratch);
-		if (!r)
-			return -ENOMEM;
-		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, handle);
-		it = nftnl_expr_iter_create(r);
-		while (it && (e = nftnl_expr_iter_next(it))) {
-			uint32_t flags;
-
-			if (!natexpr_snat_flags(e, family, &flags))
-				continue;
-			flags |= NF_NAT_RANGE_PROTO_RANDOM_FULLY;
-			nftnl_expr_set_u32(e,
-					   strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "masq") ==
-							   0
-						   ? NFTNL_EXPR_MASQ_FLAGS
-						   : NFTNL_EXPR_NAT_FLAGS,
-					   flags);
-		}
-		nftnl_expr_iter_destroy(it);
-		if ((ret = util_push((void ***)&p->replace, &p->nreplace, r)) < 0) {
-			nftnl_rule_free(r);
-			return ret;
-		}
-		ret = natfix_note(
-			p, "replace %s %s %s handle %llu with the same rule plus fully-random",
-			natfix_fam_name(family), table, chain, handle);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
+	return ruleset_walk(rs, ip.family, ip.table, nftnl_chain_get_str(base, NFTNL_CHAIN_NAME),
+			    NULL, in_place_rule, &ip);
 }
 
 /*
@@ -283,6 +295,80 @@ static int plan_plain_masquerade(struct natfix_plan *p)
 			   p->scope.have_saddr ? " from the --saddr range" : "");
 }
 
+/* natscope's tables as they are now; -EEXIST for a table of that name it does not own. */
+static int find_existing(struct natfix_plan *p, const struct ruleset *rs)
+{
+	for (int f = 0; f < NFAM; f++) {
+		struct overlay *ov = &p->ov[f];
+		const char *comment;
+
+		ov->family = natfix_families[f];
+		comment = ruleset_owned_comment(rs, ov->family, NATFIX_TABLE);
+		if (!comment && ruleset_has_table(rs, ov->family, NATFIX_TABLE))
+			return -EEXIST; /* someone else's table of that name: never touched */
+		if (comment) {
+			ov->existing = true;
+			snprintf(ov->existing_comment, sizeof(ov->existing_comment), "%s", comment);
+		}
+	}
+	return 0;
+}
+
+static struct overlay *overlay_of(struct natfix_plan *p, uint32_t family)
+{
+	for (int f = 0; f < NFAM; f++)
+		if (p->ov[f].family == family)
+			return &p->ov[f];
+	return NULL;
+}
+
+/* Every nat postrouting base chain of other software, in scope: mirrored or replaced. */
+static int plan_chains(struct natfix_plan *p, const struct ruleset *rs, const struct natfix_opts *o,
+		       char *scratch)
+{
+	for (size_t i = 0; i < ruleset_nchains(rs); i++) {
+		const struct nftnl_chain *c = ruleset_chain(rs, i);
+		uint32_t family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
+		struct overlay *ov = overlay_of(p, family);
+		int ret;
+
+		if (!ov || !ruleset_is_nat_postrouting(c))
+			continue;
+		if (ruleset_owned_comment(rs, family, nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
+			continue; /* natscope's own */
+		if (p->scope.have_saddr && family != NFPROTO_INET &&
+		    family != p->scope.saddr_family)
+			continue; /* out of the --saddr scope's family */
+		if (o->in_place)
+			ret = plan_in_place(p, rs, c, scratch);
+		else
+			ret = natfix_mirror_base(p, rs, c, ov, scratch);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* The tables' comments (digests), or for --in-place and --revert what they imply. */
+static int finish(struct natfix_plan *p, const struct natfix_opts *o, char *scratch)
+{
+	int ret = 0;
+
+	for (int f = 0; f < NFAM && !o->in_place; f++)
+		if (p->ov[f].wanted)
+			digest(&p->ov[f], o, scratch);
+	/* --in-place leaves natscope's own tables exactly as they are */
+	for (int f = 0; f < NFAM && o->in_place; f++) {
+		p->ov[f].wanted = p->ov[f].existing;
+		memcpy(p->ov[f].comment, p->ov[f].existing_comment, sizeof(p->ov[f].comment));
+	}
+	for (int f = 0; f < NFAM && o->revert && ret == 0; f++)
+		if (p->ov[f].existing)
+			ret = natfix_note(p, "remove %s %s", natfix_fam_name(p->ov[f].family),
+					  NATFIX_TABLE);
+	return ret;
+}
+
 int natfix_plan_new(const struct ruleset *rs, uint32_t genid, const struct natfix_opts *o,
 		    struct natfix_plan **out)
 {
@@ -301,63 +387,13 @@ int natfix_plan_new(const struct ruleset *rs, uint32_t genid, const struct natfi
 		ret = -EINVAL;
 		goto err;
 	}
-
-	for (int f = 0; f < NFAM; f++) {
-		struct overlay *ov = &p->ov[f];
-		const char *comment;
-
-		ov->family = natfix_families[f];
-		comment = ruleset_owned_comment(rs, ov->family, NATFIX_TABLE);
-		if (!comment && ruleset_has_table(rs, ov->family, NATFIX_TABLE)) {
-			ret = -EEXIST; /* someone else's table of that name: never touched */
-			goto err;
-		}
-		if (comment) {
-			ov->existing = true;
-			snprintf(ov->existing_comment, sizeof(ov->existing_comment), "%s", comment);
-		}
-	}
-
-	for (size_t i = 0; i < ruleset_nchains(rs) && !o->revert; i++) {
-		const struct nftnl_chain *c = ruleset_chain(rs, i);
-		uint32_t family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
-		struct overlay *ov = NULL;
-
-		for (int f = 0; f < NFAM; f++)
-			if (natfix_families[f] == family)
-				ov = &p->ov[f];
-		if (!ov || !nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM) ||
-		    !nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE) ||
-		    strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE), "nat") != 0 ||
-		    nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) != NF_INET_POST_ROUTING)
-			continue;
-		if (ruleset_owned_comment(rs, family, nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
-			continue; /* natscope's own */
-		if (p->scope.have_saddr && family != NFPROTO_INET &&
-		    family != p->scope.saddr_family)
-			continue; /* out of the --saddr scope's family */
-		if (o->in_place)
-			ret = plan_in_place(p, rs, c, scratch);
-		else
-			ret = natfix_mirror_base(p, rs, c, ov, scratch);
-		if (ret < 0)
-			goto err;
-	}
-	if (!o->revert && !o->in_place && p->scope.oif && p->snat_seen == 0 &&
-	    (ret = plan_plain_masquerade(p)) < 0)
-		goto err;
-	for (int f = 0; f < NFAM && !o->in_place; f++)
-		if (p->ov[f].wanted)
-			digest(&p->ov[f], o, scratch);
-	/* --in-place leaves natscope's own tables exactly as they are */
-	for (int f = 0; f < NFAM && o->in_place; f++) {
-		p->ov[f].wanted = p->ov[f].existing;
-		memcpy(p->ov[f].comment, p->ov[f].existing_comment, sizeof(p->ov[f].comment));
-	}
-	for (int f = 0; f < NFAM && o->revert; f++)
-		if (p->ov[f].existing)
-			ret = natfix_note(p, "remove %s %s", natfix_fam_name(p->ov[f].family),
-					  NATFIX_TABLE);
+	ret = find_existing(p, rs);
+	if (ret == 0 && !o->revert)
+		ret = plan_chains(p, rs, o, scratch);
+	if (ret == 0 && !o->revert && !o->in_place && p->scope.oif && p->snat_seen == 0)
+		ret = plan_plain_masquerade(p);
+	if (ret == 0)
+		ret = finish(p, o, scratch);
 	if (ret < 0)
 		goto err;
 	free(scratch);

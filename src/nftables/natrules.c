@@ -112,12 +112,6 @@ void natrules_release(struct natrules *nr)
 	natrules_init(nr);
 }
 
-static bool same_table(const struct nftnl_rule *r, uint32_t family, const char *table)
-{
-	return nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) == family &&
-	       strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), table) == 0;
-}
-
 static bool table_is_ours(const struct ruleset *rs, uint32_t family, const char *name)
 {
 	return ruleset_owned_comment(rs, family, name) != NULL;
@@ -129,17 +123,7 @@ struct walk {
 	const struct nftnl_chain *base;
 	uint32_t family;
 	const char *table;
-	const char *visited[256]; /* chains reached from this base chain */
-	size_t nvisited;
 };
-
-static bool visited(struct walk *w, const char *chain)
-{
-	for (size_t i = 0; i < w->nvisited; i++)
-		if (strcmp(w->visited[i], chain) == 0)
-			return true;
-	return false;
-}
 
 static bool already_listed(const struct natrules *out, uint32_t family, const char *table,
 			   uint64_t handle)
@@ -197,39 +181,24 @@ static int natrule_from_expr(const struct nftnl_expr *e, uint32_t family, struct
 	return 1;
 }
 
-/* Depth-first over the chains @chain jumps to, in rule order. */
-static int walk_chain(struct walk *w, const char *chain)
+/* One rule of a chain the walk reached: listed if it holds a source-NAT statement. */
+static int visit_rule(const struct nftnl_rule *r, const char *chain, void *data)
 {
-	if (visited(w, chain) || w->nvisited == sizeof(w->visited) / sizeof(w->visited[0]))
-		return 0;
-	w->visited[w->nvisited++] = chain;
+	struct walk *w = data;
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e;
+	int ret = 0;
 
-	for (size_t i = 0; i < ruleset_nrules(w->rs); i++) {
-		const struct nftnl_rule *r = ruleset_rule(w->rs, i);
-		struct nftnl_expr_iter *it;
-		struct nftnl_expr *e;
-		int ret = 0;
+	if (!it)
+		return -ENOMEM;
+	while (ret == 0 && (e = nftnl_expr_iter_next(it))) {
+		struct natrule found = { 0 };
 
-		if (!same_table(r, w->family, w->table) ||
-		    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), chain) != 0)
-			continue;
-		it = nftnl_expr_iter_create(r);
-		if (!it)
-			return -ENOMEM;
-		while (ret == 0 && (e = nftnl_expr_iter_next(it))) {
-			struct natrule found = { 0 };
-			const char *target;
-
-			if (natrule_from_expr(e, w->family, &found))
-				ret = add_rule(w, r, chain, &found);
-			else if ((target = natexpr_jump(e)))
-				ret = walk_chain(w, target);
-		}
-		nftnl_expr_iter_destroy(it);
-		if (ret < 0)
-			return ret;
+		if (natrule_from_expr(e, w->family, &found))
+			ret = add_rule(w, r, chain, &found);
 	}
-	return 0;
+	nftnl_expr_iter_destroy(it);
+	return ret;
 }
 
 int natrules_analyze(const struct ruleset *rs, struct natrules *out)
@@ -245,7 +214,8 @@ int natrules_analyze(const struct ruleset *rs, struct natrules *out)
 		out->base_chains++;
 		w.family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
 		w.table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
-		ret = walk_chain(&w, nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
+		ret = ruleset_walk(rs, w.family, w.table, nftnl_chain_get_str(c, NFTNL_CHAIN_NAME),
+				   NULL, visit_rule, &w);
 		if (ret < 0)
 			return ret;
 	}

@@ -15,6 +15,8 @@
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include "nftables/natexpr.h"
+
 /*
  * A small decompiler from nf_tables expressions back to nft syntax, for the forms NAT
  * rules use: meta/payload/ct loads (with a prefix from a short load or a bitwise mask)
@@ -395,41 +397,34 @@ static void render_nat(struct out *o, struct ctx *c, const struct nftnl_expr *e)
 static void render_target(struct out *o, struct ctx *c, const struct nftnl_expr *e)
 {
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME);
-	uint32_t rev = nftnl_expr_get_u32(e, NFTNL_EXPR_TG_REV), len;
-	const uint8_t *info = nftnl_expr_get(e, NFTNL_EXPR_TG_INFO, &len);
-	size_t off = c->family == NFPROTO_IPV4 && rev == 0 ? sizeof(uint32_t) : 0;
-	uint32_t flags = 0;
+	struct natexpr_range rg;
+	bool have = natexpr_xt_range(e, c->family, &rg) == 0;
 
 	if (strcmp(name, "MASQUERADE") != 0 && strcmp(name, "SNAT") != 0) {
 		put(o, "xt target \"%s\"", name);
 		c->lossy = true;
 		return;
 	}
-	if (info && len >= off + sizeof(flags))
-		memcpy(&flags, info + off, sizeof(flags));
 	if (strcmp(name, "MASQUERADE") == 0) {
 		put(o, "masquerade");
-	} else if (off && info && len >= 4 + 20) {
-		/* nf_nat_ipv4_range: flags, min_ip, max_ip, min port, max port */
-		char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-		uint16_t pmin, pmax;
+	} else if (have && rg.flags & NF_NAT_RANGE_MAP_IPS) {
+		int af = c->family == NFPROTO_IPV6 ? AF_INET6 : AF_INET;
+		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
-		inet_ntop(AF_INET, info + 8, a, sizeof(a));
-		inet_ntop(AF_INET, info + 12, b, sizeof(b));
-		memcpy(&pmin, info + 16, 2);
-		memcpy(&pmax, info + 18, 2);
-		put(o, "snat to %s", a);
+		inet_ntop(af, rg.min_addr, a, sizeof(a));
+		inet_ntop(af, rg.max_addr, b, sizeof(b));
+		put(o, af == AF_INET6 ? "snat to [%s]" : "snat to %s", a);
 		if (strcmp(a, b) != 0)
-			put(o, "-%s", b);
-		if (flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
-			put(o, ":%u", ntohs(pmin));
-			if (pmax != pmin)
-				put(o, "-%u", ntohs(pmax));
+			put(o, af == AF_INET6 ? "-[%s]" : "-%s", b);
+		if (rg.flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
+			put(o, ":%u", (unsigned int)(rg.min_port[0] << 8 | rg.min_port[1]));
+			if (memcmp(rg.min_port, rg.max_port, 2) != 0)
+				put(o, "-%u", (unsigned int)(rg.max_port[0] << 8 | rg.max_port[1]));
 		}
 	} else {
 		put(o, "snat");
 	}
-	put_nat_flags(o, flags);
+	put_nat_flags(o, have ? rg.flags : 0);
 	if (!c->script)
 		put(o, " (xt)");
 }

@@ -8,6 +8,7 @@
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
 #include <libnftnl/gen.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
@@ -18,6 +19,7 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #include "netlink/nl.h"
+#include "nftables/natexpr.h"
 #include "nftables/natrules.h"
 #include "util.h"
 
@@ -213,6 +215,153 @@ bool ruleset_is_nat_postrouting(const struct nftnl_chain *c)
 	       strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE), "nat") == 0 &&
 	       nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) == NF_INET_POST_ROUTING &&
 	       (family == NFPROTO_IPV4 || family == NFPROTO_IPV6 || family == NFPROTO_INET);
+}
+
+bool ruleset_rule_in(const struct nftnl_rule *r, uint32_t family, const char *table,
+		     const char *chain)
+{
+	return nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) == family &&
+	       strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), table) == 0 &&
+	       strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), chain) == 0;
+}
+
+bool ruleset_chains_has(const struct ruleset_chains *c, const char *chain)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->names[i], chain) == 0)
+			return true;
+	return false;
+}
+
+void ruleset_chains_release(struct ruleset_chains *c)
+{
+	free(c->names);
+	c->names = NULL;
+	c->n = 0;
+}
+
+/* A chain being walked: its name, the next rule to look at, the jump targets of the last
+ * rule still to walk. */
+struct frame {
+	const char *chain;
+	size_t next_rule;
+	const char **targets;
+	size_t ntargets, next_target;
+};
+
+struct walk {
+	const struct ruleset *rs;
+	uint32_t family;
+	const char *table;
+	ruleset_chain_fn on_chain;
+	ruleset_rule_fn on_rule;
+	void *data;
+	struct ruleset_chains seen;
+	struct frame *stack;
+	size_t depth, cap;
+};
+
+/* Enter @chain unless the walk saw it already.  0, or -ENOMEM, or the callback's value. */
+static int enter(struct walk *w, const char *chain)
+{
+	int ret;
+
+	if (ruleset_chains_has(&w->seen, chain))
+		return 0;
+	if ((ret = util_push((void ***)&w->seen.names, &w->seen.n, (void *)chain)) < 0)
+		return ret;
+	if (w->depth == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 16;
+		struct frame *st = realloc(w->stack, cap * sizeof(*st));
+
+		if (!st)
+			return -ENOMEM;
+		w->stack = st;
+		w->cap = cap;
+	}
+	w->stack[w->depth++] = (struct frame){ .chain = chain };
+	return w->on_chain ? w->on_chain(chain, w->data) : 0;
+}
+
+/* The jump and goto targets of @r, in expression order, into @f. */
+static int targets_of(const struct nftnl_rule *r, struct frame *f)
+{
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e;
+	int ret = 0;
+
+	f->ntargets = f->next_target = 0;
+	if (!it)
+		return -ENOMEM;
+	while (ret == 0 && (e = nftnl_expr_iter_next(it))) {
+		const char *t = natexpr_jump(e);
+
+		if (t)
+			ret = util_push((void ***)&f->targets, &f->ntargets, (void *)t);
+	}
+	nftnl_expr_iter_destroy(it);
+	return ret;
+}
+
+/* One step of the walk: walk a pending target, or take the next rule, or leave. */
+static int walk_step(struct walk *w)
+{
+	struct frame *f = &w->stack[w->depth - 1];
+
+	if (f->next_target < f->ntargets)
+		return enter(w, f->targets[f->next_target++]);
+	for (; f->next_rule < w->rs->nrules; f->next_rule++) {
+		const struct nftnl_rule *r = w->rs->rules[f->next_rule];
+		int ret;
+
+		if (!ruleset_rule_in(r, w->family, w->table, f->chain))
+			continue;
+		f->next_rule++;
+		if (w->on_rule && (ret = w->on_rule(r, f->chain, w->data)) != 0)
+			return ret;
+		return targets_of(r, f);
+	}
+	free(f->targets);
+	w->depth--;
+	return 0;
+}
+
+int ruleset_walk(const struct ruleset *rs, uint32_t family, const char *table, const char *chain,
+		 ruleset_chain_fn on_chain, ruleset_rule_fn on_rule, void *data)
+{
+	struct walk w = { .rs = rs,
+			  .family = family,
+			  .table = table,
+			  .on_chain = on_chain,
+			  .on_rule = on_rule,
+			  .data = data };
+	int ret = enter(&w, chain);
+
+	while (ret == 0 && w.depth)
+		ret = walk_step(&w);
+	while (w.depth)
+		free(w.stack[--w.depth].targets);
+	free(w.stack);
+	ruleset_chains_release(&w.seen);
+	return ret;
+}
+
+static int reached(const char *chain, void *data)
+{
+	return util_push((void ***)&((struct ruleset_chains *)data)->names,
+			 &((struct ruleset_chains *)data)->n, (void *)chain);
+}
+
+int ruleset_reach(const struct ruleset *rs, uint32_t family, const char *table, const char *chain,
+		  struct ruleset_chains *out)
+{
+	int ret;
+
+	*out = (struct ruleset_chains){ 0 };
+	ret = ruleset_walk(rs, family, table, chain, reached, NULL, out);
+	if (ret < 0)
+		ruleset_chains_release(out);
+	return ret;
 }
 
 static int ruleset_cb(const struct nlmsghdr *nlh, void *data)

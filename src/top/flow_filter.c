@@ -14,6 +14,7 @@ static int parse_word(const char *tok, struct flow_filter_word *w)
 {
 	char addr[64], *slash;
 	unsigned int plen;
+	int n;
 
 	if (*tok == '!') {
 		w->negate = true;
@@ -42,14 +43,10 @@ static int parse_word(const char *tok, struct flow_filter_word *w)
 		w->num = (uint16_t)plen;
 		return 0;
 	}
-	for (unsigned int p = 0; p < 256; p++) {
-		const char *name = ct_flow_proto_name((uint8_t)p);
-
-		if (name && !strcasecmp(name, tok)) {
-			w->kind = FW_PROTO;
-			w->num = (uint16_t)p;
-			return 0;
-		}
+	if ((n = ct_flow_proto_by_name(tok)) >= 0) {
+		w->kind = FW_PROTO;
+		w->num = (uint16_t)n;
+		return 0;
 	}
 	for (unsigned int st = 0; st < CT_TCP_STATES; st++)
 		if (!strcasecmp(ct_flow_tcp_state_name(st), tok)) {

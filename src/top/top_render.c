@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "flows/clash.h"
+#include "flows/counts_json.h"
 
 const unsigned int top_rate_attrs[TOP_NRATES] = {
 	CT_STAT_INSERT_FAILED, CT_STAT_DROP,	CT_STAT_EARLY_DROP,
@@ -24,7 +25,7 @@ void top_frame_rates(struct top_frame *f, const struct rates *r)
 
 int top_render_text(FILE *out, const struct top_frame *f)
 {
-	const struct model_counts *c = f->counts;
+	const struct flow_counts *c = f->counts;
 	char when[32];
 	time_t t = (time_t)f->time;
 	struct tm tm;
@@ -52,11 +53,9 @@ int top_render_text(FILE *out, const struct top_frame *f)
 		fputc('\n', out);
 	}
 	fprintf(out, " ");
-	for (unsigned int p = 0; p < 256; p++) {
+	for (int p = flow_counts_next_proto(c, -1); p >= 0; p = flow_counts_next_proto(c, p)) {
 		const char *name = ct_flow_proto_name((uint8_t)p);
 
-		if (!c->by_proto[p])
-			continue;
 		fprintf(out, "%s %s %llu", first ? "" : ",", name ? name : "other",
 			(unsigned long long)c->by_proto[p]);
 		first = false;
@@ -81,10 +80,11 @@ int top_render_text(FILE *out, const struct top_frame *f)
 			"  likely clash (%u episodes, last %llu insert_failed): %s %s -> %s:%u, "
 			"%u new flows from %u%s sources\n",
 			clash_nepisodes(f->clash), (unsigned long long)ep->insert_failed,
-			ct_flow_proto_name(g->l4proto) ? ct_flow_proto_name(g->l4proto) : "?",
-			ct_flow_addr_str(g->family, &g->snat_src, a, sizeof(a)),
-			ct_flow_addr_str(g->family, &g->dst, b, sizeof(b)), g->dport, g->new_flows,
-			g->sources, g->sources >= CLASH_MAX_SOURCES ? "+" : "");
+			ct_flow_proto_name(g->key.l4proto) ? ct_flow_proto_name(g->key.l4proto)
+							   : "?",
+			ct_flow_addr_str(g->key.family, &g->key.snat_src, a, sizeof(a)),
+			ct_flow_addr_str(g->key.family, &g->key.dst, b, sizeof(b)), g->key.dport,
+			g->new_flows, g->sources, g->sources >= CLASH_MAX_SOURCES ? "+" : "");
 		return ferror(out) ? -EIO : 0;
 	}
 	fprintf(out, "; snat %llu, dnat %llu, both %llu\n",
@@ -108,19 +108,21 @@ static json_t *episodes_json(const struct clash *c)
 				    json_integer((json_int_t)ep->insert_failed));
 		for (unsigned int k = 0; k < ep->ngroups; k++) {
 			const struct clash_group *g = &ep->groups[k];
-			const char *proto = ct_flow_proto_name(g->l4proto);
+			const char *proto = ct_flow_proto_name(g->key.l4proto);
 			json_t *go = json_object();
 			char a[64], b[64];
 
 			json_object_set_new(go, "proto",
-					    proto ? json_string(proto) : json_integer(g->l4proto));
-			json_object_set_new(go, "snat_src",
-					    json_string(ct_flow_addr_str(g->family, &g->snat_src, a,
-									 sizeof(a))));
+					    proto ? json_string(proto)
+						  : json_integer(g->key.l4proto));
 			json_object_set_new(
-				go, "dst",
-				json_string(ct_flow_addr_str(g->family, &g->dst, b, sizeof(b))));
-			json_object_set_new(go, "dport", json_integer(g->dport));
+				go, "snat_src",
+				json_string(ct_flow_addr_str(g->key.family, &g->key.snat_src, a,
+							     sizeof(a))));
+			json_object_set_new(go, "dst",
+					    json_string(ct_flow_addr_str(g->key.family, &g->key.dst,
+									 b, sizeof(b))));
+			json_object_set_new(go, "dport", json_integer(g->key.dport));
 			json_object_set_new(go, "new_flows", json_integer(g->new_flows));
 			json_object_set_new(go, "sources", json_integer(g->sources));
 			json_array_append_new(groups, go);
@@ -135,9 +137,8 @@ int top_render_json(FILE *out, const struct top_frame *f)
 {
 	static const char *const type_names[CT_EVENT_TYPES] = { "new", "update", "destroy",
 								"dump" };
-	const struct model_counts *c = f->counts;
+	const struct flow_counts *c = f->counts;
 	json_t *o = json_object(), *ev = json_object(), *lost = json_object(),
-	       *proto = json_object(), *states = json_object(), *nat = json_object(),
 	       *rates = json_object();
 	int ret = 0;
 
@@ -184,27 +185,9 @@ int top_render_json(FILE *out, const struct top_frame *f)
 		json_object_set_new(rates, ct_stats_name(top_rate_attrs[i]), w);
 	}
 	json_object_set_new(o, "rates_per_s", rates);
-	for (unsigned int p = 0; p < 256; p++) {
-		const char *name = ct_flow_proto_name((uint8_t)p);
-		char key[8];
-
-		if (!c->by_proto[p])
-			continue;
-		if (!name) {
-			snprintf(key, sizeof(key), "%u", p);
-			name = key;
-		}
-		json_object_set_new(proto, name, json_integer((json_int_t)c->by_proto[p]));
-	}
-	json_object_set_new(o, "protocols", proto);
-	for (unsigned int s = 0; s < CT_TCP_STATES; s++)
-		json_object_set_new(states, ct_flow_tcp_state_name(s),
-				    json_integer((json_int_t)c->tcp_state[s]));
-	json_object_set_new(o, "tcp_states", states);
-	for (unsigned int k = 0; k < CT_NAT_KINDS; k++)
-		json_object_set_new(nat, ct_flow_nat_kind_name(k),
-				    json_integer((json_int_t)c->nat_kind[k]));
-	json_object_set_new(o, "nat", nat);
+	json_object_set_new(o, "protocols", flow_counts_protocols_json(c));
+	json_object_set_new(o, "tcp_states", flow_counts_tcp_states_json(c));
+	json_object_set_new(o, "nat", flow_counts_nat_json(c));
 	json_object_set_new(o, "clash_episodes", episodes_json(f->clash));
 	json_object_set_new(o, "assured", json_integer((json_int_t)c->assured));
 	json_object_set_new(o, "unreplied", json_integer((json_int_t)c->unreplied));

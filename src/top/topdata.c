@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "top/flow_filter.h"
+#include "topk.h"
 
 static const char *const col_names[TOPDATA_COLS] = {
 	[TOPDATA_PROTO] = "PROTO",	[TOPDATA_SOURCE] = "SOURCE",
@@ -62,94 +63,46 @@ static int flow_cmp(const struct ct_flow *a, const struct ct_flow *b, enum topda
 	return c;
 }
 
-struct heap_ctx {
+struct page_ctx {
 	struct topdata_flows *out;
+	struct topk top;
 	enum topdata_col col;
 	bool rev;
 	const struct flow_filter *filter;
 };
 
-/* "before" in display order */
-static bool before(const struct heap_ctx *h, const struct ct_flow *a, const struct ct_flow *b)
+/* Display order: < 0 when @a is listed before @b. */
+static int display_cmp(const void *a, const void *b, void *ctx)
 {
-	int c = flow_cmp(a, b, h->col);
+	const struct page_ctx *pc = ctx;
+	int c = flow_cmp(a, b, pc->col);
 
-	return h->rev ? c > 0 : c < 0;
-}
-
-/* A max-heap on display order: the root is the last flow kept, the first to go. */
-static void sift_down(struct heap_ctx *h, size_t i)
-{
-	struct ct_flow *v = h->out->v;
-	size_t n = h->out->n;
-
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		struct ct_flow t;
-
-		if (l < n && before(h, &v[m], &v[l]))
-			m = l;
-		if (r < n && before(h, &v[m], &v[r]))
-			m = r;
-		if (m == i)
-			return;
-		t = v[i];
-		v[i] = v[m];
-		v[m] = t;
-		i = m;
-	}
-}
-
-static void sift_up(struct heap_ctx *h, size_t i)
-{
-	struct ct_flow *v = h->out->v;
-
-	while (i > 0 && before(h, &v[(i - 1) / 2], &v[i])) {
-		struct ct_flow t = v[i];
-
-		v[i] = v[(i - 1) / 2];
-		v[(i - 1) / 2] = t;
-		i = (i - 1) / 2;
-	}
+	return pc->rev ? -c : c;
 }
 
 static int keep_flow(const struct ct_flow *f, void *data)
 {
-	struct heap_ctx *h = data;
-	struct topdata_flows *o = h->out;
+	struct page_ctx *pc = data;
 
-	if (!flow_filter_match(h->filter, f))
+	if (!flow_filter_match(pc->filter, f))
 		return 0;
 	if (f->life == CT_LIFE_GONE)
-		o->gone++;
+		pc->out->gone++;
 	else
-		o->matched++;
-	if (o->n < o->cap) {
-		o->v[o->n++] = *f;
-		sift_up(h, o->n - 1);
-	} else if (o->cap && before(h, f, &o->v[0])) {
-		o->v[0] = *f;
-		sift_down(h, 0);
-	}
+		pc->out->matched++;
+	topk_offer(&pc->top, f);
 	return 0;
-}
-
-static int display_cmp(const void *a, const void *b, void *ctx)
-{
-	return before(ctx, a, b) ? -1 : before(ctx, b, a) ? 1 : 0;
 }
 
 int topdata_flows(const struct engine *e, enum topdata_col col, bool rev, const char *filter,
 		  unsigned int gone_age, size_t cap, struct topdata_flows *out)
 {
 	struct flow_filter fl;
-	struct heap_ctx h = { .out = out, .col = col, .rev = rev, .filter = &fl };
+	struct page_ctx pc = { .out = out, .col = col, .rev = rev, .filter = &fl };
 
 	out->n = out->matched = out->gone = 0;
 	if (flow_filter_parse(filter, &fl) < 0)
 		return -EINVAL;
-
-	out->n = out->matched = out->gone = 0;
 	if (out->cap < cap) {
 		struct ct_flow *v = realloc(out->v, cap * sizeof(*v));
 		bool *d;
@@ -163,10 +116,12 @@ int topdata_flows(const struct engine *e, enum topdata_col col, bool rev, const 
 		out->detail = d;
 	}
 	out->cap = cap;
-	engine_foreach(e, keep_flow, &h);
+	topk_init(&pc.top, out->v, cap, sizeof(*out->v), display_cmp, &pc);
+	engine_foreach(e, keep_flow, &pc);
 	if (gone_age)
-		engine_foreach_gone(e, gone_age, keep_flow, &h);
-	qsort_r(out->v, out->n, sizeof(*out->v), display_cmp, &h);
+		engine_foreach_gone(e, gone_age, keep_flow, &pc);
+	topk_sort(&pc.top);
+	out->n = pc.top.n;
 	if (out->n)
 		memset(out->detail, 0, out->n * sizeof(*out->detail));
 	return 0;

@@ -80,20 +80,17 @@ static void draw_tabs(struct tui *t, const struct tui_state *st)
 static void draw_overview(struct tui *t, const struct tui_data *d, const struct tui_state *st,
 			  int y)
 {
-	const struct model_counts *c = d->frame.counts;
+	const struct flow_counts *c = d->frame.counts;
 	const struct engine_stats *es = d->frame.es;
 	char buf[512];
 	size_t off = 0;
 
-	for (unsigned int p = 0; p < 256; p++) {
+	for (int p = flow_counts_next_proto(c, -1); p >= 0 && off < sizeof(buf);
+	     p = flow_counts_next_proto(c, p)) {
 		const char *name = ct_flow_proto_name((uint8_t)p);
 
-		if (c->by_proto[p])
-			off += (size_t)snprintf(buf + off, sizeof(buf) - off, " %s %llu",
-						name ? name : "other",
-						(unsigned long long)c->by_proto[p]);
-		if (off >= sizeof(buf))
-			break;
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, " %s %llu",
+					name ? name : "other", (unsigned long long)c->by_proto[p]);
 	}
 	tui_line(y++, 0, "protocols:%s", off ? buf : " none");
 	off = 0;
@@ -154,16 +151,16 @@ static void draw_groups(struct tui *t, const struct tui_data *d, const struct tu
 		 "DESTINATION", "ENTRIES", "SOURCES", "PORTS");
 	for (unsigned int i = 0; d->groups && i < d->groups->ntop && y < LINES - 6; i++) {
 		const struct ct_agg_group *g = &d->groups->top[i];
-		const char *proto = ct_flow_proto_name(g->l4proto);
+		const char *proto = ct_flow_proto_name(g->key.l4proto);
 		char a[64], b[64], dst[80];
 		double share = ct_agg_group_port_share(g);
 
 		snprintf(dst, sizeof(dst), "%s:%u",
-			 ct_flow_addr_str(g->family, &g->dst, b, sizeof(b)), g->dport);
+			 ct_flow_addr_str(g->key.family, &g->key.dst, b, sizeof(b)), g->key.dport);
 		tui_line(y++, tui_alert(t, share >= 0.5), "%-5s %-18s %-24s %8u %8u %6.1f%%",
 			 proto ? proto : "?",
-			 ct_flow_addr_str(g->family, &g->snat_src, a, sizeof(a)), dst, g->entries,
-			 g->sources, share * 100);
+			 ct_flow_addr_str(g->key.family, &g->key.snat_src, a, sizeof(a)), dst,
+			 g->entries, g->sources, share * 100);
 	}
 	if (!d->groups || !d->groups->ntop)
 		tui_line(y++, 0, "no source-NAT entries");
@@ -178,10 +175,11 @@ static void draw_groups(struct tui *t, const struct tui_data *d, const struct tu
 		tui_line(y++, 0,
 			 "%llu insert_failed: %s %s -> %s:%u (%u new flows from %u sources)",
 			 (unsigned long long)ep->insert_failed,
-			 ct_flow_proto_name(g->l4proto) ? ct_flow_proto_name(g->l4proto) : "?",
-			 ct_flow_addr_str(g->family, &g->snat_src, a, sizeof(a)),
-			 ct_flow_addr_str(g->family, &g->dst, b, sizeof(b)), g->dport, g->new_flows,
-			 g->sources);
+			 ct_flow_proto_name(g->key.l4proto) ? ct_flow_proto_name(g->key.l4proto)
+							    : "?",
+			 ct_flow_addr_str(g->key.family, &g->key.snat_src, a, sizeof(a)),
+			 ct_flow_addr_str(g->key.family, &g->key.dst, b, sizeof(b)), g->key.dport,
+			 g->new_flows, g->sources);
 	}
 	if (!cl || !clash_nepisodes(cl))
 		tui_line(y, 0, "none");

@@ -31,11 +31,11 @@ static void group(struct ct_agg_group *g, const char *snat, const char *dst, uin
 		  uint32_t entries, uint32_t sources)
 {
 	memset(g, 0, sizeof(*g));
-	g->family = AF_INET;
-	g->l4proto = IPPROTO_UDP;
-	g->snat_src.a32[0] = inet_addr(snat);
-	g->dst.a32[0] = inet_addr(dst);
-	g->dport = dport;
+	g->key.family = AF_INET;
+	g->key.l4proto = IPPROTO_UDP;
+	g->key.snat_src.a32[0] = inet_addr(snat);
+	g->key.dst.a32[0] = inet_addr(dst);
+	g->key.dport = dport;
 	g->entries = g->ports_in_range = g->unreplied = entries;
 	g->sources = sources;
 }
@@ -61,16 +61,16 @@ void fixture_snapshot(struct snapshot *s)
 	s->stats1.cpu[1].present |= 1u << 20;
 
 	s->have_table = true;
-	s->table.total = 100000;
-	s->table.by_family[CT_AGG_IPV4] = 100000;
-	s->table.by_proto[IPPROTO_UDP] = 99000;
-	s->table.by_proto[IPPROTO_TCP] = 1000;
-	s->table.tcp_state[3] = 400;
-	s->table.tcp_state[7] = 600;
-	s->table.assured = 400;
-	s->table.unreplied = 99000;
-	s->table.nat_kind[CT_NAT_SNAT] = 99500;
-	s->table.nat_kind[CT_NAT_NONE] = 500;
+	s->table.counts.total = 100000;
+	s->table.counts.by_family[FLOW_IPV4] = 100000;
+	s->table.counts.by_proto[IPPROTO_UDP] = 99000;
+	s->table.counts.by_proto[IPPROTO_TCP] = 1000;
+	s->table.counts.tcp_state[3] = 400;
+	s->table.counts.tcp_state[7] = 600;
+	s->table.counts.assured = 400;
+	s->table.counts.unreplied = 99000;
+	s->table.counts.nat_kind[CT_NAT_SNAT] = 99500;
+	s->table.counts.nat_kind[CT_NAT_NONE] = 500;
 	s->table.time_wait_timeout[3] = 600;
 	s->table.unreplied_timeout[1] = 99000;
 	s->table.ngroups = 3;

@@ -148,10 +148,10 @@ static void time_wait_dominance(void **state)
 
 	fixture_snapshot(&s); /* 600 of 1000 TCP entries */
 	assert_int_equal(run(&s, "time_wait"), SEV_WARNING);
-	s.table.tcp_state[7] = 500; /* exactly half is not dominance */
+	s.table.counts.tcp_state[7] = 500; /* exactly half is not dominance */
 	assert_int_equal(run(&s, "time_wait"), SEV_OK);
-	s.table.by_proto[6] = 99; /* too few to judge */
-	s.table.tcp_state[7] = 90;
+	s.table.counts.by_proto[6] = 99; /* too few to judge */
+	s.table.counts.tcp_state[7] = 90;
 	assert_int_equal(run(&s, "time_wait"), SEV_OK);
 	s.have_table = false;
 	assert_int_equal(run(&s, "time_wait"), SEV_UNKNOWN);

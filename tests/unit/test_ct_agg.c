@@ -197,11 +197,11 @@ static void parses_ipv6(void **state)
 	assert_int_equal(ct_agg_new(&agg), 0);
 	assert_int_equal(ct_agg_add(agg, &f), 0);
 	ct_agg_summarize(agg, &sum);
-	assert_int_equal(sum.by_family[CT_AGG_IPV6], 1);
+	assert_int_equal(sum.counts.by_family[FLOW_IPV6], 1);
 	assert_int_equal(sum.ntop, 1);
-	assert_string_equal(ct_flow_addr_str(AF_INET6, &sum.top[0].snat_src, txt, sizeof(txt)),
+	assert_string_equal(ct_flow_addr_str(AF_INET6, &sum.top[0].key.snat_src, txt, sizeof(txt)),
 			    "2001:db8:ffff::1");
-	assert_string_equal(ct_flow_addr_str(AF_INET6, &sum.top[0].dst, txt, sizeof(txt)),
+	assert_string_equal(ct_flow_addr_str(AF_INET6, &sum.top[0].key.dst, txt, sizeof(txt)),
 			    "2001:db8::9");
 	ct_agg_free(agg);
 }
@@ -268,19 +268,19 @@ static void aggregates_a_table(void **state)
 	}
 	ct_agg_summarize(agg, &sum);
 
-	assert_int_equal(sum.total, N_ENTRIES);
-	assert_int_equal(sum.by_family[CT_AGG_IPV4], N_ENTRIES);
-	assert_int_equal(sum.by_proto[IPPROTO_TCP], 4);
-	assert_int_equal(sum.by_proto[IPPROTO_UDP], 3);
-	assert_int_equal(sum.tcp_state[TCP_CONNTRACK_ESTABLISHED], 2);
-	assert_int_equal(sum.tcp_state[TCP_CONNTRACK_TIME_WAIT], 1);
-	assert_int_equal(sum.tcp_state[TCP_CONNTRACK_SYN_SENT], 1);
-	assert_int_equal(sum.assured, 2);
-	assert_int_equal(sum.unreplied, 4);
-	assert_int_equal(sum.nat_kind[CT_NAT_NONE], 1);
-	assert_int_equal(sum.nat_kind[CT_NAT_SNAT], 4);
-	assert_int_equal(sum.nat_kind[CT_NAT_DNAT], 1);
-	assert_int_equal(sum.nat_kind[CT_NAT_BOTH], 1);
+	assert_int_equal(sum.counts.total, N_ENTRIES);
+	assert_int_equal(sum.counts.by_family[FLOW_IPV4], N_ENTRIES);
+	assert_int_equal(sum.counts.by_proto[IPPROTO_TCP], 4);
+	assert_int_equal(sum.counts.by_proto[IPPROTO_UDP], 3);
+	assert_int_equal(sum.counts.tcp_state[TCP_CONNTRACK_ESTABLISHED], 2);
+	assert_int_equal(sum.counts.tcp_state[TCP_CONNTRACK_TIME_WAIT], 1);
+	assert_int_equal(sum.counts.tcp_state[TCP_CONNTRACK_SYN_SENT], 1);
+	assert_int_equal(sum.counts.assured, 2);
+	assert_int_equal(sum.counts.unreplied, 4);
+	assert_int_equal(sum.counts.nat_kind[CT_NAT_NONE], 1);
+	assert_int_equal(sum.counts.nat_kind[CT_NAT_SNAT], 4);
+	assert_int_equal(sum.counts.nat_kind[CT_NAT_DNAT], 1);
+	assert_int_equal(sum.counts.nat_kind[CT_NAT_BOTH], 1);
 	/* TIME_WAIT with 100 s left: bucket [60,120). Unreplied: 25 s, 29 s, 5 s, 119 s. */
 	assert_int_equal(sum.time_wait_timeout[3], 1);
 	assert_int_equal(sum.unreplied_timeout[0], 1);
@@ -290,17 +290,17 @@ static void aggregates_a_table(void **state)
 	/* Groups: udp->203.0.113.9:53 (3), tcp->203.0.113.9:443 (1), hairpin tcp->:80 (1). */
 	assert_int_equal(sum.ngroups, 3);
 	assert_int_equal(sum.ntop, 3);
-	assert_int_equal(sum.top[0].l4proto, IPPROTO_UDP);
-	assert_int_equal(sum.top[0].dport, 53);
+	assert_int_equal(sum.top[0].key.l4proto, IPPROTO_UDP);
+	assert_int_equal(sum.top[0].key.dport, 53);
 	assert_int_equal(sum.top[0].entries, 3);
 	assert_int_equal(sum.top[0].sources, 2);
 	assert_int_equal(sum.top[0].unreplied, 3);
 	assert_int_equal(sum.top[0].ports_in_range, 2); /* port 701 is below 1024 */
-	assert_int_equal(sum.top[0].snat_src.a32[0], inet_addr("198.51.100.1"));
-	assert_int_equal(sum.top[0].dst.a32[0], inet_addr("203.0.113.9"));
+	assert_int_equal(sum.top[0].key.snat_src.a32[0], inet_addr("198.51.100.1"));
+	assert_int_equal(sum.top[0].key.dst.a32[0], inet_addr("203.0.113.9"));
 	/* Ties sorted by protocol, then port: tcp/80 before tcp/443. */
-	assert_int_equal(sum.top[1].dport, 80);
-	assert_int_equal(sum.top[2].dport, 443);
+	assert_int_equal(sum.top[1].key.dport, 80);
+	assert_int_equal(sum.top[2].key.dport, 443);
 	assert_false(sum.groups_truncated);
 
 	ct_agg_free(agg);
@@ -354,8 +354,8 @@ static void groups_and_sources_scale(void **state)
 	}
 	ct_agg_summarize(agg, &sum);
 	assert_int_equal(sum.ngroups, 2001);
-	assert_int_equal(sum.total, 105000);
-	assert_int_equal(sum.top[0].dport, 5353);
+	assert_int_equal(sum.counts.total, 105000);
+	assert_int_equal(sum.top[0].key.dport, 5353);
 	assert_int_equal(sum.top[0].sources, 5000);
 	assert_int_equal(sum.top[1].entries, 50);
 	assert_int_equal(sum.top[1].sources, 50);

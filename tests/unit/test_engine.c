@@ -108,7 +108,7 @@ static int ingest_cb(const struct nlmsghdr *nlh, double t, void *data)
 
 static void check_day(const struct engine *e)
 {
-	const struct model_counts *c = engine_counts(e);
+	const struct flow_counts *c = engine_counts(e);
 	const struct engine_stats *st = engine_stats(e);
 
 	assert_int_equal(c->total, 5);
@@ -330,12 +330,12 @@ static void clash_picks_the_right_group(void **state)
 	assert_true(ep->time == 12.0);
 	assert_int_equal(ep->insert_failed, 5);
 	assert_int_equal(ep->ngroups, 2);
-	assert_int_equal(ep->groups[0].dport, 53);
+	assert_int_equal(ep->groups[0].key.dport, 53);
 	assert_int_equal(ep->groups[0].new_flows, 220);
 	assert_int_equal(ep->groups[0].sources, 2);
-	assert_int_equal(ep->groups[1].dport, 123);
+	assert_int_equal(ep->groups[1].key.dport, 123);
 	assert_int_equal(ep->groups[1].new_flows, 100);
-	assert_int_equal(ep->groups[0].snat_src.a32[0], inet_addr("198.51.100.1"));
+	assert_int_equal(ep->groups[0].key.snat_src.a32[0], inet_addr("198.51.100.1"));
 	clash_free(c);
 }
 
@@ -431,7 +431,7 @@ static void model_keeps_ipv6_addresses(void **state)
 	assert_int_equal(model_foreach(m, check_v6, &c), 0);
 	assert_int_equal(c.seen, live);
 	assert_int_equal(c.v4, N);
-	assert_int_equal(model_counts(m)->by_family[CT_AGG_IPV6], live);
+	assert_int_equal(model_counts(m)->by_family[FLOW_IPV6], live);
 
 	/* a resync that confirms only the even IPv6 flows sweeps the rest */
 	model_mark(m);
@@ -537,7 +537,7 @@ static void flows_are_new_then_live_then_gone(void **state)
  */
 static void stepwise_resync_keeps_newer_events(void **state)
 {
-	const struct model_counts *c;
+	const struct flow_counts *c;
 	struct engine *e;
 
 	assert_int_equal(engine_new(&e), 0);
