@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <stdio.h>
 
 struct ruleset;
@@ -51,6 +52,20 @@ int natfix_plan_script(const struct natfix_plan *p, FILE *out);
  * aborts the whole batch; @err names the message it belongs to.
  */
 int natfix_apply(struct nl_sock *nl, const struct natfix_plan *p, char *err, size_t errlen);
+
+/*
+ * The apply batch built in memory, as natfix_apply() sends it: batch begin carrying the
+ * planned generation id, the messages, batch end; sequence numbers from @next_seq.
+ */
+struct natfix_batch;
+
+int natfix_batch_new(const struct natfix_plan *p, uint32_t (*next_seq)(void *ctx), void *ctx,
+		     struct natfix_batch **out);
+void natfix_batch_free(struct natfix_batch *b);
+const void *natfix_batch_data(const struct natfix_batch *b, size_t *len);
+unsigned int natfix_batch_nmsgs(const struct natfix_batch *b);
+/** What the message with sequence number @seq does ("add chain ip natscope nat-post"). */
+const char *natfix_batch_what(const struct natfix_batch *b, uint32_t seq);
 
 /** The comment natscope's table of @family should carry after the plan; "" if none. */
 const char *natfix_plan_comment(const struct natfix_plan *p, uint32_t family);

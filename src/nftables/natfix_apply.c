@@ -11,13 +11,11 @@
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
-#include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 #include <linux/netfilter.h>
-#include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
@@ -26,8 +24,14 @@
 #include "netlink/nl.h"
 #include "nftables/natrules_render.h"
 
-/* The batch being built, and which message each sequence number is. */
-struct batch {
+/*
+ * The batch, in one growing buffer with MSG_ROOM free before each message (libnftnl's
+ * builders write without a bound).  Not libnftnl's nftnl_batch: it has the same contract
+ * (pages with an overrun area a message must fit in) and hands back an iovec per page;
+ * one contiguous buffer is what the unit test parses back message by message, and what
+ * maps each sequence number to the message it names in an error.
+ */
+struct natfix_batch {
 	char *buf;
 	size_t len, cap;
 	struct {
@@ -35,11 +39,11 @@ struct batch {
 		char what[200];
 	} * msgs;
 	unsigned int nmsgs;
-	int err;
-	char err_what[200];
+	uint32_t (*next_seq)(void *ctx);
+	void *seq_ctx;
 };
 
-static char *batch_room(struct batch *b)
+static char *room(struct natfix_batch *b)
 {
 	if (b->cap - b->len < MSG_ROOM) {
 		size_t cap = b->cap ? b->cap * 2 : 4 * MSG_ROOM;
@@ -53,9 +57,9 @@ static char *batch_room(struct batch *b)
 	return b->buf + b->len;
 }
 
-static int batch_add(struct batch *b, struct nlmsghdr *nlh, const char *fmt, ...)
+static int added(struct natfix_batch *b, struct nlmsghdr *nlh, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static int batch_add(struct batch *b, struct nlmsghdr *nlh, const char *fmt, ...)
+static int added(struct natfix_batch *b, struct nlmsghdr *nlh, const char *fmt, ...)
 {
 	void *arr = realloc(b->msgs, (b->nmsgs + 1) * sizeof(*b->msgs));
 	va_list ap;
@@ -72,36 +76,25 @@ static int batch_add(struct batch *b, struct nlmsghdr *nlh, const char *fmt, ...
 	return 0;
 }
 
-static void on_ack(uint32_t seq, int err, const char *msg, void *data)
+/* The header of the next object message, in the batch's free room; NULL without memory. */
+static struct nlmsghdr *object_hdr(struct natfix_batch *b, uint16_t type, uint32_t family,
+				   uint16_t flags)
 {
-	struct batch *b = data;
+	char *r = room(b);
 
-	if (!err || b->err)
-		return;
-	b->err = err;
-	snprintf(b->err_what, sizeof(b->err_what), "the batch");
-	for (unsigned int i = 0; i < b->nmsgs; i++)
-		if (b->msgs[i].seq == seq)
-			snprintf(b->err_what, sizeof(b->err_what), "%s", b->msgs[i].what);
-	/* the kernel's own words, when it sent an extended ACK */
-	if (msg && *msg) {
-		size_t n = strlen(b->err_what);
-
-		snprintf(b->err_what + n, sizeof(b->err_what) - n, " (%s)", msg);
-	}
+	if (!r)
+		return NULL;
+	return nftnl_nlmsg_build_hdr(r, type, (uint16_t)family, flags | NLM_F_ACK,
+				     b->next_seq(b->seq_ctx));
 }
 
-static int table_msg(struct nl_sock *nl, struct batch *b, const struct overlay *ov, bool add)
+static int table_msg(struct natfix_batch *b, const struct overlay *ov, bool add)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
-	const char *fam = natfix_fam_name(ov->family);
 	struct nlmsghdr *nlh;
-	char *room = batch_room(b);
 
-	if (!t || !room) {
-		nftnl_table_free(t);
+	if (!t)
 		return -ENOMEM;
-	}
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, ov->family);
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NATFIX_TABLE);
 	if (add) {
@@ -116,129 +109,226 @@ static int table_msg(struct nl_sock *nl, struct batch *b, const struct overlay *
 				     nftnl_udata_buf_len(ud));
 		nftnl_udata_buf_free(ud);
 	}
-	nlh = nftnl_nlmsg_build_hdr(room, add ? NFT_MSG_NEWTABLE : NFT_MSG_DELTABLE,
-				    (uint16_t)ov->family, (add ? NLM_F_CREATE : 0) | NLM_F_ACK,
-				    nl_next_seq(nl));
+	nlh = object_hdr(b, add ? NFT_MSG_NEWTABLE : NFT_MSG_DELTABLE, ov->family,
+			 add ? NLM_F_CREATE : 0);
+	if (!nlh) {
+		nftnl_table_free(t);
+		return -ENOMEM;
+	}
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
-	return batch_add(b, nlh, "%s table %s %s", add ? "add" : "delete", fam, NATFIX_TABLE);
+	return added(b, nlh, "%s table %s %s", add ? "add" : "delete", natfix_fam_name(ov->family),
+		     NATFIX_TABLE);
+}
+
+/*
+ * A set and its elements: as many element messages as it takes, each within the 64 KiB
+ * an attribute can carry (nftnl_set_elems_nlmsg_build_payload_iter() stops there).
+ */
+static int set_msgs(struct natfix_batch *b, const struct overlay *ov, struct nftnl_set *st)
+{
+	const char *fam = natfix_fam_name(ov->family);
+	uint32_t id = nftnl_set_get_u32(st, NFTNL_SET_ID);
+	struct nftnl_set_elems_iter *it;
+	struct nlmsghdr *nlh;
+	int ret, more;
+
+	nlh = object_hdr(b, NFT_MSG_NEWSET, ov->family, NLM_F_CREATE);
+	if (!nlh)
+		return -ENOMEM;
+	nftnl_set_nlmsg_build_payload(nlh, st);
+	ret = added(b, nlh, "add anonymous set %s %s (%u)", fam, NATFIX_TABLE, id);
+	it = ret == 0 ? nftnl_set_elems_iter_create(st) : NULL;
+	if (ret == 0 && !it)
+		ret = -ENOMEM;
+	for (more = 1; ret == 0 && more > 0;) {
+		nlh = object_hdr(b, NFT_MSG_NEWSETELEM, ov->family, NLM_F_CREATE);
+		if (!nlh) {
+			ret = -ENOMEM;
+			break;
+		}
+		more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, it);
+		ret = added(b, nlh, "add elements to anonymous set %s %s (%u)", fam, NATFIX_TABLE,
+			    id);
+	}
+	if (it)
+		nftnl_set_elems_iter_destroy(it);
+	return ret;
+}
+
+static int chain_msg(struct natfix_batch *b, const struct overlay *ov, struct nftnl_chain *c)
+{
+	struct nlmsghdr *nlh = object_hdr(b, NFT_MSG_NEWCHAIN, ov->family, NLM_F_CREATE);
+
+	if (!nlh)
+		return -ENOMEM;
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	return added(b, nlh, "add chain %s %s %s", natfix_fam_name(ov->family), NATFIX_TABLE,
+		     nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
+}
+
+static int rule_msg(struct natfix_batch *b, const struct overlay *ov, struct nftnl_rule *r)
+{
+	struct nlmsghdr *nlh =
+		object_hdr(b, NFT_MSG_NEWRULE, ov->family, NLM_F_CREATE | NLM_F_APPEND);
+	char text[256];
+
+	if (!nlh)
+		return -ENOMEM;
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	natrules_render(r, (uint8_t)ov->family, 0, text, sizeof(text));
+	return added(b, nlh, "add rule %s %s %s %s", natfix_fam_name(ov->family), NATFIX_TABLE,
+		     nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), text);
+}
+
+/* What changes in one family's table: delete the old, add the new with its contents. */
+static int overlay_msgs(struct natfix_batch *b, const struct overlay *ov)
+{
+	int ret = 0;
+
+	if (!natfix_overlay_changes(ov))
+		return 0;
+	if (ov->existing && (ret = table_msg(b, ov, false)) < 0)
+		return ret;
+	if (!ov->wanted)
+		return 0;
+	if ((ret = table_msg(b, ov, true)) < 0)
+		return ret;
+	for (size_t i = 0; i < ov->nchains && ret == 0; i++)
+		ret = chain_msg(b, ov, ov->chains[i]);
+	for (size_t i = 0; i < ov->nsets && ret == 0; i++)
+		ret = set_msgs(b, ov, ov->sets[i]);
+	for (size_t i = 0; i < ov->nrules && ret == 0; i++)
+		ret = rule_msg(b, ov, ov->rules[i]);
+	return ret;
+}
+
+static int replace_msg(struct natfix_batch *b, struct nftnl_rule *r)
+{
+	uint32_t family = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
+	struct nlmsghdr *nlh = object_hdr(b, NFT_MSG_NEWRULE, family, NLM_F_REPLACE);
+
+	if (!nlh)
+		return -ENOMEM;
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	return added(b, nlh, "replace rule %s %s %s handle %llu", natfix_fam_name(family),
+		     nftnl_rule_get_str(r, NFTNL_RULE_TABLE),
+		     nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
+		     (unsigned long long)nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
+}
+
+int natfix_batch_new(const struct natfix_plan *p, uint32_t (*next_seq)(void *ctx), void *ctx,
+		     struct natfix_batch **out)
+{
+	struct natfix_batch *b = calloc(1, sizeof(*b));
+	struct nlmsghdr *nlh;
+	char *r;
+	int ret;
+
+	if (!b)
+		return -ENOMEM;
+	b->next_seq = next_seq;
+	b->seq_ctx = ctx;
+	ret = -ENOMEM;
+	if (!(r = room(b)))
+		goto err;
+	nlh = nftnl_batch_begin(r, next_seq(ctx));
+	/* The kernel refuses the whole batch if the ruleset moved on since the plan. */
+	mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(p->genid));
+	ret = added(b, nlh, "batch begin");
+	for (int f = 0; f < NFAM && ret == 0; f++)
+		ret = overlay_msgs(b, &p->ov[f]);
+	for (size_t i = 0; i < p->nreplace && ret == 0; i++)
+		ret = replace_msg(b, p->replace[i]);
+	if (ret == 0 && !(r = room(b)))
+		ret = -ENOMEM;
+	if (ret == 0)
+		ret = added(b, nftnl_batch_end(r, next_seq(ctx)), "batch end");
+	if (ret < 0)
+		goto err;
+	*out = b;
+	return 0;
+err:
+	natfix_batch_free(b);
+	return ret;
+}
+
+void natfix_batch_free(struct natfix_batch *b)
+{
+	if (!b)
+		return;
+	free(b->buf);
+	free(b->msgs);
+	free(b);
+}
+
+const void *natfix_batch_data(const struct natfix_batch *b, size_t *len)
+{
+	*len = b->len;
+	return b->buf;
+}
+
+unsigned int natfix_batch_nmsgs(const struct natfix_batch *b)
+{
+	return b->nmsgs;
+}
+
+const char *natfix_batch_what(const struct natfix_batch *b, uint32_t seq)
+{
+	for (unsigned int i = 0; i < b->nmsgs; i++)
+		if (b->msgs[i].seq == seq)
+			return b->msgs[i].what;
+	return NULL;
+}
+
+/* The first error of the batch's answers, and what it was about. */
+struct outcome {
+	const struct natfix_batch *b;
+	int err;
+	char what[200];
+};
+
+static void on_ack(uint32_t seq, int err, const char *msg, void *data)
+{
+	struct outcome *o = data;
+	const char *what;
+	size_t n;
+
+	if (!err || o->err)
+		return;
+	o->err = err;
+	what = natfix_batch_what(o->b, seq);
+	snprintf(o->what, sizeof(o->what), "%s", what ? what : "the batch");
+	/* the kernel's own words, when it sent an extended ACK */
+	if (msg && *msg) {
+		n = strlen(o->what);
+		snprintf(o->what + n, sizeof(o->what) - n, " (%s)", msg);
+	}
+}
+
+static uint32_t sock_seq(void *ctx)
+{
+	return nl_next_seq(ctx);
 }
 
 int natfix_apply(struct nl_sock *nl, const struct natfix_plan *p, char *err, size_t errlen)
 {
-	struct batch b = { 0 };
-	struct nlmsghdr *nlh;
-	char text[256], *room;
-	int ret = -ENOMEM;
+	struct natfix_batch *b;
+	struct outcome o = { 0 };
+	const void *buf;
+	size_t len;
+	int ret;
 
-	room = batch_room(&b);
-	if (!room)
-		goto out;
-	nlh = nftnl_batch_begin(room, nl_next_seq(nl));
-	/* The kernel refuses the whole batch if the ruleset moved on since the plan. */
-	mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(p->genid));
-	if ((ret = batch_add(&b, nlh, "batch begin")) < 0)
-		goto out;
-
-	for (int f = 0; f < NFAM; f++) {
-		const struct overlay *ov = &p->ov[f];
-
-		if (!natfix_overlay_changes(ov))
-			continue;
-		if (ov->existing && (ret = table_msg(nl, &b, ov, false)) < 0)
-			goto out;
-		if (!ov->wanted)
-			continue;
-		if ((ret = table_msg(nl, &b, ov, true)) < 0)
-			goto out;
-		for (size_t i = 0; i < ov->nchains; i++) {
-			if (!(room = batch_room(&b))) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_NEWCHAIN, (uint16_t)ov->family,
-						    NLM_F_CREATE | NLM_F_ACK, nl_next_seq(nl));
-			nftnl_chain_nlmsg_build_payload(nlh, ov->chains[i]);
-			ret = batch_add(&b, nlh, "add chain %s %s %s", natfix_fam_name(ov->family),
-					NATFIX_TABLE,
-					nftnl_chain_get_str(ov->chains[i], NFTNL_CHAIN_NAME));
-			if (ret < 0)
-				goto out;
-		}
-		for (size_t i = 0; i < ov->nsets; i++) {
-			if (!(room = batch_room(&b))) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_NEWSET, (uint16_t)ov->family,
-						    NLM_F_CREATE | NLM_F_ACK, nl_next_seq(nl));
-			nftnl_set_nlmsg_build_payload(nlh, ov->sets[i]);
-			ret = batch_add(&b, nlh, "add anonymous set %s %s (%u)",
-					natfix_fam_name(ov->family), NATFIX_TABLE,
-					nftnl_set_get_u32(ov->sets[i], NFTNL_SET_ID));
-			if (ret < 0 || !(room = batch_room(&b))) {
-				ret = ret < 0 ? ret : -ENOMEM;
-				goto out;
-			}
-			nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_NEWSETELEM, (uint16_t)ov->family,
-						    NLM_F_CREATE | NLM_F_ACK, nl_next_seq(nl));
-			nftnl_set_elems_nlmsg_build_payload(nlh, ov->sets[i]);
-			ret = batch_add(&b, nlh, "add elements to anonymous set %s %s (%u)",
-					natfix_fam_name(ov->family), NATFIX_TABLE,
-					nftnl_set_get_u32(ov->sets[i], NFTNL_SET_ID));
-			if (ret < 0)
-				goto out;
-		}
-		for (size_t i = 0; i < ov->nrules; i++) {
-			if (!(room = batch_room(&b))) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_NEWRULE, (uint16_t)ov->family,
-						    NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK,
-						    nl_next_seq(nl));
-			nftnl_rule_nlmsg_build_payload(nlh, ov->rules[i]);
-			natrules_render(ov->rules[i], (uint8_t)ov->family, 0, text, sizeof(text));
-			ret = batch_add(&b, nlh, "add rule %s %s %s %s",
-					natfix_fam_name(ov->family), NATFIX_TABLE,
-					nftnl_rule_get_str(ov->rules[i], NFTNL_RULE_CHAIN), text);
-			if (ret < 0)
-				goto out;
-		}
+	ret = natfix_batch_new(p, sock_seq, nl, &b);
+	if (ret < 0)
+		return ret;
+	o.b = b;
+	buf = natfix_batch_data(b, &len);
+	ret = nl_batch_talk(nl, buf, len, b->nmsgs, on_ack, &o);
+	if (ret == 0 && o.err) {
+		ret = o.err;
+		snprintf(err, errlen, "%s", o.what);
 	}
-	for (size_t i = 0; i < p->nreplace; i++) {
-		const struct nftnl_rule *r = p->replace[i];
-		uint32_t family = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
-
-		if (!(room = batch_room(&b))) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_NEWRULE, (uint16_t)family,
-					    NLM_F_REPLACE | NLM_F_ACK, nl_next_seq(nl));
-		nftnl_rule_nlmsg_build_payload(nlh, (struct nftnl_rule *)r);
-		ret = batch_add(&b, nlh, "replace rule %s %s %s handle %llu",
-				natfix_fam_name(family), nftnl_rule_get_str(r, NFTNL_RULE_TABLE),
-				nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
-				(unsigned long long)nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
-		if (ret < 0)
-			goto out;
-	}
-	if (!(room = batch_room(&b))) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	nlh = nftnl_batch_end(room, nl_next_seq(nl));
-	if ((ret = batch_add(&b, nlh, "batch end")) < 0)
-		goto out;
-
-	ret = nl_batch_talk(nl, b.buf, b.len, b.nmsgs, on_ack, &b);
-	if (ret == 0 && b.err) {
-		ret = b.err;
-		snprintf(err, errlen, "%s", b.err_what);
-	}
-out:
-	free(b.buf);
-	free(b.msgs);
+	natfix_batch_free(b);
 	return ret;
 }
