@@ -182,12 +182,86 @@ static int verify(struct app *app, struct nl_sock *nl, const struct natfix_plan 
 	return 0;
 }
 
+/* Read the ruleset and plan against it; 0 or the exit code after saying why not. */
+static int read_and_plan(struct app *app, const struct fix_args *a, struct nl_sock *nl,
+			 struct ruleset **rs, uint32_t *genid, struct natfix_plan **plan)
+{
+	int ret = ruleset_dump(nl, rs, genid);
+
+	if (ret == -EPERM)
+		return app_error(app, APP_ERR_PERM, "reading the ruleset was refused: run as root");
+	if (ret == -EAGAIN)
+		return app_error(app, APP_ERR_CHANGED,
+				 "the ruleset kept changing while it was read: try again");
+	if (ret < 0)
+		return app_error(
+			app, APP_ERR_NO_NFTABLES,
+			"reading the nf_tables ruleset failed (%s): is nf_tables available?",
+			strerror(-ret));
+	ret = natfix_plan_new(*rs, *genid, &a->opts, plan);
+	if (ret == -EEXIST)
+		return app_error(app, APP_ERR_DATA,
+				 "a table named '%s' exists without natscope's mark: natscope "
+				 "never touches tables it does not own; rename or remove it",
+				 NATFIX_TABLE);
+	if (ret == -EINVAL)
+		return app_error(app, APP_ERR_USAGE,
+				 "invalid scope: --oif takes an interface name (< 16 characters), "
+				 "--saddr an IPv4 or IPv6 address with an optional /prefix");
+	if (ret < 0)
+		return app_error(app, APP_ERR_RUNTIME, "planning failed: %s", strerror(-ret));
+	return 0;
+}
+
+/* --yes, or a terminal to ask on: 0 to go on, else the exit code. */
+static int agreed(struct app *app, const struct fix_args *a, const struct natfix_plan *plan)
+{
+	if (a->yes)
+		return 0;
+	if (!isatty(STDIN_FILENO))
+		return app_error(app, APP_ERR_USAGE,
+				 "refusing to change the ruleset without --yes (no terminal to ask "
+				 "on); see the change first with --dry-run");
+	natfix_plan_script(plan, stderr);
+	if (!confirm(app)) {
+		fprintf(app->out, "not applied; nothing changed\n");
+		return 1;
+	}
+	return 0;
+}
+
+static int apply(struct app *app, const struct fix_args *a, struct nl_sock *nl,
+		 const struct natfix_plan *plan, uint32_t genid)
+{
+	char what[256] = "";
+	int ret;
+
+	/* Test hook: a window in which a test changes the ruleset behind our back. */
+	if (getenv("NATSCOPE_TEST_APPLY_DELAY")) {
+		double delay;
+
+		if (util_parse_double(getenv("NATSCOPE_TEST_APPLY_DELAY"), 0, 60, &delay) == 0)
+			usleep((useconds_t)(delay * 1e6));
+	}
+	ret = natfix_apply(nl, plan, what, sizeof(what));
+	if (ret == -ERESTART)
+		return app_error(app, APP_ERR_CHANGED,
+				 "the ruleset changed since it was read (generation %u): nothing "
+				 "was applied; run the command again",
+				 genid);
+	if (ret < 0)
+		return app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_RUNTIME,
+				 "the kernel rejected %s: %s; nothing was applied",
+				 what[0] ? what : "the batch", strerror(-ret));
+	fprintf(app->out, "applied in one batch.\n");
+	return verify(app, nl, plan, &a->opts);
+}
+
 static int run(struct app *app, const struct fix_args *a)
 {
 	struct ruleset *rs = NULL;
 	struct natfix_plan *plan = NULL;
 	struct nl_sock *nl;
-	char what[256] = "";
 	uint32_t genid;
 	int ret;
 
@@ -195,39 +269,9 @@ static int run(struct app *app, const struct fix_args *a)
 	if (ret < 0)
 		return app_error(app, APP_ERR_RUNTIME, "opening a netlink socket failed: %s",
 				 strerror(-ret));
-	ret = ruleset_dump(nl, &rs, &genid);
-	if (ret == -EPERM)
-		ret = app_error(app, APP_ERR_PERM, "reading the ruleset was refused: run as root");
-	else if (ret == -EAGAIN)
-		ret = app_error(app, APP_ERR_CHANGED,
-				"the ruleset kept changing while it was read: try again");
-	else if (ret < 0)
-		ret = app_error(
-			app, APP_ERR_NO_NFTABLES,
-			"reading the nf_tables ruleset failed (%s): is nf_tables available?",
-			strerror(-ret));
+	ret = read_and_plan(app, a, nl, &rs, &genid, &plan);
 	if (ret)
 		goto out;
-
-	ret = natfix_plan_new(rs, genid, &a->opts, &plan);
-	if (ret == -EEXIST) {
-		ret = app_error(app, APP_ERR_DATA,
-				"a table named '%s' exists without natscope's mark: natscope never "
-				"touches tables it does not own; rename or remove it",
-				NATFIX_TABLE);
-		goto out;
-	}
-	if (ret == -EINVAL) {
-		ret = app_error(app, APP_ERR_USAGE,
-				"invalid scope: --oif takes an interface name (< 16 characters), "
-				"--saddr an IPv4 or IPv6 address with an optional /prefix");
-		goto out;
-	}
-	if (ret < 0) {
-		ret = app_error(app, APP_ERR_RUNTIME, "planning failed: %s", strerror(-ret));
-		goto out;
-	}
-
 	if (a->dry_run) {
 		/* stdout is the script alone (the notes are in it as comments) */
 		ret = natfix_plan_script(plan, app->out) < 0
@@ -245,45 +289,9 @@ static int run(struct app *app, const struct fix_args *a)
 	}
 	if (a->random_fully)
 		fputs(cost_note, stderr);
-	if (!a->yes) {
-		if (!isatty(STDIN_FILENO)) {
-			ret = app_error(app, APP_ERR_USAGE,
-					"refusing to change the ruleset without --yes (no terminal "
-					"to ask on); see the change first with --dry-run");
-			goto out;
-		}
-		natfix_plan_script(plan, stderr);
-		if (!confirm(app)) {
-			fprintf(app->out, "not applied; nothing changed\n");
-			ret = 1;
-			goto out;
-		}
-	}
-
-	/* Test hook: a window in which a test changes the ruleset behind our back. */
-	if (getenv("NATSCOPE_TEST_APPLY_DELAY")) {
-		double delay;
-
-		if (util_parse_double(getenv("NATSCOPE_TEST_APPLY_DELAY"), 0, 60, &delay) == 0)
-			usleep((useconds_t)(delay * 1e6));
-	}
-	ret = natfix_apply(nl, plan, what, sizeof(what));
-	if (ret == -ERESTART) {
-		ret = app_error(
-			app, APP_ERR_CHANGED,
-			"the ruleset changed since it was read (generation %u): nothing was "
-			"applied; run the command again",
-			genid);
-		goto out;
-	}
-	if (ret < 0) {
-		ret = app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_RUNTIME,
-				"the kernel rejected %s: %s; nothing was applied",
-				what[0] ? what : "the batch", strerror(-ret));
-		goto out;
-	}
-	fprintf(app->out, "applied in one batch.\n");
-	ret = verify(app, nl, plan, &a->opts);
+	ret = agreed(app, a, plan);
+	if (ret == 0)
+		ret = apply(app, a, nl, plan, genid);
 out:
 	natfix_plan_free(plan);
 	ruleset_free(rs);

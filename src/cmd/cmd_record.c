@@ -65,7 +65,12 @@ static int wait_loop(const struct app *app, struct toplive *tl, struct engine *e
 	return ret;
 }
 
-int cmd_record(struct app *app, int argc, char **argv)
+struct record_args {
+	double duration, rcvbuf_mib;
+	const char *path;
+};
+
+static int parse_args(struct app *app, int argc, char **argv, struct record_args *a)
 {
 	static const struct option opts[] = {
 		{ "duration", required_argument, NULL, 'd' },
@@ -74,26 +79,20 @@ int cmd_record(struct app *app, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	double duration = 0, rcvbuf = CT_EVENTS_RCVBUF_DEFAULT >> 20;
-	struct toplive *tl = NULL;
-	struct evrec *rec = NULL;
-	struct engine *e = NULL;
-	const struct engine_stats *es;
-	struct netns_ctx ns;
-	const char *path;
-	int c, ret;
+	int c;
 
+	*a = (struct record_args){ .rcvbuf_mib = CT_EVENTS_RCVBUF_DEFAULT >> 20 };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			if (util_parse_double(optarg, 0.1, 86400, &duration) < 0)
+			if (util_parse_double(optarg, 0.1, 86400, &a->duration) < 0)
 				return app_error(app, APP_ERR_USAGE,
 						 "invalid --duration '%s': give seconds from 0.1",
 						 optarg);
 			break;
 		case 'r':
-			if (util_parse_double(optarg, 1, 4096, &rcvbuf) < 0)
+			if (util_parse_double(optarg, 1, 4096, &a->rcvbuf_mib) < 0)
 				return app_error(app, APP_ERR_USAGE,
 						 "invalid --rcvbuf '%s': give MiB from 1 to 4096",
 						 optarg);
@@ -103,7 +102,7 @@ int cmd_record(struct app *app, int argc, char **argv)
 			break;
 		case 'h':
 			record_usage(app->out);
-			return 0;
+			return -1;
 		default: /* ':' or '?' */
 			return app_bad_option(app, c, argv);
 		}
@@ -111,46 +110,75 @@ int cmd_record(struct app *app, int argc, char **argv)
 	if (optind != argc - 1)
 		return app_error(app, APP_ERR_USAGE,
 				 "give one output FILE: see 'natscope record --help'");
-	path = argv[optind];
+	a->path = argv[optind];
+	return 0;
+}
 
-	ret = evrec_create(&rec, path);
-	if (ret < 0)
-		return app_error(app, APP_ERR_USAGE, "cannot create '%s': %s", path,
-				 strerror(-ret));
-	ret = app_enter(app, &ns);
-	if (ret) {
-		evrec_close(rec);
-		unlink(path);
-		return ret;
-	}
-	ret = engine_new(&e);
-	if (ret == 0)
-		ret = toplive_open(&tl, (size_t)(rcvbuf * 1048576), CT_EVENTS_RCVBUF_MAX_DEFAULT,
-				   rec, false);
+static void summary(const struct app *app, const char *path, const struct engine *e)
+{
+	const struct engine_stats *es = engine_stats(e);
+
+	fprintf(app->err,
+		"natscope record: %s: %llu dump entries, %llu events (%llu new, %llu update, "
+		"%llu destroy), %llu overruns\n",
+		path, (unsigned long long)es->received[CT_EVENT_DUMP],
+		(unsigned long long)engine_events(e),
+		(unsigned long long)es->received[CT_EVENT_NEW],
+		(unsigned long long)es->received[CT_EVENT_UPDATE],
+		(unsigned long long)es->received[CT_EVENT_DESTROY],
+		(unsigned long long)es->overruns);
+}
+
+/* Seed, then follow until the duration or a signal; 0 or the exit code. */
+static int record(const struct app *app, const struct record_args *a, struct evrec *rec,
+		  struct engine *e)
+{
+	struct toplive *tl = NULL;
+	int ret = toplive_open(&tl, (size_t)(a->rcvbuf_mib * 1048576), CT_EVENTS_RCVBUF_MAX_DEFAULT,
+			       rec, false);
+
 	if (ret == 0)
 		ret = toplive_resync(tl, e, ENGINE_SEED);
 	if (ret < 0)
 		ret = app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_NO_CONNTRACK,
 				"cannot follow conntrack events: %s", strerror(-ret));
 	else
-		ret = wait_loop(app, tl, e, duration);
-	ret = app_leave(app, &ns, ret);
+		ret = wait_loop(app, tl, e, a->duration);
 	toplive_free(tl);
-	if (evrec_close(rec) < 0 && ret == 0)
-		ret = app_error(app, APP_ERR_RUNTIME, "writing '%s' failed", path);
-	if (e) {
-		es = engine_stats(e);
-		fprintf(app->err,
-			"natscope record: %s: %llu dump entries, %llu events (%llu new, %llu "
-			"update, "
-			"%llu destroy), %llu overruns\n",
-			path, (unsigned long long)es->received[CT_EVENT_DUMP],
-			(unsigned long long)engine_events(e),
-			(unsigned long long)es->received[CT_EVENT_NEW],
-			(unsigned long long)es->received[CT_EVENT_UPDATE],
-			(unsigned long long)es->received[CT_EVENT_DESTROY],
-			(unsigned long long)es->overruns);
+	return ret;
+}
+
+int cmd_record(struct app *app, int argc, char **argv)
+{
+	struct record_args a;
+	struct evrec *rec = NULL;
+	struct engine *e = NULL;
+	struct netns_ctx ns;
+	int ret;
+
+	ret = parse_args(app, argc, argv, &a);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = evrec_create(&rec, a.path);
+	if (ret < 0)
+		return app_error(app, APP_ERR_USAGE, "cannot create '%s': %s", a.path,
+				 strerror(-ret));
+	ret = app_enter(app, &ns);
+	if (ret) {
+		evrec_close(rec);
+		unlink(a.path);
+		return ret;
 	}
+	ret = engine_new(&e);
+	if (ret < 0)
+		ret = app_error(app, APP_ERR_RUNTIME, "%s", strerror(-ret));
+	else
+		ret = record(app, &a, rec, e);
+	ret = app_leave(app, &ns, ret);
+	if (evrec_close(rec) < 0 && ret == 0)
+		ret = app_error(app, APP_ERR_RUNTIME, "writing '%s' failed", a.path);
+	if (e)
+		summary(app, a.path, e);
 	engine_free(e);
 	return ret;
 }

@@ -40,77 +40,81 @@ static int column_attr(const char *name)
 	return 0; /* a column we do not know: skip it */
 }
 
+/* The header line: each column's attribute (see column_attr()); how many, or -EBADMSG. */
+static int parse_header(char *line, int *map)
+{
+	unsigned int ncol = 0;
+	char *save, *tok;
+
+	for (tok = strtok_r(line, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+		if (ncol == MAX_COLUMNS)
+			return -EBADMSG;
+		map[ncol++] = column_attr(tok);
+	}
+	return ncol ? (int)ncol : -EBADMSG;
+}
+
+/* One CPU's line into @c; the number of columns (0 for a blank line) or -EBADMSG. */
+static int parse_cpu_line(char *line, const int *map, unsigned int ncol, struct ct_stats *st,
+			  struct ct_cpu_stats *c)
+{
+	unsigned int col = 0;
+	char *save, *tok;
+
+	for (tok = strtok_r(line, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save), col++) {
+		unsigned long long v;
+		char *end;
+
+		if (col >= ncol)
+			return -EBADMSG;
+		errno = 0;
+		v = strtoull(tok, &end, 16);
+		if (errno || *end)
+			return -EBADMSG;
+		if (map[col] == -1) {
+			st->count = (uint32_t)v;
+			st->have_global = true;
+		} else if (map[col] > 0) {
+			c->val[map[col]] = v;
+			c->present |= 1u << map[col];
+		}
+	}
+	return col == 0 || col == ncol ? (int)col : -EBADMSG;
+}
+
 int ct_stats_parse_procfs(FILE *f, struct ct_stats *st)
 {
-	int map[MAX_COLUMNS];
-	unsigned int ncol = 0, cpu = 0;
-	char *line = NULL, *save, *tok;
+	int map[MAX_COLUMNS], ncol;
+	unsigned int cpu = 0;
+	char *line = NULL;
 	size_t cap = 0;
 	int ret = 0;
 
 	ct_stats_release(st);
-	if (getline(&line, &cap, f) < 0) {
+	if (getline(&line, &cap, f) < 0 || (ncol = parse_header(line, map)) < 0) {
 		ret = -EBADMSG;
 		goto out;
 	}
-	for (tok = strtok_r(line, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
-		if (ncol == MAX_COLUMNS) {
-			ret = -EBADMSG;
-			goto out;
-		}
-		map[ncol++] = column_attr(tok);
-	}
-	if (ncol == 0) {
-		ret = -EBADMSG;
-		goto out;
-	}
-
 	while (getline(&line, &cap, f) >= 0) {
-		struct ct_cpu_stats *arr, *c;
-		unsigned int col = 0;
+		struct ct_cpu_stats *arr = realloc(st->cpu, (st->ncpu + 1) * sizeof(*arr));
 
-		arr = realloc(st->cpu, (st->ncpu + 1) * sizeof(*arr));
 		if (!arr) {
 			ret = -ENOMEM;
 			goto out;
 		}
 		st->cpu = arr;
-		c = &st->cpu[st->ncpu];
-		memset(c, 0, sizeof(*c));
-		c->cpu = cpu;
-
-		for (tok = strtok_r(line, " \t\n", &save); tok;
-		     tok = strtok_r(NULL, " \t\n", &save), col++) {
-			unsigned long long v;
-			char *end;
-
-			if (col >= ncol) {
-				ret = -EBADMSG;
-				goto out;
-			}
-			errno = 0;
-			v = strtoull(tok, &end, 16);
-			if (errno || *end) {
-				ret = -EBADMSG;
-				goto out;
-			}
-			if (map[col] == -1) {
-				st->count = (uint32_t)v;
-				st->have_global = true;
-			} else if (map[col] > 0) {
-				c->val[map[col]] = v;
-				c->present |= 1u << map[col];
-			}
-		}
-		if (col == 0)
-			continue; /* blank line */
-		if (col != ncol) {
-			ret = -EBADMSG;
+		memset(&arr[st->ncpu], 0, sizeof(arr[0]));
+		arr[st->ncpu].cpu = cpu;
+		ret = parse_cpu_line(line, map, (unsigned int)ncol, st, &arr[st->ncpu]);
+		if (ret < 0)
 			goto out;
-		}
+		if (ret == 0)
+			continue; /* blank line */
 		st->ncpu++;
 		cpu++;
 	}
+	ret = 0;
 	if (st->ncpu == 0)
 		ret = -EBADMSG;
 	else

@@ -470,99 +470,146 @@ static void render_verdict(struct out *o, const struct nftnl_expr *e)
 	}
 }
 
-static void render_expr(struct out *o, struct ctx *c, const struct nftnl_expr *e)
+/* Loads into registers print nothing: they say what a later cmp or lookup reads. */
+static void load_meta(struct out *o, struct ctx *c, const struct nftnl_expr *e)
 {
-	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
-	uint32_t len;
-
-	if (strcmp(name, "meta") == 0 && nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG)) {
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG))
 		*reg(c, nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG)) =
 			(struct reg){ .src = REG_META,
 				      .key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY) };
-	} else if (strcmp(name, "payload") == 0 && nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG)) {
+}
+
+static void load_payload(struct out *o, struct ctx *c, const struct nftnl_expr *e)
+{
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG))
 		*reg(c, nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG)) = (struct reg){
 			.src = REG_PAYLOAD,
 			.base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE),
 			.off = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET),
 			.len = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN),
 		};
-	} else if (strcmp(name, "ct") == 0 && nftnl_expr_is_set(e, NFTNL_EXPR_CT_DREG)) {
+}
+
+static void load_ct(struct out *o, struct ctx *c, const struct nftnl_expr *e)
+{
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_CT_DREG))
 		*reg(c, nftnl_expr_get_u32(e, NFTNL_EXPR_CT_DREG)) =
 			(struct reg){ .src = REG_CT,
 				      .key = nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY) };
-	} else if (strcmp(name, "bitwise") == 0 && nftnl_expr_is_set(e, NFTNL_EXPR_BITWISE_MASK)) {
-		struct reg r = *reg(c, nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_SREG));
-		const uint8_t *mask = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_MASK, &len);
+}
 
-		r.prefix = mask ? mask_prefix(mask, len) : 0;
-		*reg(c, nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_DREG)) = r;
-	} else if (strcmp(name, "cmp") == 0) {
-		const struct reg *r = reg(c, nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG));
-		const uint8_t *d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
-		uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP);
+static void load_bitwise(struct out *o, struct ctx *c, const struct nftnl_expr *e)
+{
+	struct reg r = *reg(c, nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_SREG));
+	const uint8_t *mask;
+	uint32_t len;
 
-		if (!d)
-			return;
-		learn_context(c, r, op, d, len);
-		/* nft hides the nfproto check an inet table's ip/ip6 matches imply */
-		if (r->src == REG_META && r->key == NFT_META_NFPROTO && op == NFT_CMP_EQ)
-			return;
-		sep(o);
-		put_lhs(o, c, r);
-		put(o, " %s", cmp_op(op));
-		put_value(o, c, r, d, len);
-	} else if (strcmp(name, "lookup") == 0) {
-		const struct reg *r = reg(c, nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SREG));
-		bool inv = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) &&
-			   (nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) & NFT_LOOKUP_F_INV);
+	if (!nftnl_expr_is_set(e, NFTNL_EXPR_BITWISE_MASK))
+		return;
+	mask = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_MASK, &len);
+	r.prefix = mask ? mask_prefix(mask, len) : 0;
+	*reg(c, nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_DREG)) = r;
+}
 
-		const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
+static void render_cmp(struct out *o, struct ctx *c, const struct nftnl_expr *e)
+{
+	const struct reg *r = reg(c, nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG));
+	uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP), len;
+	const uint8_t *d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
 
-		sep(o);
-		put_lhs(o, c, r);
-		put(o, " %s@%s", inv ? "!= " : "", set);
-		/* an anonymous set has no name nft accepts: natscope does not print elements */
-		if (strncmp(set, "__set", 5) == 0)
-			c->lossy = true;
-	} else if (strcmp(name, "immediate") == 0) {
-		uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG);
+	if (!d)
+		return;
+	learn_context(c, r, op, d, len);
+	/* nft hides the nfproto check an inet table's ip/ip6 matches imply */
+	if (r->src == REG_META && r->key == NFT_META_NFPROTO && op == NFT_CMP_EQ)
+		return;
+	sep(o);
+	put_lhs(o, c, r);
+	put(o, " %s", cmp_op(op));
+	put_value(o, c, r, d, len);
+}
 
-		if (dreg == NFT_REG_VERDICT) {
-			sep(o);
-			render_verdict(o, e);
-		} else {
-			const void *d = nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &len);
-			struct reg *r = reg(c, dreg);
+static void render_lookup(struct out *o, struct ctx *c, const struct nftnl_expr *e)
+{
+	const struct reg *r = reg(c, nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SREG));
+	bool inv = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) &&
+		   (nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) & NFT_LOOKUP_F_INV);
+	const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
 
-			*r = (struct reg){ .src = REG_IMM, .dlen = len > 16 ? 16 : len };
-			if (d)
-				memcpy(r->data, d, r->dlen);
-		}
-	} else if (strcmp(name, "counter") == 0) {
-		sep(o);
-		if (c->script)
-			put(o, "counter");
-		else
-			put(o, "counter packets %llu bytes %llu",
-			    (unsigned long long)nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS),
-			    (unsigned long long)nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES));
-	} else if (strcmp(name, "masq") == 0) {
-		sep(o);
-		render_masq(o, c, e);
-	} else if (strcmp(name, "nat") == 0) {
-		sep(o);
-		render_nat(o, c, e);
-	} else if (strcmp(name, "target") == 0) {
-		sep(o);
-		render_target(o, c, e);
-	} else if (strcmp(name, "match") == 0) {
-		sep(o);
-		render_match(o, c, e);
-	} else {
-		sep(o);
-		put(o, "[%s]", name);
+	if (!set)
+		set = "?";
+	sep(o);
+	put_lhs(o, c, r);
+	put(o, " %s@%s", inv ? "!= " : "", set);
+	/* an anonymous set has no name nft accepts: natscope does not print elements */
+	if (strncmp(set, "__set", 5) == 0)
 		c->lossy = true;
+}
+
+static void render_immediate(struct out *o, struct ctx *c, const struct nftnl_expr *e)
+{
+	uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG), len;
+	const void *d;
+	struct reg *r;
+
+	if (dreg == NFT_REG_VERDICT) {
+		sep(o);
+		render_verdict(o, e);
+		return;
 	}
+	d = nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &len);
+	r = reg(c, dreg);
+	*r = (struct reg){ .src = REG_IMM, .dlen = len > 16 ? 16 : len };
+	if (d)
+		memcpy(r->data, d, r->dlen);
+}
+
+static void render_counter(struct out *o, struct ctx *c, const struct nftnl_expr *e)
+{
+	sep(o);
+	if (c->script)
+		put(o, "counter");
+	else
+		put(o, "counter packets %llu bytes %llu",
+		    (unsigned long long)nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS),
+		    (unsigned long long)nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES));
+}
+
+/* The expressions natscope writes back as nft text; anything else is shown as [name]. */
+static const struct {
+	const char *name;
+	bool statement; /* prints (after a separator); loads print nothing */
+	void (*render)(struct out *o, struct ctx *c, const struct nftnl_expr *e);
+} renderers[] = {
+	{ "meta", false, load_meta },
+	{ "payload", false, load_payload },
+	{ "ct", false, load_ct },
+	{ "bitwise", false, load_bitwise },
+	{ "cmp", false, render_cmp },
+	{ "lookup", false, render_lookup },
+	{ "immediate", false, render_immediate },
+	{ "counter", false, render_counter },
+	{ "masq", true, render_masq },
+	{ "nat", true, render_nat },
+	{ "target", true, render_target },
+	{ "match", true, render_match },
+};
+
+static void render_expr(struct out *o, struct ctx *c, const struct nftnl_expr *e)
+{
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+	for (size_t i = 0; name && i < ARRAY_SIZE(renderers); i++) {
+		if (strcmp(name, renderers[i].name) != 0)
+			continue;
+		if (renderers[i].statement)
+			sep(o);
+		renderers[i].render(o, c, e);
+		return;
+	}
+	sep(o);
+	put(o, "[%s]", name ? name : "?");
+	c->lossy = true;
 }
 
 int natrules_render(const struct nftnl_rule *r, uint8_t family, unsigned int flags, char *buf,
