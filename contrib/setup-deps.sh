@@ -3,9 +3,12 @@
 # Usage: contrib/setup-deps.sh [--bench]   (--bench adds what the benchmarks compare with)
 set -eu
 
-pkgs="gcc meson ninja-build pkgconf libmnl-dev libnetfilter-conntrack-dev libnftnl-dev
-libncurses-dev libjansson-dev libcmocka-dev libcap-ng-dev libpcap-dev scdoc nftables
-conntrack iptables iproute2 util-linux python3 tmux"
+# build: compiler, meson, the libraries; test: cmocka, libnetfilter_conntrack (encodes
+# test messages), the kernel's own tools and the real clients the cases check against
+pkgs="gcc meson ninja-build pkgconf libmnl-dev libnftnl-dev libncurses-dev libjansson-dev
+libpcap-dev libcap-ng-dev scdoc
+libcmocka-dev libnetfilter-conntrack-dev clang-format python3
+nftables conntrack iptables iproute2 util-linux procps tmux tshark"
 [ "${1:-}" = --bench ] && pkgs="$pkgs iptstate hyperfine time bsdutils"
 
 missing=

@@ -32,6 +32,9 @@ int ct_dump_raw(struct nl_sock *nl, uint8_t family, ct_dump_raw_fn fn, void *dat
 int ct_dump_raw_start(struct nl_sock *nl, uint8_t family);
 int ct_dump_raw_step(struct nl_sock *nl, ct_dump_raw_fn fn, void *data, unsigned int budget);
 
+/** Append @flow's original tuple and id to a lookup or delete request (what names one entry). */
+void ct_dump_put_flow(struct nlmsghdr *nlh, const struct ct_flow *flow);
+
 /**
  * Delete the conntrack entry of @flow (IPv4 or IPv6, by original tuple and id), as
  * `conntrack -D` does.  -ENOENT: it is already gone.

@@ -102,15 +102,20 @@ static void put_tuple(struct nlmsghdr *nlh, const struct ct_flow *f)
 	mnl_attr_nest_end(nlh, tuple);
 }
 
+void ct_dump_put_flow(struct nlmsghdr *nlh, const struct ct_flow *flow)
+{
+	put_tuple(nlh, flow);
+	/* the id makes sure the entry is the one shown, not a successor with its tuple */
+	mnl_attr_put_u32(nlh, CTA_ID, htonl(flow->id));
+}
+
 int ct_dump_delete(struct nl_sock *nl, const struct ct_flow *flow)
 {
 	struct nlmsghdr *nlh =
 		nl_nfmsg_start(nl, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE,
 			       NLM_F_REQUEST, flow->family, 0);
 
-	put_tuple(nlh, flow);
-	/* the id makes sure the entry is the one shown, not a successor with its tuple */
-	mnl_attr_put_u32(nlh, CTA_ID, htonl(flow->id));
+	ct_dump_put_flow(nlh, flow);
 	return nl_request(nl, nlh, NULL, NULL);
 }
 
@@ -173,8 +178,7 @@ int ct_dump_refresh(struct nl_sock *nl, struct ct_flow *flows, size_t n, bool *f
 			nlh->nlmsg_seq = nl_next_seq(nl);
 		if (i == 0)
 			r.seq0 = nlh->nlmsg_seq;
-		put_tuple(nlh, &flows[i]);
-		mnl_attr_put_u32(nlh, CTA_ID, htonl(flows[i].id));
+		ct_dump_put_flow(nlh, &flows[i]);
 		off += NLMSG_ALIGN(nlh->nlmsg_len);
 	}
 	ret = nl_talk(nl, buf, off, (unsigned int)n, refresh_cb, &r);

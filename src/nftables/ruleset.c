@@ -59,76 +59,112 @@ void ruleset_free(struct ruleset *rs)
 	free(rs);
 }
 
-int ruleset_add(struct ruleset *rs, const struct nlmsghdr *nlh)
+static int add_table(struct ruleset *rs, const struct nlmsghdr *nlh)
 {
+	struct nftnl_table *t = nftnl_table_alloc();
+	int ret;
+
+	if (!t)
+		return -ENOMEM;
+	if (nftnl_table_nlmsg_parse(nlh, t) < 0 || !nftnl_table_is_set(t, NFTNL_TABLE_NAME))
+		ret = -EBADMSG;
+	else
+		ret = util_push((void ***)&rs->tables, &rs->ntables, t);
+	if (ret < 0)
+		nftnl_table_free(t);
+	return ret;
+}
+
+static int add_chain(struct ruleset *rs, const struct nlmsghdr *nlh)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	int ret;
+
+	if (!c)
+		return -ENOMEM;
+	if (nftnl_chain_nlmsg_parse(nlh, c) < 0 || !nftnl_chain_is_set(c, NFTNL_CHAIN_TABLE) ||
+	    !nftnl_chain_is_set(c, NFTNL_CHAIN_NAME))
+		ret = -EBADMSG;
+	else
+		ret = util_push((void ***)&rs->chains, &rs->nchains, c);
+	if (ret < 0)
+		nftnl_chain_free(c);
+	return ret;
+}
+
+static int add_rule(struct ruleset *rs, const struct nlmsghdr *nlh)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	int ret;
+
+	if (!r)
+		return -ENOMEM;
+	if (nftnl_rule_nlmsg_parse(nlh, r) < 0 || !nftnl_rule_is_set(r, NFTNL_RULE_TABLE) ||
+	    !nftnl_rule_is_set(r, NFTNL_RULE_CHAIN))
+		ret = -EBADMSG;
+	else
+		ret = util_push((void ***)&rs->rules, &rs->nrules, r);
+	if (ret < 0)
+		nftnl_rule_free(r);
+	return ret;
+}
+
+static int add_set(struct ruleset *rs, const struct nlmsghdr *nlh)
+{
+	struct nftnl_set *st = nftnl_set_alloc();
+	int ret;
+
+	if (!st)
+		return -ENOMEM;
+	if (nftnl_set_nlmsg_parse(nlh, st) < 0 || !nftnl_set_is_set(st, NFTNL_SET_TABLE) ||
+	    !nftnl_set_is_set(st, NFTNL_SET_NAME))
+		ret = -EBADMSG;
+	else
+		ret = util_push((void ***)&rs->sets, &rs->nsets, st);
+	if (ret < 0)
+		nftnl_set_free(st);
+	return ret;
+}
+
+/* Elements go to the set they name, which the dump listed before; others are dropped. */
+static int add_elements(struct ruleset *rs, const struct nlmsghdr *nlh)
+{
+	struct nftnl_set *tmp = nftnl_set_alloc(), *st = NULL;
 	int ret = 0;
 
+	if (!tmp)
+		return -ENOMEM;
+	if (nftnl_set_elems_nlmsg_parse(nlh, tmp) < 0 || !nftnl_set_is_set(tmp, NFTNL_SET_TABLE) ||
+	    !nftnl_set_is_set(tmp, NFTNL_SET_NAME))
+		ret = -EBADMSG;
+	else
+		st = (struct nftnl_set *)ruleset_set(rs, nftnl_set_get_u32(tmp, NFTNL_SET_FAMILY),
+						     nftnl_set_get_str(tmp, NFTNL_SET_TABLE),
+						     nftnl_set_get_str(tmp, NFTNL_SET_NAME));
+	nftnl_set_free(tmp);
+	if (ret == 0 && st && nftnl_set_elems_nlmsg_parse(nlh, st) < 0)
+		ret = -EBADMSG;
+	return ret;
+}
+
+int ruleset_add(struct ruleset *rs, const struct nlmsghdr *nlh)
+{
+	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
+		return 0; /* another subsystem's: not ours to read */
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
+		return -EBADMSG;
+	/* Objects without their names are refused: everything after compares names. */
 	switch (NFNL_MSG_TYPE(nlh->nlmsg_type)) {
-	case NFT_MSG_NEWTABLE: {
-		struct nftnl_table *t = nftnl_table_alloc();
-
-		if (!t)
-			return -ENOMEM;
-		if (nftnl_table_nlmsg_parse(nlh, t) < 0 ||
-		    (ret = util_push((void ***)&rs->tables, &rs->ntables, t)) < 0) {
-			nftnl_table_free(t);
-			return ret ? ret : -EBADMSG;
-		}
-		return 0;
-	}
-	case NFT_MSG_NEWCHAIN: {
-		struct nftnl_chain *c = nftnl_chain_alloc();
-
-		if (!c)
-			return -ENOMEM;
-		if (nftnl_chain_nlmsg_parse(nlh, c) < 0 ||
-		    (ret = util_push((void ***)&rs->chains, &rs->nchains, c)) < 0) {
-			nftnl_chain_free(c);
-			return ret ? ret : -EBADMSG;
-		}
-		return 0;
-	}
-	case NFT_MSG_NEWSET: {
-		struct nftnl_set *st = nftnl_set_alloc();
-
-		if (!st)
-			return -ENOMEM;
-		if (nftnl_set_nlmsg_parse(nlh, st) < 0 ||
-		    (ret = util_push((void ***)&rs->sets, &rs->nsets, st)) < 0) {
-			nftnl_set_free(st);
-			return ret ? ret : -EBADMSG;
-		}
-		return 0;
-	}
-	case NFT_MSG_NEWSETELEM: {
-		/* Elements go to the set they name, which the dump listed before. */
-		struct nftnl_set *tmp = nftnl_set_alloc(), *st;
-
-		if (!tmp)
-			return -ENOMEM;
-		ret = nftnl_set_elems_nlmsg_parse(nlh, tmp) < 0 ? -EBADMSG : 0;
-		st = ret ? NULL
-			 : (struct nftnl_set *)ruleset_set(rs,
-							   nftnl_set_get_u32(tmp, NFTNL_SET_FAMILY),
-							   nftnl_set_get_str(tmp, NFTNL_SET_TABLE),
-							   nftnl_set_get_str(tmp, NFTNL_SET_NAME));
-		nftnl_set_free(tmp);
-		if (ret == 0 && st && nftnl_set_elems_nlmsg_parse(nlh, st) < 0)
-			ret = -EBADMSG;
-		return ret;
-	}
-	case NFT_MSG_NEWRULE: {
-		struct nftnl_rule *r = nftnl_rule_alloc();
-
-		if (!r)
-			return -ENOMEM;
-		if (nftnl_rule_nlmsg_parse(nlh, r) < 0 ||
-		    (ret = util_push((void ***)&rs->rules, &rs->nrules, r)) < 0) {
-			nftnl_rule_free(r);
-			return ret ? ret : -EBADMSG;
-		}
-		return 0;
-	}
+	case NFT_MSG_NEWTABLE:
+		return add_table(rs, nlh);
+	case NFT_MSG_NEWCHAIN:
+		return add_chain(rs, nlh);
+	case NFT_MSG_NEWSET:
+		return add_set(rs, nlh);
+	case NFT_MSG_NEWSETELEM:
+		return add_elements(rs, nlh);
+	case NFT_MSG_NEWRULE:
+		return add_rule(rs, nlh);
 	default:
 		return 0;
 	}

@@ -1,16 +1,23 @@
-# Shared by the integration tests: root check, tool checks, a per-test temp dir, and a
-# lab that is always torn down (EXIT trap), whatever way the test ends.
+# Shared by the integration cases: root check, feature probes that skip with a reason,
+# a per-case temp dir, and a lab that is always torn down (EXIT trap), whatever way the
+# case ends.  A case may define case_cleanup() for what it starts itself.
 set -u
 
+SKIPPED=
 fail() { echo "FAIL: $*" >&2; exit 1; }
-skip() { echo "SKIP: $*" >&2; exit 77; }
+# Exit 77 (meson's "skipped"), saying why on both streams so no log hides the reason.
+skip() { SKIPPED=1; echo "SKIP: $*"; echo "SKIP: $*" >&2; exit 77; }
 info() { echo "# $*"; }
 
-[ "$(id -u)" = 0 ] || skip "integration tests need root (network namespaces, nft, conntrack)"
+# Feature probes: skip, with the reason, only when the machine genuinely lacks it.
+need_cmd() { command -v "$1" >/dev/null || skip "$1 is not installed${2:+ ($2)}"; }
+need_cpus() { [ "$(nproc)" -ge "$1" ] || skip "needs $1 CPUs, this machine has $(nproc)"; }
+
+[ "$(id -u)" = 0 ] || skip "integration cases need root (network namespaces, nft, conntrack)"
 for tool in ip nft conntrack python3; do
-	command -v "$tool" >/dev/null || fail "$tool is missing: run .ci/setup (installs it)"
+	command -v "$tool" >/dev/null || fail "$tool is missing: run contrib/setup-deps.sh"
 done
-[ -e /proc/sys/net/netfilter/nf_conntrack_max ] || skip "kernel has no nf_conntrack"
+[ -e /proc/sys/net/netfilter/nf_conntrack_max ] || skip "the kernel has no nf_conntrack"
 
 . "$TESTLIB/lab.sh"
 
@@ -18,6 +25,12 @@ T=$(mktemp -d /tmp/natscope-it.XXXXXX)
 LAB=nsit$$
 cleanup() {
 	local rc=$?
+	# natscope exits 77 for "no permission": never let that pass for a skip
+	if [ "$rc" = 77 ] && [ -z "$SKIPPED" ]; then
+		echo "FAIL: exit status 77 without a skip (natscope's own 77 passed through?)" >&2
+		rc=1
+	fi
+	declare -F case_cleanup >/dev/null && case_cleanup
 	jobs -p | xargs -r kill 2>/dev/null
 	lab_down
 	rm -rf "$T"
@@ -28,6 +41,8 @@ trap 'exit 130' INT TERM
 
 # json FILE PYTHON-EXPRESSION: evaluate with the parsed document bound to d.
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+# finding FILE ID: the severity of audit finding ID in a JSON report.
+finding() { json "$1" "[f['severity'] for f in d['findings'] if f['id'] == '$2'][0]"; }
 
 # wait_ready FILE: wait (10 s at most) for a generator to print "ready".
 wait_ready() {
@@ -37,4 +52,11 @@ wait_ready() {
 		sleep 0.1
 	done
 	fail "generator did not get ready ($1)"
+}
+
+# ns_kill ROLE: end every process in lab namespace ROLE and wait for this shell's jobs.
+ns_kill() {
+	ip netns pids "$LAB-$1" 2>/dev/null | xargs -r kill 2>/dev/null
+	wait 2>/dev/null
+	return 0
 }

@@ -1,0 +1,19 @@
+#!/bin/bash
+# Bad input to audit gets one line on stderr and the documented exit code (3: unknown,
+# as monitoring plugins report it).
+. "$TESTLIB/common.sh"
+. "$TESTLIB/expect.sh"
+
+expect 3 "namespace 'natscope-no-such-ns' not found" "$NATSCOPE" --netns natscope-no-such-ns audit
+expect 3 "namespace '/nonexistent/ns' not found" "$NATSCOPE" audit --netns /nonexistent/ns
+expect 3 "invalid --interval 'abc'" "$NATSCOPE" audit --interval abc
+expect 3 "invalid --interval '-1'" "$NATSCOPE" audit -i -1
+expect 3 "invalid --format 'xml'" "$NATSCOPE" audit --format xml
+expect 3 "unknown option '--bogus'" "$NATSCOPE" audit --bogus
+expect 3 "option '--format' needs a value" "$NATSCOPE" audit --format
+expect 3 "unexpected argument 'extra'" "$NATSCOPE" audit extra
+expect 3 "writing '/nonexistent-dir/x.prom' failed|cannot create a file beside" \
+	"$NATSCOPE" audit -i 0 -o /nonexistent-dir/x.prom
+expect 64 "unknown command 'frobnicate'" "$NATSCOPE" frobnicate
+expect 3 "nf_conntrack is not available" env NATSCOPE_TEST_SYSCTL_ROOT="$T/empty" "$NATSCOPE" audit -i 0
+echo "cli/audit usage errors: all passed"

@@ -1,0 +1,33 @@
+#ifndef NATSCOPE_TEST_NFTBUILD_H
+#define NATSCOPE_TEST_NFTBUILD_H
+
+#include <stdint.h>
+
+struct ruleset;
+struct nftnl_rule;
+struct nftnl_expr;
+
+/* Rule handles the builders hand out, ascending. */
+extern uint64_t nb_next_handle;
+
+void nb_feed_table(struct ruleset *rs, uint32_t family, const char *name, const char *comment);
+void nb_feed_chain(struct ruleset *rs, uint32_t family, const char *table, const char *name,
+		   const char *type, int hook, int prio);
+struct nftnl_rule *nb_rule(uint32_t family, const char *table, const char *chain);
+void nb_add(struct nftnl_rule *r, struct nftnl_expr *e);
+void nb_meta_load(struct nftnl_rule *r, uint32_t key, uint32_t reg);
+void nb_payload_load(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len);
+void nb_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len);
+void nb_masq(struct nftnl_rule *r, uint32_t flags);
+void nb_counter(struct nftnl_rule *r);
+void nb_verdict(struct nftnl_rule *r, int32_t v, const char *chain);
+void nb_xt_masquerade(struct nftnl_rule *r, uint32_t flags);
+void nb_xt_comment(struct nftnl_rule *r, const char *text);
+void nb_snat_to(struct nftnl_rule *r, uint32_t family, const char *addr, uint16_t pmin,
+		uint16_t pmax, uint32_t flags);
+void nb_feed_rule(struct ruleset *rs, struct nftnl_rule *r);
+/* iptables-nft's -j SNAT --to-source ADDR[:PMIN-PMAX]: IPv4 rev 0, IPv6 rev 1 (nf_nat_range). */
+void nb_xt_snat(struct nftnl_rule *r, uint32_t family, const char *addr, uint16_t pmin,
+		uint16_t pmax, uint32_t flags);
+
+#endif
