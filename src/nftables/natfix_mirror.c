@@ -315,13 +315,12 @@ static int check_reached(struct natfix_plan *p, const struct ruleset *rs, uint32
 					(*lacking)++;
 			}
 			if (refuse(e, rs, family, table, why, whylen)) {
-				char where[300];
+				size_t n = strlen(why);
 
-				snprintf(where, sizeof(where), " (chain %s, handle %llu)",
+				snprintf(why + n, whylen - n, " (chain %s, handle %llu)",
 					 nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
 					 (unsigned long long)nftnl_rule_get_u64(r,
 										NFTNL_RULE_HANDLE));
-				strncat(why, where, whylen - strlen(why) - 1);
 				break;
 			}
 		}

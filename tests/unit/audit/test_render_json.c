@@ -18,30 +18,10 @@
 #include "fixture.h"
 #include "golden.h"
 
-static char *render(int (*fn)(FILE *, const struct snapshot *, const struct audit_report *,
-			      const struct render_opts *),
-		    size_t *len)
-{
-	struct render_opts ro = { .color = false, .version = "test" };
-	struct audit_thresholds t;
-	struct audit_report r;
-	struct snapshot s;
-	char *buf = NULL;
-	FILE *f = open_memstream(&buf, len);
-
-	fixture_snapshot(&s);
-	audit_thresholds_default(&t);
-	audit_run(&s, &t, &r);
-	assert_int_equal(fn(f, &s, &r, &ro), 0);
-	fclose(f);
-	snapshot_release(&s);
-	return buf;
-}
-
 static void json_matches_golden(void **state)
 {
 	size_t len;
-	char *out = render(render_json, &len);
+	char *out = fixture_render(render_json, &len);
 
 	golden_compare("audit.json", out, len);
 	free(out);
@@ -50,7 +30,7 @@ static void json_matches_golden(void **state)
 static void json_is_valid_and_ordered(void **state)
 {
 	size_t len;
-	char *out = render(render_json, &len);
+	char *out = fixture_render(render_json, &len);
 	json_error_t err;
 	json_t *root = json_loadb(out, len, 0, &err);
 	const char *first_keys[] = { "schema", "schema_version", "natscope_version", "netns" };

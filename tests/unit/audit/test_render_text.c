@@ -17,30 +17,10 @@
 #include "fixture.h"
 #include "golden.h"
 
-static char *render(int (*fn)(FILE *, const struct snapshot *, const struct audit_report *,
-			      const struct render_opts *),
-		    size_t *len)
-{
-	struct render_opts ro = { .color = false, .version = "test" };
-	struct audit_thresholds t;
-	struct audit_report r;
-	struct snapshot s;
-	char *buf = NULL;
-	FILE *f = open_memstream(&buf, len);
-
-	fixture_snapshot(&s);
-	audit_thresholds_default(&t);
-	audit_run(&s, &t, &r);
-	assert_int_equal(fn(f, &s, &r, &ro), 0);
-	fclose(f);
-	snapshot_release(&s);
-	return buf;
-}
-
 static void text_matches_golden(void **state)
 {
 	size_t len;
-	char *out = render(render_text, &len);
+	char *out = fixture_render(render_text, &len);
 
 	assert_null(strchr(out, '\033')); /* no colour when not asked */
 	golden_compare("audit.txt", out, len);

@@ -2,9 +2,15 @@
 #include "fixture.h"
 
 #include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+
+#include <cmocka.h>
 
 static void two_cpus(struct ct_stats *st)
 {
@@ -129,4 +135,24 @@ void fixture_snapshot(struct snapshot *s)
 					   .host_port = 8080,
 					   .container_ip = "172.17.0.2",
 					   .container_port = 80 };
+}
+
+char *fixture_render(int (*fn)(FILE *, const struct snapshot *, const struct audit_report *,
+			       const struct render_opts *),
+		     size_t *len)
+{
+	struct render_opts ro = { .color = false, .version = "test" };
+	struct audit_thresholds t;
+	struct audit_report r;
+	struct snapshot s;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	fixture_snapshot(&s);
+	audit_thresholds_default(&t);
+	audit_run(&s, &t, &r);
+	assert_int_equal(fn(f, &s, &r, &ro), 0);
+	assert_int_equal(fclose(f), 0);
+	snapshot_release(&s);
+	return buf;
 }

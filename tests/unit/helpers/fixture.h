@@ -9,4 +9,15 @@ void fixture_snapshot(struct snapshot *s);
 void fixture_counter(struct snapshot *s, unsigned int cpu, unsigned int attr, uint64_t before,
 		     uint64_t after);
 
+#include <stddef.h>
+#include <stdio.h>
+
+#include "audit/audit.h"
+#include "audit/render.h"
+
+/* The fixture's audit through renderer @fn (no colour, version "test"); a malloc'd buffer. */
+char *fixture_render(int (*fn)(FILE *, const struct snapshot *, const struct audit_report *,
+			       const struct render_opts *),
+		     size_t *len);
+
 #endif

@@ -38,7 +38,7 @@ static char *slurp(const char *path, long *len)
 void golden_compare(const char *name, const char *got, size_t len)
 {
 	char path[4096], *want;
-	long wlen;
+	long wlen = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", golden_dir, name);
