@@ -54,6 +54,12 @@ uint32_t model_now(const struct model *m);
 /** Visit every flow; stops at the first non-zero return and returns it. */
 int model_foreach(const struct model *m, model_fn fn, void *data);
 
+/**
+ * The key the model files a flow under with its id: a hash of the original tuple and the
+ * family.  32 bits: tests use it to build flows that collide.
+ */
+uint32_t model_tuple_key(const struct ct_flow *f);
+
 /** Bytes the model uses per flow (for the memory figure); IPv6 flows add 64 for addresses. */
 size_t model_flow_bytes(void);
 

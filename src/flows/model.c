@@ -71,7 +71,7 @@ struct model {
  * an id about as often as not (seen in the flood test).  A flow is its id and its
  * original tuple.
  */
-static uint32_t tuple_key(const struct ct_flow *f)
+uint32_t model_tuple_key(const struct ct_flow *f)
 {
 	uint64_t h =
 		hash_mix(0, f->family | (uint64_t)f->l4proto << 8 | (uint64_t)f->orig.sport << 16 |
@@ -119,14 +119,21 @@ size_t model_flow_bytes(void)
 	return sizeof(struct mflow) + 2 * sizeof(uint32_t);
 }
 
-/* The index slot holding (@id, @tkey), or the empty slot where it would go. */
-static uint32_t slot_of(const struct model *m, uint32_t id, uint32_t tkey)
+/*
+ * The index slot holding the flow (@id, @tkey, @family), or the empty slot where it would
+ * go.  The family is part of the match: two flows of different families whose ids and
+ * tuple keys collide are two flows (one of them an IPv6 flow with a side-table slot).
+ */
+static uint32_t slot_of(const struct model *m, uint32_t id, uint32_t tkey, uint8_t family)
 {
 	uint32_t s = home(m, id, tkey);
 
-	while (m->index[s] &&
-	       (m->flows[m->index[s] - 1].id != id || m->flows[m->index[s] - 1].tkey != tkey))
-		s = (s + 1) & m->mask;
+	for (; m->index[s]; s = (s + 1) & m->mask) {
+		const struct mflow *mf = &m->flows[m->index[s] - 1];
+
+		if (mf->id == id && mf->tkey == tkey && mf->family == family)
+			break;
+	}
 	return s;
 }
 
@@ -141,7 +148,7 @@ static int grow_index(struct model *m)
 	m->index = idx;
 	m->mask = size - 1;
 	for (uint32_t i = 0; i < m->n; i++)
-		m->index[slot_of(m, m->flows[i].id, m->flows[i].tkey)] = i + 1;
+		m->index[slot_of(m, m->flows[i].id, m->flows[i].tkey, m->flows[i].family)] = i + 1;
 	return 0;
 }
 
@@ -197,7 +204,7 @@ static void v6_release(struct model *m, const struct mflow *mf)
 static void fill(struct model *m, struct mflow *mf, const struct ct_flow *f, uint32_t v6)
 {
 	mf->id = f->id;
-	mf->tkey = tuple_key(f);
+	mf->tkey = model_tuple_key(f);
 	mf->epoch = m->epoch;
 	mf->family = f->family;
 	mf->l4proto = f->l4proto;
@@ -315,15 +322,16 @@ static void remove_at(struct model *m, uint32_t s)
 	index_delete(m, s);
 	if (pos != last) {
 		m->flows[pos] = m->flows[last];
-		m->index[slot_of(m, m->flows[pos].id, m->flows[pos].tkey)] = pos + 1;
+		m->index[slot_of(m, m->flows[pos].id, m->flows[pos].tkey, m->flows[pos].family)] =
+			pos + 1;
 	}
 	m->n--;
 }
 
 int model_apply(struct model *m, enum ct_event_type type, const struct ct_flow *f)
 {
-	uint32_t tkey = tuple_key(f);
-	uint32_t s = slot_of(m, f->id, tkey);
+	uint32_t tkey = model_tuple_key(f);
+	uint32_t s = slot_of(m, f->id, tkey, f->family);
 	struct mflow *mf;
 	uint32_t v6 = 0;
 
@@ -361,7 +369,7 @@ int model_apply(struct model *m, enum ct_event_type type, const struct ct_flow *
 	if ((m->n + 1) * 2 > m->mask + 1) {
 		if (grow_index(m) < 0)
 			return -ENOMEM;
-		s = slot_of(m, f->id, tkey);
+		s = slot_of(m, f->id, tkey, f->family);
 	}
 	if (m->n == m->cap) {
 		uint32_t cap = m->cap ? m->cap * 2 : 1024;
@@ -446,7 +454,7 @@ uint64_t model_sweep(struct model *m, model_fn gone, void *data)
 			gone(&f, data);
 		}
 		/* remove_at() moves the last flow into position i: look at i again */
-		remove_at(m, slot_of(m, m->flows[i].id, m->flows[i].tkey));
+		remove_at(m, slot_of(m, m->flows[i].id, m->flows[i].tkey, m->flows[i].family));
 		removed++;
 	}
 	return removed;
@@ -473,12 +481,12 @@ const struct flow_counts *model_counts(const struct model *m)
 
 bool model_has(const struct model *m, const struct ct_flow *f)
 {
-	return m->index[slot_of(m, f->id, tuple_key(f))] != 0;
+	return m->index[slot_of(m, f->id, model_tuple_key(f), f->family)] != 0;
 }
 
 bool model_get(const struct model *m, const struct ct_flow *key, struct ct_flow *out)
 {
-	uint32_t s = slot_of(m, key->id, tuple_key(key));
+	uint32_t s = slot_of(m, key->id, model_tuple_key(key), key->family);
 
 	if (!m->index[s])
 		return false;

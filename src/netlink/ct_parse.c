@@ -11,6 +11,8 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
+#include "attr_int.h"
+
 /*
  * Hand-rolled over libmnl rather than nfct_nlmsg_parse(): that decodes every attribute
  * into a 400-byte object through per-attribute setters, about 3,700 instructions an
@@ -179,7 +181,8 @@ int ct_parse_msg(const struct nlmsghdr *nlh, struct ct_flow *f)
 	memset(f, 0, sizeof(*f));
 	f->family = nfg->nfgen_family;
 
-	mnl_attr_for_each(a, nlh, sizeof(*nfg)) {
+	nl_attr_for_each(a, nlh, sizeof(*nfg))
+	{
 		switch (mnl_attr_get_type(a)) {
 		case CTA_TUPLE_ORIG:
 			ret = parse_tuple(a, &f->orig, &f->l4proto);
@@ -220,6 +223,8 @@ int ct_parse_msg(const struct nlmsghdr *nlh, struct ct_flow *f)
 		if (ret < 0)
 			return ret;
 	}
+	if (!nl_attr_walk_complete(nlh, a))
+		return -EBADMSG; /* an attribute runs past the message */
 	if (!have_orig)
 		return -EPROTO;
 	if (f->l4proto != IPPROTO_TCP)

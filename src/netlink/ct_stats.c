@@ -11,6 +11,8 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "netlink/nl.h"
+
+#include "attr_int.h"
 #include "util.h"
 
 /* The project's names for the counters are the kernel's attribute numbers. */
@@ -161,7 +163,8 @@ int ct_stats_parse_cpu_msg(const struct nlmsghdr *nlh, struct ct_stats *st)
 	if (!c)
 		return -ENOMEM;
 
-	mnl_attr_for_each(attr, nlh, sizeof(*nfg)) {
+	nl_attr_for_each(attr, nlh, sizeof(*nfg))
+	{
 		unsigned int type = mnl_attr_get_type(attr);
 		uint64_t v;
 
@@ -184,7 +187,8 @@ int ct_stats_parse_global_msg(const struct nlmsghdr *nlh, struct ct_stats *st)
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nfgenmsg)))
 		return -EBADMSG;
-	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+	nl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg))
+	{
 		uint64_t v;
 
 		switch (mnl_attr_get_type(attr)) {

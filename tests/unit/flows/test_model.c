@@ -198,12 +198,105 @@ static void model_keeps_ipv6_addresses(void **state)
 	model_free(m);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * An IPv4 and an IPv6 flow with the same conntrack id and the same 32-bit tuple key: a
+ * birthday search over 2^17 IPv4 tuples finds one in about 2^15 IPv6 tries.
+ */
+static void colliding_v4_v6(struct ct_flow *v4, struct ct_flow *v6)
+{
+	enum { N4 = 1 << 17 };
+	uint64_t *keys = malloc(N4 * sizeof(*keys));
+	struct ct_flow f;
+
+	memset(&f, 0, sizeof(f));
+	f.id = 4242;
+	f.family = AF_INET;
+	f.l4proto = IPPROTO_UDP;
+	for (uint32_t i = 0; i < N4; i++) {
+		f.orig.src.a32[0] = htonl(0x0a000000 + (i >> 16));
+		f.orig.sport = (uint16_t)i;
+		keys[i] = (uint64_t)model_tuple_key(&f) << 32 | i;
+	}
+	qsort(keys, N4, sizeof(*keys), cmp_u64);
+	f.family = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8::", &f.orig.src);
+	for (uint32_t j = 0;; j++) {
+		uint64_t k, *hit;
+		size_t lo = 0, hi = N4;
+
+		assert_true(j < 1u << 24);
+		f.orig.src.a32[3] = htonl(j);
+		k = (uint64_t)model_tuple_key(&f) << 32;
+		while (lo < hi) { /* the first key >= k */
+			size_t mid = (lo + hi) / 2;
+
+			if (keys[mid] < k)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == N4 || keys[lo] >> 32 != k >> 32)
+			continue;
+		hit = &keys[lo];
+		*v6 = f;
+		memset(v4, 0, sizeof(*v4));
+		v4->id = 4242;
+		v4->family = AF_INET;
+		v4->l4proto = IPPROTO_UDP;
+		v4->orig.src.a32[0] = htonl(0x0a000000 + ((uint32_t)*hit >> 16));
+		v4->orig.sport = (uint16_t)*hit;
+		break;
+	}
+	free(keys);
+	assert_int_equal(model_tuple_key(v4), model_tuple_key(v6));
+}
+
+/*
+ * Regression (issue 9, item 1): an IPv6 event whose id and tuple key collide with an
+ * IPv4 flow's made the model take the IPv4 address for the IPv6 flow's side-table slot
+ * and write far outside it.  The two are two flows now, each with its own addresses.
+ */
+static void colliding_families_stay_apart(void **state)
+{
+	struct ct_flow v4, v6, got;
+	struct model *m;
+
+	colliding_v4_v6(&v4, &v6);
+	v4.reply.dst = v4.orig.src;
+	v6.reply.dst = v6.orig.src;
+	assert_int_equal(model_new(&m), 0);
+	assert_int_equal(model_apply(m, CT_EVENT_NEW, &v4), 0);
+	assert_int_equal(model_apply(m, CT_EVENT_UPDATE, &v6), 0);
+	assert_int_equal(model_apply(m, CT_EVENT_UPDATE, &v6), 0);
+	assert_int_equal(model_counts(m)->total, 2);
+	assert_int_equal(model_counts(m)->by_family[FLOW_IPV6], 1);
+	assert_true(model_get(m, &v6, &got));
+	assert_memory_equal(&got.orig.src, &v6.orig.src, 16);
+	assert_true(model_get(m, &v4, &got));
+	assert_int_equal(got.family, AF_INET);
+	assert_int_equal(got.orig.src.a32[0], v4.orig.src.a32[0]);
+	assert_int_equal(model_apply(m, CT_EVENT_DESTROY, &v4), 0);
+	assert_false(model_has(m, &v4));
+	assert_true(model_has(m, &v6));
+	assert_int_equal(model_apply(m, CT_EVENT_DESTROY, &v6), 0);
+	assert_int_equal(model_counts(m)->total, 0);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(colliding_ids_stay_apart),
 		cmocka_unit_test(model_survives_churn),
 		cmocka_unit_test(model_keeps_ipv6_addresses),
+		cmocka_unit_test(colliding_families_stay_apart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -146,6 +147,40 @@ static void rejects_malformed_entries(void **state)
 	assert_int_equal(ct_parse_msg(nlh, &f), -EBADMSG);
 }
 
+/*
+ * Regression (issue 9, item 3): a message whose length is not aligned, ending a capture
+ * record, with a last attribute that claims two bytes more than the message holds.  The
+ * parser read up to MNL_ALIGN(nlmsg_len): past the record (ASan), and used the bytes
+ * there as the attribute's value.  It must stop at nlmsg_len and call the message bad.
+ */
+static void never_reads_past_the_message(void **state)
+{
+	struct nlmsghdr *nlh = ctmsg_build(buf, sizeof(buf), &test_entries[0]);
+	struct nlmsghdr *exact;
+	struct ct_flow f;
+	uint32_t len;
+
+	/* ctmsg puts CTA_ID (8 bytes) last: cut the message inside it */
+	len = nlh->nlmsg_len - 2;
+	exact = malloc(len);
+	assert_non_null(exact);
+	memcpy(exact, nlh, len);
+	exact->nlmsg_len = len;
+	assert_int_equal(ct_parse_msg(exact, &f), -EBADMSG);
+	free(exact);
+
+	/* an unaligned length that only drops padding is fine */
+	nlh = ctmsg_build(buf, sizeof(buf), &test_entries[0]);
+	mnl_attr_put(nlh, CTA_MAX + 10, 2, "xy"); /* an unknown attribute, 2 bytes padded to 4 */
+	len = nlh->nlmsg_len - 2;
+	exact = malloc(len);
+	memcpy(exact, nlh, len);
+	exact->nlmsg_len = len;
+	assert_int_equal(ct_parse_msg(exact, &f), 0);
+	assert_int_equal(f.id, 77);
+	free(exact);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +188,7 @@ int main(void)
 		cmocka_unit_test(agrees_with_libnetfilter_conntrack),
 		cmocka_unit_test(rejects_malformed_entries),
 		cmocka_unit_test(parses_ipv6),
+		cmocka_unit_test(never_reads_past_the_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
