@@ -12,6 +12,9 @@ enum app_err {
 	APP_ERR_NO_NFTABLES,  /* nf_tables absent */
 	APP_ERR_NO_NETNS,     /* unknown network namespace */
 	APP_ERR_DATA,	      /* corrupt input file */
+	APP_ERR_NOINPUT,      /* an input file that cannot be opened */
+	APP_ERR_CANTCREAT,    /* an output file that cannot be created */
+	APP_ERR_IOERR,	      /* writing the output failed */
 	APP_ERR_CHANGED,      /* the ruleset changed under us: nothing applied, try again */
 	APP_ERR_RUNTIME,      /* anything else */
 };
@@ -40,6 +43,14 @@ int app_bad_option(const struct app *app, int c, char **argv);
 /** An operand where the command takes none (argv[optind]); the exit code. */
 int app_extra_operand(const struct app *app, char **argv);
 
+/**
+ * Flush standard output; on a write error (now or earlier: ferror) print one line
+ * naming it and return the exit code, else 0.  Every command ends with it.
+ */
+int app_flush(const struct app *app);
+/** The exit code for a failed write to standard output with @err (errno, 0 unknown). */
+int app_output_error(const struct app *app, int err);
+
 struct netns_ctx;
 /**
  * Check CAP_NET_ADMIN (and CAP_SYS_ADMIN with --netns) and enter app->netns.
@@ -48,6 +59,13 @@ struct netns_ctx;
 int app_enter(const struct app *app, struct netns_ctx *ns);
 /** Return to the caller's namespace; @ret is kept unless it was 0 and leaving failed. */
 int app_leave(const struct app *app, struct netns_ctx *ns, int ret);
+
+struct evrec_status;
+/** The error for replaying capture @path: @err from evrec_replay(); the exit code. */
+int app_replay_error(const struct app *app, const char *path, int err,
+		     const struct evrec_status *st);
+/** A warning line when the capture was cut short (its prefix was replayed). */
+void app_replay_warning(const struct app *app, const char *path, const struct evrec_status *st);
 
 int cmd_audit(struct app *app, int argc, char **argv);
 int cmd_fix(struct app *app, int argc, char **argv);

@@ -5,10 +5,12 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "host/caps.h"
+#include "host/evrec.h"
 #include "host/netns.h"
 
 /* sysexits.h codes keep every error class distinct for scripts. */
@@ -19,6 +21,9 @@ static const int exit_codes[] = {
 	[APP_ERR_NO_NFTABLES] = EX_OSFILE,
 	[APP_ERR_NO_NETNS] = EX_NOHOST,
 	[APP_ERR_DATA] = EX_DATAERR,
+	[APP_ERR_NOINPUT] = EX_NOINPUT,
+	[APP_ERR_CANTCREAT] = EX_CANTCREAT,
+	[APP_ERR_IOERR] = EX_IOERR,
 	[APP_ERR_CHANGED] = EX_TEMPFAIL,
 	[APP_ERR_RUNTIME] = EX_SOFTWARE,
 };
@@ -57,7 +62,18 @@ int app_enter(const struct app *app, struct netns_ctx *ns)
 		return app_error(app, APP_ERR_PERM,
 				 "needs CAP_NET_ADMIN%s: run as root (e.g. with sudo)",
 				 app->netns ? " and CAP_SYS_ADMIN (for --netns)" : "");
+	if (app->netns && !*app->netns)
+		return app_error(
+			app, APP_ERR_USAGE,
+			"--netns needs a namespace (it was given an empty one): a name from "
+			"'ip netns list', a path to a namespace file, or a process id");
 	ret = netns_enter(app->netns, ns);
+	if (ret == -EINVAL)
+		return app_error(
+			app, APP_ERR_NO_NETNS,
+			"'%s' is not a network namespace: give a name from 'ip netns list', "
+			"a path to a namespace file (/proc/PID/ns/net), or a process id",
+			app->netns);
 	if (ret == -ENOENT)
 		return app_error(app, APP_ERR_NO_NETNS,
 				 "network namespace '%s' not found: give a name from 'ip netns "
@@ -75,4 +91,47 @@ int app_leave(const struct app *app, struct netns_ctx *ns, int ret)
 	if (netns_leave(ns) < 0 && ret == 0)
 		return app_error(app, APP_ERR_RUNTIME, "cannot return to the original namespace");
 	return ret;
+}
+
+int app_replay_error(const struct app *app, const char *path, int err,
+		     const struct evrec_status *st)
+{
+	if (err == -EBADMSG)
+		return app_error(app, APP_ERR_DATA, "cannot replay '%s': %s", path,
+				 st->why[0] ? st->why : "a damaged conntrack message");
+	if (err == -EISDIR)
+		return app_error(app, APP_ERR_NOINPUT,
+				 "cannot replay '%s': not a pcap file (%s): give a capture from "
+				 "'natscope record'",
+				 path, strerror(EISDIR));
+	if (err == -ENOENT || err == -EACCES || err == -EPERM || err == -ENOTDIR)
+		return app_error(app, APP_ERR_NOINPUT, "cannot read capture '%s': %s", path,
+				 strerror(-err));
+	return app_error(app, APP_ERR_RUNTIME, "replaying '%s' failed: %s", path, strerror(-err));
+}
+
+void app_replay_warning(const struct app *app, const char *path, const struct evrec_status *st)
+{
+	if (!st->truncated)
+		return;
+	fprintf(app->err,
+		"%s %s: warning: '%s' is cut short: %s; replayed the %llu complete records\n",
+		app->prog, app->cmd, path, st->why, (unsigned long long)st->records);
+}
+
+int app_output_error(const struct app *app, int err)
+{
+	/* said once: what is still buffered cannot be written either */
+	__fpurge(app->out);
+	clearerr(app->out);
+	return app_error(app, APP_ERR_IOERR, "writing to standard output failed: %s",
+			 strerror(err ? err : EIO));
+}
+
+int app_flush(const struct app *app)
+{
+	errno = 0;
+	if (fflush(app->out) == EOF || ferror(app->out))
+		return app_output_error(app, errno);
+	return 0;
 }

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,28 @@ static void usage(FILE *f)
 		   "Run 'natscope COMMAND --help' for a command's options.\n");
 }
 
+/*
+ * Descriptors 0-2 must be open before anything is opened: a socket or file would take a
+ * closed one and receive what natscope prints.  /dev/null read-only takes the place:
+ * reads see end of file, and writes fail (EBADF) like any other write error.
+ */
+static int standard_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		n = open("/dev/null", O_RDONLY);
+		if (n != fd) {
+			if (n >= 0)
+				close(n);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -73,7 +96,10 @@ int main(int argc, char **argv)
 		.err = stderr,
 	};
 	const char *no_color = getenv("NO_COLOR");
-	int c;
+	int c, ret;
+
+	if (standard_fds() < 0)
+		return EX_OSERR;
 
 	app.color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
 
@@ -85,10 +111,10 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return app_flush(&app);
 		case 'V':
 			printf("natscope %s\n", NATSCOPE_VERSION);
-			return 0;
+			return app_flush(&app);
 		default:
 			fprintf(stderr, "natscope: try 'natscope --help'\n");
 			return EX_USAGE;
@@ -106,7 +132,14 @@ int main(int argc, char **argv)
 		argc -= optind;
 		argv += optind;
 		optind = 0; /* re-initialise getopt for the command */
-		return commands[i].run(&app, argc, argv);
+		ret = commands[i].run(&app, argc, argv);
+		/* what the command printed must have reached standard output */
+		if (ferror(stdout) || fflush(stdout) == EOF) {
+			int err = app_output_error(&app, errno);
+
+			return ret ? ret : err;
+		}
+		return ret;
 	}
 	fprintf(stderr, "natscope: unknown command '%s': try 'natscope --help'\n", argv[optind]);
 	return EX_USAGE;

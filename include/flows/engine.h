@@ -33,6 +33,12 @@ void engine_free(struct engine *e);
 /** Parse and apply one message. -EBADMSG for a damaged conntrack entry. */
 int engine_ingest(struct engine *e, const struct nlmsghdr *nlh);
 
+/**
+ * Apply one message of a capture: a conntrack message as engine_ingest() does, or a
+ * recorded marker (resync begin/end/cancel, overrun) as the live engine applied it.
+ */
+int engine_replay(struct engine *e, const struct nlmsghdr *nlh);
+
 /* A resynchronisation: begin, ingest the dump's messages, end. */
 enum engine_resync {
 	ENGINE_SEED,	  /* the first dump: nothing was known */

@@ -5,8 +5,9 @@
 
 /*
  * The two descriptors a poll() loop of top and record waits on besides its sockets: a
- * signalfd for the signals that end a run cleanly, and a timerfd for the tick (or the end
- * of a --duration).  Those signals are blocked, so they arrive only through the signalfd.
+ * signalfd for the signals that end a run cleanly (SIGINT, SIGTERM, SIGHUP, SIGQUIT), and a timerfd
+ * for the tick (or the end of a --duration).  Those signals are blocked, so they arrive only
+ * through the signalfd.
  */
 struct ticker {
 	int sfd, tfd;

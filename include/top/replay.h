@@ -3,10 +3,16 @@
 
 #include <stddef.h>
 
+#include "host/evrec.h"
 #include "top/top.h"
 
-/* `top --replay`: the engine on a capture from `natscope record`, a frame per interval of
- * recorded time and one at the end. */
+/*
+ * `top --replay`: the engine on a capture from `natscope record` (markers included, so
+ * overruns and resynchronisations happen as they did live), a frame per interval of
+ * recorded time in which something was recorded, and one at the end.  A gap in the
+ * recorded time (a stopped recorder, a clock step, a record stamped 1970) gives one frame,
+ * not one per empty interval: at most a frame per record, plus the last.
+ */
 
 /* Called per frame; return 0 to go on or -errno to stop the replay with that error. */
 typedef int (*top_replay_fn)(const struct top_frame *f, void *data);
@@ -17,10 +23,10 @@ struct top_replay_opts {
 };
 
 /**
- * Replay @path.  Returns 0, the callback's -errno, -EBADMSG for a damaged capture (@err
- * says why), or the -errno of opening the file.
+ * Replay @path.  Returns 0, the callback's -errno, or evrec_replay()'s errors; @st says
+ * how many records were read and whether the file was cut short.
  */
 int top_replay_run(const char *path, const struct top_replay_opts *o, top_replay_fn fn, void *data,
-		   char *err, size_t errlen);
+		   struct evrec_status *st);
 
 #endif

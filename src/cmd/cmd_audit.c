@@ -15,6 +15,7 @@
 #include "flows/engine.h"
 #include "host/evrec.h"
 #include "host/netns.h"
+#include "host/outfile.h"
 #include "audit/render.h"
 #include "util.h"
 
@@ -165,40 +166,36 @@ static int collect_error(const struct app *app, int err, enum collect_stage stag
 	return app_error(app, APP_ERR_RUNTIME, "%s failed: %s", what[stage], strerror(-err));
 }
 
-/* Write to a temporary file beside @path and rename it, so readers never see half. */
+/* The report to standard output or --output (see host/outfile.h for how it is replaced). */
 static int write_output(const struct app *app, const struct audit_args *a,
 			const struct snapshot *snap, const struct audit_report *rep,
 			const struct render_opts *ro)
 {
-	char tmp[PATH_MAX];
-	FILE *f;
-	int ret, fd;
+	struct outfile of;
+	const char *what;
+	int ret;
 
-	if (!a->output)
-		return formats[a->format].render(app->out, snap, rep, ro) < 0 ||
-				       fflush(app->out) == EOF
-			       ? app_error(app, APP_ERR_RUNTIME, "writing the report failed")
-			       : 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", a->output) >= (int)sizeof(tmp))
-		return app_error(app, APP_ERR_USAGE, "--output path too long");
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return app_error(app, APP_ERR_RUNTIME, "cannot create a file beside '%s': %s",
-				 a->output, strerror(errno));
-	fchmod(fd, 0644);
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return app_error(app, APP_ERR_RUNTIME, "cannot write '%s': %s", tmp,
-				 strerror(errno));
+	ret = outfile_open(&of, a->output, app->out, &what);
+	if (ret == -EISDIR)
+		return app_error(app, APP_ERR_CANTCREAT,
+				 "cannot write the report to '%s': it is a directory; name a file",
+				 what);
+	if (ret < 0)
+		return app_error(app, APP_ERR_CANTCREAT, "cannot write the report to '%s': %s",
+				 what, strerror(-ret));
+	errno = 0;
+	ret = formats[a->format].render(of.f, snap, rep, ro);
+	if (ret < 0) {
+		ret = errno ? -errno : ret;
+		outfile_abort(&of);
+	} else {
+		ret = outfile_commit(&of, &what);
 	}
-	ret = formats[a->format].render(f, snap, rep, ro);
-	if (fclose(f) == EOF || ret < 0 || rename(tmp, a->output) < 0) {
-		unlink(tmp);
-		return app_error(app, APP_ERR_RUNTIME, "writing '%s' failed", a->output);
-	}
+	if (ret < 0 && !of.path)
+		return app_output_error(app, -ret);
+	if (ret < 0)
+		return app_error(app, APP_ERR_IOERR, "writing '%s' failed: %s", a->output,
+				 strerror(-ret));
 	return 0;
 }
 
@@ -212,7 +209,7 @@ static int replay_msg(const struct nlmsghdr *nlh, double t, void *data)
 	struct replay_ctx *rc = data;
 
 	rc->last_t = t;
-	return engine_ingest(rc->e, nlh);
+	return engine_replay(rc->e, nlh);
 }
 
 static int agg_flow(const struct ct_flow *f, void *data)
@@ -229,8 +226,7 @@ static int audit_replay(struct app *app, const struct audit_args *a)
 	struct audit_report rep;
 	struct ct_agg *agg = NULL;
 	struct snapshot snap;
-	char err[256] = "";
-	long n;
+	struct evrec_status st;
 	int ret;
 
 	if (app->netns)
@@ -244,17 +240,12 @@ static int audit_replay(struct app *app, const struct audit_args *a)
 		ret = app_error(app, APP_ERR_RUNTIME, "%s", strerror(-ret));
 		goto out;
 	}
-	n = evrec_replay(a->replay, replay_msg, &rc, err, sizeof(err));
-	if (n == -EBADMSG) {
-		ret = app_error(app, APP_ERR_DATA, "cannot replay '%s': %s", a->replay,
-				err[0] ? err : "a damaged conntrack message");
+	ret = evrec_replay(a->replay, replay_msg, &rc, &st);
+	if (ret < 0) {
+		ret = app_replay_error(app, a->replay, ret, &st);
 		goto out;
 	}
-	if (n < 0) {
-		ret = app_error(app, APP_ERR_USAGE, "cannot read '%s': %s", a->replay,
-				strerror((int)-n));
-		goto out;
-	}
+	app_replay_warning(app, a->replay, &st);
 	ret = engine_foreach(rc.e, agg_flow, agg);
 	if (ret < 0) {
 		ret = app_error(app, APP_ERR_RUNTIME, "%s", strerror(-ret));

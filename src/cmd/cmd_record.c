@@ -1,11 +1,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "app.h"
 #include "flows/engine.h"
@@ -24,6 +26,43 @@ static void record_usage(FILE *f)
 		   "file (LINKTYPE_NETLINK, readable by Wireshark) until --duration seconds pass\n"
 		   "or SIGINT/SIGTERM. 'natscope top --batch --replay FILE' runs on it without\n"
 		   "root. Overruns are counted and followed by a fresh dump in the file.\n");
+}
+
+static int count_record(const struct nlmsghdr *nlh, double t, void *data)
+{
+	return 0;
+}
+
+/*
+ * The capture could not be written (@err): say what the file holds now, counted by
+ * reading it back where it is a file (a full disk keeps every record before the failure).
+ */
+static int write_failed(const struct app *app, const char *path, int err)
+{
+	struct evrec_status st;
+	struct stat sb;
+
+	if (strcmp(path, "-") == 0)
+		return app_output_error(app, -err);
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    evrec_replay(path, count_record, NULL, &st) == 0)
+		return app_error(app, APP_ERR_IOERR,
+				 "writing '%s' failed: %s; it holds the first %llu records "
+				 "(natscope top --replay reads them)",
+				 path, strerror(-err), (unsigned long long)st.records);
+	return app_error(app, APP_ERR_IOERR, "writing '%s' failed: %s", path, strerror(-err));
+}
+
+/* A recording stopped by @err on the kernel's side (the file's errors are the caller's). */
+static int record_error(const struct app *app, int err)
+{
+	return app_error(app, APP_ERR_RUNTIME, "recording failed: %s", strerror(-err));
+}
+
+static bool write_error(int err)
+{
+	return err == -ENOSPC || err == -EIO || err == -EFBIG || err == -EDQUOT || err == -EPIPE ||
+	       err == -EBADF;
 }
 
 static int wait_loop(const struct app *app, struct toplive *tl, struct engine *e, double duration)
@@ -49,15 +88,14 @@ static int wait_loop(const struct app *app, struct toplive *tl, struct engine *e
 			break;
 		}
 		if (pfd[0].revents & POLLIN && (ret = toplive_drain(tl, e)) < 0) {
-			ret = app_error(app, APP_ERR_RUNTIME, "recording failed: %s",
-					strerror(-ret));
+			if (!write_error(ret))
+				ret = record_error(app, ret);
 			break;
 		}
 		if (pfd[1].revents & POLLIN || pfd[2].revents & POLLIN) {
 			ret = toplive_drain(tl, e); /* what is queued still goes in */
-			if (ret < 0)
-				ret = app_error(app, APP_ERR_RUNTIME, "recording failed: %s",
-						strerror(-ret));
+			if (ret < 0 && !write_error(ret))
+				ret = record_error(app, ret);
 			break;
 		}
 	}
@@ -114,14 +152,15 @@ static int parse_args(struct app *app, int argc, char **argv, struct record_args
 	return 0;
 }
 
-static void summary(const struct app *app, const char *path, const struct engine *e)
+static void summary(const struct app *app, const char *path, const struct engine *e,
+		    uint64_t records)
 {
 	const struct engine_stats *es = engine_stats(e);
 
 	fprintf(app->err,
-		"natscope record: %s: %llu dump entries, %llu events (%llu new, %llu update, "
-		"%llu destroy), %llu overruns\n",
-		path, (unsigned long long)es->received[CT_EVENT_DUMP],
+		"natscope record: %s: %llu records written: %llu dump entries, %llu events (%llu "
+		"new, %llu update, %llu destroy), %llu overruns\n",
+		path, (unsigned long long)records, (unsigned long long)es->received[CT_EVENT_DUMP],
 		(unsigned long long)engine_events(e),
 		(unsigned long long)es->received[CT_EVENT_NEW],
 		(unsigned long long)es->received[CT_EVENT_UPDATE],
@@ -139,10 +178,10 @@ static int record(const struct app *app, const struct record_args *a, struct evr
 
 	if (ret == 0)
 		ret = toplive_resync(tl, e, ENGINE_SEED);
-	if (ret < 0)
+	if (ret < 0 && !write_error(ret))
 		ret = app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_NO_CONNTRACK,
 				"cannot follow conntrack events: %s", strerror(-ret));
-	else
+	else if (ret == 0)
 		ret = wait_loop(app, tl, e, a->duration);
 	toplive_free(tl);
 	return ret;
@@ -154,31 +193,35 @@ int cmd_record(struct app *app, int argc, char **argv)
 	struct evrec *rec = NULL;
 	struct engine *e = NULL;
 	struct netns_ctx ns;
-	int ret;
+	uint64_t records;
+	int ret, wret;
 
 	ret = parse_args(app, argc, argv, &a);
 	if (ret)
 		return ret < 0 ? 0 : ret;
+	/* privileges and the namespace first: a file the user named is only touched once
+	 * there is something to write into it */
+	ret = app_enter(app, &ns);
+	if (ret)
+		return ret;
 	ret = evrec_create(&rec, a.path);
 	if (ret < 0)
-		return app_error(app, APP_ERR_USAGE, "cannot create '%s': %s", a.path,
-				 strerror(-ret));
-	ret = app_enter(app, &ns);
-	if (ret) {
-		evrec_close(rec);
-		unlink(a.path);
-		return ret;
-	}
+		return app_leave(app, &ns,
+				 app_error(app, APP_ERR_CANTCREAT, "cannot create '%s': %s", a.path,
+					   strerror(-ret)));
 	ret = engine_new(&e);
 	if (ret < 0)
 		ret = app_error(app, APP_ERR_RUNTIME, "%s", strerror(-ret));
 	else
 		ret = record(app, &a, rec, e);
 	ret = app_leave(app, &ns, ret);
-	if (evrec_close(rec) < 0 && ret == 0)
-		ret = app_error(app, APP_ERR_RUNTIME, "writing '%s' failed", a.path);
-	if (e)
-		summary(app, a.path, e);
+	records = evrec_records(rec);
+	wret = evrec_close(rec);
+	/* a write error found while recording (< 0) or at the final flush */
+	if (ret < 0 || (ret == 0 && wret < 0))
+		ret = write_failed(app, a.path, ret < 0 ? ret : wret);
+	else if (ret == 0 && e)
+		summary(app, a.path, e, records);
 	engine_free(e);
 	return ret;
 }

@@ -145,11 +145,12 @@ static int parse_args(struct app *app, int argc, char **argv, struct top_args *a
 
 static int emit(const struct app *app, const struct top_args *a, const struct top_frame *f)
 {
-	int ret = a->json ? top_render_json(app->out, f) : top_render_text(app->out, f);
+	int ret;
 
-	if (ret < 0 || fflush(app->out) == EOF)
-		return app_error(app, APP_ERR_RUNTIME, "writing a frame failed");
-	return 0;
+	errno = 0;
+	ret = a->json ? top_render_json(app->out, f) : top_render_text(app->out, f);
+	/* a frame is written whole, now: a pipe reader sees it at once */
+	return ret < 0 ? app_output_error(app, errno) : app_flush(app);
 }
 
 struct replay_out {
@@ -170,18 +171,15 @@ static int run_replay(struct app *app, const struct top_args *a)
 {
 	struct top_replay_opts o = { .interval = a->interval, .iterations = a->iterations };
 	struct replay_out ro = { .app = app, .a = a };
-	char err[256] = "";
+	struct evrec_status st;
 	int ret;
 
-	ret = top_replay_run(a->replay, &o, replay_emit, &ro, err, sizeof(err));
+	ret = top_replay_run(a->replay, &o, replay_emit, &ro, &st);
 	if (ret == -ECANCELED && ro.exit_code)
 		return ro.exit_code;
-	if (ret == -EBADMSG)
-		return app_error(app, APP_ERR_DATA, "cannot replay '%s': %s", a->replay,
-				 err[0] ? err : "a damaged conntrack message");
 	if (ret < 0)
-		return app_error(app, ret == -ENOENT ? APP_ERR_USAGE : APP_ERR_RUNTIME,
-				 "cannot read '%s': %s", a->replay, strerror(-ret));
+		return app_replay_error(app, a->replay, ret, &st);
+	app_replay_warning(app, a->replay, &st);
 	return 0;
 }
 

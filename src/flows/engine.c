@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/evrec.h"
 #include "netlink/ct_parse.h"
 
 struct engine {
@@ -139,6 +140,35 @@ int engine_ingest(struct engine *e, const struct nlmsghdr *nlh)
 		return ret;
 	}
 	return model_apply(e->model, (enum ct_event_type)type, &f);
+}
+
+int engine_replay(struct engine *e, const struct nlmsghdr *nlh)
+{
+	enum evrec_mark mark;
+	uint64_t arg;
+
+	if (!evrec_marker(nlh, &mark, &arg))
+		return engine_ingest(e, nlh);
+	switch (mark) {
+	case EVREC_RESYNC_BEGIN:
+		if (e->resyncing) /* a begin without its end: the earlier one never finished */
+			engine_resync_cancel(e);
+		engine_resync_begin(e, arg <= ENGINE_RECONCILE ? (enum engine_resync)arg
+							       : ENGINE_RECONCILE);
+		break;
+	case EVREC_RESYNC_END:
+		if (e->resyncing)
+			engine_resync_end(e);
+		break;
+	case EVREC_RESYNC_CANCEL:
+		if (e->resyncing)
+			engine_resync_cancel(e);
+		break;
+	case EVREC_OVERRUN:
+		engine_overrun(e, arg);
+		break;
+	}
+	return 0;
 }
 
 void engine_resync_begin(struct engine *e, enum engine_resync why)

@@ -26,11 +26,14 @@ static int self_ino(ino_t *ino)
 int netns_enter(const char *spec, struct netns_ctx *ctx)
 {
 	char path[PATH_MAX];
+	struct stat sb;
 	int fd, ret;
 
 	ctx->orig_fd = -1;
-	if (!spec || !*spec)
+	if (!spec)
 		return self_ino(&ctx->ino);
+	if (!*spec)
+		return -EINVAL; /* an empty name is a mistake (an unset variable), never "here" */
 
 	if (strchr(spec, '/'))
 		snprintf(path, sizeof(path), "%s", spec);
@@ -44,6 +47,11 @@ int netns_enter(const char *spec, struct netns_ctx *ctx)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOTDIR ? -ENOENT : -errno;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		/* namespace files are regular files of nsfs; a directory or device is not one */
+		close(fd);
+		return -EINVAL;
+	}
 
 	ctx->orig_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (ctx->orig_fd < 0) {
@@ -52,7 +60,7 @@ int netns_enter(const char *spec, struct netns_ctx *ctx)
 	}
 	if (setns(fd, CLONE_NEWNET) < 0) {
 		/* EINVAL: the file is not a network namespace. */
-		ret = errno == EINVAL ? -ENOENT : -errno;
+		ret = -errno;
 		goto err_orig;
 	}
 	close(fd);

@@ -26,8 +26,12 @@ int ticker_open(struct ticker *t, double interval, bool repeat)
 
 	t->sfd = t->tfd = -1;
 	sigemptyset(&mask);
+	/* a clean stop: flush what is written, restore the terminal (SIGHUP: the terminal
+	 * went away; SIGQUIT: Ctrl-\\) */
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
 		return -errno;
 	t->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);

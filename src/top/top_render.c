@@ -195,6 +195,5 @@ int top_render_json(FILE *out, const struct top_frame *f)
 	    fputc('\n', out) == EOF)
 		ret = -EIO;
 	json_decref(o);
-	fflush(out);
-	return ret;
+	return ret < 0 || ferror(out) ? -EIO : 0;
 }

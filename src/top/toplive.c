@@ -50,6 +50,34 @@ static int feed_cb(const struct nlmsghdr *nlh, void *data)
 	return engine_ingest(fd->e, nlh);
 }
 
+/*
+ * The engine's own steps (overruns, the start and end of a resynchronising dump) go into
+ * the capture as markers, so that a replay does what the live engine did.
+ */
+static int mark(struct toplive *tl, enum evrec_mark m, uint64_t arg)
+{
+	return tl->rec ? evrec_mark(tl->rec, m, arg, now_real()) : 0;
+}
+
+static int resync_begin(struct toplive *tl, struct engine *e, enum engine_resync why)
+{
+	engine_resync_begin(e, why);
+	return mark(tl, EVREC_RESYNC_BEGIN, why);
+}
+
+static int resync_end(struct toplive *tl, struct engine *e)
+{
+	engine_resync_end(e);
+	return mark(tl, EVREC_RESYNC_END, 0);
+}
+
+/* On an error path: the error being returned matters more than the marker's. */
+static void resync_cancel(struct toplive *tl, struct engine *e)
+{
+	engine_resync_cancel(e);
+	mark(tl, EVREC_RESYNC_CANCEL, 0);
+}
+
 int toplive_open(struct toplive **out, size_t rcvbuf, size_t rcvbuf_max, struct evrec *rec,
 		 bool background)
 {
@@ -116,6 +144,8 @@ int toplive_drain(struct toplive *tl, struct engine *e)
 	if (!overrun)
 		return 0;
 	engine_overrun(e, drops - tl->drops);
+	if ((ret = mark(tl, EVREC_OVERRUN, drops - tl->drops)) < 0)
+		return ret;
 	tl->drops = drops;
 	ct_events_grow(tl->ev);
 	if (tl->dump)
@@ -145,10 +175,11 @@ int toplive_resync_start(struct toplive *tl, struct engine *e, enum engine_resyn
 			tl->again = true;
 		return 0;
 	}
-	engine_resync_begin(e, why);
+	if ((ret = resync_begin(tl, e, why)) < 0)
+		return ret;
 	ret = ct_dump_raw_start(dump_sock(tl), AF_UNSPEC);
 	if (ret < 0) {
-		engine_resync_cancel(e);
+		resync_cancel(tl, e);
 		return ret;
 	}
 	tl->dumping = true;
@@ -171,10 +202,11 @@ int toplive_resync_step(struct toplive *tl, struct engine *e)
 		return 0;
 	tl->dumping = false;
 	if (ret < 0) {
-		engine_resync_cancel(e);
+		resync_cancel(tl, e);
 		return ret;
 	}
-	engine_resync_end(e);
+	if ((ret = resync_end(tl, e)) < 0)
+		return ret;
 	tl->dump_cost = util_now_mono() - tl->dump_t0;
 	if (tl->again) {
 		tl->again = false;
@@ -201,7 +233,7 @@ int toplive_resync(struct toplive *tl, struct engine *e, enum engine_resync why)
 			ret = -errno;
 			nl_dump_abort(dump_sock(tl));
 			tl->dumping = tl->again = false;
-			engine_resync_cancel(e);
+			resync_cancel(tl, e);
 			break;
 		}
 		ret = toplive_resync_step(tl, e);

@@ -32,7 +32,11 @@ static void netns_lookup_errors(void **state)
 	tmptree_put("notns", "x", 1);
 	snprintf(path, sizeof(path), "%s", tmptree_path("notns"));
 	if (geteuid() == 0)
-		assert_int_equal(netns_enter(path, &ctx), -ENOENT);
+		assert_int_equal(netns_enter(path, &ctx), -EINVAL);
+	/* a directory is no namespace either, nor is an empty name (an unset variable) */
+	assert_int_equal(netns_enter("/tmp", &ctx), -EINVAL);
+	assert_int_equal(netns_enter("", &ctx), -EINVAL);
+	assert_int_equal(ctx.orig_fd, -1); /* nowhere entered, nothing to leave */
 }
 
 int main(void)

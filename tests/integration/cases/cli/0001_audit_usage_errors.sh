@@ -12,7 +12,7 @@ expect 3 "invalid --format 'xml'" "$NATSCOPE" audit --format xml
 expect 3 "unknown option '--bogus'" "$NATSCOPE" audit --bogus
 expect 3 "option '--format' needs a value" "$NATSCOPE" audit --format
 expect 3 "unexpected argument 'extra'" "$NATSCOPE" audit extra
-expect 3 "writing '/nonexistent-dir/x.prom' failed|cannot create a file beside" \
+expect 3 "cannot write the report to '/nonexistent-dir/x.prom': No such file or directory" \
 	"$NATSCOPE" audit -i 0 -o /nonexistent-dir/x.prom
 expect 64 "unknown command 'frobnicate'" "$NATSCOPE" frobnicate
 expect 3 "nf_conntrack is not available" env NATSCOPE_TEST_SYSCTL_ROOT="$T/empty" "$NATSCOPE" audit -i 0

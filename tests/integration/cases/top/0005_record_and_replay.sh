@@ -37,10 +37,14 @@ assert sorted(f['id'] for f in d['findings']) == ['snat_port_exhaustion', 'time_
 top = d['snat']['top']
 assert sum(g['entries'] for g in top) == int(sys.argv[2]) and all(g['sources'] == 1 for g in top), top
 PY
-expect 3 "cannot read '/nonexistent.pcap'" "$NATSCOPE" audit --replay /nonexistent.pcap
+expect 3 "cannot read capture '/nonexistent.pcap': No such file or directory" "$NATSCOPE" audit --replay /nonexistent.pcap
 echo garbage >"$T/bad.pcap"
 expect 3 "cannot replay" "$NATSCOPE" audit --replay "$T/bad.pcap"
 expect 65 "cannot replay" "$NATSCOPE" top --batch --replay "$T/bad.pcap"
+expect 66 "cannot replay .*: not a pcap file \(Is a directory\)" "$NATSCOPE" top --batch --replay "$T"
+chmod 600 "$T/cap.pcap"
+expect 66 "cannot read capture .*: Permission denied" as_nobody top --batch --replay "$T/cap.pcap"
+chmod 644 "$T/cap.pcap"
 # Wireshark's reader opens it and decodes netlink-netfilter in it
 tshark -r "$T/cap.pcap" -c 3 -T fields -e frame.protocols >"$T/tshark" 2>"$T/tshark.err" ||
 	fail "tshark cannot read the capture: $(cat "$T/tshark.err")"
