@@ -4,7 +4,10 @@
 #include <stdbool.h>
 
 /* Shared by the curses files of the interactive view: tui_term.c and tui_views.c. */
+struct screen;
+
 struct tui {
+	struct screen *screen; /* curses' SCREEN */
 	bool open;
 	bool color;
 };

@@ -2,15 +2,81 @@
 #include "top/tui.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <curses.h>
+#include <term.h>
 
 #include "tui_int.h"
+#include "util.h"
 
 /* The terminal: curses set-up, teardown and input.  Views draw in tui_views.c. */
+
+/*
+ * A fatal signal (abort(), a crash) must not leave the terminal raw and on the
+ * alternate screen.  Its handler may only use async-signal-safe calls, so what it needs is
+ * prepared here, before the handlers are installed: the terminal modes from before curses
+ * and the sequences that leave the alternate screen and show the cursor.  This is the
+ * one piece of static state of the TUI, written before any handler can run.
+ */
+static const int fatal_signals[] = { SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL };
+static struct {
+	struct termios modes;
+	char leave[64]; /* rmcup + cnorm */
+	size_t leave_len;
+	struct sigaction old[sizeof(fatal_signals) / sizeof(fatal_signals[0])];
+} fatal;
+
+static void fatal_handler(int sig)
+{
+	tcsetattr(STDIN_FILENO, TCSANOW, &fatal.modes);
+	if (fatal.leave_len && write(STDOUT_FILENO, fatal.leave, fatal.leave_len) < 0) {
+		/* nothing more can be done from here */
+	}
+	/* then what would have happened: the previous handler (a sanitizer's), or death */
+	for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); i++)
+		if (fatal_signals[i] == sig)
+			sigaction(sig, &fatal.old[i], NULL);
+	raise(sig);
+}
+
+static void append_cap(const char *name)
+{
+	const char *cap = tigetstr(name);
+	size_t n;
+
+	if (!cap || cap == (const char *)-1)
+		return;
+	n = strlen(cap);
+	if (fatal.leave_len + n < sizeof(fatal.leave)) {
+		memcpy(fatal.leave + fatal.leave_len, cap, n);
+		fatal.leave_len += n;
+	}
+}
+
+static void fatal_install(void)
+{
+	struct sigaction sa = { .sa_handler = fatal_handler };
+
+	append_cap("rmcup");
+	append_cap("cnorm");
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); i++)
+		sigaction(fatal_signals[i], &sa, &fatal.old[i]);
+}
+
+static void fatal_uninstall(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); i++)
+		sigaction(fatal_signals[i], &fatal.old[i], NULL);
+	fatal.leave_len = 0;
+}
 
 int tui_open(struct tui **out, bool color)
 {
@@ -18,10 +84,18 @@ int tui_open(struct tui **out, bool color)
 
 	if (!t)
 		return -ENOMEM;
-	if (!initscr()) {
+	if (tcgetattr(STDIN_FILENO, &fatal.modes) < 0) {
 		free(t);
 		return -ENOTTY;
 	}
+	/* newterm(), not initscr(): initscr() exits the program when it cannot start */
+	t->screen = newterm(NULL, stdout, stdin);
+	if (!t->screen) {
+		free(t);
+		return -ENOTTY;
+	}
+	set_term(t->screen);
+	fatal_install();
 	t->open = true;
 	cbreak();
 	noecho();
@@ -46,8 +120,12 @@ void tui_close(struct tui *t)
 {
 	if (!t)
 		return;
-	if (t->open)
+	if (t->open) {
 		endwin();
+		fatal_uninstall();
+	}
+	if (t->screen)
+		delscreen(t->screen);
 	free(t);
 }
 
