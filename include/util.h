@@ -15,6 +15,12 @@ double util_now_mono(void);
 /** Whether @s is one or more decimal digits (a PID, a /proc entry). */
 bool util_all_digits(const char *s);
 
+/**
+ * @s for a one-line message: control characters as \xNN, cut with "..." to fit @len
+ * bytes.  Returns @buf.
+ */
+const char *util_escape(const char *s, char *buf, size_t len);
+
 /** Append @obj to the growable pointer array *@arr of *@n entries. 0 or -ENOMEM. */
 int util_push(void ***arr, size_t *n, void *obj);
 

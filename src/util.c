@@ -3,15 +3,34 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+/* Plain decimal: digits with at most one '.', at least one digit; nothing else. */
+static bool is_decimal(const char *s)
+{
+	bool digit = false, point = false;
+
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digit = true;
+		else if (*s == '.' && !point)
+			point = true;
+		else
+			return false;
+	}
+	return digit;
+}
 
 int util_parse_double(const char *s, double lo, double hi, double *out)
 {
 	char *end;
 	double v;
 
-	if (!s || !*s)
+	/* strtod() alone would take " 1", "0x10", "1e3", "inf" and "nan" */
+	if (!s || !is_decimal(s))
 		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
@@ -63,4 +82,23 @@ bool util_all_digits(const char *s)
 		if (*s < '0' || *s > '9')
 			return false;
 	return true;
+}
+
+const char *util_escape(const char *s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (; *s && n + 5 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < ' ' || c == 0x7f)
+			n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
+		else
+			buf[n++] = (char)c;
+	}
+	if (*s && len >= 4)
+		memcpy(buf + (n < len - 4 ? n : len - 4), "...", 4);
+	else if (len)
+		buf[n < len ? n : len - 1] = '\0';
+	return buf;
 }

@@ -35,6 +35,7 @@ struct finding {
 	unsigned int groups[AUDIT_MAX_GROUPS];
 	unsigned int nrules; /* indexes into snapshot.nat.v named as evidence */
 	unsigned int rules[AUDIT_MAX_RULES];
+	unsigned int rules_omitted; /* rules that belonged here past AUDIT_MAX_RULES */
 };
 
 /* Thresholds; audit_thresholds_default() documents each one's origin. */

@@ -43,8 +43,12 @@ const char *natfix_plan_note(const struct natfix_plan *p, unsigned int i);
 unsigned int natfix_plan_nskipped(const struct natfix_plan *p);
 unsigned int natfix_plan_nmirrored(const struct natfix_plan *p);
 
-/** Write the change as an nft -f script. */
-int natfix_plan_script(const struct natfix_plan *p, FILE *out);
+/**
+ * Write the change as an nft -f script, whole or not at all.  -EILSEQ with @why naming
+ * it when a name in the change has no nft syntax (the change can still be applied:
+ * netlink takes any name); -errno when writing failed.
+ */
+int natfix_plan_script(const struct natfix_plan *p, FILE *out, char *why, size_t whylen);
 
 /**
  * Apply the plan in one nf_tables batch bound to the planned generation.  -ERESTART:
@@ -75,14 +79,8 @@ bool natfix_plan_mirrors(const struct natfix_plan *p, uint32_t family, const cha
 			 const char *chain);
 
 /**
- * Recover the options an overlay was made with from its table comment ("... oif=X
- * saddr=Y"); the strings point into @buf.  -EINVAL if it is not natscope's mark.
- */
-int natfix_opts_from_comment(const char *comment, struct natfix_opts *o, char *buf, size_t len);
-
-/**
- * Check a ruleset read after applying: natscope's tables are exactly the planned ones.
- * Returns 0, or -EPROTO with *family set to the first family that differs.
+ * Check a ruleset read after applying: natscope's tables are exactly the planned ones,
+ * by content.  Returns 0, or -EPROTO with *family set to the first family that differs.
  */
 int natfix_plan_verify(const struct natfix_plan *p, const struct ruleset *rs, uint32_t *family);
 

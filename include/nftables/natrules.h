@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NATRULES_NAME 64
+#define NATRULES_NAME 256 /* NFT_NAME_MAXLEN: any table or chain name, with its NUL */
 #define NATRULES_TEXT 512
 
 enum natrule_kind {
@@ -71,8 +71,5 @@ enum natrule_owner natrules_guess_owner(const char *table, const char *chain);
 
 void natrules_init(struct natrules *nr);
 void natrules_release(struct natrules *nr);
-
-/* Marker in the comment of tables natscope owns; nothing else is ever changed. */
-#define NATRULES_OWNER_MARK "natscope-managed"
 
 #endif

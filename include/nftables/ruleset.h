@@ -15,12 +15,24 @@ struct nl_sock;
 struct nftnl_chain;
 struct nftnl_rule;
 struct nftnl_set;
+struct nftnl_table;
 
 struct ruleset;
 
+/*
+ * Limits of what ruleset_add() accepts, the kernel's own: a message fits the 64 KiB a
+ * netlink dump reply is received in, a rule has at most NFT_RULE_MAXEXPRS expressions.
+ * Whatever is built again from an accepted object is no larger than its message.
+ */
+#define RULESET_MAX_MSG	  (64 * 1024)
+#define RULESET_MAX_EXPRS 128
+
 int ruleset_new(struct ruleset **out);
 void ruleset_free(struct ruleset *rs);
-/** Add one NFT_MSG_NEWTABLE/NEWCHAIN/NEWRULE/NEWSET/NEWSETELEM message; others are ignored. */
+/**
+ * Add one NFT_MSG_NEWTABLE/NEWCHAIN/NEWRULE/NEWSET/NEWSETELEM message; others are ignored.
+ * -EBADMSG for an object without the names its readers need, -EMSGSIZE past the limits.
+ */
 int ruleset_add(struct ruleset *rs, const struct nlmsghdr *nlh);
 
 /**
@@ -34,12 +46,17 @@ size_t ruleset_nchains(const struct ruleset *rs);
 const struct nftnl_chain *ruleset_chain(const struct ruleset *rs, size_t i);
 size_t ruleset_nrules(const struct ruleset *rs);
 const struct nftnl_rule *ruleset_rule(const struct ruleset *rs, size_t i);
-bool ruleset_has_table(const struct ruleset *rs, uint32_t family, const char *name);
+/** Table @name of @family, or NULL. */
+const struct nftnl_table *ruleset_table(const struct ruleset *rs, uint32_t family,
+					const char *name);
 /** A dumped set; anonymous sets of tables with a nat postrouting chain have elements. */
 const struct nftnl_set *ruleset_set(const struct ruleset *rs, uint32_t family, const char *table,
 				    const char *name);
-/** The comment of table @name if it carries NATRULES_OWNER_MARK, else NULL. */
-const char *ruleset_owned_comment(const struct ruleset *rs, uint32_t family, const char *name);
+/**
+ * The comment of table @name of @family: NULL if there is none or if it is not one
+ * NUL-terminated string filling its attribute.
+ */
+const char *ruleset_table_comment(const struct ruleset *rs, uint32_t family, const char *name);
 /** Whether @c is a nat-type base chain on postrouting of an ip, ip6 or inet table. */
 bool ruleset_is_nat_postrouting(const struct nftnl_chain *c);
 

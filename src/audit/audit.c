@@ -300,6 +300,8 @@ static void check_nat_random(const struct snapshot *s, const struct audit_thresh
 		}
 		if (f->nrules < AUDIT_MAX_RULES)
 			f->rules[f->nrules++] = i;
+		else
+			f->rules_omitted++;
 		lacking++;
 	}
 	evidence(f, "snat_rules", (double)(s->nat.n - ours));

@@ -11,6 +11,7 @@
 #include "netlink/ct_dump.h"
 #include "nftables/natfix.h"
 #include "nftables/natrules.h"
+#include "nftables/owner.h"
 #include "nftables/ruleset.h"
 #include "netlink/nl.h"
 #include "util.h"
@@ -70,16 +71,15 @@ static int judge_overlay(const struct ruleset *rs, struct snapshot *snap)
 	static const uint32_t fams[] = { NFPROTO_IPV4, NFPROTO_IPV6, NFPROTO_INET };
 	struct natfix_opts opts = { 0 };
 	struct natfix_plan *plan;
-	char buf[256];
+	struct owner_mark mark;
 	int ret;
 
-	for (size_t i = 0; i < ARRAY_SIZE(fams); i++) {
-		const char *c = ruleset_owned_comment(rs, fams[i], NATFIX_TABLE);
-
-		if (c && !snap->nat.overlay) {
-			snap->nat.overlay = true;
-			natfix_opts_from_comment(c, &opts, buf, sizeof(buf));
-		}
+	for (size_t i = 0; i < ARRAY_SIZE(fams) && !snap->nat.overlay; i++) {
+		if (owner_of_table(rs, fams[i], NATFIX_TABLE, &mark) != 1)
+			continue;
+		snap->nat.overlay = true;
+		opts.oif = mark.oif[0] ? mark.oif : NULL;
+		opts.saddr = mark.saddr[0] ? mark.saddr : NULL;
 	}
 	if (!snap->nat.overlay)
 		return 0;

@@ -267,6 +267,7 @@ static json_t *findings_json(const struct snapshot *s, const struct audit_report
 		for (unsigned int k = 0; k < f->nrules; k++)
 			json_array_append_new(rules, rule_json(&s->nat.v[f->rules[k]]));
 		json_object_set_new(o, "rules", rules);
+		json_object_set_new(o, "rules_omitted", json_integer(f->rules_omitted));
 		json_object_set_new(o, "remedy",
 				    f->sev == SEV_OK ? json_null()
 						     : json_string(audit_check_remedy(f->check)));

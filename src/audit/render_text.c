@@ -192,11 +192,13 @@ static void finding_block(FILE *out, const struct snapshot *s, const struct find
 			group_line(out, &s->table.top[f->groups[k]]);
 		}
 	}
-	if (f->nrules) {
+	if (f->nrules && f->rules_omitted)
+		fprintf(out, "%9s  rules (the first %u of %u; SOURCE-NAT RULES lists all):\n", "",
+			f->nrules, f->nrules + f->rules_omitted);
+	else if (f->nrules)
 		fprintf(out, "%9s  rules:\n", "");
-		for (unsigned int k = 0; k < f->nrules; k++)
-			rule_line(out, &s->nat.v[f->rules[k]], 11);
-	}
+	for (unsigned int k = 0; k < f->nrules; k++)
+		rule_line(out, &s->nat.v[f->rules[k]], 11);
 	fprintf(out, "%9s  remedy: %s\n", "", audit_check_remedy(f->check));
 }
 

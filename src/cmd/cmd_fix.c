@@ -11,6 +11,7 @@
 #include "nftables/natfix.h"
 #include "nftables/natrules.h"
 #include "nftables/ruleset.h"
+#include "nftables/scope.h"
 #include "host/netns.h"
 #include "netlink/nl.h"
 #include "util.h"
@@ -55,6 +56,25 @@ static void fix_usage(FILE *f)
 		"  -h, --help          show this help\n"
 		"\n%s",
 		cost_note);
+}
+
+/* --oif and --saddr, each with its own line; 0 or the exit code. */
+static int check_scope(struct app *app, const struct natfix_opts *o)
+{
+	struct scope sc;
+	char shown[64];
+
+	if (o->oif && scope_parse(o->oif, NULL, &sc) < 0)
+		return app_error(app, APP_ERR_USAGE,
+				 "--oif '%s' is not an interface name: 1 to 15 bytes, without '/', "
+				 "':', '\"', spaces or control characters",
+				 util_escape(o->oif, shown, sizeof(shown)));
+	if (o->saddr && scope_parse(NULL, o->saddr, &sc) < 0)
+		return app_error(app, APP_ERR_USAGE,
+				 "--saddr '%s' is not an IPv4 or IPv6 address with an optional "
+				 "decimal /prefix within it",
+				 util_escape(o->saddr, shown, sizeof(shown)));
+	return 0;
 }
 
 static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a)
@@ -120,7 +140,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a
 	if (a->opts.in_place && (a->opts.oif || a->opts.saddr))
 		return app_error(app, APP_ERR_USAGE,
 				 "--in-place rewrites whole rules: it takes no --oif or --saddr");
-	return 0;
+	return check_scope(app, &a->opts);
 }
 
 static bool confirm(const struct app *app)
@@ -133,36 +153,64 @@ static bool confirm(const struct app *app)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
+/*
+ * What is in force after applying is not what was planned: if the generation moved past
+ * natscope's own batch, someone changed the ruleset since; else say what differs.
+ */
+static int unverified(struct app *app, uint32_t planned, uint32_t now, const char *what)
+{
+	if (now != planned + 1)
+		return app_error(app, APP_ERR_UNVERIFIED,
+				 "applied in one batch, but the ruleset has changed since "
+				 "(generation %u applied, %u now): check it with natscope audit",
+				 planned + 1, now);
+	return app_error(app, APP_ERR_UNVERIFIED,
+			 "applied in one batch, but what is in force is not what was planned "
+			 "(%s)",
+			 what);
+}
+
+/* Test hook: a window between applying and reading back, for a concurrent change. */
+static void test_delay(const char *name)
+{
+	double delay;
+
+	if (getenv(name) && util_parse_double(getenv(name), 0, 60, &delay) == 0)
+		usleep((useconds_t)(delay * 1e6));
+}
+
 /* Re-read what is in force and check natscope's tables are exactly what was planned. */
 static int verify(struct app *app, struct nl_sock *nl, const struct natfix_plan *plan,
-		  const struct natfix_opts *opts)
+		  const struct natfix_opts *opts, uint32_t planned)
 {
-	struct natfix_plan *again;
+	struct natfix_plan *again = NULL;
 	struct ruleset *rs;
 	struct natrules nr;
 	uint32_t genid, family;
+	char what[96];
 	int ret;
 
+	test_delay("NATSCOPE_TEST_VERIFY_DELAY");
 	ret = ruleset_dump(nl, &rs, &genid);
 	if (ret < 0)
-		return app_error(app, APP_ERR_RUNTIME, "re-reading the ruleset failed: %s",
+		return app_error(app, APP_ERR_UNVERIFIED,
+				 "applied in one batch, but re-reading the ruleset failed: %s",
 				 strerror(-ret));
-	if (natfix_plan_verify(plan, rs, &family) < 0) {
-		ruleset_free(rs);
-		return app_error(app, APP_ERR_RUNTIME,
-				 "after applying, table %s %s is not as planned",
-				 natrules_family_name((uint8_t)family), NATFIX_TABLE);
-	}
+	ret = natfix_plan_verify(plan, rs, &family);
+	snprintf(what, sizeof(what), "table %s %s differs", natrules_family_name((uint8_t)family),
+		 NATFIX_TABLE);
 	/* Planning again against what is now in force must find nothing to do. */
-	ret = natfix_plan_new(rs, genid, opts, &again);
-	if (ret == 0 && natfix_plan_has_changes(again))
+	if (ret == 0 && (ret = natfix_plan_new(rs, genid, opts, &again)) == 0 &&
+	    natfix_plan_has_changes(again)) {
 		ret = -EPROTO;
+		snprintf(what, sizeof(what), "planning again finds changes");
+	} else if (ret < 0 && ret != -EPROTO) {
+		snprintf(what, sizeof(what), "%s", strerror(-ret));
+	}
 	natfix_plan_free(again);
 	if (ret < 0) {
 		ruleset_free(rs);
-		return app_error(app, APP_ERR_RUNTIME,
-				 "after applying, the ruleset is not what was planned (%s)",
-				 strerror(-ret));
+		return unverified(app, planned, genid, what);
 	}
 	natrules_init(&nr);
 	ret = natrules_analyze(rs, &nr);
@@ -213,6 +261,20 @@ static int read_and_plan(struct app *app, const struct fix_args *a, struct nl_so
 	return 0;
 }
 
+/* The script, or if nft syntax cannot write it, the notes and why. */
+static int show_change(const struct natfix_plan *plan, FILE *f)
+{
+	char why[160];
+	int ret = natfix_plan_script(plan, f, why, sizeof(why));
+
+	if (ret != -EILSEQ)
+		return ret;
+	for (unsigned int i = 0; i < natfix_plan_nnotes(plan); i++)
+		fprintf(f, "%s\n", natfix_plan_note(plan, i));
+	fprintf(f, "(no nft script: %s has no nft syntax; netlink applies it as it is)\n", why);
+	return ferror(f) ? -EIO : 0;
+}
+
 /* --yes, or a terminal to ask on: 0 to go on, else the exit code. */
 static int agreed(struct app *app, const struct fix_args *a, const struct natfix_plan *plan)
 {
@@ -222,7 +284,9 @@ static int agreed(struct app *app, const struct fix_args *a, const struct natfix
 		return app_error(app, APP_ERR_USAGE,
 				 "refusing to change the ruleset without --yes (no terminal to ask "
 				 "on); see the change first with --dry-run");
-	natfix_plan_script(plan, stderr);
+	if (show_change(plan, stderr) < 0)
+		return app_error(app, APP_ERR_IOERR, "showing the change failed: %s",
+				 strerror(errno));
 	if (!confirm(app)) {
 		fprintf(app->out, "not applied; nothing changed\n");
 		return 1;
@@ -236,13 +300,7 @@ static int apply(struct app *app, const struct fix_args *a, struct nl_sock *nl,
 	char what[256] = "";
 	int ret;
 
-	/* Test hook: a window in which a test changes the ruleset behind our back. */
-	if (getenv("NATSCOPE_TEST_APPLY_DELAY")) {
-		double delay;
-
-		if (util_parse_double(getenv("NATSCOPE_TEST_APPLY_DELAY"), 0, 60, &delay) == 0)
-			usleep((useconds_t)(delay * 1e6));
-	}
+	test_delay("NATSCOPE_TEST_APPLY_DELAY");
 	ret = natfix_apply(nl, plan, what, sizeof(what));
 	if (ret == -ERESTART)
 		return app_error(app, APP_ERR_CHANGED,
@@ -254,7 +312,21 @@ static int apply(struct app *app, const struct fix_args *a, struct nl_sock *nl,
 				 "the kernel rejected %s: %s; nothing was applied",
 				 what[0] ? what : "the batch", strerror(-ret));
 	fprintf(app->out, "applied in one batch.\n");
-	return verify(app, nl, plan, &a->opts);
+	return verify(app, nl, plan, &a->opts, genid);
+}
+
+static int dry_run(struct app *app, const struct natfix_plan *plan)
+{
+	char why[160];
+	int ret = natfix_plan_script(plan, app->out, why, sizeof(why));
+
+	if (ret == -EILSEQ)
+		return app_error(app, APP_ERR_DATA,
+				 "the change cannot be written as an nft script: %s has no nft "
+				 "syntax (nft cannot quote names); without --dry-run it is applied "
+				 "through netlink",
+				 why);
+	return ret < 0 ? app_output_error(app, -ret) : 0;
 }
 
 static int run(struct app *app, const struct fix_args *a)
@@ -274,9 +346,7 @@ static int run(struct app *app, const struct fix_args *a)
 		goto out;
 	if (a->dry_run) {
 		/* stdout is the script alone (the notes are in it as comments) */
-		ret = natfix_plan_script(plan, app->out) < 0
-			      ? app_error(app, APP_ERR_RUNTIME, "writing the script failed")
-			      : 0;
+		ret = dry_run(app, plan);
 		if (a->random_fully && natfix_plan_has_changes(plan))
 			fputs(cost_note, stderr);
 		goto out;

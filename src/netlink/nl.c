@@ -31,7 +31,9 @@ struct nl_sock {
 	struct nl_reply dump; /* its state between steps */
 	char ext[128];	      /* extended ACK of the last failed request */
 	char sendbuf[8192];   /* requests are one small message */
-	char recvbuf[NL_BUF_SIZE];
+	/* One NUL past the datagram: libnftnl copies string attributes with strdup(), so a
+	 * string without its NUL still ends inside this buffer. */
+	char recvbuf[NL_BUF_SIZE + 1];
 };
 
 int nl_open(struct nl_sock **out, unsigned int groups)
@@ -224,13 +226,13 @@ static ssize_t recv_one(struct nl_sock *nl, int flags)
 	ssize_t n;
 
 	do
-		n = recv(mnl_socket_get_fd(nl->mnl), nl->recvbuf, sizeof(nl->recvbuf),
-			 flags | MSG_TRUNC);
+		n = recv(mnl_socket_get_fd(nl->mnl), nl->recvbuf, NL_BUF_SIZE, flags | MSG_TRUNC);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	if ((size_t)n > sizeof(nl->recvbuf))
+	if ((size_t)n > NL_BUF_SIZE)
 		return -ENOSPC;
+	nl->recvbuf[n] = '\0';
 	return n;
 }
 

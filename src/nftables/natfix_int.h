@@ -10,6 +10,8 @@
 
 #include "nftables/natfix.h"
 #include "nftables/natrules.h"
+#include "nftables/ruleset.h"
+#include "nftables/scope.h"
 
 struct nftnl_chain;
 struct nftnl_expr;
@@ -17,8 +19,14 @@ struct nftnl_rule;
 struct nftnl_set;
 struct ruleset;
 
-#define NFAM	 3
-#define MSG_ROOM (128 * 1024) /* libnftnl builders write unchecked: keep this much free */
+#define NFAM 3
+/*
+ * libnftnl's builders write without a bound: keep this much free for one message.  What
+ * is built is no larger than a message the ruleset accepted (RULESET_MAX_MSG), except a
+ * set's elements, which the element iterator cuts at 64 KiB plus the element that did
+ * not fit (itself from one accepted message).
+ */
+#define MSG_ROOM (2 * RULESET_MAX_MSG + 4096)
 
 extern const uint32_t natfix_families[NFAM];
 
@@ -26,7 +34,8 @@ struct overlay {
 	uint32_t family;
 	bool existing; /* natscope's marked table is there now */
 	char existing_comment[256];
-	bool wanted; /* the plan wants a table in this family */
+	bool current; /* ... and it is already what the plan wants (natfix_compare.c) */
+	bool wanted;  /* the plan wants a table in this family */
 	char comment[256];
 	struct nftnl_chain **chains;
 	size_t nchains;
@@ -34,14 +43,6 @@ struct overlay {
 	size_t nrules;
 	struct nftnl_set **sets; /* recreated anonymous sets, with their elements */
 	size_t nsets;
-};
-
-struct scope {
-	const char *oif;
-	bool have_saddr;
-	uint32_t saddr_family; /* NFPROTO_IPV4 or NFPROTO_IPV6 */
-	uint8_t net[16], mask[16];
-	unsigned int len; /* address bytes */
 };
 
 struct mirrored {
@@ -78,8 +79,13 @@ int natfix_note(struct natfix_plan *p, const char *fmt, ...) __attribute__((form
 const char *natfix_fam_name(uint32_t family);
 bool natfix_overlay_changes(const struct overlay *ov);
 
+/* natfix_compare.c: 1 if natscope's table of @ov's family holds exactly what @ov wants,
+ * 0 if not, -ENOMEM. */
+int natfix_overlay_matches(const struct overlay *ov, const struct ruleset *rs);
+
 /* natfix_mirror.c */
-void natfix_chain_name(char *buf, size_t len, const char *table, const char *chain);
+#define NATFIX_NAME_MAX 255 /* bytes in a chain name, without the NUL (NFT_NAME_MAXLEN - 1) */
+int natfix_chain_name(char *buf, size_t len, const char *table, const char *chain);
 struct nftnl_rule *natfix_clone_rule(const struct nftnl_rule *src, char *scratch);
 /** Mirror base chain @base into @ov, or explain in a note why not. */
 int natfix_mirror_base(struct natfix_plan *p, const struct ruleset *rs,

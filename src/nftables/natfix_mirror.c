@@ -36,19 +36,6 @@ static const char *const run_twice[] = {
 	"dynset", "objref", "numgen", "last",  "synproxy",
 };
 
-/*
- * Elements travel in one message, which the unchecked libnftnl builders write into
- * MSG_ROOM bytes: at most 60 bytes an element (an interval end carries flags, key and
- * key end), so 1,024 elements stay well inside it.
- */
-#define MAX_ANON_ELEMS 1024
-
-static int count_elem(struct nftnl_set_elem *e, void *data)
-{
-	(*(unsigned int *)data)++;
-	return 0;
-}
-
 static bool refuse(const struct nftnl_expr *e, const struct ruleset *rs, uint32_t family,
 		   const char *table, char *why, size_t len)
 {
@@ -71,7 +58,6 @@ static bool refuse(const struct nftnl_expr *e, const struct ruleset *rs, uint32_
 	if (strcmp(name, "lookup") == 0) {
 		const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
 		const struct nftnl_set *st = ruleset_set(rs, family, table, set);
-		unsigned int n = 0;
 
 		if (!st || !(nftnl_set_get_u32(st, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS)) {
 			snprintf(why, len, "it references set @%s of table %s", set, table);
@@ -84,19 +70,33 @@ static bool refuse(const struct nftnl_expr *e, const struct ruleset *rs, uint32_
 				 "it uses an anonymous map (not mirrored by this version)");
 			return true;
 		}
-		nftnl_set_elem_foreach((struct nftnl_set *)st, count_elem, &n);
-		if (n > MAX_ANON_ELEMS) {
-			snprintf(why, len, "its anonymous set has %u elements (more than %d)", n,
-				 MAX_ANON_ELEMS);
-			return true;
-		}
 	}
 	return false;
 }
 
-void natfix_chain_name(char *buf, size_t len, const char *table, const char *chain)
+/*
+ * The mirror of chain @chain of table @table: "TABLE/CHAIN" with '.' and '/' of the
+ * table's name written ".." and ".s".  The escaped table name holds no '/', so the first
+ * '/' ends it and different pairs always get different names (nat + x-post and nat-x +
+ * post are "nat/x-post" and "nat-x/post").  -ENAMETOOLONG past the kernel's 255 bytes.
+ */
+int natfix_chain_name(char *buf, size_t len, const char *table, const char *chain)
 {
-	snprintf(buf, len, "%s-%s", table, chain);
+	size_t n = 0;
+
+	for (const char *c = table; *c; c++) {
+		const char *code = *c == '.' ? ".." : *c == '/' ? ".s" : NULL;
+		size_t clen = code ? 2 : 1;
+
+		if (n + clen >= len)
+			return -ENAMETOOLONG;
+		memcpy(buf + n, code ? code : c, clen);
+		n += clen;
+	}
+	if (n + 1 + strlen(chain) >= len || n + 1 + strlen(chain) > NATFIX_NAME_MAX)
+		return -ENAMETOOLONG;
+	snprintf(buf + n, len - n, "/%s", chain);
+	return 0;
 }
 
 /* Serialise and parse back: libnftnl has no rule copy. */
@@ -136,43 +136,53 @@ static void elems_nest_types(struct nlmsghdr *nlh)
 	}
 }
 
+/*
+ * Copy the elements of @src into @st by serialising and parsing back
+ * (nftnl_set_elem_clone() is declared by libnftnl 1.2.4 but not exported), a message's
+ * worth at a time: the iterator stops each message at the 64 KiB an attribute can carry,
+ * so a set of any size goes through the fixed scratch.  @src is only read.
+ */
+static int clone_elements(struct mirror_ctx *m, struct nftnl_set *src, struct nftnl_set *st)
+{
+	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(src);
+	int ret = 0, more = 1;
+
+	if (!it)
+		return -ENOMEM;
+	while (ret == 0 && more > 0) {
+		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(m->scratch, NFT_MSG_NEWSETELEM,
+							     (uint16_t)m->family, 0, 0);
+
+		more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, it);
+		elems_nest_types(nlh);
+		if (nftnl_set_elems_nlmsg_parse(nlh, st) < 0)
+			ret = -EBADMSG;
+	}
+	nftnl_set_elems_iter_destroy(it);
+	return ret;
+}
+
 /* Recreate anonymous set @name in the overlay; *id gets its batch id. */
 static int clone_anonymous_set(struct mirror_ctx *m, const char *name, uint32_t *id)
 {
 	const struct nftnl_set *src = ruleset_set(m->rs, m->family, m->table, name);
-	struct nftnl_set *st = nftnl_set_alloc(), *tmp = (struct nftnl_set *)src;
+	struct nftnl_set *st, *tmp = (struct nftnl_set *)src; /* only read */
 	struct nlmsghdr *nlh;
 	int ret;
 
-	if (!st || !src) {
-		if (st)
-			nftnl_set_free(st);
-		return src ? -ENOMEM : -ENOENT;
-	}
-	unsigned int nelems = 0;
-
-	nftnl_set_elem_foreach(tmp, count_elem, &nelems);
-	if (nelems > MAX_ANON_ELEMS) {
-		nftnl_set_free(st);
-		return -E2BIG;
-	}
-	/*
-	 * Copy by serialising and parsing back (nftnl_set_elem_clone() is declared by
-	 * libnftnl 1.2.4 but not exported).  It takes non-const sets but only reads them.
-	 */
+	if (!src)
+		return -ENOENT;
+	st = nftnl_set_alloc();
+	if (!st)
+		return -ENOMEM;
 	nlh = nftnl_nlmsg_build_hdr(m->scratch, NFT_MSG_NEWSET, (uint16_t)m->family, 0, 0);
 	nftnl_set_nlmsg_build_payload(nlh, tmp);
-	ret = nftnl_set_nlmsg_parse(nlh, st);
-	if (ret == 0) {
-		nlh = nftnl_nlmsg_build_hdr(m->scratch, NFT_MSG_NEWSETELEM, (uint16_t)m->family, 0,
-					    0);
-		nftnl_set_elems_nlmsg_build_payload(nlh, tmp);
-		elems_nest_types(nlh);
-		ret = nftnl_set_elems_nlmsg_parse(nlh, st);
-	}
+	ret = nftnl_set_nlmsg_parse(nlh, st) < 0 ? -EBADMSG : 0;
+	if (ret == 0)
+		ret = clone_elements(m, tmp, st);
 	if (ret < 0) {
 		nftnl_set_free(st);
-		return -EBADMSG;
+		return ret;
 	}
 	nftnl_set_unset(st, NFTNL_SET_HANDLE);
 	nftnl_set_set_str(st, NFTNL_SET_TABLE, NATFIX_TABLE);
@@ -197,9 +207,11 @@ static int adapt_expr(struct nftnl_expr *e, struct mirror_ctx *m)
 		nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_PACKETS, 0);
 		nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_BYTES, 0);
 	} else if ((target = natexpr_jump(e))) {
-		char mirrored[256];
+		char mirrored[NATFIX_NAME_MAX + 1];
+		int ret = natfix_chain_name(mirrored, sizeof(mirrored), table, target);
 
-		natfix_chain_name(mirrored, sizeof(mirrored), table, target);
+		if (ret < 0)
+			return ret;
 		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, mirrored);
 	} else if (natexpr_snat_flags(e, family, &flags)) {
 		flags |= NF_NAT_RANGE_PROTO_RANDOM_FULLY;
@@ -243,7 +255,7 @@ static int retarget_lookup(struct nftnl_rule *r, const struct nftnl_expr *old, s
 static int rebuild_rule(struct nftnl_rule *r, struct mirror_ctx *m)
 {
 	uint32_t family = m->family;
-	struct nftnl_expr *list[128], *e;
+	struct nftnl_expr *list[RULESET_MAX_EXPRS], *e;
 	size_t n = 0;
 	int ret = 0;
 
@@ -358,13 +370,14 @@ static int mirror_rules(struct mirror_ctx *m, const char *chain, const char *nam
 /* The mirror: base chain first (hooked at @prio), then the chains it reaches. */
 static int build_mirror(struct mirror_ctx *m, const struct ruleset_chains *re, int32_t prio)
 {
-	char name[256];
+	char name[NATFIX_NAME_MAX + 1];
 	int ret;
 
 	for (size_t k = 0; k < re->n; k++) {
 		struct nftnl_chain *c;
 
-		natfix_chain_name(name, sizeof(name), m->table, re->names[k]);
+		if ((ret = natfix_chain_name(name, sizeof(name), m->table, re->names[k])) < 0)
+			return ret;
 		c = natfix_new_chain(m->family, name);
 		if (!c)
 			return -ENOMEM;
@@ -413,13 +426,20 @@ int natfix_mirror_base(struct natfix_plan *p, const struct ruleset *rs,
 	};
 	struct ruleset_chains re;
 	unsigned int lacking = 0;
-	char why[160] = "", name[256];
+	char why[160] = "", name[NATFIX_NAME_MAX + 1];
 	int ret;
 
 	ret = ruleset_reach(rs, m.family, table, bname, &re);
 	if (ret < 0)
 		return ret;
 	ret = check_reached(p, rs, m.family, table, &re, &lacking, why, sizeof(why));
+	for (size_t k = 0; ret == 0 && k < re.n && !why[0]; k++)
+		if (natfix_chain_name(name, sizeof(name), table, re.names[k]) < 0)
+			snprintf(why, sizeof(why),
+				 "the mirror of chain %.40s%s would have a name longer than %d "
+				 "bytes",
+				 re.names[k], strlen(re.names[k]) > 40 ? "..." : "",
+				 NATFIX_NAME_MAX);
 	if (ret < 0 || (!lacking && !why[0]))
 		goto out; /* already fully-random: nothing to do here */
 	if (why[0]) {
@@ -434,7 +454,7 @@ int natfix_mirror_base(struct natfix_plan *p, const struct ruleset *rs,
 	if (ret < 0)
 		goto out;
 	ov->wanted = true;
-	natfix_chain_name(name, sizeof(name), table, bname);
+	(void)natfix_chain_name(name, sizeof(name), table, bname); /* checked above */
 	ret = natfix_note(p,
 			  "mirror %s %s %s (priority %d) -> %s %s %s (priority %d): %u statement%s "
 			  "made fully-random, %zu chain%s",

@@ -24,6 +24,7 @@
 #include "natfix_int.h"
 
 #include "nftables/natexpr.h"
+#include "nftables/owner.h"
 #include "nftables/ruleset.h"
 #include "util.h"
 
@@ -48,101 +49,16 @@ int natfix_note(struct natfix_plan *p, const char *fmt, ...)
 	return 0;
 }
 
-static int parse_scope(const struct natfix_opts *o, struct scope *sc)
-{
-	char addr[INET6_ADDRSTRLEN + 1], *slash;
-	unsigned long prefix;
-
-	sc->oif = o->oif;
-	if (o->oif && (!*o->oif || strlen(o->oif) >= 16))
-		return -EINVAL;
-	if (!o->saddr)
-		return 0;
-	if (strlen(o->saddr) >= sizeof(addr))
-		return -EINVAL;
-	strcpy(addr, o->saddr);
-	slash = strchr(addr, '/');
-	if (slash)
-		*slash++ = '\0';
-	if (inet_pton(AF_INET, addr, sc->net) == 1) {
-		sc->saddr_family = NFPROTO_IPV4;
-		sc->len = 4;
-	} else if (inet_pton(AF_INET6, addr, sc->net) == 1) {
-		sc->saddr_family = NFPROTO_IPV6;
-		sc->len = 16;
-	} else {
-		return -EINVAL;
-	}
-	prefix = sc->len * 8;
-	if (slash) {
-		char *end;
-
-		prefix = strtoul(slash, &end, 10);
-		if (!*slash || *end || prefix > sc->len * 8)
-			return -EINVAL;
-	}
-	for (unsigned int i = 0; i < sc->len; i++) {
-		unsigned int bits = prefix > i * 8 ? (unsigned int)prefix - i * 8 : 0;
-
-		sc->mask[i] = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
-		sc->net[i] &= sc->mask[i];
-	}
-	sc->have_saddr = true;
-	return 0;
-}
-
 const char *natfix_fam_name(uint32_t family)
 {
 	return natrules_family_name((uint8_t)family);
-}
-
-/* FNV-1a over what would be sent: equal digests mean an identical overlay. */
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static void digest(struct overlay *ov, const struct natfix_opts *o, char *scratch)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	struct nlmsghdr *nlh;
-
-	for (size_t i = 0; i < ov->nchains; i++) {
-		nlh = nftnl_nlmsg_build_hdr(scratch, NFT_MSG_NEWCHAIN, (uint16_t)ov->family, 0, 0);
-		nftnl_chain_nlmsg_build_payload(nlh, ov->chains[i]);
-		h = fnv(h, mnl_nlmsg_get_payload(nlh), mnl_nlmsg_get_payload_len(nlh));
-	}
-	for (size_t i = 0; i < ov->nsets; i++) {
-		nlh = nftnl_nlmsg_build_hdr(scratch, NFT_MSG_NEWSET, (uint16_t)ov->family, 0, 0);
-		nftnl_set_nlmsg_build_payload(nlh, ov->sets[i]);
-		h = fnv(h, mnl_nlmsg_get_payload(nlh), mnl_nlmsg_get_payload_len(nlh));
-		nlh = nftnl_nlmsg_build_hdr(scratch, NFT_MSG_NEWSETELEM, (uint16_t)ov->family, 0,
-					    0);
-		nftnl_set_elems_nlmsg_build_payload(nlh, ov->sets[i]);
-		h = fnv(h, mnl_nlmsg_get_payload(nlh), mnl_nlmsg_get_payload_len(nlh));
-	}
-	for (size_t i = 0; i < ov->nrules; i++) {
-		nlh = nftnl_nlmsg_build_hdr(scratch, NFT_MSG_NEWRULE, (uint16_t)ov->family, 0, 0);
-		nftnl_rule_nlmsg_build_payload(nlh, ov->rules[i]);
-		h = fnv(h, mnl_nlmsg_get_payload(nlh), mnl_nlmsg_get_payload_len(nlh));
-	}
-	/* The scope is kept so that audit can plan again with the same options. */
-	snprintf(ov->comment, sizeof(ov->comment), "%s v1 digest=%016llx%s%s%s%s",
-		 NATRULES_OWNER_MARK, (unsigned long long)h, o->oif ? " oif=" : "",
-		 o->oif ? o->oif : "", o->saddr ? " saddr=" : "", o->saddr ? o->saddr : "");
 }
 
 bool natfix_overlay_changes(const struct overlay *ov)
 {
 	if (ov->wanted != ov->existing)
 		return true;
-	return ov->wanted && strcmp(ov->comment, ov->existing_comment) != 0;
+	return ov->wanted && (strcmp(ov->comment, ov->existing_comment) != 0 || !ov->current);
 }
 
 /* What --in-place needs while it walks the chains of one base chain. */
@@ -300,15 +216,16 @@ static int find_existing(struct natfix_plan *p, const struct ruleset *rs)
 {
 	for (int f = 0; f < NFAM; f++) {
 		struct overlay *ov = &p->ov[f];
-		const char *comment;
+		int ret;
 
 		ov->family = natfix_families[f];
-		comment = ruleset_owned_comment(rs, ov->family, NATFIX_TABLE);
-		if (!comment && ruleset_has_table(rs, ov->family, NATFIX_TABLE))
-			return -EEXIST; /* someone else's table of that name: never touched */
-		if (comment) {
+		ret = owner_of_table(rs, ov->family, NATFIX_TABLE, NULL);
+		if (ret < 0)
+			return ret; /* someone else's table of that name: never touched */
+		if (ret == 1) {
 			ov->existing = true;
-			snprintf(ov->existing_comment, sizeof(ov->existing_comment), "%s", comment);
+			snprintf(ov->existing_comment, sizeof(ov->existing_comment), "%s",
+				 ruleset_table_comment(rs, ov->family, NATFIX_TABLE));
 		}
 	}
 	return 0;
@@ -334,7 +251,8 @@ static int plan_chains(struct natfix_plan *p, const struct ruleset *rs, const st
 
 		if (!ov || !ruleset_is_nat_postrouting(c))
 			continue;
-		if (ruleset_owned_comment(rs, family, nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
+		if (owner_of_table(rs, family, nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), NULL) ==
+		    1)
 			continue; /* natscope's own */
 		if (p->scope.have_saddr && family != NFPROTO_INET &&
 		    family != p->scope.saddr_family)
@@ -349,17 +267,29 @@ static int plan_chains(struct natfix_plan *p, const struct ruleset *rs, const st
 	return 0;
 }
 
-/* The tables' comments (digests), or for --in-place and --revert what they imply. */
-static int finish(struct natfix_plan *p, const struct natfix_opts *o, char *scratch)
+/*
+ * The tables' marks, and whether what is there already is what is wanted; for
+ * --in-place and --revert what they imply.
+ */
+static int finish(struct natfix_plan *p, const struct ruleset *rs, const struct natfix_opts *o)
 {
 	int ret = 0;
 
-	for (int f = 0; f < NFAM && !o->in_place; f++)
-		if (p->ov[f].wanted)
-			digest(&p->ov[f], o, scratch);
+	for (int f = 0; f < NFAM && !o->in_place && ret == 0; f++) {
+		struct overlay *ov = &p->ov[f];
+
+		if (!ov->wanted)
+			continue;
+		ret = owner_mark_format(o->oif, o->saddr, ov->comment, sizeof(ov->comment));
+		if (ret == 0 && ov->existing && strcmp(ov->comment, ov->existing_comment) == 0)
+			ret = natfix_overlay_matches(ov, rs);
+		ov->current = ret == 1;
+		ret = ret < 0 ? ret : 0;
+	}
 	/* --in-place leaves natscope's own tables exactly as they are */
 	for (int f = 0; f < NFAM && o->in_place; f++) {
 		p->ov[f].wanted = p->ov[f].existing;
+		p->ov[f].current = true;
 		memcpy(p->ov[f].comment, p->ov[f].existing_comment, sizeof(p->ov[f].comment));
 	}
 	for (int f = 0; f < NFAM && o->revert && ret == 0; f++)
@@ -382,7 +312,7 @@ int natfix_plan_new(const struct ruleset *rs, uint32_t genid, const struct natfi
 	}
 	p->genid = genid;
 	p->in_place = o->in_place;
-	ret = parse_scope(o, &p->scope);
+	ret = scope_parse(o->oif, o->saddr, &p->scope);
 	if (ret < 0 || (o->in_place && (o->revert || o->oif || o->saddr))) {
 		ret = -EINVAL;
 		goto err;
@@ -393,7 +323,7 @@ int natfix_plan_new(const struct ruleset *rs, uint32_t genid, const struct natfi
 	if (ret == 0 && !o->revert && !o->in_place && p->scope.oif && p->snat_seen == 0)
 		ret = plan_plain_masquerade(p);
 	if (ret == 0)
-		ret = finish(p, o, scratch);
+		ret = finish(p, rs, o);
 	if (ret < 0)
 		goto err;
 	free(scratch);
@@ -440,24 +370,6 @@ bool natfix_plan_mirrors(const struct natfix_plan *p, uint32_t family, const cha
 	return false;
 }
 
-int natfix_opts_from_comment(const char *comment, struct natfix_opts *o, char *buf, size_t len)
-{
-	char *save, *tok;
-
-	memset(o, 0, sizeof(*o));
-	if (strncmp(comment, NATRULES_OWNER_MARK, strlen(NATRULES_OWNER_MARK)) != 0 ||
-	    strlen(comment) >= len)
-		return -EINVAL;
-	strcpy(buf, comment);
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		if (strncmp(tok, "oif=", 4) == 0)
-			o->oif = tok + 4;
-		else if (strncmp(tok, "saddr=", 6) == 0)
-			o->saddr = tok + 6;
-	}
-	return 0;
-}
-
 bool natfix_plan_has_changes(const struct natfix_plan *p)
 {
 	if (p->nreplace)
@@ -500,10 +412,14 @@ int natfix_plan_verify(const struct natfix_plan *p, const struct ruleset *rs, ui
 {
 	for (int f = 0; f < NFAM; f++) {
 		const struct overlay *ov = &p->ov[f];
-		const char *have = ruleset_owned_comment(rs, ov->family, NATFIX_TABLE);
+		const char *have = ruleset_table_comment(rs, ov->family, NATFIX_TABLE);
+		int ret = ov->wanted && have && strcmp(have, ov->comment) == 0
+				  ? natfix_overlay_matches(ov, rs)
+				  : 0;
 
-		if ((ov->wanted && (!have || strcmp(have, ov->comment) != 0)) ||
-		    (!ov->wanted && have)) {
+		if (ret < 0)
+			return ret;
+		if (ov->wanted ? ret == 0 : ruleset_table(rs, ov->family, NATFIX_TABLE) != NULL) {
 			*family = ov->family;
 			return -EPROTO;
 		}

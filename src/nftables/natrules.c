@@ -15,6 +15,7 @@
 
 #include "nftables/natexpr.h"
 #include "nftables/natrules_render.h"
+#include "nftables/owner.h"
 #include "nftables/ruleset.h"
 #include "util.h"
 
@@ -114,7 +115,7 @@ void natrules_release(struct natrules *nr)
 
 static bool table_is_ours(const struct ruleset *rs, uint32_t family, const char *name)
 {
-	return ruleset_owned_comment(rs, family, name) != NULL;
+	return owner_of_table(rs, family, name, NULL) == 1;
 }
 
 struct walk {

@@ -176,6 +176,56 @@ static const char *l4_name(uint8_t p)
 	}
 }
 
+bool natrules_nft_name_ok(const char *s)
+{
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' || *s == '.'))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr("/_.-", *s)))
+			return false;
+	return true;
+}
+
+static bool quotable_char(unsigned char ch)
+{
+	return ch >= ' ' && ch != 0x7f && ch != '"';
+}
+
+bool natrules_nft_quotable(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!quotable_char((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* "@s" (up to @len bytes or its NUL), '?' for what quotes cannot hold (then lossy). */
+static void put_quoted(struct out *o, struct ctx *c, const char *s, size_t len)
+{
+	len = strnlen(s, len);
+	put(o, "\"");
+	for (size_t i = 0; i < len; i++) {
+		bool ok = quotable_char((unsigned char)s[i]);
+
+		put(o, "%c", ok ? s[i] : '?');
+		c->lossy |= !ok;
+	}
+	put(o, "\"");
+}
+
+/* A chain name, '?' for what nft syntax cannot write (then lossy). */
+static void put_name(struct out *o, struct ctx *c, const char *s)
+{
+	if (natrules_nft_name_ok(s)) {
+		put(o, "%s", s);
+		return;
+	}
+	for (; *s; s++)
+		put(o, "%c", quotable_char((unsigned char)*s) && *s != ' ' ? *s : '?');
+	c->lossy = true;
+}
+
 /* Print a value compared with register @r. */
 static void put_value(struct out *o, struct ctx *c, const struct reg *r, const uint8_t *d,
 		      uint32_t len)
@@ -183,7 +233,7 @@ static void put_value(struct out *o, struct ctx *c, const struct reg *r, const u
 	bool is_addr = false;
 
 	if (r->src == REG_META && (r->key == NFT_META_OIFNAME || r->key == NFT_META_IIFNAME)) {
-		put(o, "\"%.*s\"", (int)strnlen((const char *)d, len), (const char *)d);
+		put_quoted(o, c, (const char *)d, len);
 		return;
 	}
 	if (r->src == REG_META && (r->key == NFT_META_L4PROTO || r->key == NFT_META_NFPROTO) &&
@@ -436,14 +486,15 @@ static void render_match(struct out *o, struct ctx *c, const struct nftnl_expr *
 	const char *info = nftnl_expr_get(e, NFTNL_EXPR_MT_INFO, &len);
 
 	if (strcmp(name, "comment") == 0 && info) {
-		put(o, "comment \"%.*s\"", (int)strnlen(info, len), info);
+		put(o, "comment ");
+		put_quoted(o, c, info, len);
 	} else {
 		put(o, "xt match \"%s\"", name);
 		c->lossy = true;
 	}
 }
 
-static void render_verdict(struct out *o, const struct nftnl_expr *e)
+static void render_verdict(struct out *o, struct ctx *c, const struct nftnl_expr *e)
 {
 	int32_t v = (int32_t)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
 
@@ -459,8 +510,8 @@ static void render_verdict(struct out *o, const struct nftnl_expr *e)
 		break;
 	case NFT_JUMP:
 	case NFT_GOTO:
-		put(o, "%s %s", v == NFT_JUMP ? "jump" : "goto",
-		    nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN));
+		put(o, "%s ", v == NFT_JUMP ? "jump" : "goto");
+		put_name(o, c, nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN));
 		break;
 	case NFT_CONTINUE:
 		put(o, "continue");
@@ -554,7 +605,7 @@ static void render_immediate(struct out *o, struct ctx *c, const struct nftnl_ex
 
 	if (dreg == NFT_REG_VERDICT) {
 		sep(o);
-		render_verdict(o, e);
+		render_verdict(o, c, e);
 		return;
 	}
 	d = nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &len);

@@ -92,6 +92,41 @@ static int add_chain(struct ruleset *rs, const struct nlmsghdr *nlh)
 	return ret;
 }
 
+/*
+ * The strings every reader of a rule takes for granted, present: an xt target's or
+ * match's name, a lookup's set, a jump's or goto's chain.  At most the kernel's 128
+ * expressions (NFT_RULE_MAXEXPRS).
+ */
+static bool rule_well_formed(const struct nftnl_rule *r)
+{
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e;
+	unsigned int n = 0;
+	bool ok = it != NULL;
+
+	while (ok && (e = nftnl_expr_iter_next(it))) {
+		const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+		int32_t v;
+
+		if (strcmp(name, "target") == 0)
+			ok = nftnl_expr_is_set(e, NFTNL_EXPR_TG_NAME);
+		else if (strcmp(name, "match") == 0)
+			ok = nftnl_expr_is_set(e, NFTNL_EXPR_MT_NAME);
+		else if (strcmp(name, "lookup") == 0)
+			ok = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_SET);
+		else if (strcmp(name, "immediate") == 0 &&
+			 nftnl_expr_is_set(e, NFTNL_EXPR_IMM_VERDICT)) {
+			v = (int32_t)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
+			ok = (v != NFT_JUMP && v != NFT_GOTO) ||
+			     nftnl_expr_is_set(e, NFTNL_EXPR_IMM_CHAIN);
+		}
+		ok = ok && ++n <= RULESET_MAX_EXPRS;
+	}
+	if (it)
+		nftnl_expr_iter_destroy(it);
+	return ok;
+}
+
 static int add_rule(struct ruleset *rs, const struct nlmsghdr *nlh)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
@@ -100,7 +135,7 @@ static int add_rule(struct ruleset *rs, const struct nlmsghdr *nlh)
 	if (!r)
 		return -ENOMEM;
 	if (nftnl_rule_nlmsg_parse(nlh, r) < 0 || !nftnl_rule_is_set(r, NFTNL_RULE_TABLE) ||
-	    !nftnl_rule_is_set(r, NFTNL_RULE_CHAIN))
+	    !nftnl_rule_is_set(r, NFTNL_RULE_CHAIN) || !rule_well_formed(r))
 		ret = -EBADMSG;
 	else
 		ret = util_push((void ***)&rs->rules, &rs->nrules, r);
@@ -153,6 +188,8 @@ int ruleset_add(struct ruleset *rs, const struct nlmsghdr *nlh)
 		return 0; /* another subsystem's: not ours to read */
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
 		return -EBADMSG;
+	if (nlh->nlmsg_len > RULESET_MAX_MSG)
+		return -EMSGSIZE;
 	/* Objects without their names are refused: everything after compares names. */
 	switch (NFNL_MSG_TYPE(nlh->nlmsg_type)) {
 	case NFT_MSG_NEWTABLE:
@@ -170,42 +207,44 @@ int ruleset_add(struct ruleset *rs, const struct nlmsghdr *nlh)
 	}
 }
 
-static int table_comment_cb(const struct nftnl_udata *attr, void *data)
-{
-	if (nftnl_udata_type(attr) == NFTNL_UDATA_TABLE_COMMENT)
-		*(const char **)data = nftnl_udata_get(attr);
-	return 0;
-}
-
-const char *ruleset_owned_comment(const struct ruleset *rs, uint32_t family, const char *name)
-{
-	for (size_t i = 0; i < rs->ntables; i++) {
-		const struct nftnl_table *t = rs->tables[i];
-		const char *comment = NULL;
-		const void *ud;
-		uint32_t len;
-
-		if (nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY) != family ||
-		    strcmp(nftnl_table_get_str(t, NFTNL_TABLE_NAME), name) != 0)
-			continue;
-		ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &len);
-		if (ud)
-			nftnl_udata_parse(ud, len, table_comment_cb, &comment);
-		if (comment &&
-		    strncmp(comment, NATRULES_OWNER_MARK, strlen(NATRULES_OWNER_MARK)) == 0)
-			return comment;
-		return NULL;
-	}
-	return NULL;
-}
-
-bool ruleset_has_table(const struct ruleset *rs, uint32_t family, const char *name)
+const struct nftnl_table *ruleset_table(const struct ruleset *rs, uint32_t family, const char *name)
 {
 	for (size_t i = 0; i < rs->ntables; i++)
 		if (nftnl_table_get_u32(rs->tables[i], NFTNL_TABLE_FAMILY) == family &&
 		    strcmp(nftnl_table_get_str(rs->tables[i], NFTNL_TABLE_NAME), name) == 0)
-			return true;
-	return false;
+			return rs->tables[i];
+	return NULL;
+}
+
+/* The comment attribute, if it is a string ending at its last byte (anyone with
+ * CAP_NET_ADMIN in the namespace can write a table's user data). */
+static int table_comment_cb(const struct nftnl_udata *attr, void *data)
+{
+	const char *value = nftnl_udata_get(attr);
+	uint8_t len = nftnl_udata_len(attr);
+
+	if (nftnl_udata_type(attr) != NFTNL_UDATA_TABLE_COMMENT)
+		return 0;
+	if (len > 0 && value[len - 1] == '\0' && memchr(value, '\0', len) == value + len - 1)
+		*(const char **)data = value;
+	else
+		*(const char **)data = NULL;
+	return 0;
+}
+
+const char *ruleset_table_comment(const struct ruleset *rs, uint32_t family, const char *name)
+{
+	const struct nftnl_table *t = ruleset_table(rs, family, name);
+	const char *comment = NULL;
+	const void *ud;
+	uint32_t len;
+
+	if (!t)
+		return NULL;
+	ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &len);
+	if (ud && nftnl_udata_parse(ud, len, table_comment_cb, &comment) < 0)
+		return NULL;
+	return comment;
 }
 
 const struct nftnl_set *ruleset_set(const struct ruleset *rs, uint32_t family, const char *table,

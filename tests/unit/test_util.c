@@ -28,11 +28,33 @@ static void parses_numbers_strictly(void **state)
 	assert_int_equal(util_parse_double("-1", 0, 10, &d), -EINVAL);
 	assert_int_equal(util_parse_double("11", 0, 10, &d), -EINVAL);
 	assert_int_equal(util_parse_double("nan", 0, 10, &d), -EINVAL);
+	/* decimal only, no white space anywhere (issue 9, item 22) */
+	assert_int_equal(util_parse_double("0x10", 0, 100, &d), -EINVAL);
+	assert_int_equal(util_parse_double(" 1", 0, 10, &d), -EINVAL);
+	assert_int_equal(util_parse_double("1 ", 0, 10, &d), -EINVAL);
+	assert_int_equal(util_parse_double("1e1", 0, 100, &d), -EINVAL);
+	assert_int_equal(util_parse_double("1..2", 0, 10, &d), -EINVAL);
+	assert_int_equal(util_parse_double(".", 0, 10, &d), -EINVAL);
+	assert_int_equal(util_parse_double(".5", 0, 10, &d), 0);
+	assert_true(d == 0.5);
+	assert_int_equal(util_parse_double("2.", 0, 10, &d), 0);
+	assert_true(d == 2.0);
 	assert_int_equal(util_parse_uint("42", 1, 100, &u), 0);
 	assert_int_equal(u, 42);
 	assert_int_equal(util_parse_uint("-1", 0, 100, &u), -EINVAL);
 	assert_int_equal(util_parse_uint("0x10", 0, 100, &u), -EINVAL);
 	assert_int_equal(util_parse_uint("101", 0, 100, &u), -EINVAL);
+}
+
+static void escapes_for_one_line(void **state)
+{
+	char buf[16];
+
+	assert_string_equal(util_escape("eth0", buf, sizeof(buf)), "eth0");
+	assert_string_equal(util_escape("a\nb", buf, sizeof(buf)), "a\\x0ab");
+	assert_string_equal(util_escape("0123456789abcdefgh", buf, sizeof(buf)), "0123456789a...");
+	assert_string_equal(util_escape("\x1b\x1b\x1b\x1b", buf, sizeof(buf)),
+			    "\\x1b\\x1b\\x1b...");
 }
 
 static void digits_and_push(void **state)
@@ -58,6 +80,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_numbers_strictly),
+		cmocka_unit_test(escapes_for_one_line),
 		cmocka_unit_test(digits_and_push),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

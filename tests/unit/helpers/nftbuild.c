@@ -18,12 +18,15 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 
+#include "nftables/natfix.h"
 #include "nftables/natrules.h"
 #include "nftables/ruleset.h"
 #include "nftbuild.h"
@@ -258,4 +261,114 @@ void nb_xt_snat(struct nftnl_rule *r, uint32_t family, const char *addr, uint16_
 	/* libnftnl keeps and later frees the info pointer */
 	nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, copy, (uint32_t)len);
 	nb_add(r, e);
+}
+
+/*
+ * libnftnl 1.2.4 numbers the element nests it builds 1, 2, 3, ...; the kernel ignores the
+ * type and dumps NFTA_LIST_ELEM, which is all libnftnl's parser takes.  Do as it does.
+ */
+void nb_list_elem_types(struct nlmsghdr *nlh)
+{
+	struct nlattr *a, *el;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		mnl_attr_for_each_nested(el, a)
+			el->nla_type = (el->nla_type & ~NLA_TYPE_MASK) | NFTA_LIST_ELEM;
+	}
+}
+
+void nb_feed_table_udata(struct ruleset *rs, uint32_t family, const char *name, const void *ud,
+			 uint32_t len)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, family);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
+	nftnl_table_set_data(t, NFTNL_TABLE_USERDATA, ud, len);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWTABLE, family, 0, 1);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	assert_int_equal(ruleset_add(rs, nlh), 0);
+}
+
+void nb_feed_anon_set(struct ruleset *rs, uint32_t family, const char *table, unsigned int n,
+		      unsigned int comment_len)
+{
+	struct nftnl_set *st = nftnl_set_alloc();
+	struct nftnl_set_elems_iter *it;
+	char *big = malloc(256 * 1024), comment[256];
+	struct nlmsghdr *nlh;
+	int more = 1;
+
+	assert_non_null(big);
+	assert_true(comment_len < sizeof(comment));
+	nftnl_set_set_u32(st, NFTNL_SET_FAMILY, family);
+	nftnl_set_set_str(st, NFTNL_SET_TABLE, table);
+	nftnl_set_set_str(st, NFTNL_SET_NAME, "__set0");
+	nftnl_set_set_u32(st, NFTNL_SET_FLAGS, NFT_SET_ANONYMOUS | NFT_SET_CONSTANT);
+	nftnl_set_set_u32(st, NFTNL_SET_KEY_TYPE, 7); /* ipv4_addr */
+	nftnl_set_set_u32(st, NFTNL_SET_KEY_LEN, 4);
+	nlh = nftnl_nlmsg_build_hdr(big, NFT_MSG_NEWSET, family, 0, 1);
+	nftnl_set_nlmsg_build_payload(nlh, st);
+	assert_int_equal(ruleset_add(rs, nlh), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct nftnl_set_elem *el = nftnl_set_elem_alloc();
+		uint8_t key[4] = { 10, 0, (uint8_t)(i / 256), (uint8_t)(i % 256) };
+
+		nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, key, sizeof(key));
+		if (comment_len) {
+			/* nftnl_udata framing: type, length, value */
+			comment[0] = 0;
+			comment[1] = (char)(comment_len - 2);
+			memset(comment + 2, 'c', comment_len - 3);
+			comment[comment_len - 1] = '\0';
+			nftnl_set_elem_set(el, NFTNL_SET_ELEM_USERDATA, comment, comment_len);
+		}
+		nftnl_set_elem_add(st, el);
+	}
+	it = nftnl_set_elems_iter_create(st);
+	while (more > 0) {
+		nlh = nftnl_nlmsg_build_hdr(big, NFT_MSG_NEWSETELEM, family, 0, 1);
+		more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, it);
+		assert_true(nlh->nlmsg_len <= RULESET_MAX_MSG);
+		nb_list_elem_types(nlh);
+		assert_int_equal(ruleset_add(rs, nlh), 0);
+	}
+	nftnl_set_elems_iter_destroy(it);
+	nftnl_set_free(st);
+	free(big);
+}
+
+void nb_lookup(struct nftnl_rule *r, const char *set)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+	nb_add(r, e);
+}
+
+void nb_feed_batch(struct ruleset *rs, const struct natfix_batch *b, nb_keep_fn keep, void *ctx)
+{
+	size_t len;
+	const struct nlmsghdr *nlh = natfix_batch_data(b, &len);
+	int left = (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		static char copy[RULESET_MAX_MSG];
+		struct nlmsghdr *m = (struct nlmsghdr *)copy;
+		int ret;
+
+		assert_true(nlh->nlmsg_len <= sizeof(copy));
+		memcpy(copy, nlh, nlh->nlmsg_len);
+		nb_list_elem_types(m);
+		if (keep && !keep(m, rs, ctx))
+			continue;
+		ret = ruleset_add(rs, m);
+		if (ret != 0)
+			fail_msg("message type %#x: %d", m->nlmsg_type, ret);
+	}
 }

@@ -1,8 +1,11 @@
 #ifndef NATSCOPE_TEST_NFTBUILD_H
 #define NATSCOPE_TEST_NFTBUILD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+struct natfix_batch;
+struct nlmsghdr;
 struct ruleset;
 struct nftnl_rule;
 struct nftnl_expr;
@@ -29,5 +32,28 @@ void nb_feed_rule(struct ruleset *rs, struct nftnl_rule *r);
 /* iptables-nft's -j SNAT --to-source ADDR[:PMIN-PMAX]: IPv4 rev 0, IPv6 rev 1 (nf_nat_range). */
 void nb_xt_snat(struct nftnl_rule *r, uint32_t family, const char *addr, uint16_t pmin,
 		uint16_t pmax, uint32_t flags);
+
+/* Element nests typed NFTA_LIST_ELEM, as the kernel dumps them (libnftnl numbers them). */
+void nb_list_elem_types(struct nlmsghdr *nlh);
+/* A table whose user data is @ud (@len bytes) as it is: a hand-made comment attribute. */
+void nb_feed_table_udata(struct ruleset *rs, uint32_t family, const char *name, const void *ud,
+			 uint32_t len);
+/*
+ * An anonymous set "__set0" of @table (ipv4_addr keys) with @n elements 10.0.i/256.i%256,
+ * each with a comment of @comment_len bytes when not 0, fed as the kernel dumps it: one
+ * set message, then element messages of at most 64 KiB each.
+ */
+void nb_feed_anon_set(struct ruleset *rs, uint32_t family, const char *table, unsigned int n,
+		      unsigned int comment_len);
+/* lookup of register 1 in set @set */
+void nb_lookup(struct nftnl_rule *r, const char *set);
+
+/*
+ * Feed the object messages of an apply batch into @rs, as if the kernel had taken them
+ * and been dumped: @keep (may be NULL) sees each message first and returns false for
+ * one it fed itself, changed, or wants left out.
+ */
+typedef bool (*nb_keep_fn)(const struct nlmsghdr *nlh, struct ruleset *rs, void *ctx);
+void nb_feed_batch(struct ruleset *rs, const struct natfix_batch *b, nb_keep_fn keep, void *ctx);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "nftables/natfix.h"
 #include "nftables/natrules.h"
+#include "nftables/owner.h"
 #include "nftables/ruleset.h"
 #include "nftbuild.h"
 
@@ -27,7 +28,9 @@ static char *script(const struct natfix_plan *p)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	assert_int_equal(natfix_plan_script(p, f), 0);
+	char why[160];
+
+	assert_int_equal(natfix_plan_script(p, f, why, sizeof(why)), 0);
 	fclose(f);
 	return buf;
 }
@@ -68,7 +71,7 @@ static struct ruleset *docker_ruleset(const char *natscope_comment)
 
 	if (natscope_comment) {
 		nb_feed_table(rs, NFPROTO_IPV4, NATFIX_TABLE, natscope_comment);
-		nb_feed_chain(rs, NFPROTO_IPV4, NATFIX_TABLE, "nat-POSTROUTING", "nat",
+		nb_feed_chain(rs, NFPROTO_IPV4, NATFIX_TABLE, "nat/POSTROUTING", "nat",
 			      NF_INET_POST_ROUTING, 99);
 	}
 	return rs;
@@ -90,9 +93,8 @@ static void mirrors_xt_masquerade_as_native(void **state)
 	text = script(p);
 	assert_non_null(strstr(text, "# natscope fix: planned at ruleset generation 7\n"));
 	assert_non_null(strstr(text, "# skip   ip other post: it references set @allowed"));
-	assert_non_null(
-		strstr(text, "table ip natscope {\n\tcomment \"natscope-managed v1 digest="));
-	assert_non_null(strstr(text, "\tchain nat-POSTROUTING {\n\t\ttype nat hook postrouting "
+	assert_non_null(strstr(text, "table ip natscope {\n\tcomment \"natscope-managed v2\"\n"));
+	assert_non_null(strstr(text, "\tchain nat/POSTROUTING {\n\t\ttype nat hook postrouting "
 				     "priority 99; policy accept;\n"));
 	/* the xt target became the native statement; the counter starts again at zero */
 	assert_non_null(strstr(text, "\t\toifname != \"docker0\" ip saddr 172.17.0.0/16 counter "
@@ -104,61 +106,28 @@ static void mirrors_xt_masquerade_as_native(void **state)
 	ruleset_free(rs);
 }
 
-/* The same source rules plan the same digest: with it in place, nothing changes. */
-static void idempotent_by_digest(void **state)
+/* The scope is part of the mark, so that audit can plan again with it. */
+static void mark_records_the_scope(void **state)
 {
-	struct ruleset *rs = docker_ruleset(NULL), *rs2;
-	struct natfix_opts o = { 0 };
-	struct natfix_plan *p, *p2;
-	char comment[160];
+	struct ruleset *rs = docker_ruleset(NULL);
+	struct natfix_opts scoped = { .oif = "eth0", .saddr = "10.0.0.0/8" };
+	struct natfix_plan *p;
+	struct owner_mark m;
 
-	assert_int_equal(natfix_plan_new(rs, 7, &o, &p), 0);
-	snprintf(comment, sizeof(comment), "%s", natfix_plan_comment(p, NFPROTO_IPV4));
+	assert_int_equal(natfix_plan_new(rs, 7, &scoped, &p), 0);
+	assert_string_equal(natfix_plan_comment(p, NFPROTO_IPV4),
+			    "natscope-managed v2 oif=eth0 saddr=10.0.0.0/8");
 	assert_string_equal(natfix_plan_comment(p, NFPROTO_IPV6), "");
-
-	rs2 = docker_ruleset(comment);
-	assert_int_equal(natfix_plan_new(rs2, 8, &o, &p2), 0);
-	assert_false(natfix_plan_has_changes(p2));
-	assert_string_equal(natfix_plan_comment(p2, NFPROTO_IPV4), comment);
-	natfix_plan_free(p2);
-	ruleset_free(rs2);
-
-	/* a stale mark: the overlay is rebuilt, the old table deleted in the same plan */
-	rs2 = docker_ruleset(NATRULES_OWNER_MARK " v1 digest=0000000000000000");
-	assert_int_equal(natfix_plan_new(rs2, 8, &o, &p2), 0);
-	assert_true(natfix_plan_has_changes(p2));
-	{
-		char *text = script(p2);
-
-		assert_non_null(strstr(text, "delete table ip natscope\ntable ip natscope {"));
-		free(text);
-	}
-	natfix_plan_free(p2);
-	ruleset_free(rs2);
-
-	/* the scope is part of the mark, so audit can plan again with it */
-	{
-		struct natfix_opts scoped = { .oif = "eth0", .saddr = "10.0.0.0/8" }, back;
-		char buf[256];
-
-		natfix_plan_free(p);
-		assert_int_equal(natfix_plan_new(rs, 7, &scoped, &p), 0);
-		assert_int_equal(natfix_opts_from_comment(natfix_plan_comment(p, NFPROTO_IPV4),
-							  &back, buf, sizeof(buf)),
-				 0);
-		assert_string_equal(back.oif, "eth0");
-		assert_string_equal(back.saddr, "10.0.0.0/8");
-		assert_int_equal(
-			natfix_opts_from_comment("someone else's", &back, buf, sizeof(buf)),
-			-EINVAL);
-	}
+	assert_int_equal(owner_mark_parse(natfix_plan_comment(p, NFPROTO_IPV4), &m), 0);
+	assert_string_equal(m.oif, "eth0");
+	assert_string_equal(m.saddr, "10.0.0.0/8");
 	natfix_plan_free(p);
 	ruleset_free(rs);
 }
 
 static void revert_and_ownership(void **state)
 {
-	struct ruleset *rs = docker_ruleset(NATRULES_OWNER_MARK " v1 digest=1");
+	struct ruleset *rs = docker_ruleset(OWNER_MARK " v2");
 	struct natfix_opts revert = { .revert = true }, o = { 0 };
 	struct natfix_plan *p;
 	char *text;
@@ -258,7 +227,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mirrors_xt_masquerade_as_native),
-		cmocka_unit_test(idempotent_by_digest),
+		cmocka_unit_test(mark_records_the_scope),
 		cmocka_unit_test(revert_and_ownership),
 		cmocka_unit_test(scope_and_in_place),
 		cmocka_unit_test(plain_masquerade_for_scope),

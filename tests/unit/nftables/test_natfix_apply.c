@@ -27,6 +27,7 @@
 
 #include "nftables/natfix.h"
 #include "nftables/natrules.h"
+#include "nftables/owner.h"
 #include "nftables/ruleset.h"
 
 #include "nftbuild.h"
@@ -157,12 +158,12 @@ static void builds_a_generation_bound_batch(void **state)
 	for (unsigned int i = 0; i < s.n; i++)
 		assert_int_equal(s.seq[i], 1000 + i);
 	assert_true(s.rule_fully_random);
-	assert_non_null(strstr(s.comment, NATRULES_OWNER_MARK));
+	assert_non_null(strstr(s.comment, OWNER_MARK " v2"));
 	assert_string_equal(s.comment, natfix_plan_comment(p, NFPROTO_IPV4));
 	/* sequence numbers map back to the message, for error reports */
 	assert_string_equal(natfix_batch_what(b, 1000), "batch begin");
 	assert_string_equal(natfix_batch_what(b, 1001), "add table ip natscope");
-	assert_string_equal(natfix_batch_what(b, 1002), "add chain ip natscope nat-post");
+	assert_string_equal(natfix_batch_what(b, 1002), "add chain ip natscope nat/post");
 	assert_non_null(strstr(natfix_batch_what(b, 1003), "masquerade fully-random"));
 	assert_null(natfix_batch_what(b, 999));
 	natfix_batch_free(b);
@@ -173,7 +174,7 @@ static void builds_a_generation_bound_batch(void **state)
 /* An overlay that changes is deleted and added in the same batch; a revert only deletes. */
 static void replaces_and_reverts_atomically(void **state)
 {
-	struct ruleset *rs = plain_masquerade(NATRULES_OWNER_MARK " v1 digest=0000000000000000");
+	struct ruleset *rs = plain_masquerade(OWNER_MARK " v1 digest=0000000000000000");
 	struct natfix_opts o = { 0 }, rev = { .revert = true };
 	struct natfix_plan *p;
 	struct natfix_batch *b;

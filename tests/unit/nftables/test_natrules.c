@@ -25,6 +25,7 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "nftables/natrules.h"
+#include "nftables/owner.h"
 #include "nftables/ruleset.h"
 #include "nftbuild.h"
 
@@ -175,7 +176,7 @@ static void natscope_tables_are_marked(void **state)
 	struct nftnl_rule *r;
 
 	assert_int_equal(ruleset_new(&rs), 0);
-	nb_feed_table(rs, NFPROTO_IPV4, "natscope", NATRULES_OWNER_MARK " v1");
+	nb_feed_table(rs, NFPROTO_IPV4, "natscope", OWNER_MARK " v2");
 	nb_feed_table(rs, NFPROTO_IPV4, "natscope2", "someone else's");
 	nb_feed_chain(rs, NFPROTO_IPV4, "natscope", "post", "nat", NF_INET_POST_ROUTING, 99);
 	nb_feed_chain(rs, NFPROTO_IPV4, "natscope2", "post", "nat", NF_INET_POST_ROUTING, 99);

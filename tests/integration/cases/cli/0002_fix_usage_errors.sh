@@ -10,6 +10,14 @@ expect 64 "unknown option '--in-place-now'" "$NATSCOPE" fix --in-place-now
 expect 68 "namespace 'natscope-no-such-ns' not found" "$NATSCOPE" --netns natscope-no-such-ns fix --random-fully --dry-run
 ip netns add "$LAB-e" || fail "netns"
 case_cleanup() { ip netns del "$LAB-e" 2>/dev/null; }
-expect 64 "invalid scope" "$NATSCOPE" --netns "$LAB-e" fix --random-fully --saddr 10.0.0.0/33 --dry-run
-expect 64 "invalid scope" "$NATSCOPE" --netns "$LAB-e" fix --random-fully --oif 0123456789abcdefXX --dry-run
+expect 64 "--saddr '10.0.0.0/33' is not an IPv4 or IPv6 address" "$NATSCOPE" --netns "$LAB-e" fix --random-fully --saddr 10.0.0.0/33 --dry-run
+expect 64 "--saddr '10.0.0.0/0x8' is not" "$NATSCOPE" --netns "$LAB-e" fix --random-fully --saddr 10.0.0.0/0x8 --dry-run
+expect 64 "--oif '0123456789abcdefXX' is not an interface name" "$NATSCOPE" --netns "$LAB-e" fix --random-fully --oif 0123456789abcdefXX --dry-run
+# names nft cannot quote, or with a newline, are refused in one line, never half-quoted
+expect 64 "--oif 'a\"b' is not an interface name" "$NATSCOPE" --netns "$LAB-e" fix --random-fully --oif 'a"b' --dry-run
+expect 64 "--oif 'a.x0ab' is not an interface name" "$NATSCOPE" --netns "$LAB-e" fix --random-fully --oif "$(printf 'a\nb')" --dry-run
+# a legal odd name is quoted so that nft takes the script
+"$NATSCOPE" --netns "$LAB-e" fix --random-fully --oif 'eth0.100@x' --dry-run >"$T/s.nft" 2>/dev/null || fail "dry-run with --oif eth0.100@x"
+grep -q 'oifname != "eth0.100@x" return' "$T/s.nft" || fail "scope guard missing: $(cat "$T/s.nft")"
+ip netns exec "$LAB-e" nft -c -f "$T/s.nft" || fail "nft -c rejects the script: $(cat "$T/s.nft")"
 echo "cli/fix usage errors: all passed"

@@ -17,7 +17,7 @@ lab_exec r nft list table ip natscope | grep -Eq 'ip saddr \{ 10.7.0.0/16, 10.8.
 	fail "anonymous set not recreated: $(lab_exec r nft list table ip natscope)"
 fix --random-fully --yes >"$T/out2" 2>&1 && grep -q 'nothing to change' "$T/out2" || fail "rerun with an anonymous set is not a no-op"
 lab_exec r nft list table ip6 natscope | grep -q 'ip6 saddr fd00:1::/48 masquerade fully-random' || fail "ip6 overlay"
-lab_exec r nft list table inet natscope | grep -q 'jump mix-sub' || fail "inet jump not rewritten"
+lab_exec r nft list table inet natscope | grep -q 'jump mix/sub' || fail "inet jump not rewritten"
 lab_exec r nft list table inet natscope | grep -q 'snat ip to 198.51.100.7:2000-3000 fully-random' || fail "inet snat"
 lab_exec r nft list table inet natscope | grep -Eq 'priority (109|srcnat \+ 9);' || fail "inet overlay priority"
 
