@@ -16,8 +16,10 @@ struct engine_stats {
 	uint64_t ignored;		   /* messages that are no conntrack entry */
 	uint64_t overruns;		   /* overrun episodes on the event socket */
 	uint64_t dropped;		   /* event messages the kernel dropped (exact) */
-	uint64_t lost_estimate;		   /* flows a resync added or removed after overruns */
-	uint64_t drift;			   /* the same, found by periodic reconciliation */
+	/* flows a resync after overruns had to add or remove, whose event did not come in the
+	 * full interval after it either: a lower bound of the events lost */
+	uint64_t lost_estimate;
+	uint64_t drift; /* the same, found by periodic reconciliation (0 when nothing is lost) */
 	uint64_t resyncs;
 };
 
@@ -53,6 +55,13 @@ bool engine_resyncing(const struct engine *e);
 
 /** @f was deleted by us and the kernel said so: drop it now, not when an event says. */
 void engine_forget(struct engine *e, const struct ct_flow *f);
+
+/**
+ * A resync's differences wait a full interval for events still on their way (see
+ * flows/pending.h) before they count as lost or drift.  The stream ended (the end of a
+ * capture): count them now.
+ */
+void engine_settle(struct engine *e);
 
 /** An overrun: @dropped messages the kernel counted as dropped since the last one. */
 void engine_overrun(struct engine *e, uint64_t dropped);

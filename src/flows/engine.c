@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flows/pending.h"
 #include "host/evrec.h"
 #include "netlink/ct_parse.h"
 
@@ -14,7 +15,10 @@ struct engine {
 	struct engine_stats st;
 	enum engine_resync why;
 	bool resyncing;
-	uint64_t added; /* dump entries the model did not know, during a resync */
+	/* differences of the last resync that an event in flight may still explain */
+	struct pending *pend;
+	enum engine_resync pend_why;
+	uint32_t pend_tick; /* the interval the resync ended in */
 	/* recently destroyed flows for the views: a ring, newest at head - 1 */
 	struct gone {
 		struct ct_flow f;
@@ -33,6 +37,8 @@ int engine_new(struct engine **out)
 	ret = model_new(&e->model);
 	if (ret == 0)
 		ret = clash_new(&e->clash);
+	if (ret == 0)
+		ret = pending_new(&e->pend);
 	if (ret < 0) {
 		engine_free(e);
 		return ret;
@@ -47,8 +53,15 @@ void engine_free(struct engine *e)
 		return;
 	model_free(e->model);
 	clash_free(e->clash);
+	pending_free(e->pend);
 	free(e->gone);
 	free(e);
+}
+
+/* A flow as the pending differences know it: conntrack id and tuple key. */
+static uint64_t flow_key(const struct ct_flow *f)
+{
+	return (uint64_t)f->id << 32 | model_tuple_key(f);
 }
 
 /* Remember a flow the model had, now destroyed. */
@@ -128,15 +141,19 @@ int engine_ingest(struct engine *e, const struct nlmsghdr *nlh)
 	if (ret < 0)
 		return -EBADMSG;
 	e->st.received[type]++;
-	if (type == CT_EVENT_NEW)
+	if (type == CT_EVENT_NEW) {
 		clash_new_flow(e->clash, &f);
+		pending_explain(e->pend, flow_key(&f), PENDING_ADDED);
+	} else if (type == CT_EVENT_DESTROY) {
+		pending_explain(e->pend, flow_key(&f), PENDING_SWEPT);
+	}
 	if (type == CT_EVENT_DESTROY && e->gone_cap)
 		keep_gone(e, &f);
 	if (type == CT_EVENT_DUMP && e->resyncing && !model_has(e->model, &f)) {
 		/* a flow the dump shows that we did not know (unless an event said it died) */
 		ret = model_apply(e->model, CT_EVENT_DUMP, &f);
-		if (ret == 0 && model_has(e->model, &f))
-			e->added++;
+		if (ret == 0 && e->why != ENGINE_SEED && model_has(e->model, &f))
+			ret = pending_add(e->pend, flow_key(&f), PENDING_ADDED);
 		return ret;
 	}
 	return model_apply(e->model, (enum ct_event_type)type, &f);
@@ -171,27 +188,45 @@ int engine_replay(struct engine *e, const struct nlmsghdr *nlh)
 	return 0;
 }
 
+/* The differences still waiting were lost events: count them as what their resync was. */
+void engine_settle(struct engine *e)
+{
+	uint64_t n = pending_settle(e->pend);
+
+	if (e->pend_why == ENGINE_OVERRUN)
+		e->st.lost_estimate += n;
+	else if (e->pend_why == ENGINE_RECONCILE)
+		e->st.drift += n;
+}
+
 void engine_resync_begin(struct engine *e, enum engine_resync why)
 {
-	e->why = why;
+	engine_settle(e);
+	e->why = e->pend_why = why;
 	e->resyncing = true;
-	e->added = 0;
 	model_mark(e->model);
+}
+
+/* A flow the dump did not list: a DESTROY we missed, unless its event is on its way. */
+static int swept(const struct ct_flow *f, void *data)
+{
+	struct engine *e = data;
+
+	if (e->gone_cap)
+		remember(f, e);
+	return e->why == ENGINE_SEED ? 0 : pending_add(e->pend, flow_key(f), PENDING_SWEPT);
 }
 
 void engine_resync_end(struct engine *e)
 {
-	uint64_t swept = model_sweep(e->model, e->gone_cap ? remember : NULL, e);
-
 	/*
 	 * A flow the dump shows that we did not know is a NEW we missed; one we knew that
-	 * the dump lacks is a DESTROY we missed.  A lower bound: missed UPDATEs and flows
-	 * born and gone in between leave no trace.
+	 * the dump lacks is a DESTROY we missed: unless the event comes after all, within the
+	 * next full interval (see engine_close_interval()).  A lower bound: missed UPDATEs
+	 * and flows born and gone in between leave no trace.
 	 */
-	if (e->why == ENGINE_OVERRUN)
-		e->st.lost_estimate += e->added + swept;
-	else if (e->why == ENGINE_RECONCILE)
-		e->st.drift += e->added + swept;
+	model_sweep(e->model, swept, e);
+	e->pend_tick = model_now(e->model);
 	e->st.resyncs++;
 	e->resyncing = false;
 }
@@ -205,6 +240,7 @@ void engine_forget(struct engine *e, const struct ct_flow *f)
 
 void engine_resync_cancel(struct engine *e)
 {
+	e->pend_tick = model_now(e->model);
 	e->resyncing = false;
 	model_mark_cancel(e->model);
 }
@@ -232,7 +268,9 @@ const struct flow_counts *engine_counts(const struct engine *e)
 
 bool engine_close_interval(struct engine *e, double time, uint64_t insert_failed)
 {
-	model_tick(e->model);
+	/* a full interval after the resync, the events queued behind its dump are in */
+	if (model_tick(e->model) - e->pend_tick >= 2 && !e->resyncing)
+		engine_settle(e);
 	return clash_close_interval(e->clash, time, insert_failed);
 }
 

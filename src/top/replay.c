@@ -72,8 +72,11 @@ int top_replay_run(const char *path, const struct top_replay_opts *o, top_replay
 	ret = evrec_replay(path, replay_cb, &rc, st);
 	if (ret == -ECANCELED && rc.err)
 		ret = rc.err;
-	else if (ret == 0 && rc.started && more_frames(&rc))
+	else if (ret == 0 && rc.started && more_frames(&rc)) {
+		/* no event can come after the end: differences still waiting were lost */
+		engine_settle(rc.e);
 		ret = replay_frame(&rc, rc.last_t); /* the state at the end of the capture */
+	}
 	engine_free(rc.e);
 	return ret;
 }
