@@ -113,6 +113,9 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 			break;
 		}
 		case 'o':
+			if (!*optarg)
+				return app_error(app, APP_ERR_USAGE,
+						 "-o takes a file name (or - for standard output)");
 			a->output = optarg;
 			break;
 		case 'C':

@@ -8,6 +8,11 @@ expect 3 "namespace 'natscope-no-such-ns' not found" "$NATSCOPE" --netns natscop
 expect 3 "namespace '/nonexistent/ns' not found" "$NATSCOPE" audit --netns /nonexistent/ns
 expect 3 "invalid --interval 'abc'" "$NATSCOPE" audit --interval abc
 expect 3 "invalid --interval '-1'" "$NATSCOPE" audit -i -1
+# numbers are plain decimals, white space is refused on either side (issue 9, item 22)
+expect 3 "invalid --interval '0x10'" "$NATSCOPE" audit -i 0x10
+expect 3 "invalid --interval ' 1'" "$NATSCOPE" audit -i " 1"
+expect 3 "invalid --interval '1 '" "$NATSCOPE" audit -i "1 "
+expect 3 "-o takes a file name" "$NATSCOPE" audit -i 0 -o ""
 expect 3 "invalid --format 'xml'" "$NATSCOPE" audit --format xml
 expect 3 "unknown option '--bogus'" "$NATSCOPE" audit --bogus
 expect 3 "option '--format' needs a value" "$NATSCOPE" audit --format
