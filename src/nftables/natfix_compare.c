@@ -89,7 +89,7 @@ static int set_text(FILE *f, const struct nftnl_set *st)
 		}
 	}
 	nftnl_set_elems_iter_destroy(it);
-	if (ret == 0)
+	if (ret == 0 && n > 1) /* an empty set has no array to sort */
 		qsort(v, n, sizeof(*v), cmp_str);
 	fprintf(f, "{ key %u/%u flags %#x:", nftnl_set_get_u32(st, NFTNL_SET_KEY_TYPE),
 		nftnl_set_get_u32(st, NFTNL_SET_KEY_LEN), nftnl_set_get_u32(st, NFTNL_SET_FLAGS));

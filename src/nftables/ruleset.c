@@ -216,35 +216,33 @@ const struct nftnl_table *ruleset_table(const struct ruleset *rs, uint32_t famil
 	return NULL;
 }
 
-/* The comment attribute, if it is a string ending at its last byte (anyone with
- * CAP_NET_ADMIN in the namespace can write a table's user data). */
-static int table_comment_cb(const struct nftnl_udata *attr, void *data)
-{
-	const char *value = nftnl_udata_get(attr);
-	uint8_t len = nftnl_udata_len(attr);
-
-	if (nftnl_udata_type(attr) != NFTNL_UDATA_TABLE_COMMENT)
-		return 0;
-	if (len > 0 && value[len - 1] == '\0' && memchr(value, '\0', len) == value + len - 1)
-		*(const char **)data = value;
-	else
-		*(const char **)data = NULL;
-	return 0;
-}
-
+/*
+ * The comment in a table's user data: type, length and value records (nftnl_udata).  Read
+ * here rather than with nftnl_udata_parse(), which does not check that a record's value
+ * fits the data (anyone with CAP_NET_ADMIN in the namespace writes a table's user data):
+ * a record running past the end, or a comment that is not one NUL-terminated string
+ * filling its record, gives none.
+ */
 const char *ruleset_table_comment(const struct ruleset *rs, uint32_t family, const char *name)
 {
 	const struct nftnl_table *t = ruleset_table(rs, family, name);
-	const char *comment = NULL;
-	const void *ud;
-	uint32_t len;
+	const uint8_t *ud;
+	uint32_t len, off = 0;
 
-	if (!t)
+	if (!t || !(ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &len)))
 		return NULL;
-	ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &len);
-	if (ud && nftnl_udata_parse(ud, len, table_comment_cb, &comment) < 0)
-		return NULL;
-	return comment;
+	while (len - off >= 2) {
+		uint8_t type = ud[off], vlen = ud[off + 1];
+		const char *value = (const char *)ud + off + 2;
+
+		if (vlen > len - off - 2)
+			return NULL;
+		if (type == NFTNL_UDATA_TABLE_COMMENT)
+			return vlen > 0 && memchr(value, '\0', vlen) == value + vlen - 1 ? value
+											 : NULL;
+		off += 2u + vlen;
+	}
+	return NULL;
 }
 
 const struct nftnl_set *ruleset_set(const struct ruleset *rs, uint32_t family, const char *table,

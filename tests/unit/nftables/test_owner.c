@@ -77,6 +77,8 @@ static void tables(void **state)
 	/* a comment attribute without its NUL (issue 9, item 5) */
 	static const uint8_t no_nul[] = { 0,   19,  'n', 'a', 't', 's', 'c', 'o', 'p', 'e', '-',
 					  'm', 'a', 'n', 'a', 'g', 'e', 'd', ' ', 'v', '2' };
+	/* a record whose length runs past the user data (found by fuzz_nft_rules) */
+	static const uint8_t past_end[] = { 0, 50, 'n', 'a' };
 	struct ruleset *rs;
 	struct owner_mark m;
 
@@ -92,6 +94,9 @@ static void tables(void **state)
 	assert_int_equal(owner_of_table(rs, NFPROTO_INET, "natscope", NULL), -EEXIST);
 	assert_null(ruleset_table_comment(rs, NFPROTO_ARP, "natscope"));
 	assert_int_equal(owner_of_table(rs, NFPROTO_ARP, "natscope", NULL), -EEXIST);
+	nb_feed_table_udata(rs, NFPROTO_BRIDGE, "natscope", past_end, sizeof(past_end));
+	assert_null(ruleset_table_comment(rs, NFPROTO_BRIDGE, "natscope"));
+	assert_int_equal(owner_of_table(rs, NFPROTO_BRIDGE, "natscope", NULL), -EEXIST);
 	ruleset_free(rs);
 }
 
