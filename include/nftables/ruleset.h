@@ -36,6 +36,13 @@ void ruleset_free(struct ruleset *rs);
 int ruleset_add(struct ruleset *rs, const struct nlmsghdr *nlh);
 
 /**
+ * libnftnl 1.2.4 numbers the element nests it builds 1, 2, 3, ... (the kernel ignores the
+ * type and dumps NFTA_LIST_ELEM) but its parser accepts only NFTA_LIST_ELEM: retype the
+ * nests of a built NEWSETELEM message as the kernel would dump them.
+ */
+void ruleset_elems_parseable(struct nlmsghdr *nlh);
+
+/**
  * Dump the ruleset of the current namespace (all families) between two reads of the
  * generation id, retrying while it changes.  -EAGAIN if it never held still;
  * -EPROTONOSUPPORT/-EOPNOTSUPP-like errors when nf_tables is absent.

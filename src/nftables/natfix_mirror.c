@@ -121,22 +121,6 @@ struct nftnl_rule *natfix_clone_rule(const struct nftnl_rule *src, char *scratch
 }
 
 /*
- * libnftnl 1.2.4 numbers the element nests it builds 1, 2, 3, ... (the kernel ignores
- * the type) but its parser accepts only NFTA_LIST_ELEM: make a built list parseable.
- */
-static void elems_nest_types(struct nlmsghdr *nlh)
-{
-	struct nlattr *a, *el;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
-		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
-			continue;
-		mnl_attr_for_each_nested(el, a)
-			el->nla_type = (el->nla_type & ~NLA_TYPE_MASK) | NFTA_LIST_ELEM;
-	}
-}
-
-/*
  * Copy the elements of @src into @st by serialising and parsing back
  * (nftnl_set_elem_clone() is declared by libnftnl 1.2.4 but not exported), a message's
  * worth at a time: the iterator stops each message at the 64 KiB an attribute can carry,
@@ -154,7 +138,7 @@ static int clone_elements(struct mirror_ctx *m, struct nftnl_set *src, struct nf
 							     (uint16_t)m->family, 0, 0);
 
 		more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, it);
-		elems_nest_types(nlh);
+		ruleset_elems_parseable(nlh);
 		if (nftnl_set_elems_nlmsg_parse(nlh, st) < 0)
 			ret = -EBADMSG;
 	}

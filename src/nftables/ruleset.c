@@ -182,6 +182,18 @@ static int add_elements(struct ruleset *rs, const struct nlmsghdr *nlh)
 	return ret;
 }
 
+void ruleset_elems_parseable(struct nlmsghdr *nlh)
+{
+	struct nlattr *a, *el;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		mnl_attr_for_each_nested(el, a)
+			el->nla_type = (el->nla_type & ~NLA_TYPE_MASK) | NFTA_LIST_ELEM;
+	}
+}
+
 int ruleset_add(struct ruleset *rs, const struct nlmsghdr *nlh)
 {
 	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)

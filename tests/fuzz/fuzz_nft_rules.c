@@ -153,17 +153,9 @@ static void anon_set(struct ctx *c)
 	}
 	it = nftnl_set_elems_iter_create(st);
 	while (it && more > 0 && n) {
-		struct nlattr *a, *el;
-
 		nlh = nftnl_nlmsg_build_hdr(msgbuf, NFT_MSG_NEWSETELEM, (uint16_t)c->family, 0, 1);
 		more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, it);
-		/* the kernel dumps every element nest as NFTA_LIST_ELEM; libnftnl numbers them */
-		mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
-			if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
-				continue;
-			mnl_attr_for_each_nested(el, a)
-				el->nla_type = (el->nla_type & ~NLA_TYPE_MASK) | NFTA_LIST_ELEM;
-		}
+		ruleset_elems_parseable(nlh);
 		feed(c, nlh);
 	}
 	if (it)

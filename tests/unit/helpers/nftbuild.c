@@ -263,22 +263,6 @@ void nb_xt_snat(struct nftnl_rule *r, uint32_t family, const char *addr, uint16_
 	nb_add(r, e);
 }
 
-/*
- * libnftnl 1.2.4 numbers the element nests it builds 1, 2, 3, ...; the kernel ignores the
- * type and dumps NFTA_LIST_ELEM, which is all libnftnl's parser takes.  Do as it does.
- */
-void nb_list_elem_types(struct nlmsghdr *nlh)
-{
-	struct nlattr *a, *el;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
-		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
-			continue;
-		mnl_attr_for_each_nested(el, a)
-			el->nla_type = (el->nla_type & ~NLA_TYPE_MASK) | NFTA_LIST_ELEM;
-	}
-}
-
 void nb_feed_table_udata(struct ruleset *rs, uint32_t family, const char *name, const void *ud,
 			 uint32_t len)
 {
@@ -334,7 +318,7 @@ void nb_feed_anon_set(struct ruleset *rs, uint32_t family, const char *table, un
 		nlh = nftnl_nlmsg_build_hdr(big, NFT_MSG_NEWSETELEM, family, 0, 1);
 		more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, it);
 		assert_true(nlh->nlmsg_len <= RULESET_MAX_MSG);
-		nb_list_elem_types(nlh);
+		ruleset_elems_parseable(nlh);
 		assert_int_equal(ruleset_add(rs, nlh), 0);
 	}
 	nftnl_set_elems_iter_destroy(it);
@@ -364,7 +348,7 @@ void nb_feed_batch(struct ruleset *rs, const struct natfix_batch *b, nb_keep_fn 
 
 		assert_true(nlh->nlmsg_len <= sizeof(copy));
 		memcpy(copy, nlh, nlh->nlmsg_len);
-		nb_list_elem_types(m);
+		ruleset_elems_parseable(m);
 		if (keep && !keep(m, rs, ctx))
 			continue;
 		ret = ruleset_add(rs, m);

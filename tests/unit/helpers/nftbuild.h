@@ -33,8 +33,6 @@ void nb_feed_rule(struct ruleset *rs, struct nftnl_rule *r);
 void nb_xt_snat(struct nftnl_rule *r, uint32_t family, const char *addr, uint16_t pmin,
 		uint16_t pmax, uint32_t flags);
 
-/* Element nests typed NFTA_LIST_ELEM, as the kernel dumps them (libnftnl numbers them). */
-void nb_list_elem_types(struct nlmsghdr *nlh);
 /* A table whose user data is @ud (@len bytes) as it is: a hand-made comment attribute. */
 void nb_feed_table_udata(struct ruleset *rs, uint32_t family, const char *name, const void *ud,
 			 uint32_t len);

@@ -145,7 +145,7 @@ static bool damage(const struct nlmsghdr *nlh, struct ruleset *rs, void *ctx)
 		nftnl_set_elems_iter_destroy(it);
 		out = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWSETELEM, NFPROTO_IPV4, 0, 1);
 		nftnl_set_elems_nlmsg_build_payload(out, less);
-		nb_list_elem_types(out);
+		ruleset_elems_parseable(out);
 		assert_int_equal(ruleset_add(rs, out), 0);
 		nftnl_set_free(st);
 		nftnl_set_free(less);

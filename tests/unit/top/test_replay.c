@@ -42,8 +42,8 @@ static int on_frame(const struct top_frame *f, void *data)
 	return fr->n == (unsigned int)fr->fail_at ? -EIO : 0;
 }
 
-/* A capture of @n NEW events, one every @step seconds from @t0. */
-static void capture(char *path, unsigned int n, double t0, double step)
+/* NEW events of flows 1.., one at each of the times @t; returns how many. */
+static unsigned int capture_at(char *path, const double *t, unsigned int n, bool snat)
 {
 	struct evrec *rec;
 	int fd = mkstemp(path);
@@ -53,11 +53,23 @@ static void capture(char *path, unsigned int n, double t0, double step)
 	assert_int_equal(evrec_create(&rec, path), 0);
 	for (unsigned int i = 0; i < n; i++)
 		assert_int_equal(evrec_write(rec,
-					     ctmsg_event(CT_EVENT_NEW, i + 1, IPPROTO_UDP, -1, true,
+					     ctmsg_event(CT_EVENT_NEW, i + 1, IPPROTO_UDP, -1, snat,
 							 IPS_CONFIRMED),
-					     t0 + i * step),
+					     t[i]),
 				 0);
 	assert_int_equal(evrec_close(rec), 0);
+	return n;
+}
+
+/* A capture of @n NEW events, one every @step seconds from @t0. */
+static void capture(char *path, unsigned int n, double t0, double step)
+{
+	double t[64];
+
+	assert_true(n <= 64);
+	for (unsigned int i = 0; i < n; i++)
+		t[i] = t0 + i * step;
+	capture_at(path, t, n, true);
 }
 
 static void a_frame_per_interval_and_one_at_the_end(void **state)
@@ -90,25 +102,6 @@ static void a_frame_per_interval_and_one_at_the_end(void **state)
 			 -ENOENT);
 }
 
-/* Records at the given times; returns how many. */
-static unsigned int capture_at(char *path, const double *t, unsigned int n)
-{
-	struct evrec *rec;
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(evrec_create(&rec, path), 0);
-	for (unsigned int i = 0; i < n; i++)
-		assert_int_equal(evrec_write(rec,
-					     ctmsg_event(CT_EVENT_NEW, i + 1, IPPROTO_UDP, -1,
-							 false, IPS_CONFIRMED),
-					     t[i]),
-				 0);
-	assert_int_equal(evrec_close(rec), 0);
-	return n;
-}
-
 /*
  * Regression (issue 9, item 4): a record stamped 1970 before one of today made a frame
  * per second of the 56 years between (1.8e9 frames); a 10-day clock step 864,000.  Gaps
@@ -127,7 +120,7 @@ static void gaps_do_not_run_away(void **state)
 	unsigned int n;
 
 	strcpy(path, "/tmp/natscope-gap-XXXXXX");
-	n = capture_at(path, epoch_then_now, 4);
+	n = capture_at(path, epoch_then_now, 4, false);
 	fr = (struct frames){ 0 };
 	assert_int_equal(top_replay_run(path, &o, on_frame, &fr, &st), 0);
 	assert_true(fr.n <= n + 1);
@@ -135,7 +128,7 @@ static void gaps_do_not_run_away(void **state)
 	unlink(path);
 
 	strcpy(path, "/tmp/natscope-gap-XXXXXX");
-	n = capture_at(path, clock_step, 5);
+	n = capture_at(path, clock_step, 5, false);
 	fr = (struct frames){ 0 };
 	assert_int_equal(top_replay_run(path, &o, on_frame, &fr, &st), 0);
 	assert_true(fr.n <= n + 1);
@@ -144,7 +137,7 @@ static void gaps_do_not_run_away(void **state)
 
 	/* time running backwards neither stops the frames nor multiplies them */
 	strcpy(path, "/tmp/natscope-gap-XXXXXX");
-	n = capture_at(path, backwards, 4);
+	n = capture_at(path, backwards, 4, false);
 	fr = (struct frames){ 0 };
 	assert_int_equal(top_replay_run(path, &o, on_frame, &fr, &st), 0);
 	assert_true(fr.n >= 2 && fr.n <= n + 1);
