@@ -12,10 +12,10 @@ contrib/setup-deps.sh || exit 1
 
 total_pass=0 total_fail=0 total_skip=0
 
-# count DIR: add up the results meson wrote for the last run in DIR.
+# count DIR [LOGBASE]: add up the results meson wrote for the last run in DIR.
 count() {
 	local dir=$1 counts p f s
-	counts=$(python3 - "$dir/meson-logs/testlog.json" <<'PY'
+	counts=$(python3 - "$dir/meson-logs/${2:-testlog}.json" <<'PY'
 import json, sys
 p = f = s = 0
 for line in open(sys.argv[1]):
@@ -46,7 +46,7 @@ run_suite() {
 
 if run_suite build "" -Dwerror=${NATSCOPE_WERROR:-false}; then
 	echo "== build: unit tests under valgrind"
-	meson test -C build --suite unit --print-errorlogs --num-processes 2 \
+	meson test -C build --suite unit --print-errorlogs --num-processes 2 --logbase valgrind \
 		--wrapper 'valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -q'
 	count build valgrind
 fi
