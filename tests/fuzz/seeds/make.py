@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Make the fuzzers' seed corpora (tests/fuzz/corpus/) from a real recording.
 
-Usage: make.py RECORDING.pcap PROCFS_STATS_FILE
+Usage: make.py PROCFS_STATS_FILE RECORDING.pcap [RECORDING.pcap...]
 
-RECORDING is a capture from `natscope record` (the committed seeds came from 100 events
-of TCP, UDP and ICMP flows through a masquerade in two namespaces); PROCFS_STATS_FILE a
-copy of /proc/net/stat/nf_conntrack.  Besides cutting the recording into messages and
+RECORDINGs are captures from `natscope record` (the committed seeds came from 100 events
+of TCP, UDP and ICMP flows through a masquerade in two namespaces, and 26 of IPv4 and
+IPv6 UDP flows with accounting on, expiring after a second: DESTROY events with
+counters); PROCFS_STATS_FILE a copy of /proc/net/stat/nf_conntrack.  Besides cutting the recording into messages and
 shorter captures, it writes the shapes the hardening regressions were about: a capture
 with overrun and resync markers, one cut mid-record, an IPv6 update of an IPv4 flow's id,
 and statistics messages as ctnetlink sends them.
@@ -60,9 +61,16 @@ def nfmsg(subsys_type, family, attrs):
 
 
 def main():
-    head, recs = records(sys.argv[1])
-    msgs = [body[16:] for _, _, body in recs]
     kinds = {}
+    for n, path in enumerate(sys.argv[3:], 2):
+        head, more = records(path)
+        write("replay", "recording-%d.pcap" % n, capture(head, more))
+        for _, _, body in more:
+            m = body[16:]
+            typ, flags = struct.unpack_from("<HH", m, 4)
+            kinds.setdefault((typ, flags, m[16]), m)
+    head, recs = records(sys.argv[2])
+    msgs = [body[16:] for _, _, body in recs]
     for m in msgs:
         typ, flags = struct.unpack_from("<HH", m, 4)
         kinds.setdefault((typ, flags, m[16]), m)
@@ -93,7 +101,7 @@ def main():
     glob = nfmsg((1 << 8) | 5, 2, [(1, u32(1234)), (2, u32(262144))])
     write("ct_stats", "cpu", b"\x00" + cpu)
     write("ct_stats", "global", b"\x01" + glob)
-    write("ct_stats", "procfs", b"\x02" + open(sys.argv[2], "rb").read())
+    write("ct_stats", "procfs", b"\x02" + open(sys.argv[1], "rb").read())
 
     for i, f in enumerate(["", "udp", "tcp 10.0.0.0/8", "!established 443", "snat udp 53",
                            "fd00::/64 !dnat", "time_wait"]):
