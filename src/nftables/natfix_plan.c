@@ -1,7 +1,6 @@
 #include "config.h"
 #include "nftables/natfix.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
