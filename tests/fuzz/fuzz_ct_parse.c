@@ -37,7 +37,8 @@ static void bulk(struct engine *e, const uint8_t *data, size_t size)
 	len = ((const struct nlmsghdr *)data)->nlmsg_len;
 	if (len < NLMSG_HDRLEN + 4 || len > size)
 		return;
-	copy = malloc(len);
+	/* mnl_attr_for_each() walks to MNL_ALIGN(nlmsg_len): give it the padding */
+	copy = calloc(1, MNL_ALIGN(len));
 	if (!copy)
 		return;
 	memcpy(copy, data, len);
