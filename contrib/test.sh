@@ -46,9 +46,10 @@ run_suite() {
 
 if run_suite build "" -Dwerror=${NATSCOPE_WERROR:-false}; then
 	echo "== build: unit tests under valgrind"
-	meson test -C build --suite unit --print-errorlogs --num-processes 2 --logbase valgrind \
+	# meson names this run's log after the wrapper: testlog-valgrind.json
+	meson test -C build --suite unit --print-errorlogs --num-processes 2 \
 		--wrapper 'valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -q'
-	count build valgrind
+	count build testlog-valgrind
 fi
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	run_suite build-asan "--no-suite lint" -Db_sanitize=address,undefined -Db_lundef=false \
