@@ -42,4 +42,13 @@ bool natexpr_snat_flags(const struct nftnl_expr *e, uint32_t family, uint32_t *f
 /** The chain @e jumps or goes to, or NULL. */
 const char *natexpr_jump(const struct nftnl_expr *e);
 
+struct nftnl_rule;
+/**
+ * Whether rules @a and @b can never match the same packet: both compare one field (a meta
+ * key, a payload range or a ct key, through the same mask or none) with values that
+ * differ under both masks, or one requires a value the other excludes.  False when that
+ * cannot be shown.
+ */
+bool natexpr_rules_disjoint(const struct nftnl_rule *a, const struct nftnl_rule *b);
+
 #endif

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "nftables/natrules.h"
+
 struct ruleset;
 struct nl_sock;
 
@@ -83,5 +85,26 @@ bool natfix_plan_mirrors(const struct natfix_plan *p, uint32_t family, const cha
  * by content.  Returns 0, or -EPROTO with *family set to the first family that differs.
  */
 int natfix_plan_verify(const struct natfix_plan *p, const struct ruleset *rs, uint32_t *family);
+
+/*
+ * What natscope's overlay does for each rule, judged by effect: against @p (planned with
+ * the overlay's own options) and the ruleset @rs in force (the one @p was planned from).
+ */
+
+struct natfix_coverage;
+
+int natfix_coverage_new(const struct natfix_plan *p, const struct ruleset *rs,
+			struct natfix_coverage **out);
+/** The state of rule @handle of @family/@table (a source rule, or natscope's own). */
+enum natrule_cover natfix_coverage_of(const struct natfix_coverage *c, uint32_t family,
+				      const char *table, uint64_t handle);
+void natfix_coverage_free(struct natfix_coverage *c);
+
+/**
+ * For the rules @nr read from @rs (at generation @genid): whether natscope's overlay is
+ * there, whether `fix` would change it now, and each rule's natrule_cover, planning with
+ * the scope the overlay's mark records.
+ */
+int natfix_judge_rules(const struct ruleset *rs, uint32_t genid, struct natrules *nr);
 
 #endif

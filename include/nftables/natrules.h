@@ -25,6 +25,17 @@ enum natrule_owner {
 	NATRULE_OWNERS,
 };
 
+/* What natscope's overlay does for a rule, judged by effect (natfix_coverage_new()). */
+enum natrule_cover {
+	NATRULE_COVER_NONE,	 /* not a rule the overlay mirrors (or one of its guards) */
+	NATRULE_COVER_COVERED,	 /* mirrored exactly, and the mirror is in force */
+	NATRULE_COVER_HARMLESS,	 /* mirrored, in another order among rules that never match
+				  * the same packet: the same effect */
+	NATRULE_COVER_UNCOVERED, /* a source rule to mirror without a mirror in force */
+	NATRULE_COVER_DANGEROUS, /* natscope's rule in force that NATs what no source rule does */
+	NATRULE_COVERS,
+};
+
 /* One source-NAT statement reachable from a nat-type postrouting base chain. */
 struct natrule {
 	uint8_t family; /* NFPROTO_IPV4, NFPROTO_IPV6, NFPROTO_INET */
@@ -39,7 +50,7 @@ struct natrule {
 	bool addr_range; /* explicit address(es) */
 	bool port_range; /* explicit port range */
 	enum natrule_owner owner;
-	bool covered; /* a current natscope overlay mirrors its base chain with fully-random */
+	enum natrule_cover cover; /* what natscope's overlay does for it */
 	char text[NATRULES_TEXT]; /* nft-like rendering of the whole rule */
 };
 
@@ -67,6 +78,8 @@ void natrules_read_legacy(const char *proc_net, struct natrules *out);
 bool natrule_fully_random(const struct natrule *r);
 const char *natrules_family_name(uint8_t family);
 const char *natrules_owner_name(enum natrule_owner owner);
+/** "covered", "stale_harmless", "uncovered", "dangerous"; "" for NATRULE_COVER_NONE. */
+const char *natrules_cover_name(enum natrule_cover cover);
 enum natrule_owner natrules_guess_owner(const char *table, const char *chain);
 
 void natrules_init(struct natrules *nr);

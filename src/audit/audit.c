@@ -294,7 +294,7 @@ static void check_nat_random(const struct snapshot *s, const struct audit_thresh
 		}
 		if (natrule_fully_random(r))
 			continue;
-		if (r->covered) {
+		if (r->cover == NATRULE_COVER_COVERED || r->cover == NATRULE_COVER_HARMLESS) {
 			covered++;
 			continue;
 		}
@@ -328,11 +328,31 @@ static void check_nat_random(const struct snapshot *s, const struct audit_thresh
 static void check_overlay(const struct snapshot *s, const struct audit_thresholds *t,
 			  struct finding *f)
 {
+	unsigned int n[NATRULE_COVERS] = { 0 };
+
+	for (unsigned int i = 0; i < s->nat.n; i++)
+		n[s->nat.v[i].cover]++;
 	evidence(f, "present", s->nat.overlay);
 	evidence(f, "stale", s->nat.overlay_stale);
-	if (s->nat.overlay_stale) {
+	for (int c = NATRULE_COVER_COVERED; c < NATRULE_COVERS; c++)
+		evidence(f, natrules_cover_name((enum natrule_cover)c), (double)n[c]);
+	if (n[NATRULE_COVER_DANGEROUS]) {
+		raise_sev(f, SEV_CRITICAL);
+		summary(f,
+			"%u rule%s of natscope's overlay NAT%s traffic that no source rule NATs "
+			"any more (its source is gone or changed)",
+			n[NATRULE_COVER_DANGEROUS], n[NATRULE_COVER_DANGEROUS] == 1 ? "" : "s",
+			n[NATRULE_COVER_DANGEROUS] == 1 ? "s" : "");
+	} else if (n[NATRULE_COVER_UNCOVERED]) {
 		raise_sev(f, SEV_WARNING);
-		summary(f, "natscope's overlay no longer matches the rules it mirrors");
+		summary(f, "natscope's overlay misses %u source-NAT rule%s it should mirror",
+			n[NATRULE_COVER_UNCOVERED], n[NATRULE_COVER_UNCOVERED] == 1 ? "" : "s");
+	} else if (s->nat.overlay_stale) {
+		raise_sev(f, SEV_INFO);
+		summary(f, "natscope's overlay differs from a fresh plan but does the same%s",
+			n[NATRULE_COVER_HARMLESS] ? " (rules that never match the same packet "
+						    "changed order)"
+						  : "");
 	} else {
 		summary(f,
 			s->nat.overlay ? "natscope's overlay is current" : "no natscope overlay");
@@ -438,7 +458,9 @@ static const struct audit_check checks[] = {
 		.live_only = true,
 		.title = "natscope overlay out of date",
 		.remedy = "The NAT rules changed since `natscope fix --random-fully` ran: run it "
-			  "again to rebuild the overlay (atomically), or `natscope fix --revert`.",
+			  "again to rebuild the overlay (atomically), or `natscope fix --revert` "
+			  "to remove it. Rules marked dangerous NAT traffic their source rules no "
+			  "longer do: act now.",
 		.run = check_overlay,
 	},
 	{

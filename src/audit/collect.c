@@ -11,7 +11,6 @@
 #include "netlink/ct_dump.h"
 #include "nftables/natfix.h"
 #include "nftables/natrules.h"
-#include "nftables/owner.h"
 #include "nftables/ruleset.h"
 #include "netlink/nl.h"
 #include "util.h"
@@ -62,44 +61,6 @@ static int read_stats(struct nl_sock *nl, const struct collect_opts *o, struct c
 }
 
 /*
- * natscope's overlay, if any: plan again with the options it was made with.  If that
- * plan changes nothing, the overlay is current and the source rules of the chains it
- * mirrors are covered; otherwise it is stale.
- */
-static int judge_overlay(const struct ruleset *rs, struct snapshot *snap)
-{
-	static const uint32_t fams[] = { NFPROTO_IPV4, NFPROTO_IPV6, NFPROTO_INET };
-	struct natfix_opts opts = { 0 };
-	struct natfix_plan *plan;
-	struct owner_mark mark;
-	int ret;
-
-	for (size_t i = 0; i < ARRAY_SIZE(fams) && !snap->nat.overlay; i++) {
-		if (owner_of_table(rs, fams[i], NATFIX_TABLE, &mark) != 1)
-			continue;
-		snap->nat.overlay = true;
-		opts.oif = mark.oif[0] ? mark.oif : NULL;
-		opts.saddr = mark.saddr[0] ? mark.saddr : NULL;
-	}
-	if (!snap->nat.overlay)
-		return 0;
-	ret = natfix_plan_new(rs, snap->nat.genid, &opts, &plan);
-	if (ret < 0) {
-		snap->nat.overlay_stale = true;
-		return ret == -ENOMEM ? ret : 0;
-	}
-	snap->nat.overlay_stale = natfix_plan_has_changes(plan);
-	for (unsigned int i = 0; i < snap->nat.n && !snap->nat.overlay_stale; i++) {
-		struct natrule *r = &snap->nat.v[i];
-
-		r->covered = r->owner != NATRULE_OWNER_NATSCOPE &&
-			     natfix_plan_mirrors(plan, r->family, r->table, r->base_chain);
-	}
-	natfix_plan_free(plan);
-	return 0;
-}
-
-/*
  * The NAT rules are context for the conntrack findings, not their precondition: a host
  * without nf_tables (or with only iptables-legacy) still gets its conntrack audit, and
  * the reason the rules are missing is kept for the report.
@@ -119,7 +80,7 @@ static int read_nat_rules(struct nl_sock *nl, const struct collect_opts *o, stru
 	}
 	ret = natrules_analyze(rs, &snap->nat);
 	if (ret == 0)
-		ret = judge_overlay(rs, snap);
+		ret = natfix_judge_rules(rs, snap->nat.genid, &snap->nat);
 	ruleset_free(rs);
 	return ret;
 }

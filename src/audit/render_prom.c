@@ -135,6 +135,22 @@ static void group_families(FILE *out, const struct snapshot *s)
 	}
 }
 
+/* What natscope's overlay does, rule by rule (see enum natrule_cover). */
+static void overlay_families(FILE *out, const struct snapshot *s)
+{
+	unsigned int n[NATRULE_COVERS] = { 0 };
+
+	for (unsigned int i = 0; i < s->nat.n; i++)
+		n[s->nat.v[i].cover]++;
+	family(out, "natscope_overlay_present", "gauge", "natscope's fix overlay is installed");
+	fprintf(out, "natscope_overlay_present %d\n", s->nat.overlay);
+	family(out, "natscope_overlay_rules", "gauge",
+	       "source-NAT statements by what natscope's overlay does for them");
+	for (int c = NATRULE_COVER_COVERED; c < NATRULE_COVERS; c++)
+		fprintf(out, "natscope_overlay_rules{state=\"%s\"} %u\n",
+			natrules_cover_name((enum natrule_cover)c), n[c]);
+}
+
 int render_prom(FILE *out, const struct snapshot *s, const struct audit_report *r,
 		const struct render_opts *o)
 {
@@ -170,6 +186,7 @@ int render_prom(FILE *out, const struct snapshot *s, const struct audit_report *
 		       "source-NAT statements reachable from nat postrouting chains");
 		fprintf(out, "natscope_snat_rules{fully_random=\"true\"} %u\n", fr);
 		fprintf(out, "natscope_snat_rules{fully_random=\"false\"} %u\n", s->nat.n - fr);
+		overlay_families(out, s);
 	}
 	family(out, "natscope_iptables_legacy_nat", "gauge", "iptables-legacy nat table present");
 	fprintf(out, "natscope_iptables_legacy_nat{family=\"ipv4\"} %d\n", s->nat.legacy_nat_ipv4);

@@ -158,14 +158,29 @@ static void table_section(FILE *out, const struct snapshot *s)
 		(unsigned long long)t->counts.nat_kind[CT_NAT_NONE]);
 }
 
+static const char *rule_state(const struct natrule *r)
+{
+	switch (r->cover) {
+	case NATRULE_COVER_COVERED:
+		return r->owner == NATRULE_OWNER_NATSCOPE ? "" : " covered by natscope's overlay";
+	case NATRULE_COVER_HARMLESS:
+		return r->owner == NATRULE_OWNER_NATSCOPE
+			       ? " (out of order, harmless)"
+			       : " covered by natscope's overlay (out of order, harmless)";
+	case NATRULE_COVER_UNCOVERED:
+		return " NOT fully-random: natscope's overlay misses it";
+	case NATRULE_COVER_DANGEROUS:
+		return " DANGEROUS: its source rule is gone or changed";
+	default:
+		return natrule_fully_random(r) ? "" : " NOT fully-random";
+	}
+}
+
 static void rule_line(FILE *out, const struct natrule *r, int indent)
 {
 	fprintf(out, "%*s%s %s %s handle %llu (%s, prio %d via %s)%s\n%*s  %s\n", indent, "",
 		natrules_family_name(r->family), r->table, r->chain, (unsigned long long)r->handle,
-		natrules_owner_name(r->owner), r->base_priority, r->base_chain,
-		natrule_fully_random(r) ? ""
-		: r->covered		? " covered by natscope's overlay"
-					: " NOT fully-random",
+		natrules_owner_name(r->owner), r->base_priority, r->base_chain, rule_state(r),
 		indent, "", r->text);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
@@ -110,4 +111,125 @@ const char *natexpr_jump(const struct nftnl_expr *e)
 	if (verdict != NFT_JUMP && verdict != NFT_GOTO)
 		return NULL;
 	return nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN);
+}
+
+/* A comparison of one field with a value: what a rule requires of a packet. */
+struct cond {
+	uint32_t what[4]; /* kind (1 meta, 2 payload, 3 ct), then its key */
+	uint8_t mask[16], value[16];
+	uint32_t len;
+	bool neq;
+};
+
+/* What a register holds: a field, through a mask. */
+struct reg {
+	uint32_t what[4];
+	uint8_t mask[16];
+};
+
+#define NCONDS 16
+#define NREGS  (NFT_REG32_15 + 1)
+
+static void load(struct reg *regs, uint32_t dreg, uint32_t kind, uint32_t a, uint32_t b, uint32_t c)
+{
+	if (dreg >= NREGS)
+		return;
+	regs[dreg] = (struct reg){ .what = { kind, a, b, c } };
+	memset(regs[dreg].mask, 0xff, sizeof(regs[dreg].mask));
+}
+
+/* Follow one expression; a cmp adds a condition to @out. */
+static void step(const struct nftnl_expr *e, struct reg *regs, struct cond *out, unsigned int *n)
+{
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	uint32_t len, sreg;
+	const uint8_t *d;
+
+	if (strcmp(name, "meta") == 0 && nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG)) {
+		load(regs, nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG), 1,
+		     nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY), 0, 0);
+	} else if (strcmp(name, "payload") == 0 && nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG)) {
+		load(regs, nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG), 2,
+		     nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE),
+		     nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET),
+		     nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN));
+	} else if (strcmp(name, "ct") == 0 && nftnl_expr_is_set(e, NFTNL_EXPR_CT_DREG)) {
+		load(regs, nftnl_expr_get_u32(e, NFTNL_EXPR_CT_DREG), 3,
+		     nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY),
+		     nftnl_expr_get_u32(e, NFTNL_EXPR_CT_DIR), 0);
+	} else if (strcmp(name, "bitwise") == 0) {
+		uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_DREG);
+
+		sreg = nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_SREG);
+		d = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_MASK, &len);
+		if (sreg < NREGS && dreg < NREGS && d && len <= 16) {
+			regs[dreg] = regs[sreg];
+			for (uint32_t i = 0; i < len; i++)
+				regs[dreg].mask[i] &= d[i];
+		} else if (dreg < NREGS) {
+			regs[dreg].what[0] = 0; /* something we do not follow */
+		}
+	} else if (strcmp(name, "cmp") == 0) {
+		uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP);
+
+		sreg = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG);
+		d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
+		if (sreg >= NREGS || !regs[sreg].what[0] || !d || len > 16 || *n == NCONDS ||
+		    (op != NFT_CMP_EQ && op != NFT_CMP_NEQ))
+			return;
+		out[*n] = (struct cond){ .len = len, .neq = op == NFT_CMP_NEQ };
+		memcpy(out[*n].what, regs[sreg].what, sizeof(out[*n].what));
+		memcpy(out[*n].mask, regs[sreg].mask, 16);
+		memcpy(out[*n].value, d, len);
+		(*n)++;
+	} else if (strcmp(name, "counter") != 0 &&
+		   (strcmp(name, "lookup") != 0 || nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG))) {
+		/* it may write a register we follow: forget them all (fewer conditions) */
+		memset(regs, 0, NREGS * sizeof(*regs));
+	}
+}
+
+static unsigned int conds_of(const struct nftnl_rule *r, struct cond *out)
+{
+	struct reg regs[NREGS] = { 0 };
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e;
+	unsigned int n = 0;
+
+	while (it && (e = nftnl_expr_iter_next(it)))
+		step(e, regs, out, &n);
+	if (it)
+		nftnl_expr_iter_destroy(it);
+	return n;
+}
+
+/* Whether no value of the field satisfies both. */
+static bool exclusive(const struct cond *x, const struct cond *y)
+{
+	bool differ = false, same_mask = true;
+
+	if (memcmp(x->what, y->what, sizeof(x->what)) != 0 || x->len != y->len)
+		return false;
+	for (uint32_t i = 0; i < x->len; i++) {
+		uint8_t m = x->mask[i] & y->mask[i];
+
+		differ |= (x->value[i] & m) != (y->value[i] & m);
+		same_mask &= x->mask[i] == y->mask[i];
+	}
+	if (!x->neq && !y->neq)
+		return differ;
+	/* == v and != v through the same mask */
+	return x->neq != y->neq && same_mask && memcmp(x->value, y->value, x->len) == 0;
+}
+
+bool natexpr_rules_disjoint(const struct nftnl_rule *a, const struct nftnl_rule *b)
+{
+	struct cond ca[NCONDS], cb[NCONDS];
+	unsigned int na = conds_of(a, ca), nb = conds_of(b, cb);
+
+	for (unsigned int i = 0; i < na; i++)
+		for (unsigned int k = 0; k < nb; k++)
+			if (exclusive(&ca[i], &cb[k]))
+				return true;
+	return false;
 }

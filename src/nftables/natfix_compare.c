@@ -11,6 +11,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
+#include <linux/netfilter/nf_nat.h>
 
 #include "natfix_int.h"
 
@@ -31,6 +32,7 @@ struct side {
 	const struct overlay *ov; /* the plan, or NULL for the ruleset */
 	const struct ruleset *rs;
 	uint32_t family;
+	bool loose; /* NAT statements without their fully-random flag */
 };
 
 static const struct nftnl_set *lookup_set(const struct side *sd, const struct nftnl_expr *e)
@@ -102,6 +104,28 @@ static int set_text(FILE *f, const struct nftnl_set *st)
 	return ret;
 }
 
+static uint32_t u32_or_0(const struct nftnl_expr *e, uint16_t attr)
+{
+	return nftnl_expr_is_set(e, attr) ? nftnl_expr_get_u32(e, attr) : 0;
+}
+
+/* A masq or nat statement, its flags without fully-random. */
+static void nat_text(FILE *f, const struct nftnl_expr *e, bool masq)
+{
+	if (masq) {
+		fprintf(f, "proto %u-%u flags %#x ", u32_or_0(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN),
+			u32_or_0(e, NFTNL_EXPR_MASQ_REG_PROTO_MAX),
+			u32_or_0(e, NFTNL_EXPR_MASQ_FLAGS) & ~NF_NAT_RANGE_PROTO_RANDOM_FULLY);
+		return;
+	}
+	fprintf(f, "type %u family %u addr %u-%u proto %u-%u flags %#x ",
+		u32_or_0(e, NFTNL_EXPR_NAT_TYPE), u32_or_0(e, NFTNL_EXPR_NAT_FAMILY),
+		u32_or_0(e, NFTNL_EXPR_NAT_REG_ADDR_MIN), u32_or_0(e, NFTNL_EXPR_NAT_REG_ADDR_MAX),
+		u32_or_0(e, NFTNL_EXPR_NAT_REG_PROTO_MIN),
+		u32_or_0(e, NFTNL_EXPR_NAT_REG_PROTO_MAX),
+		u32_or_0(e, NFTNL_EXPR_NAT_FLAGS) & ~NF_NAT_RANGE_PROTO_RANDOM_FULLY);
+}
+
 static int expr_text(FILE *f, const struct nftnl_expr *e, const struct side *sd)
 {
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
@@ -109,6 +133,8 @@ static int expr_text(FILE *f, const struct nftnl_expr *e, const struct side *sd)
 	fprintf(f, "[ %s ", name);
 	if (strcmp(name, "counter") == 0) {
 		/* its values are state, not configuration */
+	} else if (sd->loose && (strcmp(name, "masq") == 0 || strcmp(name, "nat") == 0)) {
+		nat_text(f, e, strcmp(name, "masq") == 0);
 	} else if (strcmp(name, "lookup") == 0) {
 		const struct nftnl_set *st = lookup_set(sd, e);
 		int ret;
@@ -151,6 +177,14 @@ static char *rule_text(const struct nftnl_rule *r, const struct side *sd)
 	return buf;
 }
 
+char *natfix_rule_text(const struct nftnl_rule *r, const struct overlay *ov,
+		       const struct ruleset *rs, uint32_t family, bool loose)
+{
+	struct side sd = { .ov = ov, .rs = rs, .family = family, .loose = loose };
+
+	return rule_text(r, &sd);
+}
+
 static bool same_rule(const struct nftnl_rule *want, const struct side *plan,
 		      const struct nftnl_rule *have, const struct side *now, int *err)
 {
@@ -164,7 +198,7 @@ static bool same_rule(const struct nftnl_rule *want, const struct side *plan,
 	return same;
 }
 
-static bool same_hook(const struct nftnl_chain *a, const struct nftnl_chain *b)
+bool natfix_same_hook(const struct nftnl_chain *a, const struct nftnl_chain *b)
 {
 	bool base = nftnl_chain_is_set(a, NFTNL_CHAIN_HOOKNUM);
 
@@ -232,7 +266,7 @@ int natfix_overlay_matches(const struct overlay *ov, const struct ruleset *rs)
 			continue;
 		nchains++;
 		want = planned_chain(ov, nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
-		if (!want || !same_hook(want, c) ||
+		if (!want || !natfix_same_hook(want, c) ||
 		    !same_rules(ov, rs, nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), &err))
 			return err;
 	}

@@ -168,10 +168,8 @@ int natfix_add_scope_guards(struct overlay *ov, const struct scope *sc, const ch
 		nftnl_rule_add_expr(
 			r, natfix_expr_cmp(NFT_CMP_NEQ, sc->oif, (uint32_t)strlen(sc->oif) + 1));
 		nftnl_rule_add_expr(r, natfix_expr_verdict(NFT_RETURN));
-		if ((ret = util_push((void ***)&ov->rules, &ov->nrules, r)) < 0) {
-			nftnl_rule_free(r);
+		if ((ret = natfix_add_rule(ov, r, NULL)) < 0)
 			return ret;
-		}
 	}
 	if (sc->have_saddr) {
 		uint8_t nfproto = (uint8_t)sc->saddr_family;
@@ -184,10 +182,8 @@ int natfix_add_scope_guards(struct overlay *ov, const struct scope *sc, const ch
 			nftnl_rule_add_expr(r, natfix_expr_meta(NFT_META_NFPROTO));
 			nftnl_rule_add_expr(r, natfix_expr_cmp(NFT_CMP_NEQ, &nfproto, 1));
 			nftnl_rule_add_expr(r, natfix_expr_verdict(NFT_RETURN));
-			if ((ret = util_push((void ***)&ov->rules, &ov->nrules, r)) < 0) {
-				nftnl_rule_free(r);
+			if ((ret = natfix_add_rule(ov, r, NULL)) < 0)
 				return ret;
-			}
 		}
 		r = natfix_new_rule(ov->family, chain);
 		if (!r)
@@ -211,10 +207,8 @@ int natfix_add_scope_guards(struct overlay *ov, const struct scope *sc, const ch
 		nftnl_rule_add_expr(r, e);
 		nftnl_rule_add_expr(r, natfix_expr_cmp(NFT_CMP_NEQ, sc->net, sc->len));
 		nftnl_rule_add_expr(r, natfix_expr_verdict(NFT_RETURN));
-		if ((ret = util_push((void ***)&ov->rules, &ov->nrules, r)) < 0) {
-			nftnl_rule_free(r);
+		if ((ret = natfix_add_rule(ov, r, NULL)) < 0)
 			return ret;
-		}
 	}
 	return 0;
 }

@@ -40,6 +40,7 @@ struct overlay {
 	struct nftnl_chain **chains;
 	size_t nchains;
 	struct nftnl_rule **rules;
+	const struct nftnl_rule **srcs; /* srcs[i]: the ruleset's rule rules[i] mirrors, or NULL */
 	size_t nrules;
 	struct nftnl_set **sets; /* recreated anonymous sets, with their elements */
 	size_t nsets;
@@ -79,9 +80,22 @@ int natfix_note(struct natfix_plan *p, const char *fmt, ...) __attribute__((form
 const char *natfix_fam_name(uint32_t family);
 bool natfix_overlay_changes(const struct overlay *ov);
 
+/** Append @r to @ov's rules, mirroring @src (NULL: natscope's own); frees @r on failure. */
+int natfix_add_rule(struct overlay *ov, struct nftnl_rule *r, const struct nftnl_rule *src);
+
 /* natfix_compare.c: 1 if natscope's table of @ov's family holds exactly what @ov wants,
  * 0 if not, -ENOMEM. */
 int natfix_overlay_matches(const struct overlay *ov, const struct ruleset *rs);
+/* Whether chain @b is hooked as @a: both regular, or both base with the same hook,
+ * priority, type and policy. */
+bool natfix_same_hook(const struct nftnl_chain *a, const struct nftnl_chain *b);
+/*
+ * A rule's expressions as natfix_compare.c compares them, in a new string (NULL without
+ * memory): a planned rule of @ov, or (@ov NULL) a rule of @rs in natscope's table.
+ * @loose: NAT statements without their fully-random flag.
+ */
+char *natfix_rule_text(const struct nftnl_rule *r, const struct overlay *ov,
+		       const struct ruleset *rs, uint32_t family, bool loose);
 
 /* natfix_mirror.c */
 #define NATFIX_NAME_MAX 255 /* bytes in a chain name, without the NUL (NFT_NAME_MAXLEN - 1) */

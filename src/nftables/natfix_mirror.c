@@ -341,12 +341,12 @@ static int mirror_rules(struct mirror_ctx *m, const char *chain, const char *nam
 		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NATFIX_TABLE);
 		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, name);
 		ret = rebuild_rule(r, m);
-		if (ret == 0)
-			ret = util_push((void ***)&m->ov->rules, &m->ov->nrules, r);
 		if (ret < 0) {
 			nftnl_rule_free(r);
 			return ret;
 		}
+		if ((ret = natfix_add_rule(m->ov, r, src)) < 0)
+			return ret;
 	}
 	return 0;
 }

@@ -48,6 +48,22 @@ int natfix_note(struct natfix_plan *p, const char *fmt, ...)
 	return 0;
 }
 
+int natfix_add_rule(struct overlay *ov, struct nftnl_rule *r, const struct nftnl_rule *src)
+{
+	const struct nftnl_rule **srcs = realloc(ov->srcs, (ov->nrules + 1) * sizeof(*srcs));
+	int ret;
+
+	if (!srcs) {
+		nftnl_rule_free(r);
+		return -ENOMEM;
+	}
+	ov->srcs = srcs;
+	srcs[ov->nrules] = src;
+	if ((ret = util_push((void ***)&ov->rules, &ov->nrules, r)) < 0)
+		nftnl_rule_free(r);
+	return ret;
+}
+
 const char *natfix_fam_name(uint32_t family)
 {
 	return natrules_family_name((uint8_t)family);
@@ -198,10 +214,8 @@ static int plan_plain_masquerade(struct natfix_plan *p)
 	}
 	nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, NF_NAT_RANGE_PROTO_RANDOM_FULLY);
 	nftnl_rule_add_expr(r, e);
-	if ((ret = util_push((void ***)&ov->rules, &ov->nrules, r)) < 0) {
-		nftnl_rule_free(r);
+	if ((ret = natfix_add_rule(ov, r, NULL)) < 0)
 		return ret;
-	}
 	ov->wanted = true;
 	return natfix_note(p,
 			   "add    %s %s scope (priority srcnat): masquerade fully-random for "
@@ -347,6 +361,7 @@ void natfix_plan_free(struct natfix_plan *p)
 			nftnl_set_free(p->ov[f].sets[i]);
 		free(p->ov[f].chains);
 		free(p->ov[f].rules);
+		free(p->ov[f].srcs);
 		free(p->ov[f].sets);
 	}
 	for (unsigned int i = 0; i < p->nnotes; i++)

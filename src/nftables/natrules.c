@@ -102,6 +102,19 @@ bool natrule_fully_random(const struct natrule *r)
 	return r->flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY;
 }
 
+const char *natrules_cover_name(enum natrule_cover cover)
+{
+	static const char *const names[NATRULE_COVERS] = {
+		[NATRULE_COVER_NONE] = "",
+		[NATRULE_COVER_COVERED] = "covered",
+		[NATRULE_COVER_HARMLESS] = "stale_harmless",
+		[NATRULE_COVER_UNCOVERED] = "uncovered",
+		[NATRULE_COVER_DANGEROUS] = "dangerous",
+	};
+
+	return cover < NATRULE_COVERS ? names[cover] : "";
+}
+
 void natrules_init(struct natrules *nr)
 {
 	memset(nr, 0, sizeof(*nr));

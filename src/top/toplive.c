@@ -11,6 +11,7 @@
 #include "netlink/ct_dump.h"
 #include "netlink/ct_events.h"
 #include "host/evrec.h"
+#include "nftables/natfix.h"
 #include "nftables/natrules.h"
 #include "nftables/ruleset.h"
 #include "netlink/nl.h"
@@ -256,6 +257,8 @@ int toplive_rules(struct toplive *tl, struct natrules *out)
 	if (ret < 0)
 		return ret;
 	ret = natrules_analyze(rs, out);
+	if (ret == 0)
+		ret = natfix_judge_rules(rs, out->genid, out);
 	ruleset_free(rs);
 	return ret;
 }

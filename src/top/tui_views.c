@@ -197,15 +197,19 @@ static void draw_rules(struct tui *t, const struct tui_data *d, const struct tui
 				   : "");
 	for (unsigned int i = 0; i < d->rules->n && y < LINES - 1; i++) {
 		const struct natrule *r = &d->rules->v[i];
-		bool bad = !natrule_fully_random(r) && !r->covered &&
-			   r->owner != NATRULE_OWNER_NATSCOPE;
+		bool covered =
+			r->cover == NATRULE_COVER_COVERED || r->cover == NATRULE_COVER_HARMLESS;
+		bool bad = r->cover == NATRULE_COVER_DANGEROUS ||
+			   (!natrule_fully_random(r) && !covered &&
+			    r->owner != NATRULE_OWNER_NATSCOPE);
 
 		tui_line(y++, tui_alert(t, bad), "%s %s %s #%llu %s%s",
 			 natrules_family_name(r->family), r->table, r->chain,
 			 (unsigned long long)r->handle,
-			 natrule_fully_random(r) ? "fully-random"
-			 : r->covered		 ? "covered by overlay"
-						 : "NOT fully-random",
+			 r->cover == NATRULE_COVER_DANGEROUS ? "DANGEROUS: source gone or changed"
+			 : natrule_fully_random(r)	     ? "fully-random"
+			 : covered			     ? "covered by overlay"
+							     : "NOT fully-random",
 			 r->owner != NATRULE_OWNER_UNKNOWN ? "" : "");
 		tui_line(y++, 0, "    %s", r->text);
 	}

@@ -347,6 +347,17 @@ static uint32_t seq(void *ctx)
 	return (*(uint32_t *)ctx)++;
 }
 
+/* Read the NAT rules and judge natscope's overlay, rule by rule, as audit and top do. */
+static void judge(const struct ruleset *rs)
+{
+	struct natrules nr;
+
+	natrules_init(&nr);
+	if (natrules_analyze(rs, &nr) == 0)
+		natfix_judge_rules(rs, 1, &nr);
+	natrules_release(&nr);
+}
+
 /* What natscope does with a ruleset: read its NAT rules, plan, write, apply in memory. */
 static void use(struct ruleset *rs, uint8_t how)
 {
@@ -358,13 +369,10 @@ static void use(struct ruleset *rs, uint8_t how)
 				 .saddr = saddrs[(how >> 4) % 4] };
 	struct natfix_plan *p, *again;
 	struct natfix_batch *b;
-	struct natrules nr;
 	char why[160];
 	uint32_t s = 1, fam;
 
-	natrules_init(&nr);
-	natrules_analyze(rs, &nr);
-	natrules_release(&nr);
+	judge(rs);
 	if (natfix_plan_new(rs, 1, &o, &p) < 0)
 		return;
 	natfix_plan_script(p, sink, why, sizeof(why));
@@ -387,6 +395,7 @@ static void use(struct ruleset *rs, uint8_t how)
 		}
 		natfix_batch_free(b);
 		natfix_plan_verify(p, rs, &fam);
+		judge(rs); /* the overlay in force, rule by rule */
 		if (natfix_plan_new(rs, 2, &o, &again) == 0) {
 			natfix_plan_has_changes(again);
 			natfix_plan_free(again);

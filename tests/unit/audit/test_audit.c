@@ -229,9 +229,13 @@ static void nat_rules_without_fully_random(void **state)
 	fixture_counter(&s, 1, CT_STAT_INSERT_FAILED, 60, 60);
 	assert_int_equal(run(&s, "snat_rules_random"), SEV_WARNING);
 	/* taken over by a current overlay: not lacking any more */
-	s.nat.v[0].covered = true;
+	s.nat.v[0].cover = NATRULE_COVER_COVERED;
 	assert_int_equal(run(&s, "snat_rules_random"), SEV_OK);
-	s.nat.v[0].covered = false;
+	s.nat.v[0].cover = NATRULE_COVER_HARMLESS; /* mirrored out of order, same effect */
+	assert_int_equal(run(&s, "snat_rules_random"), SEV_OK);
+	s.nat.v[0].cover = NATRULE_COVER_UNCOVERED;
+	assert_int_equal(run(&s, "snat_rules_random"), SEV_WARNING);
+	s.nat.v[0].cover = NATRULE_COVER_NONE;
 	s.nat.v[0].flags = 0x10;
 	assert_int_equal(run(&s, "snat_rules_random"), SEV_OK);
 	s.nat.have_nftables = false;
@@ -248,8 +252,14 @@ static void overlay_stale(void **state)
 	assert_int_equal(run(&s, "nat_overlay_stale"), SEV_OK);
 	s.nat.overlay = true;
 	assert_int_equal(run(&s, "nat_overlay_stale"), SEV_OK);
+	/* judged by effect: a plan that differs only in order is information */
 	s.nat.overlay_stale = true;
+	assert_int_equal(run(&s, "nat_overlay_stale"), SEV_INFO);
+	s.nat.v[0].cover = NATRULE_COVER_UNCOVERED;
 	assert_int_equal(run(&s, "nat_overlay_stale"), SEV_WARNING);
+	/* a mirror whose source is gone NATs what nothing asks for: critical */
+	s.nat.v[1].cover = NATRULE_COVER_DANGEROUS;
+	assert_int_equal(run(&s, "nat_overlay_stale"), SEV_CRITICAL);
 	snapshot_release(&s);
 }
 

@@ -335,6 +335,23 @@ void nb_lookup(struct nftnl_rule *r, const char *set)
 	nb_add(r, e);
 }
 
+/* A rule message as the kernel keeps it: with a handle of its own. */
+static void give_handle(struct nlmsghdr *nlh)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+	uint16_t family = nfg->nfgen_family, flags = nlh->nlmsg_flags;
+	uint32_t seq = nlh->nlmsg_seq;
+
+	assert_int_equal(nftnl_rule_nlmsg_parse(nlh, r), 0);
+	if (!nftnl_rule_is_set(r, NFTNL_RULE_HANDLE)) {
+		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, nb_next_handle++);
+		nlh = nftnl_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWRULE, family, flags, seq);
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+	}
+	nftnl_rule_free(r);
+}
+
 void nb_feed_batch(struct ruleset *rs, const struct natfix_batch *b, nb_keep_fn keep, void *ctx)
 {
 	size_t len;
@@ -349,6 +366,8 @@ void nb_feed_batch(struct ruleset *rs, const struct natfix_batch *b, nb_keep_fn 
 		assert_true(nlh->nlmsg_len <= sizeof(copy));
 		memcpy(copy, nlh, nlh->nlmsg_len);
 		ruleset_elems_parseable(m);
+		if (NFNL_MSG_TYPE(m->nlmsg_type) == NFT_MSG_NEWRULE)
+			give_handle(m);
 		if (keep && !keep(m, rs, ctx))
 			continue;
 		ret = ruleset_add(rs, m);

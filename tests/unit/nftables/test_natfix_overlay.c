@@ -333,6 +333,133 @@ static void script_names(void **state)
 	ruleset_free(rs);
 }
 
+/*
+ * Coverage by effect (issue 10): table ip nat, chain post, one rule per letter of @rules:
+ * 'a' masquerades 10.1.0.0/16, 'b' 10.2.0.0/16 (disjoint from a), 'c' masquerades all
+ * (overlaps both).  Handles follow the letter, so a rule keeps its handle when it moves.
+ */
+static void feed_rules(struct ruleset *rs, const char *rules)
+{
+	nb_feed_table(rs, NFPROTO_IPV4, "nat", NULL);
+	nb_feed_chain(rs, NFPROTO_IPV4, "nat", "post", "nat", NF_INET_POST_ROUTING, 100);
+	for (const char *c = rules; *c; c++) {
+		struct nftnl_rule *r = nb_rule(NFPROTO_IPV4, "nat", "post");
+		uint8_t net[2] = { 10, (uint8_t)(*c - 'a' + 1) };
+
+		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, (uint64_t)*c);
+		if (*c != 'c') {
+			nb_payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 2);
+			nb_cmp(r, NFT_CMP_EQ, net, sizeof(net));
+		}
+		nb_masq(r, 0);
+		nb_feed_rule(rs, r);
+	}
+}
+
+/* The overlay planned for @before, judged in a ruleset whose source rules are @after. */
+static void judge(const char *before, const char *after, enum damage d, struct natrules *nr,
+		  struct ruleset **out)
+{
+	struct ruleset *rs, *now;
+	struct natfix_opts o = { 0 };
+	struct natfix_plan *p;
+	struct natfix_batch *b;
+	uint32_t seq = 1;
+
+	assert_int_equal(ruleset_new(&rs), 0);
+	feed_rules(rs, before);
+	assert_int_equal(natfix_plan_new(rs, 1, &o, &p), 0);
+	assert_int_equal(natfix_batch_new(p, next_seq, &seq, &b), 0);
+	assert_int_equal(ruleset_new(&now), 0);
+	feed_rules(now, after);
+	nb_feed_batch(now, b, damage, &d);
+	natrules_init(nr);
+	assert_int_equal(natrules_analyze(now, nr), 0);
+	assert_int_equal(natfix_judge_rules(now, 2, nr), 0);
+	assert_true(nr->overlay);
+	natfix_batch_free(b);
+	natfix_plan_free(p);
+	ruleset_free(rs);
+	*out = now;
+}
+
+/* The state of source rule @letter, or (@letter upper case) of its mirror. */
+static enum natrule_cover state(const struct natrules *nr, char letter)
+{
+	bool mirror = letter >= 'A' && letter <= 'Z';
+	char want = mirror ? (char)(letter - 'A' + 'a') : letter;
+
+	for (unsigned int i = 0; i < nr->n; i++) {
+		const struct natrule *r = &nr->v[i];
+
+		if (mirror != (r->owner == NATRULE_OWNER_NATSCOPE))
+			continue;
+		/* a mirror's text carries the source's address: 10.1 for a, 10.2 for b */
+		if (mirror ? (want == 'c' ? !strstr(r->text, "10.")
+					  : (bool)strstr(r->text, want == 'a' ? "10.1." : "10.2."))
+			   : r->handle == (uint64_t)want)
+			return r->cover;
+	}
+	fail_msg("no rule %c", letter);
+	return NATRULE_COVER_NONE;
+}
+
+static void coverage_by_effect(void **state_)
+{
+	struct natrules nr;
+	struct ruleset *rs;
+
+	judge("ab", "ab", AS_PLANNED, &nr, &rs);
+	assert_false(nr.overlay_stale);
+	assert_int_equal(state(&nr, 'a'), NATRULE_COVER_COVERED);
+	assert_int_equal(state(&nr, 'B'), NATRULE_COVER_COVERED);
+	natrules_release(&nr);
+	ruleset_free(rs);
+
+	/* a dockerd restart: the same rules in another order, never matching one packet */
+	judge("ab", "ba", AS_PLANNED, &nr, &rs);
+	assert_true(nr.overlay_stale);
+	assert_int_equal(state(&nr, 'a'), NATRULE_COVER_HARMLESS);
+	assert_int_equal(state(&nr, 'b'), NATRULE_COVER_HARMLESS);
+	assert_int_equal(state(&nr, 'A'), NATRULE_COVER_HARMLESS);
+	natrules_release(&nr);
+	ruleset_free(rs);
+
+	/* overlapping rules swapped: the mirror decides differently from its source */
+	judge("ac", "ca", AS_PLANNED, &nr, &rs);
+	assert_int_equal(state(&nr, 'a'), NATRULE_COVER_UNCOVERED);
+	assert_int_equal(state(&nr, 'A'), NATRULE_COVER_DANGEROUS);
+	natrules_release(&nr);
+	ruleset_free(rs);
+
+	/* a network removed: its mirror still NATs (critical); a new one is uncovered */
+	judge("ab", "a", AS_PLANNED, &nr, &rs);
+	assert_int_equal(state(&nr, 'a'), NATRULE_COVER_COVERED);
+	assert_int_equal(state(&nr, 'B'), NATRULE_COVER_DANGEROUS);
+	natrules_release(&nr);
+	ruleset_free(rs);
+	judge("a", "ab", AS_PLANNED, &nr, &rs);
+	assert_int_equal(state(&nr, 'a'), NATRULE_COVER_COVERED);
+	assert_int_equal(state(&nr, 'b'), NATRULE_COVER_UNCOVERED);
+	natrules_release(&nr);
+	ruleset_free(rs);
+
+	/* the mirror emptied by hand: nothing covered, nothing dangerous */
+	judge("ab", "ab", FLUSHED, &nr, &rs);
+	assert_int_equal(state(&nr, 'a'), NATRULE_COVER_UNCOVERED);
+	assert_int_equal(state(&nr, 'b'), NATRULE_COVER_UNCOVERED);
+	natrules_release(&nr);
+	ruleset_free(rs);
+
+	/* fully-random taken off the mirrors by hand: they NAT as the sources do, unfixed */
+	judge("ab", "ab", NOT_RANDOM, &nr, &rs);
+	assert_int_equal(state(&nr, 'a'), NATRULE_COVER_UNCOVERED);
+	assert_int_equal(state(&nr, 'A'), NATRULE_COVER_UNCOVERED);
+	assert_int_equal(state(&nr, 'B'), NATRULE_COVER_UNCOVERED);
+	natrules_release(&nr);
+	ruleset_free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +468,7 @@ int main(void)
 		cmocka_unit_test(mirror_names_are_injective),
 		cmocka_unit_test(too_long_a_mirror_name),
 		cmocka_unit_test(script_names),
+		cmocka_unit_test(coverage_by_effect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,443 @@
+#include "config.h"
+#include "nftables/natfix.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "natfix_int.h"
+
+#include "nftables/natexpr.h"
+#include "nftables/owner.h"
+#include "nftables/ruleset.h"
+#include "util.h"
+
+/*
+ * What natscope's overlay does, rule by rule, judged by effect: the plan (made with the
+ * overlay's own options against the rules in force) says what each mirror chain should
+ * hold; natscope's table in the ruleset says what does.  Per chain, the rules are paired
+ * by content (as natfix_compare.c prints them).  A planned rule with no pair leaves its
+ * source uncovered; a natscope rule with no pair that binds NAT is dangerous (it NATs
+ * what no source rule does now).  Pairs in another order are harmless when the rules that
+ * swapped places can never match the same packet (some field compared equal to values
+ * that differ under both masks), else treated as unpaired.  Only chains reachable from
+ * natscope's base chains, hooked as planned, are in force.
+ */
+
+struct entry {
+	uint32_t family;
+	const char *table;
+	uint64_t handle;
+	enum natrule_cover cover;
+};
+
+struct natfix_coverage {
+	struct entry *v;
+	size_t n, cap;
+};
+
+/* Record @cover for a rule; the worse state wins over one recorded before. */
+static int mark(struct natfix_coverage *c, uint32_t family, const char *table, uint64_t handle,
+		enum natrule_cover cover)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct entry *e = &c->v[i];
+
+		if (e->family == family && e->handle == handle && strcmp(e->table, table) == 0) {
+			if (cover > e->cover)
+				e->cover = cover;
+			return 0;
+		}
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 32;
+		struct entry *v = realloc(c->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n++] = (struct entry){ family, table, handle, cover };
+	return 0;
+}
+
+enum natrule_cover natfix_coverage_of(const struct natfix_coverage *c, uint32_t family,
+				      const char *table, uint64_t handle)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].family == family && c->v[i].handle == handle &&
+		    strcmp(c->v[i].table, table) == 0)
+			return c->v[i].cover;
+	return NATRULE_COVER_NONE;
+}
+
+void natfix_coverage_free(struct natfix_coverage *c)
+{
+	if (!c)
+		return;
+	free(c->v);
+	free(c);
+}
+
+/* One side of a chain: its rules, their texts, what each was paired with. */
+struct side_rules {
+	const struct nftnl_rule **r;
+	const struct nftnl_rule **src; /* planned side: the source rule, or NULL */
+	char **text, **loose;	       /* exact, and without fully-random */
+	long *pair;		       /* index on the other side, -1 */
+	size_t n;
+};
+
+static void side_release(struct side_rules *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->text[i]);
+		free(s->loose[i]);
+	}
+	free(s->r);
+	free(s->src);
+	free(s->text);
+	free(s->loose);
+	free(s->pair);
+	memset(s, 0, sizeof(*s));
+}
+
+static int side_add(struct side_rules *s, const struct nftnl_rule *r, const struct nftnl_rule *src,
+		    const struct overlay *ov, const struct ruleset *rs, uint32_t family)
+{
+	size_t n = s->n + 1;
+	const struct nftnl_rule **rr = realloc(s->r, n * sizeof(*rr));
+	const struct nftnl_rule **ss = rr ? realloc(s->src, n * sizeof(*ss)) : NULL;
+	char **tt = ss ? realloc(s->text, n * sizeof(*tt)) : NULL;
+	char **ll = tt ? realloc(s->loose, n * sizeof(*ll)) : NULL;
+	long *pp = ll ? realloc(s->pair, n * sizeof(*pp)) : NULL;
+	char *text, *loose;
+
+	s->r = rr ? rr : s->r;
+	s->src = ss ? ss : s->src;
+	s->text = tt ? tt : s->text;
+	s->loose = ll ? ll : s->loose;
+	if (!pp)
+		return -ENOMEM;
+	s->pair = pp;
+	text = natfix_rule_text(r, ov, rs, family, false);
+	loose = natfix_rule_text(r, ov, rs, family, true);
+	if (!text || !loose) {
+		free(text);
+		free(loose);
+		return -ENOMEM;
+	}
+	s->r[s->n] = r;
+	s->src[s->n] = src;
+	s->text[s->n] = text;
+	s->loose[s->n] = loose;
+	s->pair[s->n++] = -1;
+	return 0;
+}
+
+/* The planned rules of chain @chain. */
+static int planned_side(const struct overlay *ov, const char *chain, struct side_rules *s)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < ov->nrules && ret == 0; i++)
+		if (strcmp(nftnl_rule_get_str(ov->rules[i], NFTNL_RULE_CHAIN), chain) == 0)
+			ret = side_add(s, ov->rules[i], ov->srcs[i], ov, NULL, ov->family);
+	return ret;
+}
+
+/* The rules natscope's chain @chain holds now. */
+static int current_side(const struct ruleset *rs, uint32_t family, const char *chain,
+			struct side_rules *s)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < ruleset_nrules(rs) && ret == 0; i++) {
+		const struct nftnl_rule *r = ruleset_rule(rs, i);
+
+		if (ruleset_rule_in(r, family, NATFIX_TABLE, chain))
+			ret = side_add(s, r, NULL, NULL, rs, family);
+	}
+	return ret;
+}
+
+/* Pair planned and current rules by content, each current rule at most once, in order. */
+static void pair_up(struct side_rules *want, struct side_rules *have)
+{
+	for (size_t i = 0; i < want->n; i++)
+		for (size_t k = 0; k < have->n; k++)
+			if (have->pair[k] < 0 && strcmp(want->text[i], have->text[k]) == 0) {
+				want->pair[i] = (long)k;
+				have->pair[k] = (long)i;
+				break;
+			}
+}
+
+static bool binds_nat(const struct nftnl_rule *r)
+{
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e;
+	bool nat = false;
+
+	while (it && !nat && (e = nftnl_expr_iter_next(it))) {
+		const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+		nat = strcmp(name, "masq") == 0 || strcmp(name, "nat") == 0 ||
+		      strcmp(name, "redir") == 0 || strcmp(name, "target") == 0;
+	}
+	if (it)
+		nftnl_expr_iter_destroy(it);
+	return nat;
+}
+
+/*
+ * Planned rule @i moved relative to another paired rule it may overlap with: then
+ * neither can be trusted to do what the source does.
+ */
+static bool moved_unsafely(const struct side_rules *want, size_t i)
+{
+	for (size_t j = 0; j < want->n; j++) {
+		if (j == i || want->pair[j] < 0)
+			continue;
+		if ((j < i) != (want->pair[j] < want->pair[i]) &&
+		    !natexpr_rules_disjoint(want->r[i], want->r[j]))
+			return true;
+	}
+	return false;
+}
+
+static bool moved(const struct side_rules *want, size_t i)
+{
+	for (size_t j = 0; j < want->n; j++)
+		if (j != i && want->pair[j] >= 0 && (j < i) != (want->pair[j] < want->pair[i]))
+			return true;
+	return false;
+}
+
+/*
+ * An unpaired rule of natscope's that is a planned rule but for fully-random (edited by
+ * hand) NATs what its source does, without the fix: uncovered, not dangerous.
+ */
+static bool nats_like_a_source(const struct side_rules *want, const char *loose)
+{
+	for (size_t i = 0; i < want->n; i++)
+		if (want->pair[i] < 0 && strcmp(want->loose[i], loose) == 0)
+			return true; /* (a paired rule out of place is no such edit) */
+	return false;
+}
+
+/* How planned rule @i fares: unpaired, or moved among rules it may overlap with: uncovered. */
+static enum natrule_cover planned_cover(const struct side_rules *want, size_t i)
+{
+	if (want->pair[i] < 0 || moved_unsafely(want, i))
+		return NATRULE_COVER_UNCOVERED;
+	return moved(want, i) ? NATRULE_COVER_HARMLESS : NATRULE_COVER_COVERED;
+}
+
+/* Judge one chain: @have is empty when natscope's chain of that name is not in force. */
+static int judge_chain(struct natfix_coverage *c, uint32_t family, struct side_rules *want,
+		       struct side_rules *have)
+{
+	enum natrule_cover *cv = calloc(want->n + 1, sizeof(*cv));
+	int ret = 0;
+
+	if (!cv)
+		return -ENOMEM;
+	pair_up(want, have);
+	for (size_t i = 0; i < want->n; i++)
+		cv[i] = planned_cover(want, i);
+	for (size_t i = 0; i < want->n && ret == 0; i++) {
+		const struct nftnl_rule *src = want->src[i];
+
+		if (src)
+			ret = mark(c, family, nftnl_rule_get_str(src, NFTNL_RULE_TABLE),
+				   nftnl_rule_get_u64(src, NFTNL_RULE_HANDLE), cv[i]);
+		if (want->pair[i] < 0)
+			continue;
+		if (cv[i] == NATRULE_COVER_UNCOVERED)
+			have->pair[want->pair[i]] = -1; /* a mirror out of place: judged below */
+		else if (ret == 0)
+			ret = mark(c, family, NATFIX_TABLE,
+				   nftnl_rule_get_u64(have->r[want->pair[i]], NFTNL_RULE_HANDLE),
+				   cv[i]);
+	}
+	for (size_t k = 0; k < have->n && ret == 0; k++)
+		if (have->pair[k] < 0 && binds_nat(have->r[k]))
+			ret = mark(c, family, NATFIX_TABLE,
+				   nftnl_rule_get_u64(have->r[k], NFTNL_RULE_HANDLE),
+				   nats_like_a_source(want, have->loose[k])
+					   ? NATRULE_COVER_UNCOVERED
+					   : NATRULE_COVER_DANGEROUS);
+	free(cv);
+	return ret;
+}
+
+/* The chains of natscope's table of @family reachable from its base chains. */
+static int reachable(const struct ruleset *rs, uint32_t family, struct ruleset_chains *out)
+{
+	int ret = 0;
+
+	*out = (struct ruleset_chains){ 0 };
+	for (size_t i = 0; i < ruleset_nchains(rs) && ret == 0; i++) {
+		const struct nftnl_chain *ch = ruleset_chain(rs, i);
+		struct ruleset_chains re;
+
+		if (nftnl_chain_get_u32(ch, NFTNL_CHAIN_FAMILY) != family ||
+		    strcmp(nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE), NATFIX_TABLE) != 0 ||
+		    !nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM))
+			continue;
+		ret = ruleset_reach(rs, family, NATFIX_TABLE,
+				    nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME), &re);
+		for (size_t k = 0; ret == 0 && k < re.n; k++)
+			if (!ruleset_chains_has(out, re.names[k]))
+				ret = util_push((void ***)&out->names, &out->n,
+						(void *)re.names[k]);
+		ruleset_chains_release(&re);
+	}
+	if (ret < 0)
+		ruleset_chains_release(out);
+	return ret;
+}
+
+static const struct nftnl_chain *chain_of(const struct ruleset *rs, uint32_t family,
+					  const char *name)
+{
+	for (size_t i = 0; i < ruleset_nchains(rs); i++) {
+		const struct nftnl_chain *ch = ruleset_chain(rs, i);
+
+		if (nftnl_chain_get_u32(ch, NFTNL_CHAIN_FAMILY) == family &&
+		    strcmp(nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE), NATFIX_TABLE) == 0 &&
+		    strcmp(nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME), name) == 0)
+			return ch;
+	}
+	return NULL;
+}
+
+/* Whether natscope's chain @name is in force as the plan wants it (if it wants it). */
+static bool chain_in_force(const struct overlay *ov, const struct ruleset *rs,
+			   const struct ruleset_chains *reach, const char *name)
+{
+	const struct nftnl_chain *have = chain_of(rs, ov->family, name);
+
+	if (!have || !ruleset_chains_has(reach, name))
+		return false;
+	for (size_t i = 0; i < ov->nchains; i++)
+		if (strcmp(nftnl_chain_get_str(ov->chains[i], NFTNL_CHAIN_NAME), name) == 0)
+			return natfix_same_hook(ov->chains[i], have);
+	return true; /* not planned: in force all the same */
+}
+
+static int judge_name(struct natfix_coverage *c, const struct overlay *ov, const struct ruleset *rs,
+		      const struct ruleset_chains *reach, const char *name, bool active)
+{
+	struct side_rules want = { 0 }, have = { 0 };
+	int ret = planned_side(ov, name, &want);
+
+	if (ret == 0 && active && chain_in_force(ov, rs, reach, name))
+		ret = current_side(rs, ov->family, name, &have);
+	if (ret == 0)
+		ret = judge_chain(c, ov->family, &want, &have);
+	side_release(&want);
+	side_release(&have);
+	return ret;
+}
+
+static int judge_family(struct natfix_coverage *c, const struct overlay *ov,
+			const struct ruleset *rs)
+{
+	const struct nftnl_table *t = ruleset_table(rs, ov->family, NATFIX_TABLE);
+	bool active = t && owner_of_table(rs, ov->family, NATFIX_TABLE, NULL) == 1 &&
+		      nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS) == 0;
+	struct ruleset_chains reach;
+	int ret = reachable(rs, ov->family, &reach);
+
+	for (size_t i = 0; i < ov->nchains && ret == 0; i++)
+		ret = judge_name(c, ov, rs, &reach,
+				 nftnl_chain_get_str(ov->chains[i], NFTNL_CHAIN_NAME), active);
+	/* natscope's chains the plan no longer has */
+	for (size_t i = 0; i < ruleset_nchains(rs) && ret == 0 && active; i++) {
+		const struct nftnl_chain *ch = ruleset_chain(rs, i);
+		const char *name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
+		bool planned = false;
+
+		if (nftnl_chain_get_u32(ch, NFTNL_CHAIN_FAMILY) != ov->family ||
+		    strcmp(nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE), NATFIX_TABLE) != 0)
+			continue;
+		for (size_t k = 0; k < ov->nchains && !planned; k++)
+			planned = strcmp(nftnl_chain_get_str(ov->chains[k], NFTNL_CHAIN_NAME),
+					 name) == 0;
+		if (!planned)
+			ret = judge_name(c, ov, rs, &reach, name, active);
+	}
+	ruleset_chains_release(&reach);
+	return ret;
+}
+
+int natfix_coverage_new(const struct natfix_plan *p, const struct ruleset *rs,
+			struct natfix_coverage **out)
+{
+	struct natfix_coverage *c = calloc(1, sizeof(*c));
+	int ret = c ? 0 : -ENOMEM;
+
+	for (int f = 0; f < NFAM && ret == 0; f++)
+		ret = judge_family(c, &p->ov[f], rs);
+	if (ret < 0) {
+		natfix_coverage_free(c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
+/* The scope the overlay was made with, from the first of natscope's tables that has one. */
+static bool overlay_opts(const struct ruleset *rs, struct owner_mark *mark, struct natfix_opts *o)
+{
+	for (int f = 0; f < NFAM; f++) {
+		if (owner_of_table(rs, natfix_families[f], NATFIX_TABLE, mark) != 1)
+			continue;
+		*o = (struct natfix_opts){ .oif = mark->oif[0] ? mark->oif : NULL,
+					   .saddr = mark->saddr[0] ? mark->saddr : NULL };
+		return true;
+	}
+	return false;
+}
+
+int natfix_judge_rules(const struct ruleset *rs, uint32_t genid, struct natrules *nr)
+{
+	struct natfix_coverage *c = NULL;
+	struct natfix_plan *plan;
+	struct natfix_opts opts;
+	struct owner_mark mark;
+	int ret;
+
+	nr->overlay = overlay_opts(rs, &mark, &opts);
+	nr->overlay_stale = false;
+	for (unsigned int i = 0; i < nr->n; i++)
+		nr->v[i].cover = NATRULE_COVER_NONE;
+	if (!nr->overlay)
+		return 0;
+	ret = natfix_plan_new(rs, genid, &opts, &plan);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret < 0) { /* cannot plan: nothing it does can be vouched for */
+		nr->overlay_stale = true;
+		return 0;
+	}
+	nr->overlay_stale = natfix_plan_has_changes(plan);
+	ret = natfix_coverage_new(plan, rs, &c);
+	for (unsigned int i = 0; ret == 0 && i < nr->n; i++) {
+		struct natrule *r = &nr->v[i];
+
+		r->cover = natfix_coverage_of(c, r->family, r->table, r->handle);
+	}
+	natfix_coverage_free(c);
+	natfix_plan_free(plan);
+	return ret;
+}
