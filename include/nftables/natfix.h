@@ -13,6 +13,9 @@ struct nl_sock;
 
 /* The table natscope owns in each family; only ever created with the owner mark. */
 #define NATFIX_TABLE "natscope"
+/* The priority of the chain --oif installs when no source-NAT rule exists: below srcnat
+ * and iptables-legacy's nat table (both 100), which it must run before. */
+#define NATFIX_SCOPE_PRIO 99
 
 struct natfix_opts {
 	bool revert;	   /* remove natscope's tables, nothing else */
@@ -72,6 +75,15 @@ const void *natfix_batch_data(const struct natfix_batch *b, size_t *len);
 unsigned int natfix_batch_nmsgs(const struct natfix_batch *b);
 /** What the message with sequence number @seq does ("add chain ip natscope nat-post"). */
 const char *natfix_batch_what(const struct natfix_batch *b, uint32_t seq);
+
+/**
+ * One line naming every table of natscope the plan concerns and what it does ("table ip
+ * natscope: add; table ip6 natscope: remove"), and the rules it replaces in place; ""
+ * when there are none.  -ENOSPC if @len is too small.
+ */
+int natfix_plan_describe(const struct natfix_plan *p, char *buf, size_t len);
+/** Whether the plan changes natscope's table of @family. */
+bool natfix_plan_family_changes(const struct natfix_plan *p, uint32_t family);
 
 /** The comment natscope's table of @family should carry after the plan; "" if none. */
 const char *natfix_plan_comment(const struct natfix_plan *p, uint32_t family);

@@ -315,6 +315,15 @@ static int apply(struct app *app, const struct fix_args *a, struct nl_sock *nl,
 	return verify(app, nl, plan, &a->opts, genid);
 }
 
+/* The one line naming every table the change touches. */
+static void describe(const struct natfix_plan *plan, FILE *f)
+{
+	char line[512];
+
+	if (natfix_plan_describe(plan, line, sizeof(line)) == 0 && line[0])
+		fprintf(f, "change: %s\n", line);
+}
+
 static int dry_run(struct app *app, const struct natfix_plan *plan)
 {
 	char why[160];
@@ -346,6 +355,7 @@ static int run(struct app *app, const struct fix_args *a)
 		goto out;
 	if (a->dry_run) {
 		/* stdout is the script alone (the notes are in it as comments) */
+		describe(plan, stderr);
 		ret = dry_run(app, plan);
 		if (a->random_fully && natfix_plan_has_changes(plan))
 			fputs(cost_note, stderr);
@@ -357,6 +367,7 @@ static int run(struct app *app, const struct fix_args *a)
 		fprintf(app->out, "nothing to change (generation %u)\n", genid);
 		goto out;
 	}
+	describe(plan, app->out);
 	if (a->random_fully)
 		fputs(cost_note, stderr);
 	ret = agreed(app, a, plan);

@@ -396,20 +396,27 @@ int natfix_coverage_new(const struct natfix_plan *p, const struct ruleset *rs,
 	return 0;
 }
 
-/* The scope the overlay was made with, from the first of natscope's tables that has one. */
-static bool overlay_opts(const struct ruleset *rs, struct owner_mark *mark, struct natfix_opts *o)
+/*
+ * The scope natscope's table of @family was made with, from its mark; a family without
+ * a table of natscope takes the scope of the first one that has one (its source rules
+ * are uncovered if that scope includes them).  false: natscope has no table at all.
+ */
+static bool overlay_opts(const struct ruleset *rs, uint32_t family, struct owner_mark *mark,
+			 struct natfix_opts *o)
 {
-	for (int f = 0; f < NFAM; f++) {
-		if (owner_of_table(rs, natfix_families[f], NATFIX_TABLE, mark) != 1)
-			continue;
+	bool found = owner_of_table(rs, family, NATFIX_TABLE, mark) == 1;
+
+	for (int f = 0; f < NFAM && !found; f++)
+		found = owner_of_table(rs, natfix_families[f], NATFIX_TABLE, mark) == 1;
+	if (found)
 		*o = (struct natfix_opts){ .oif = mark->oif[0] ? mark->oif : NULL,
 					   .saddr = mark->saddr[0] ? mark->saddr : NULL };
-		return true;
-	}
-	return false;
+	return found;
 }
 
-int natfix_judge_rules(const struct ruleset *rs, uint32_t genid, struct natrules *nr)
+/* The rules of @nr in @family, judged with the plan natscope's table of it implies. */
+static int judge_family_rules(const struct ruleset *rs, uint32_t genid, uint32_t family,
+			      struct natrules *nr)
 {
 	struct natfix_coverage *c = NULL;
 	struct natfix_plan *plan;
@@ -417,12 +424,9 @@ int natfix_judge_rules(const struct ruleset *rs, uint32_t genid, struct natrules
 	struct owner_mark mark;
 	int ret;
 
-	nr->overlay = overlay_opts(rs, &mark, &opts);
-	nr->overlay_stale = false;
-	for (unsigned int i = 0; i < nr->n; i++)
-		nr->v[i].cover = NATRULE_COVER_NONE;
-	if (!nr->overlay)
+	if (!overlay_opts(rs, family, &mark, &opts))
 		return 0;
+	nr->overlay = true;
 	ret = natfix_plan_new(rs, genid, &opts, &plan);
 	if (ret == -ENOMEM)
 		return ret;
@@ -430,14 +434,28 @@ int natfix_judge_rules(const struct ruleset *rs, uint32_t genid, struct natrules
 		nr->overlay_stale = true;
 		return 0;
 	}
-	nr->overlay_stale = natfix_plan_has_changes(plan);
+	nr->overlay_stale |= natfix_plan_family_changes(plan, family);
 	ret = natfix_coverage_new(plan, rs, &c);
 	for (unsigned int i = 0; ret == 0 && i < nr->n; i++) {
 		struct natrule *r = &nr->v[i];
 
-		r->cover = natfix_coverage_of(c, r->family, r->table, r->handle);
+		if (r->family == family)
+			r->cover = natfix_coverage_of(c, r->family, r->table, r->handle);
 	}
 	natfix_coverage_free(c);
 	natfix_plan_free(plan);
+	return ret;
+}
+
+int natfix_judge_rules(const struct ruleset *rs, uint32_t genid, struct natrules *nr)
+{
+	int ret = 0;
+
+	nr->overlay = false;
+	nr->overlay_stale = false;
+	for (unsigned int i = 0; i < nr->n; i++)
+		nr->v[i].cover = NATRULE_COVER_NONE;
+	for (int f = 0; f < NFAM && ret == 0; f++)
+		ret = judge_family_rules(rs, genid, natfix_families[f], nr);
 	return ret;
 }

@@ -35,6 +35,7 @@ struct overlay {
 	bool existing; /* natscope's marked table is there now */
 	char existing_comment[256];
 	bool current; /* ... and it is already what the plan wants (natfix_compare.c) */
+	bool kept;    /* left exactly as it is (outside the --saddr scope, --in-place) */
 	bool wanted;  /* the plan wants a table in this family */
 	char comment[256];
 	struct nftnl_chain **chains;
@@ -79,6 +80,9 @@ struct mirror_ctx {
 int natfix_note(struct natfix_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *natfix_fam_name(uint32_t family);
 bool natfix_overlay_changes(const struct overlay *ov);
+/* Whether @family is in the plan's --saddr scope (every family without one); natscope's
+ * table of a family outside it is left exactly as it is. */
+bool natfix_in_scope(const struct natfix_plan *p, uint32_t family);
 
 /** Append @r to @ov's rules, mirroring @src (NULL: natscope's own); frees @r on failure. */
 int natfix_add_rule(struct overlay *ov, struct nftnl_rule *r, const struct nftnl_rule *src);

@@ -195,7 +195,10 @@ static int plan_plain_masquerade(struct natfix_plan *p)
 	if (!c)
 		return -ENOMEM;
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_POST_ROUTING);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 100); /* srcnat */
+	/* srcnat - 1: iptables-legacy's nat table and chains at srcnat hook the same
+	 * priority (NF_IP_PRI_NAT_SRC, 100), and equal priorities run in registration
+	 * order, which nobody controls */
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, NATFIX_SCOPE_PRIO);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	if ((ret = util_push((void ***)&ov->chains, &ov->nchains, c)) < 0) {
@@ -218,7 +221,7 @@ static int plan_plain_masquerade(struct natfix_plan *p)
 		return ret;
 	ov->wanted = true;
 	return natfix_note(p,
-			   "add    %s %s scope (priority srcnat): masquerade fully-random for "
+			   "add    %s %s scope (priority srcnat - 1): masquerade fully-random for "
 			   "traffic leaving %s%s",
 			   natfix_fam_name(family), NATFIX_TABLE, p->scope.oif,
 			   p->scope.have_saddr ? " from the --saddr range" : "");
@@ -267,8 +270,7 @@ static int plan_chains(struct natfix_plan *p, const struct ruleset *rs, const st
 		if (owner_of_table(rs, family, nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), NULL) ==
 		    1)
 			continue; /* natscope's own */
-		if (p->scope.have_saddr && family != NFPROTO_INET &&
-		    family != p->scope.saddr_family)
+		if (!natfix_in_scope(p, family))
 			continue; /* out of the --saddr scope's family */
 		if (o->in_place)
 			ret = plan_in_place(p, rs, c, scratch);
@@ -280,8 +282,23 @@ static int plan_chains(struct natfix_plan *p, const struct ruleset *rs, const st
 	return 0;
 }
 
+/* natscope's table of @ov's family stays exactly as it is (wanted if it exists). */
+static void keep_as_is(struct overlay *ov)
+{
+	ov->wanted = ov->existing;
+	ov->current = true;
+	ov->kept = true;
+	memcpy(ov->comment, ov->existing_comment, sizeof(ov->comment));
+}
+
+bool natfix_in_scope(const struct natfix_plan *p, uint32_t family)
+{
+	return !p->scope.have_saddr || family == NFPROTO_INET || family == p->scope.saddr_family;
+}
+
 /*
- * The tables' marks, and whether what is there already is what is wanted; for
+ * The tables' marks, and whether what is there already is what is wanted (a family the
+ * --saddr scope leaves out keeps its table as it is); for
  * --in-place and --revert what they imply.
  */
 static int finish(struct natfix_plan *p, const struct ruleset *rs, const struct natfix_opts *o)
@@ -291,6 +308,10 @@ static int finish(struct natfix_plan *p, const struct ruleset *rs, const struct 
 	for (int f = 0; f < NFAM && !o->in_place && ret == 0; f++) {
 		struct overlay *ov = &p->ov[f];
 
+		if (!natfix_in_scope(p, ov->family)) {
+			keep_as_is(ov);
+			continue;
+		}
 		if (!ov->wanted)
 			continue;
 		ret = owner_mark_format(o->oif, o->saddr, ov->comment, sizeof(ov->comment));
@@ -300,11 +321,8 @@ static int finish(struct natfix_plan *p, const struct ruleset *rs, const struct 
 		ret = ret < 0 ? ret : 0;
 	}
 	/* --in-place leaves natscope's own tables exactly as they are */
-	for (int f = 0; f < NFAM && o->in_place; f++) {
-		p->ov[f].wanted = p->ov[f].existing;
-		p->ov[f].current = true;
-		memcpy(p->ov[f].comment, p->ov[f].existing_comment, sizeof(p->ov[f].comment));
-	}
+	for (int f = 0; f < NFAM && o->in_place; f++)
+		keep_as_is(&p->ov[f]);
 	for (int f = 0; f < NFAM && o->revert && ret == 0; f++)
 		if (p->ov[f].existing)
 			ret = natfix_note(p, "remove %s %s", natfix_fam_name(p->ov[f].family),
@@ -414,6 +432,52 @@ unsigned int natfix_plan_nmirrored(const struct natfix_plan *p)
 	return p->nmirrored;
 }
 
+/* What the plan does to natscope's table of @ov's family, or NULL: nothing to say. */
+static const char *table_action(const struct natfix_plan *p, const struct overlay *ov)
+{
+	if (!ov->existing)
+		return ov->wanted ? "add" : NULL;
+	if (!ov->wanted)
+		return "remove";
+	if (!natfix_in_scope(p, ov->family))
+		return "keep (outside the --saddr scope)";
+	return natfix_overlay_changes(ov) ? "rebuild" : "keep";
+}
+
+int natfix_plan_describe(const struct natfix_plan *p, char *buf, size_t len)
+{
+	size_t used = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (int f = 0; f < NFAM; f++) {
+		const char *what = table_action(p, &p->ov[f]);
+
+		if (!what)
+			continue;
+		n = snprintf(buf + used, len - used, "%stable %s %s: %s", used ? "; " : "",
+			     natfix_fam_name(p->ov[f].family), NATFIX_TABLE, what);
+		if (n < 0 || (size_t)n >= len - used)
+			return -ENOSPC;
+		used += (size_t)n;
+	}
+	if (p->nreplace) {
+		n = snprintf(buf + used, len - used, "%sreplace %zu rule%s in place",
+			     used ? "; " : "", p->nreplace, p->nreplace == 1 ? "" : "s");
+		if (n < 0 || (size_t)n >= len - used)
+			return -ENOSPC;
+	}
+	return 0;
+}
+
+bool natfix_plan_family_changes(const struct natfix_plan *p, uint32_t family)
+{
+	for (int f = 0; f < NFAM; f++)
+		if (p->ov[f].family == family)
+			return natfix_overlay_changes(&p->ov[f]);
+	return false;
+}
+
 const char *natfix_plan_comment(const struct natfix_plan *p, uint32_t family)
 {
 	for (int f = 0; f < NFAM; f++)
@@ -427,9 +491,18 @@ int natfix_plan_verify(const struct natfix_plan *p, const struct ruleset *rs, ui
 	for (int f = 0; f < NFAM; f++) {
 		const struct overlay *ov = &p->ov[f];
 		const char *have = ruleset_table_comment(rs, ov->family, NATFIX_TABLE);
-		int ret = ov->wanted && have && strcmp(have, ov->comment) == 0
-				  ? natfix_overlay_matches(ov, rs)
-				  : 0;
+		int ret;
+
+		if (ov->kept) { /* not planned: only its presence is known */
+			if ((have != NULL) != ov->existing) {
+				*family = ov->family;
+				return -EPROTO;
+			}
+			continue;
+		}
+		ret = ov->wanted && have && strcmp(have, ov->comment) == 0
+			      ? natfix_overlay_matches(ov, rs)
+			      : 0;
 
 		if (ret < 0)
 			return ret;

@@ -211,7 +211,7 @@ static void plain_masquerade_for_scope(void **state)
 	text = script(p);
 	assert_non_null(strstr(text, "table inet natscope {"));
 	assert_non_null(strstr(text, "\tchain scope {\n\t\ttype nat hook postrouting priority "
-				     "100; policy accept;\n\t\toifname != \"wan0\" return\n"
+				     "99; policy accept;\n\t\toifname != \"wan0\" return\n"
 				     "\t\tmasquerade fully-random\n"));
 	free(text);
 	natfix_plan_free(p);

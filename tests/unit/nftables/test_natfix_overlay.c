@@ -460,6 +460,96 @@ static void coverage_by_effect(void **state_)
 	ruleset_free(rs);
 }
 
+/* table ip nat and table ip6 nat, each with a postrouting chain that masquerades. */
+static void feed_two_families(struct ruleset *rs)
+{
+	const uint32_t fams[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct nftnl_rule *r;
+
+		nb_feed_table(rs, fams[i], "nat", NULL);
+		nb_feed_chain(rs, fams[i], "nat", "post", "nat", NF_INET_POST_ROUTING, 100);
+		r = nb_rule(fams[i], "nat", "post");
+		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, 7);
+		nb_masq(r, 0);
+		nb_feed_rule(rs, r);
+	}
+}
+
+/* Feeds only the messages of the family *ctx. */
+static bool only_family(const struct nlmsghdr *nlh, struct ruleset *rs, void *ctx)
+{
+	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
+
+	(void)rs;
+	return NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
+	       g->nfgen_family == *(uint8_t *)ctx;
+}
+
+/* Issue 10: a scope given for one family never plans changes to the other's overlay. */
+static void scope_per_family(void **state_)
+{
+	struct natfix_opts all = { 0 }, v4 = { .saddr = "10.0.0.0/8" };
+	struct ruleset *rs, *now;
+	struct natfix_plan *p;
+	struct natfix_batch *b;
+	struct natrules nr;
+	uint32_t seq = 1;
+	uint8_t fam = NFPROTO_IPV6;
+	char line[256];
+
+	/* both families mirrored without a scope; then --saddr 10.0.0.0/8 */
+	assert_int_equal(ruleset_new(&rs), 0);
+	feed_two_families(rs);
+	assert_int_equal(natfix_plan_new(rs, 1, &all, &p), 0);
+	assert_int_equal(natfix_batch_new(p, next_seq, &seq, &b), 0);
+	nb_feed_batch(rs, b, NULL, NULL);
+	natfix_batch_free(b);
+	natfix_plan_free(p);
+	assert_int_equal(natfix_plan_new(rs, 2, &v4, &p), 0);
+	assert_true(natfix_plan_family_changes(p, NFPROTO_IPV4));
+	assert_false(natfix_plan_family_changes(p, NFPROTO_IPV6));
+	assert_int_equal(natfix_plan_describe(p, line, sizeof(line)), 0);
+	assert_string_equal(line, "table ip natscope: rebuild; "
+				  "table ip6 natscope: keep (outside the --saddr scope)");
+	assert_int_equal(natfix_plan_describe(p, line, 20), -ENOSPC);
+	natfix_plan_free(p);
+	ruleset_free(rs);
+
+	/* ip natscope scoped to 10.0.0.0/8, ip6 natscope without a scope: each is judged with
+	 * its own mark, so the IPv6 mirror is covered, not dangerous */
+	assert_int_equal(ruleset_new(&rs), 0);
+	feed_two_families(rs);
+	assert_int_equal(ruleset_new(&now), 0);
+	feed_two_families(now);
+	assert_int_equal(natfix_plan_new(rs, 1, &v4, &p), 0);
+	assert_int_equal(natfix_batch_new(p, next_seq, &seq, &b), 0);
+	nb_feed_batch(now, b, NULL, NULL);
+	natfix_batch_free(b);
+	natfix_plan_free(p);
+	assert_int_equal(natfix_plan_new(rs, 1, &all, &p), 0);
+	assert_int_equal(natfix_batch_new(p, next_seq, &seq, &b), 0);
+	nb_feed_batch(now, b, only_family, &fam);
+	natfix_batch_free(b);
+	natfix_plan_free(p);
+	natrules_init(&nr);
+	assert_int_equal(natrules_analyze(now, &nr), 0);
+	assert_int_equal(natfix_judge_rules(now, 3, &nr), 0);
+	assert_true(nr.overlay);
+	assert_false(nr.overlay_stale);
+	for (unsigned int i = 0; i < nr.n; i++)
+		if (nr.v[i].cover != NATRULE_COVER_COVERED)
+			fail_msg("%s %s %s handle %llu: coverage %s",
+				 natrules_family_name(nr.v[i].family), nr.v[i].table, nr.v[i].chain,
+				 (unsigned long long)nr.v[i].handle,
+				 natrules_cover_name(nr.v[i].cover));
+	assert_int_equal(nr.n, 4);
+	natrules_release(&nr);
+	ruleset_free(now);
+	ruleset_free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -469,6 +559,7 @@ int main(void)
 		cmocka_unit_test(too_long_a_mirror_name),
 		cmocka_unit_test(script_names),
 		cmocka_unit_test(coverage_by_effect),
+		cmocka_unit_test(scope_per_family),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
