@@ -31,6 +31,8 @@ struct app {
 	FILE *err;
 };
 
+/** The exit code for @kind. */
+int app_exit_code(const struct app *app, enum app_err kind);
 /** Print "natscope CMD: MESSAGE" on one line and return the exit code for @kind. */
 int app_error(const struct app *app, enum app_err kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

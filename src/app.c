@@ -29,6 +29,11 @@ static const int exit_codes[] = {
 	[APP_ERR_RUNTIME] = EX_SOFTWARE,
 };
 
+int app_exit_code(const struct app *app, enum app_err kind)
+{
+	return app->plugin_exit ? 3 : exit_codes[kind];
+}
+
 int app_error(const struct app *app, enum app_err kind, const char *fmt, ...)
 {
 	va_list ap;
@@ -38,7 +43,7 @@ int app_error(const struct app *app, enum app_err kind, const char *fmt, ...)
 	vfprintf(app->err, fmt, ap);
 	va_end(ap);
 	fputc('\n', app->err);
-	return app->plugin_exit ? 3 : exit_codes[kind];
+	return app_exit_code(app, kind);
 }
 
 int app_bad_option(const struct app *app, int c, char **argv)

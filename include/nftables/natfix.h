@@ -10,6 +10,7 @@
 
 struct ruleset;
 struct nl_sock;
+struct nlmsghdr;
 
 /* The table natscope owns in each family; only ever created with the owner mark. */
 #define NATFIX_TABLE "natscope"
@@ -110,6 +111,8 @@ int natfix_coverage_new(const struct natfix_plan *p, const struct ruleset *rs,
 /** The state of rule @handle of @family/@table (a source rule, or natscope's own). */
 enum natrule_cover natfix_coverage_of(const struct natfix_coverage *c, uint32_t family,
 				      const char *table, uint64_t handle);
+/** Add the number of rules in each state to @counts. */
+void natfix_coverage_count(const struct natfix_coverage *c, unsigned int counts[NATRULE_COVERS]);
 void natfix_coverage_free(struct natfix_coverage *c);
 
 /**
@@ -118,5 +121,60 @@ void natfix_coverage_free(struct natfix_coverage *c);
  * the scope the overlay's mark records.
  */
 int natfix_judge_rules(const struct ruleset *rs, uint32_t genid, struct natrules *nr);
+
+/*
+ * `fix --follow` (natfix_follow.c).  The nf_tables notifications it listens to, fed a
+ * message at a time (natfix_monitor_feed() is an nl_data_fn): a batch is closed by
+ * NFT_MSG_NEWGEN, which names the process that sent it; natscope's own batches (@own_pid)
+ * are counted apart and are not changes to follow.
+ */
+struct natfix_monitor {
+	uint32_t own_pid;
+	unsigned int batch_msgs; /* messages of the batch not closed yet */
+	unsigned int changes;	 /* messages of other processes' batches since the clear */
+	unsigned int batches;	 /* ... and their batches */
+	unsigned int own;	 /* messages of natscope's own batches */
+	uint32_t genid;		 /* the last generation announced */
+	char who[16];		 /* the process that sent the last change, or "" */
+	bool lost;		 /* the kernel dropped notifications (ENOBUFS): assume a change */
+};
+
+/** A netlink socket subscribed to nf_tables change notifications (NFNLGRP_NFTABLES). */
+int natfix_monitor_open(struct nl_sock **out);
+int natfix_monitor_feed(const struct nlmsghdr *nlh, void *data);
+void natfix_monitor_clear(struct natfix_monitor *m);
+
+/*
+ * When a burst of changes has settled: @quiet seconds after the last change, and at most
+ * @max_wait after the first one, so that a ruleset changing without pause is still
+ * followed.  Plain data, so the timing is unit-tested.
+ */
+struct natfix_debounce {
+	double quiet, max_wait;
+	double first, last;
+	bool pending;
+};
+
+void natfix_debounce_note(struct natfix_debounce *d, double now);
+/** Seconds until a pending burst is due (0: now), or < 0 when nothing is pending. */
+double natfix_debounce_wait(const struct natfix_debounce *d, double now);
+void natfix_debounce_clear(struct natfix_debounce *d);
+
+/* Why a plan that differs from what is in force must be applied. */
+struct natfix_need {
+	unsigned int cover[NATRULE_COVERS]; /* rules by state, as natfix_coverage_new() */
+	bool tables;			    /* a table of natscope to add, remove or re-mark */
+};
+
+/**
+ * Whether applying @p (planned from @rs) changes what the overlay does: 1 when it adds,
+ * removes or re-marks a table, replaces rules in place, or when a rule is uncovered or a
+ * mirror dangerous; 0 when the plan has no changes or differs only in what has the same
+ * effect (rules that never match one packet in another order, counters); -errno.
+ */
+int natfix_plan_needed(const struct natfix_plan *p, const struct ruleset *rs,
+		       struct natfix_need *n);
+/** "1 rule uncovered, 2 rules dangerous" and so on; -ENOSPC if @len is too small. */
+int natfix_need_describe(const struct natfix_need *n, char *buf, size_t len);
 
 #endif

@@ -2,12 +2,14 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "app.h"
+#include "host/ticker.h"
 #include "nftables/natfix.h"
 #include "nftables/natrules.h"
 #include "nftables/ruleset.h"
@@ -21,8 +23,19 @@ struct fix_args {
 	bool revert;
 	bool dry_run;
 	bool yes;
+	bool follow;
+	bool revert_on_exit;
 	struct natfix_opts opts;
 };
+
+/*
+ * --follow acts once a burst of changes has been quiet for FOLLOW_QUIET seconds, and at
+ * most FOLLOW_MAX_WAIT after its first change: a dockerd start or restart rewrites its
+ * rules in a burst of batches, and the issue asks for the overlay within one second of
+ * the last change.
+ */
+#define FOLLOW_QUIET	0.2
+#define FOLLOW_MAX_WAIT 1.0
 
 static const char cost_note[] =
 	"note: fully-random gives up source-port preservation (STUN/P2P and some VPNs rely on\n"
@@ -33,6 +46,9 @@ static void fix_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: natscope [--netns NS] fix --random-fully [--dry-run] [--yes]\n"
+		"                                 [--oif IFACE] [--saddr CIDR]\n"
+		"       natscope [--netns NS] fix --random-fully --follow --yes "
+		"[--revert-on-exit]\n"
 		"                                 [--oif IFACE] [--saddr CIDR]\n"
 		"       natscope [--netns NS] fix --random-fully --in-place [--dry-run] [--yes]\n"
 		"       natscope [--netns NS] fix --revert [--dry-run] [--yes]\n"
@@ -50,6 +66,9 @@ static void fix_usage(FILE *f)
 		"  -y, --yes           apply without asking\n"
 		"      --oif IFACE     only traffic leaving IFACE\n"
 		"      --saddr CIDR    only sources in CIDR\n"
+		"      --follow        apply, then keep the overlay true as the ruleset changes,\n"
+		"                      until SIGTERM/SIGINT/SIGHUP/SIGQUIT (the overlay stays)\n"
+		"      --revert-on-exit  with --follow: remove natscope's tables on the way out\n"
 		"      --in-place      instead of an overlay, replace native nft rules by handle\n"
 		"                      with the same rule plus fully-random (never iptables-nft\n"
 		"                      rules, never reverted: they are your rules)\n"
@@ -79,11 +98,22 @@ static int check_scope(struct app *app, const struct natfix_opts *o)
 
 static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a)
 {
-	enum { OPT_RANDOM = 256, OPT_REVERT, OPT_OIF, OPT_SADDR, OPT_NETNS, OPT_IN_PLACE };
+	enum {
+		OPT_RANDOM = 256,
+		OPT_REVERT,
+		OPT_OIF,
+		OPT_SADDR,
+		OPT_NETNS,
+		OPT_IN_PLACE,
+		OPT_FOLLOW,
+		OPT_REVERT_ON_EXIT,
+	};
 	static const struct option opts[] = {
 		{ "random-fully", no_argument, NULL, OPT_RANDOM },
 		{ "revert", no_argument, NULL, OPT_REVERT },
 		{ "in-place", no_argument, NULL, OPT_IN_PLACE },
+		{ "follow", no_argument, NULL, OPT_FOLLOW },
+		{ "revert-on-exit", no_argument, NULL, OPT_REVERT_ON_EXIT },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "oif", required_argument, NULL, OPT_OIF },
@@ -113,6 +143,12 @@ static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a
 		case OPT_IN_PLACE:
 			a->opts.in_place = true;
 			break;
+		case OPT_FOLLOW:
+			a->follow = true;
+			break;
+		case OPT_REVERT_ON_EXIT:
+			a->revert_on_exit = true;
+			break;
 		case OPT_OIF:
 			a->opts.oif = optarg;
 			break;
@@ -140,6 +176,16 @@ static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a
 	if (a->opts.in_place && (a->opts.oif || a->opts.saddr))
 		return app_error(app, APP_ERR_USAGE,
 				 "--in-place rewrites whole rules: it takes no --oif or --saddr");
+	if (a->revert_on_exit && !a->follow)
+		return app_error(app, APP_ERR_USAGE, "--revert-on-exit goes with --follow");
+	if (a->follow && (!a->random_fully || a->opts.in_place || a->dry_run))
+		return app_error(app, APP_ERR_USAGE,
+				 "--follow keeps the overlay of --random-fully: it takes no "
+				 "--revert, --in-place or --dry-run");
+	if (a->follow && !a->yes)
+		return app_error(app, APP_ERR_USAGE,
+				 "--follow applies changes unattended: give --yes (see the change "
+				 "first with --dry-run)");
 	return check_scope(app, &a->opts);
 }
 
@@ -181,7 +227,7 @@ static void test_delay(const char *name)
 
 /* Re-read what is in force and check natscope's tables are exactly what was planned. */
 static int verify(struct app *app, struct nl_sock *nl, const struct natfix_plan *plan,
-		  const struct natfix_opts *opts, uint32_t planned)
+		  const struct natfix_opts *opts, uint32_t planned, bool quiet)
 {
 	struct natfix_plan *again = NULL;
 	struct ruleset *rs;
@@ -211,6 +257,10 @@ static int verify(struct app *app, struct nl_sock *nl, const struct natfix_plan 
 	if (ret < 0) {
 		ruleset_free(rs);
 		return unverified(app, planned, genid, what);
+	}
+	if (quiet) {
+		ruleset_free(rs);
+		return 0;
 	}
 	natrules_init(&nr);
 	ret = natrules_analyze(rs, &nr);
@@ -295,7 +345,7 @@ static int agreed(struct app *app, const struct fix_args *a, const struct natfix
 }
 
 static int apply(struct app *app, const struct fix_args *a, struct nl_sock *nl,
-		 const struct natfix_plan *plan, uint32_t genid)
+		 const struct natfix_plan *plan, uint32_t genid, bool quiet)
 {
 	char what[256] = "";
 	int ret;
@@ -311,8 +361,9 @@ static int apply(struct app *app, const struct fix_args *a, struct nl_sock *nl,
 		return app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_RUNTIME,
 				 "the kernel rejected %s: %s; nothing was applied",
 				 what[0] ? what : "the batch", strerror(-ret));
-	fprintf(app->out, "applied in one batch.\n");
-	return verify(app, nl, plan, &a->opts, genid);
+	if (!quiet)
+		fprintf(app->out, "applied in one batch.\n");
+	return verify(app, nl, plan, &a->opts, genid, quiet);
 }
 
 /* The one line naming every table the change touches. */
@@ -338,18 +389,14 @@ static int dry_run(struct app *app, const struct natfix_plan *plan)
 	return ret < 0 ? app_output_error(app, -ret) : 0;
 }
 
-static int run(struct app *app, const struct fix_args *a)
+/* Plan, show or apply once; 0 or the exit code. */
+static int run_once(struct app *app, const struct fix_args *a, struct nl_sock *nl)
 {
 	struct ruleset *rs = NULL;
 	struct natfix_plan *plan = NULL;
-	struct nl_sock *nl;
 	uint32_t genid;
 	int ret;
 
-	ret = nl_open(&nl, 0);
-	if (ret < 0)
-		return app_error(app, APP_ERR_RUNTIME, "opening a netlink socket failed: %s",
-				 strerror(-ret));
 	ret = read_and_plan(app, a, nl, &rs, &genid, &plan);
 	if (ret)
 		goto out;
@@ -372,10 +419,189 @@ static int run(struct app *app, const struct fix_args *a)
 		fputs(cost_note, stderr);
 	ret = agreed(app, a, plan);
 	if (ret == 0)
-		ret = apply(app, a, nl, plan, genid);
+		ret = apply(app, a, nl, plan, genid, false);
 out:
 	natfix_plan_free(plan);
 	ruleset_free(rs);
+	return ret;
+}
+
+/* What one round of --follow found, for its log line. */
+struct round {
+	bool retry;	/* the ruleset changed under the round: try again soon */
+	uint32_t genid; /* the generation planned against */
+};
+
+/*
+ * One round of --follow: plan against what is in force and apply when that changes what
+ * the overlay does.  One line for the journal per change; 0, or the exit code of an
+ * error that ends --follow (no permission, no nf_tables); other errors are said and the
+ * next change is waited for.
+ */
+static int follow_round(struct app *app, const struct fix_args *a, struct nl_sock *nl,
+			const struct natfix_monitor *m, struct round *r)
+{
+	struct ruleset *rs = NULL;
+	struct natfix_plan *plan = NULL;
+	struct natfix_need need;
+	char why[256], change[512];
+	int ret;
+
+	r->retry = false;
+	ret = read_and_plan(app, a, nl, &rs, &r->genid, &plan);
+	if (ret) {
+		r->retry = ret == app_exit_code(app, APP_ERR_CHANGED);
+		if (ret == app_exit_code(app, APP_ERR_PERM) ||
+		    ret == app_exit_code(app, APP_ERR_NO_NFTABLES))
+			return ret;
+		return 0;
+	}
+	ret = natfix_plan_needed(plan, rs, &need);
+	if (ret < 0) {
+		ret = app_error(app, APP_ERR_RUNTIME, "judging the overlay failed: %s",
+				strerror(-ret));
+		goto out;
+	}
+	if (natfix_need_describe(&need, why, sizeof(why)) < 0 || !why[0])
+		snprintf(why, sizeof(why), "natscope's tables differ from the plan");
+	if (natfix_plan_describe(plan, change, sizeof(change)) < 0)
+		snprintf(change, sizeof(change), "natscope's tables");
+	if (ret == 0) {
+		if (natfix_plan_has_changes(plan))
+			fprintf(app->out,
+				"generation %u%s%s: %s: the overlay's effect is the same, "
+				"nothing applied\n",
+				r->genid, m->who[0] ? ", changed by " : "", m->who, why);
+		ret = 0;
+		goto out;
+	}
+	ret = apply(app, a, nl, plan, r->genid, true);
+	if (ret == app_exit_code(app, APP_ERR_CHANGED)) {
+		r->retry = true;
+		ret = 0;
+		goto out;
+	}
+	if (ret == 0)
+		fprintf(app->out, "generation %u%s%s: %s: %s: applied as generation %u\n", r->genid,
+			m->who[0] ? ", changed by " : "", m->who, why, change, r->genid + 1);
+	/* an unverified or rejected apply was said; the next change is another chance */
+	ret = ret == app_exit_code(app, APP_ERR_PERM) ? ret : 0;
+out:
+	natfix_plan_free(plan);
+	ruleset_free(rs);
+	fflush(app->out);
+	return ret;
+}
+
+/* --revert-on-exit: remove natscope's tables; 0 or the exit code. */
+static int revert_on_exit(struct app *app, const struct fix_args *a, struct nl_sock *nl)
+{
+	struct fix_args r = { .revert = true, .yes = true, .opts = { .revert = true } };
+	int ret;
+
+	(void)a;
+	for (int tries = 0; tries < 5; tries++) {
+		ret = run_once(app, &r, nl);
+		if (ret != app_exit_code(app, APP_ERR_CHANGED))
+			break;
+	}
+	return ret;
+}
+
+/* Whether the monitor saw a change of someone else, or lost notifications. */
+static int read_changes(struct app *app, struct nl_sock *mon, struct natfix_monitor *m,
+			bool *changed)
+{
+	unsigned int before = m->changes;
+	int ret = nl_drain(mon, natfix_monitor_feed, m);
+
+	if (ret == -ENOBUFS)
+		m->lost = true;
+	else if (ret < 0)
+		return app_error(app, APP_ERR_RUNTIME, "reading nf_tables notifications failed: %s",
+				 strerror(-ret));
+	*changed = m->changes != before || m->lost;
+	return 0;
+}
+
+/*
+ * --follow: the change notifications were subscribed before the first plan, so nothing
+ * made after it is missed; each burst of changes by others, once settled, is a round.
+ */
+static int follow(struct app *app, const struct fix_args *a, struct nl_sock *nl,
+		  struct nl_sock *mon, bool pending)
+{
+	struct natfix_monitor m = { .own_pid = (uint32_t)getpid() };
+	struct natfix_debounce d = { .quiet = FOLLOW_QUIET, .max_wait = FOLLOW_MAX_WAIT };
+	struct ticker tk;
+	int ret = ticker_open(&tk, 0, false);
+
+	if (ret < 0) {
+		ticker_close(&tk);
+		return app_error(app, APP_ERR_RUNTIME, "signalfd: %s", strerror(-ret));
+	}
+	if (pending)
+		natfix_debounce_note(&d, util_now_mono());
+	fprintf(app->out, "following nf_tables changes; SIGTERM ends it and leaves %s\n",
+		a->revert_on_exit ? "no overlay (--revert-on-exit)" : "the overlay in force");
+	fflush(app->out);
+	for (ret = 0; ret == 0;) {
+		struct pollfd pfd[2] = { { .fd = nl_fd(mon), .events = POLLIN },
+					 { .fd = tk.sfd, .events = POLLIN } };
+		double wait = natfix_debounce_wait(&d, util_now_mono());
+		bool changed = false;
+		struct round r;
+
+		if (poll(pfd, 2, wait < 0 ? -1 : (int)(wait * 1000) + 1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = app_error(app, APP_ERR_RUNTIME, "poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[1].revents & POLLIN)
+			break;
+		if (pfd[0].revents & POLLIN && (ret = read_changes(app, mon, &m, &changed)) != 0)
+			break;
+		if (changed)
+			natfix_debounce_note(&d, util_now_mono());
+		if (natfix_debounce_wait(&d, util_now_mono()) != 0)
+			continue;
+		natfix_debounce_clear(&d);
+		ret = follow_round(app, a, nl, &m, &r);
+		natfix_monitor_clear(&m);
+		if (r.retry)
+			natfix_debounce_note(&d, util_now_mono());
+	}
+	ticker_close(&tk);
+	if (ret == 0 && a->revert_on_exit)
+		ret = revert_on_exit(app, a, nl);
+	else if (ret == 0)
+		fprintf(app->out, "stopped; the overlay stays in force\n");
+	return ret;
+}
+
+static int run(struct app *app, const struct fix_args *a)
+{
+	struct nl_sock *nl, *mon = NULL;
+	bool pending = false;
+	int ret;
+
+	ret = nl_open(&nl, 0);
+	if (ret == 0 && a->follow)
+		ret = natfix_monitor_open(&mon);
+	if (ret < 0) {
+		nl_close(nl);
+		return app_error(app, APP_ERR_RUNTIME, "opening a netlink socket failed: %s",
+				 strerror(-ret));
+	}
+	ret = run_once(app, a, nl);
+	if (a->follow && ret == app_exit_code(app, APP_ERR_CHANGED)) {
+		pending = true; /* the first round tries again */
+		ret = 0;
+	}
+	if (ret == 0 && a->follow)
+		ret = follow(app, a, nl, mon, pending);
+	nl_close(mon);
 	nl_close(nl);
 	return ret;
 }

@@ -78,6 +78,12 @@ enum natrule_cover natfix_coverage_of(const struct natfix_coverage *c, uint32_t 
 	return NATRULE_COVER_NONE;
 }
 
+void natfix_coverage_count(const struct natfix_coverage *c, unsigned int counts[NATRULE_COVERS])
+{
+	for (size_t i = 0; i < c->n; i++)
+		counts[c->v[i].cover]++;
+}
+
 void natfix_coverage_free(struct natfix_coverage *c)
 {
 	if (!c)

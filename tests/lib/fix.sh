@@ -6,12 +6,14 @@ ruleset() {
 		python3 -c 'import json,sys; print(json.dumps([o for o in json.load(sys.stdin)["nftables"] if "metainfo" not in o], sort_keys=True))'
 }
 
-# UDP flows from c1 through r: how many kept their source port across the masquerade.
-# The flows stay in $T/udp for the caller to look at.
+# preserved_ports [CLIENT]: UDP flows from CLIENT (c1) through r: how many kept their
+# source port across the masquerade.  The flows stay in $T/udp for the caller to look at.
 preserved_ports() {
+	local c=${1:-c1} spid
 	lab_exec s "$FLOWGEN" server 9000 20 >"$T/srv" &
+	spid=$!
 	wait_ready "$T/srv"
-	lab_exec c1 "$FLOWGEN" client $LAB_S 9000 0 0 50 3 >"$T/cli"
+	lab_exec "$c" "$FLOWGEN" client $LAB_S 9000 0 0 50 3 >"$T/cli"
 	lab_exec r conntrack -L -p udp --dport 9000 -o extended 2>/dev/null >"$T/udp"
 	[ "$(wc -l <"$T/udp")" = 50 ] || fail "expected 50 UDP flows, conntrack lists $(wc -l <"$T/udp")"
 	grep -q UNREPLIED "$T/udp" && fail "some flows got no reply through the NAT"
@@ -25,6 +27,19 @@ for line in open(sys.argv[1]):
 print(same)
 PY
 	lab_exec r conntrack -D -p udp --dport 9000 >/dev/null 2>&1
-	# end the server itself (a backgrounded shell function's child outlives a kill %%)
-	ns_kill s
+	# end the server (a backgrounded shell function's child outlives a kill %%); wait for
+	# it alone, so that a caller's own background jobs keep running
+	ip netns pids "$LAB-s" 2>/dev/null | xargs -r kill 2>/dev/null
+	wait "$spid" 2>/dev/null
+	return 0
+}
+
+# reply_addresses: the distinct reply-direction destination addresses of the flows
+# preserved_ports left in $T/udp: the client's own address when it was not NAT'd, r's
+# when it was.
+reply_addresses() {
+	python3 - "$T/udp" <<'PY'
+import re, sys
+print(" ".join(sorted({re.findall(r'dst=(\S+)', l)[1] for l in open(sys.argv[1])})))
+PY
 }

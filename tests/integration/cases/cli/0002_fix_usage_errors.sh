@@ -6,6 +6,10 @@
 expect 64 "say what to fix" "$NATSCOPE" fix
 expect 64 "say what to fix" "$NATSCOPE" fix --random-fully --revert
 expect 64 "--revert takes no --oif" "$NATSCOPE" fix --revert --oif eth0
+expect 64 "--follow applies changes unattended: give --yes" "$NATSCOPE" fix --random-fully --follow
+expect 64 "--follow keeps the overlay of --random-fully: it takes no --revert, --in-place or --dry-run" "$NATSCOPE" fix --random-fully --follow --yes --dry-run
+expect 64 "--follow keeps the overlay" "$NATSCOPE" fix --revert --follow --yes
+expect 64 "--revert-on-exit goes with --follow" "$NATSCOPE" fix --random-fully --revert-on-exit --yes
 expect 64 "unknown option '--in-place-now'" "$NATSCOPE" fix --in-place-now
 expect 68 "namespace 'natscope-no-such-ns' not found" "$NATSCOPE" --netns natscope-no-such-ns fix --random-fully --dry-run
 ip netns add "$LAB-e" || fail "netns"
