@@ -13,7 +13,7 @@ N=${1:-1000000}
 RUNS=${2:-5}
 [ "$(id -u)" = 0 ] || { echo "dump-bench: run as root" >&2; exit 1; }
 contrib/setup-deps.sh --bench || exit 1
-contrib/build.sh build-bench -Dbuildtype=release -Dtests=true || exit 1
+contrib/build.sh build-bench -Dbuildtype=release -Dtests=enabled || exit 1
 B=$(mktemp -d /tmp/natscope-bench.XXXXXX)
 cc -O2 -o "$B/mini_dump" contrib/bench/mini_dump.c -lmnl || exit 1
 

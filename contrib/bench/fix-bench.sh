@@ -14,7 +14,7 @@ RUNS=${1:-5}
 RULES=${2:-1000}
 [ "$(id -u)" = 0 ] || { echo "fix-bench: run as root" >&2; exit 1; }
 contrib/setup-deps.sh --bench || exit 1
-contrib/build.sh build-bench -Dbuildtype=release -Dtests=true || exit 1
+contrib/build.sh build-bench -Dbuildtype=release -Dtests=enabled || exit 1
 NATSCOPE=build-bench/natscope
 B=$(mktemp -d /tmp/natscope-fixbench.XXXXXX)
 

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 BIG=${1:-1000000}
 [ "$(id -u)" = 0 ] || { echo "top-bench: run as root" >&2; exit 1; }
 contrib/setup-deps.sh --bench || exit 1
-contrib/build.sh build-bench -Dbuildtype=release -Dtests=true || exit 1
+contrib/build.sh build-bench -Dbuildtype=release -Dtests=enabled || exit 1
 N=build-bench/natscope
 B=$(mktemp -d /tmp/natscope-topbench.XXXXXX)
 cc -O2 -o "$B/mini_events" contrib/bench/mini_events.c -lmnl || exit 1
