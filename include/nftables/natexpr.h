@@ -51,4 +51,12 @@ struct nftnl_rule;
  */
 bool natexpr_rules_disjoint(const struct nftnl_rule *a, const struct nftnl_rule *b);
 
+/**
+ * Whether @r matches only packets from one address to that same address (source and
+ * destination compared equal to one value, full length): a hairpin rule, such as
+ * Docker's per published port "-s C/32 -d C/32 -p tcp --dport P -j MASQUERADE", which
+ * matches only a container reaching itself through its own published port.
+ */
+bool natexpr_rule_hairpin(const struct nftnl_rule *r);
+
 #endif

@@ -21,6 +21,8 @@ enum natrule_owner {
 	NATRULE_OWNER_CALICO,
 	NATRULE_OWNER_LIBVIRT,
 	NATRULE_OWNER_FIREWALLD,
+	NATRULE_OWNER_PODMAN,
+	NATRULE_OWNER_CNI,
 	NATRULE_OWNER_NATSCOPE,
 	NATRULE_OWNERS,
 };
@@ -49,6 +51,7 @@ struct natrule {
 	uint32_t flags;	 /* NF_NAT_RANGE_* */
 	bool addr_range; /* explicit address(es) */
 	bool port_range; /* explicit port range */
+	bool hairpin;	 /* matches only one address talking to itself (natexpr_rule_hairpin) */
 	enum natrule_owner owner;
 	enum natrule_cover cover; /* what natscope's overlay does for it */
 	char text[NATRULES_TEXT]; /* nft-like rendering of the whole rule */

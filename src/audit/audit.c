@@ -277,7 +277,7 @@ static void check_docker_proxy(const struct snapshot *s, const struct audit_thre
 static void check_nat_random(const struct snapshot *s, const struct audit_thresholds *t,
 			     struct finding *f)
 {
-	unsigned int lacking = 0, ours = 0, covered = 0;
+	unsigned int lacking = 0, ours = 0, covered = 0, hairpin = 0;
 
 	if (!s->nat.have_nftables) {
 		raise_sev(f, SEV_INFO);
@@ -298,6 +298,10 @@ static void check_nat_random(const struct snapshot *s, const struct audit_thresh
 			covered++;
 			continue;
 		}
+		if (r->hairpin) { /* one address reaching itself: no crowded port space */
+			hairpin++;
+			continue;
+		}
 		if (f->nrules < AUDIT_MAX_RULES)
 			f->rules[f->nrules++] = i;
 		else
@@ -307,7 +311,16 @@ static void check_nat_random(const struct snapshot *s, const struct audit_thresh
 	evidence(f, "snat_rules", (double)(s->nat.n - ours));
 	evidence(f, "not_fully_random", (double)lacking);
 	evidence(f, "covered_by_overlay", (double)covered);
+	evidence(f, "hairpin_only", (double)hairpin);
 	evidence(f, "nat_postrouting_chains", (double)s->nat.base_chains);
+	if (!lacking && hairpin) {
+		raise_sev(f, SEV_INFO);
+		summary(f,
+			"%u hairpin-only source-NAT rule%s (one address reaching itself through "
+			"a published port) lack%s fully-random: no clash risk",
+			hairpin, hairpin == 1 ? "" : "s", hairpin == 1 ? "s" : "");
+		return;
+	}
 	if (!lacking) {
 		if (covered)
 			summary(f,

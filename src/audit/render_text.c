@@ -172,7 +172,10 @@ static const char *rule_state(const struct natrule *r)
 	case NATRULE_COVER_DANGEROUS:
 		return " DANGEROUS: its source rule is gone or changed";
 	default:
-		return natrule_fully_random(r) ? "" : " NOT fully-random";
+		if (natrule_fully_random(r))
+			return "";
+		return r->hairpin ? " NOT fully-random (hairpin only: no clash risk)"
+				  : " NOT fully-random";
 	}
 }
 

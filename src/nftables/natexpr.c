@@ -233,3 +233,31 @@ bool natexpr_rules_disjoint(const struct nftnl_rule *a, const struct nftnl_rule 
 				return true;
 	return false;
 }
+
+/* Whether @c is "network header bytes @off..@off+@len == value", through no mask. */
+static bool payload_eq(const struct cond *c, uint32_t off, uint32_t len)
+{
+	static const uint8_t full[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	return !c->neq && c->what[0] == 2 && c->what[1] == NFT_PAYLOAD_NETWORK_HEADER &&
+	       c->what[2] == off && c->what[3] == len && c->len == len &&
+	       memcmp(c->mask, full, len) == 0;
+}
+
+bool natexpr_rule_hairpin(const struct nftnl_rule *r)
+{
+	/* IPv4 saddr at 12 and daddr at 16, 4 bytes; IPv6 at 8 and 24, 16 bytes */
+	static const uint32_t shapes[2][3] = { { 12, 16, 4 }, { 8, 24, 16 } };
+	struct cond c[NCONDS];
+	unsigned int n = conds_of(r, c);
+
+	for (size_t k = 0; k < 2; k++)
+		for (unsigned int i = 0; i < n; i++)
+			for (unsigned int j = 0; j < n; j++)
+				if (payload_eq(&c[i], shapes[k][0], shapes[k][2]) &&
+				    payload_eq(&c[j], shapes[k][1], shapes[k][2]) &&
+				    memcmp(c[i].value, c[j].value, shapes[k][2]) == 0)
+					return true;
+	return false;
+}

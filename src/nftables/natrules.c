@@ -20,10 +20,16 @@
 #include "util.h"
 
 static const char *const owner_names[NATRULE_OWNERS] = {
-	[NATRULE_OWNER_UNKNOWN] = "unknown",	   [NATRULE_OWNER_DOCKER] = "docker",
-	[NATRULE_OWNER_KUBE_PROXY] = "kube-proxy", [NATRULE_OWNER_FLANNEL] = "flannel",
-	[NATRULE_OWNER_CALICO] = "calico",	   [NATRULE_OWNER_LIBVIRT] = "libvirt",
-	[NATRULE_OWNER_FIREWALLD] = "firewalld",   [NATRULE_OWNER_NATSCOPE] = "natscope",
+	[NATRULE_OWNER_UNKNOWN] = "unknown",
+	[NATRULE_OWNER_DOCKER] = "docker",
+	[NATRULE_OWNER_KUBE_PROXY] = "kube-proxy",
+	[NATRULE_OWNER_FLANNEL] = "flannel",
+	[NATRULE_OWNER_CALICO] = "calico",
+	[NATRULE_OWNER_LIBVIRT] = "libvirt",
+	[NATRULE_OWNER_FIREWALLD] = "firewalld",
+	[NATRULE_OWNER_PODMAN] = "podman",
+	[NATRULE_OWNER_CNI] = "cni",
+	[NATRULE_OWNER_NATSCOPE] = "natscope",
 };
 
 const char *natrules_owner_name(enum natrule_owner owner)
@@ -38,6 +44,8 @@ static const struct {
 	bool table; /* match the table name, not the chain name */
 } owner_hints[] = {
 	{ "DOCKER", NATRULE_OWNER_DOCKER, false },
+	/* Docker 29's nftables firewall backend: table ip/ip6 docker-bridges */
+	{ "docker-bridges", NATRULE_OWNER_DOCKER, true },
 	{ "KUBE-", NATRULE_OWNER_KUBE_PROXY, false },
 	{ "kube-proxy", NATRULE_OWNER_KUBE_PROXY, true },
 	{ "FLANNEL", NATRULE_OWNER_FLANNEL, false },
@@ -46,6 +54,11 @@ static const struct {
 	{ "libvirt", NATRULE_OWNER_LIBVIRT, true },
 	{ "firewalld", NATRULE_OWNER_FIREWALLD, true },
 	{ "nat_POST", NATRULE_OWNER_FIREWALLD, false },
+	/* Podman's netavark: iptables chains NETAVARK-*, its nftables driver table netavark */
+	{ "NETAVARK", NATRULE_OWNER_PODMAN, false },
+	{ "netavark", NATRULE_OWNER_PODMAN, true },
+	/* the CNI portmap/bridge plugins (containerd, CRI-O, older Podman): CNI-* chains */
+	{ "CNI-", NATRULE_OWNER_CNI, false },
 };
 
 /* Interface names in the rule itself, for rules that sit in plain POSTROUTING. */
@@ -67,6 +80,35 @@ enum natrule_owner natrules_guess_owner(const char *table, const char *chain)
 			return owner_hints[i].owner;
 	}
 	return NATRULE_OWNER_UNKNOWN;
+}
+
+/*
+ * Docker's own rules in iptables' plain POSTROUTING chain of table nat, whatever its
+ * bridge is called (com.docker.network.bridge.name): per network "-s SUBNET ! -o BRIDGE
+ * -j MASQUERADE", per published port the hairpin "-s C -d C -p tcp --dport P -j
+ * MASQUERADE", and with userland-proxy off "-o BRIDGE -m addrtype --src-type LOCAL -j
+ * MASQUERADE" (moby's libnetwork/drivers/bridge setup_ip_tables and port mapping).
+ */
+static bool docker_shape(const struct nftnl_rule *r, const char *table, const char *chain,
+			 const struct natrule *nr)
+{
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
+	bool addrtype = false;
+
+	if (!nr->compat || nr->kind != NATRULE_MASQUERADE || strcmp(table, "nat") != 0 ||
+	    strcmp(chain, "POSTROUTING") != 0)
+		return false;
+	if (nr->hairpin || (strstr(nr->text, "saddr ") && strstr(nr->text, "oifname != ")))
+		return true;
+	it = nftnl_expr_iter_create(r);
+	while (it && (e = nftnl_expr_iter_next(it)))
+		addrtype |= strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "match") == 0 &&
+			    nftnl_expr_get_str(e, NFTNL_EXPR_MT_NAME) &&
+			    strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_MT_NAME), "addrtype") == 0;
+	if (it)
+		nftnl_expr_iter_destroy(it);
+	return addrtype && strstr(nr->text, "oifname ");
 }
 
 static enum natrule_owner guess_owner_by_text(const char *text)
@@ -172,11 +214,14 @@ static int add_rule(struct walk *w, const struct nftnl_rule *r, const char *chai
 		 nftnl_chain_get_str(w->base, NFTNL_CHAIN_NAME));
 	nr->base_priority = (int32_t)nftnl_chain_get_u32(w->base, NFTNL_CHAIN_PRIO);
 	natrules_render(r, (uint8_t)w->family, 0, nr->text, sizeof(nr->text));
+	nr->hairpin = natexpr_rule_hairpin(r);
 	nr->owner = table_is_ours(w->rs, w->family, w->table)
 			    ? NATRULE_OWNER_NATSCOPE
 			    : natrules_guess_owner(w->table, chain);
 	if (nr->owner == NATRULE_OWNER_UNKNOWN)
 		nr->owner = guess_owner_by_text(nr->text);
+	if (nr->owner == NATRULE_OWNER_UNKNOWN && docker_shape(r, w->table, chain, nr))
+		nr->owner = NATRULE_OWNER_DOCKER;
 	return 0;
 }
 

@@ -236,6 +236,16 @@ static void nat_rules_without_fully_random(void **state)
 	s.nat.v[0].cover = NATRULE_COVER_UNCOVERED;
 	assert_int_equal(run(&s, "snat_rules_random"), SEV_WARNING);
 	s.nat.v[0].cover = NATRULE_COVER_NONE;
+	/* a hairpin-only rule (issue 10): said, but no clash risk, even while inserts fail */
+	s.nat.v[0].hairpin = true;
+	fixture_counter(&s, 0, CT_STAT_INSERT_FAILED, 100, 130);
+	assert_int_equal(run(&s, "snat_rules_random"), SEV_INFO);
+	audit_run(&s, &t, &r);
+	f = find(&r, "snat_rules_random");
+	assert_true(ev(f, "hairpin_only") == 1.0);
+	assert_true(ev(f, "not_fully_random") == 0.0);
+	assert_non_null(strstr(f->summary, "hairpin-only"));
+	s.nat.v[0].hairpin = false;
 	s.nat.v[0].flags = 0x10;
 	assert_int_equal(run(&s, "snat_rules_random"), SEV_OK);
 	s.nat.have_nftables = false;

@@ -211,6 +211,110 @@ static void owner_guesses(void **state)
 	assert_string_equal(natrules_owner_name(NATRULE_OWNER_KUBE_PROXY), "kube-proxy");
 }
 
+/* An xt match @name with a zeroed info blob of @len bytes (libnftnl owns it). */
+static void xt_match(struct nftnl_rule *r, const char *name, size_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("match");
+
+	nftnl_expr_set_str(e, NFTNL_EXPR_MT_NAME, name);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_MT_REV, 1);
+	nftnl_expr_set(e, NFTNL_EXPR_MT_INFO, calloc(1, len), (uint32_t)len);
+	nb_add(r, e);
+}
+
+/*
+ * Issue 10: Docker's rules whatever its bridge is called (a custom bridge name, the
+ * hairpin rule per published port, the addrtype rule without userland-proxy), Docker
+ * 29's docker-bridges table, Podman's netavark and the CNI plugins keep their owners;
+ * hairpin rules are marked as such.
+ */
+static void docker_shapes_and_other_owners(void **state)
+{
+	struct ruleset *rs;
+	struct natrules nr;
+	struct nftnl_rule *r;
+	char br[16] = "mybridge", lo[16] = "br-x";
+	uint8_t net[2] = { 10, 5 }, c[4] = { 10, 5, 0, 2 }, other[4] = { 10, 5, 0, 3 };
+	uint16_t port = htons(8080);
+	uint64_t h0 = nb_next_handle;
+	const struct {
+		const char *table, *chain;
+	} plain[] = {
+		{ "docker-bridges", "nat-postrouting-in-br1" },
+		{ "netavark", "nat-postrouting" },
+		{ "nat", "NETAVARK-1D8721804F16F" },
+		{ "nat", "CNI-2bb32e4a1e" },
+	};
+	const enum natrule_owner want[] = { NATRULE_OWNER_DOCKER, NATRULE_OWNER_PODMAN,
+					    NATRULE_OWNER_PODMAN, NATRULE_OWNER_CNI };
+
+	assert_int_equal(ruleset_new(&rs), 0);
+	nb_feed_table(rs, NFPROTO_IPV4, "nat", NULL);
+	nb_feed_chain(rs, NFPROTO_IPV4, "nat", "POSTROUTING", "nat", NF_INET_POST_ROUTING, 100);
+	/* -s 10.5.0.0/16 ! -o mybridge -j MASQUERADE */
+	r = nb_rule(NFPROTO_IPV4, "nat", "POSTROUTING");
+	nb_payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 2);
+	nb_cmp(r, NFT_CMP_EQ, net, sizeof(net));
+	nb_meta_load(r, NFT_META_OIFNAME, NFT_REG_1);
+	nb_cmp(r, NFT_CMP_NEQ, br, sizeof(br));
+	nb_xt_masquerade(r, 0);
+	nb_feed_rule(rs, r);
+	/* -s 10.5.0.2/32 -d 10.5.0.2/32 -p tcp --dport 8080 -j MASQUERADE */
+	r = nb_rule(NFPROTO_IPV4, "nat", "POSTROUTING");
+	nb_payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
+	nb_cmp(r, NFT_CMP_EQ, c, sizeof(c));
+	nb_payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4);
+	nb_cmp(r, NFT_CMP_EQ, c, sizeof(c));
+	nb_payload_load(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
+	nb_cmp(r, NFT_CMP_EQ, &port, sizeof(port));
+	nb_xt_masquerade(r, 0);
+	nb_feed_rule(rs, r);
+	/* -o br-x -m addrtype --src-type LOCAL -j MASQUERADE */
+	r = nb_rule(NFPROTO_IPV4, "nat", "POSTROUTING");
+	nb_meta_load(r, NFT_META_OIFNAME, NFT_REG_1);
+	nb_cmp(r, NFT_CMP_EQ, lo, sizeof(lo));
+	xt_match(r, "addrtype", 12);
+	nb_xt_masquerade(r, 0);
+	nb_feed_rule(rs, r);
+	/* not a hairpin: two different addresses */
+	r = nb_rule(NFPROTO_IPV4, "nat", "POSTROUTING");
+	nb_payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
+	nb_cmp(r, NFT_CMP_EQ, c, sizeof(c));
+	nb_payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4);
+	nb_cmp(r, NFT_CMP_EQ, other, sizeof(other));
+	nb_xt_masquerade(r, 0);
+	nb_feed_rule(rs, r);
+	for (size_t i = 0; i < 4; i++) {
+		if (strcmp(plain[i].table, "nat") != 0)
+			nb_feed_table(rs, NFPROTO_IPV4, plain[i].table, NULL);
+		nb_feed_chain(rs, NFPROTO_IPV4, plain[i].table, plain[i].chain, "nat",
+			      NF_INET_POST_ROUTING, 100);
+		r = nb_rule(NFPROTO_IPV4, plain[i].table, plain[i].chain);
+		nb_masq(r, 0);
+		nb_feed_rule(rs, r);
+	}
+
+	natrules_init(&nr);
+	assert_int_equal(natrules_analyze(rs, &nr), 0);
+	assert_int_equal(nr.n, 8);
+	assert_int_equal(find(&nr, "nat", h0)->owner, NATRULE_OWNER_DOCKER);
+	assert_false(find(&nr, "nat", h0)->hairpin);
+	assert_int_equal(find(&nr, "nat", h0 + 1)->owner, NATRULE_OWNER_DOCKER);
+	assert_true(find(&nr, "nat", h0 + 1)->hairpin);
+	assert_int_equal(find(&nr, "nat", h0 + 2)->owner, NATRULE_OWNER_DOCKER);
+	assert_false(find(&nr, "nat", h0 + 2)->hairpin);
+	/* the same shape as a hairpin with two addresses is nobody's in particular */
+	assert_false(find(&nr, "nat", h0 + 3)->hairpin);
+	assert_int_equal(find(&nr, "nat", h0 + 3)->owner, NATRULE_OWNER_UNKNOWN);
+	for (unsigned int i = 0; i < nr.n; i++)
+		for (size_t k = 0; k < 4; k++)
+			if (strcmp(nr.v[i].chain, plain[k].chain) == 0 && nr.v[i].owner != want[k])
+				fail_msg("%s %s: owner %s", plain[k].table, plain[k].chain,
+					 natrules_owner_name(nr.v[i].owner));
+	natrules_release(&nr);
+	ruleset_free(rs);
+}
+
 static void legacy_tables(void **state)
 {
 	char dir[] = "/tmp/natscope-legacy-XXXXXX", path[64];
@@ -245,6 +349,7 @@ int main(void)
 		cmocka_unit_test(follows_jumps_in_inet),
 		cmocka_unit_test(natscope_tables_are_marked),
 		cmocka_unit_test(owner_guesses),
+		cmocka_unit_test(docker_shapes_and_other_owners),
 		cmocka_unit_test(legacy_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
