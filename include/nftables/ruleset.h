@@ -56,7 +56,8 @@ const struct nftnl_rule *ruleset_rule(const struct ruleset *rs, size_t i);
 /** Table @name of @family, or NULL. */
 const struct nftnl_table *ruleset_table(const struct ruleset *rs, uint32_t family,
 					const char *name);
-/** A dumped set; anonymous sets of tables with a nat postrouting chain have elements. */
+/** A dumped set; anonymous sets and verdict maps of tables with a nat postrouting chain
+ * have elements. */
 const struct nftnl_set *ruleset_set(const struct ruleset *rs, uint32_t family, const char *table,
 				    const char *name);
 /**
@@ -64,6 +65,15 @@ const struct nftnl_set *ruleset_set(const struct ruleset *rs, uint32_t family, c
  * NUL-terminated string filling its attribute.
  */
 const char *ruleset_table_comment(const struct ruleset *rs, uint32_t family, const char *name);
+/** Whether @st is a map whose data are verdicts (a vmap). */
+bool ruleset_is_verdict_map(const struct nftnl_set *st);
+struct nftnl_expr;
+/**
+ * The verdict map expression @e (a lookup with the verdict register as destination) of
+ * a rule of @family/@table looks up, or NULL.  Its elements were dumped with it.
+ */
+const struct nftnl_set *ruleset_vmap_of(const struct ruleset *rs, const struct nftnl_expr *e,
+					uint32_t family, const char *table);
 /** Whether @c is a nat-type base chain on postrouting of an ip, ip6 or inet table. */
 bool ruleset_is_nat_postrouting(const struct nftnl_chain *c);
 

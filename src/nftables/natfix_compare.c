@@ -64,6 +64,15 @@ static char *elem_text(const struct nftnl_set_elem *el)
 	if (!f)
 		return NULL;
 	nftnl_set_elem_fprintf(f, el, NFTNL_OUTPUT_DEFAULT, 0);
+	/* a verdict map's element: where it jumps (libnftnl 1.2.4's getters take a
+	 * non-const element but only read it) */
+	if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_VERDICT))
+		fprintf(f, " verdict %d",
+			(int)nftnl_set_elem_get_u32((struct nftnl_set_elem *)el,
+						    NFTNL_SET_ELEM_VERDICT));
+	if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_CHAIN))
+		fprintf(f, " chain %s",
+			nftnl_set_elem_get_str((struct nftnl_set_elem *)el, NFTNL_SET_ELEM_CHAIN));
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;
@@ -71,7 +80,7 @@ static char *elem_text(const struct nftnl_set_elem *el)
 	return buf;
 }
 
-/* "{ key T/L flags F: elements, sorted }" */
+/* "{ key T/L data D flags F: elements, sorted }" */
 static int set_text(FILE *f, const struct nftnl_set *st)
 {
 	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create((struct nftnl_set *)st);
@@ -93,8 +102,9 @@ static int set_text(FILE *f, const struct nftnl_set *st)
 	nftnl_set_elems_iter_destroy(it);
 	if (ret == 0 && n > 1) /* an empty set has no array to sort */
 		qsort(v, n, sizeof(*v), cmp_str);
-	fprintf(f, "{ key %u/%u flags %#x:", nftnl_set_get_u32(st, NFTNL_SET_KEY_TYPE),
-		nftnl_set_get_u32(st, NFTNL_SET_KEY_LEN), nftnl_set_get_u32(st, NFTNL_SET_FLAGS));
+	fprintf(f, "{ key %u/%u data %#x flags %#x:", nftnl_set_get_u32(st, NFTNL_SET_KEY_TYPE),
+		nftnl_set_get_u32(st, NFTNL_SET_KEY_LEN),
+		nftnl_set_get_u32(st, NFTNL_SET_DATA_TYPE), nftnl_set_get_u32(st, NFTNL_SET_FLAGS));
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, " %s", v[i]);
 		free(v[i]);
@@ -139,7 +149,11 @@ static int expr_text(FILE *f, const struct nftnl_expr *e, const struct side *sd)
 		const struct nftnl_set *st = lookup_set(sd, e);
 		int ret;
 
-		fprintf(f, "sreg %u flags %u set ", nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SREG),
+		fprintf(f, "sreg %u dreg %d flags %u set ",
+			nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SREG),
+			nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG)
+				? (int)nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_DREG)
+				: -1,
 			nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS));
 		if (!st)
 			fputs("(missing)", f);

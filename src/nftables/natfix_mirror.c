@@ -59,15 +59,27 @@ static bool refuse(const struct nftnl_expr *e, const struct ruleset *rs, uint32_
 		const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
 		const struct nftnl_set *st = ruleset_set(rs, family, table, set);
 
+		/* Verdict maps, named or not, are recreated with their jumps to the mirror
+		 * chains, unless the data path updates them (its updates would not reach the
+		 * copy). */
+		if (st && ruleset_vmap_of(rs, e, family, table)) {
+			if (nftnl_set_get_u32(st, NFTNL_SET_FLAGS) &
+			    (NFT_SET_TIMEOUT | NFT_SET_EVAL | NFT_SET_OBJECT)) {
+				snprintf(why, len, "verdict map @%s of table %s is dynamic", set,
+					 table);
+				return true;
+			}
+			return false;
+		}
 		if (!st || !(nftnl_set_get_u32(st, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS)) {
 			snprintf(why, len, "it references set @%s of table %s", set, table);
 			return true;
 		}
-		/* Anonymous sets are recreated; anonymous maps (vmaps can jump) are not. */
+		/* Anonymous sets are recreated; maps to data other than verdicts are not. */
 		if ((nftnl_set_get_u32(st, NFTNL_SET_FLAGS) & (NFT_SET_MAP | NFT_SET_OBJECT)) ||
 		    nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG)) {
 			snprintf(why, len,
-				 "it uses an anonymous map (not mirrored by this version)");
+				 "it uses an anonymous map to data (not mirrored by this version)");
 			return true;
 		}
 	}
@@ -146,16 +158,57 @@ static int clone_elements(struct mirror_ctx *m, struct nftnl_set *src, struct nf
 	return ret;
 }
 
-/* Recreate anonymous set @name in the overlay; *id gets its batch id. */
-static int clone_anonymous_set(struct mirror_ctx *m, const char *name, uint32_t *id)
+/* A verdict map's jumps and gotos, to the mirrors of their chains. */
+static int retarget_elements(struct mirror_ctx *m, struct nftnl_set *st)
+{
+	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(st);
+	struct nftnl_set_elem *el;
+	int ret = 0;
+
+	if (!it)
+		return -ENOMEM;
+	while (ret == 0 && (el = nftnl_set_elems_iter_next(it))) {
+		char mirrored[NATFIX_NAME_MAX + 1];
+
+		if (!nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_CHAIN))
+			continue;
+		ret = natfix_chain_name(mirrored, sizeof(mirrored), m->table,
+					nftnl_set_elem_get_str(el, NFTNL_SET_ELEM_CHAIN));
+		if (ret == 0 && nftnl_set_elem_set_str(el, NFTNL_SET_ELEM_CHAIN, mirrored) < 0)
+			ret = -ENOMEM;
+	}
+	nftnl_set_elems_iter_destroy(it);
+	return ret;
+}
+
+/*
+ * Recreate set @name in the overlay; *id gets its batch id.  Anonymous sets and maps stay
+ * anonymous; a named verdict map is named like a mirror chain ("TABLE/MAP") and recreated
+ * once however many rules look it up.  A verdict map's jumps go to the mirror chains.
+ */
+static int clone_set(struct mirror_ctx *m, const char *name, uint32_t *id)
 {
 	const struct nftnl_set *src = ruleset_set(m->rs, m->family, m->table, name);
 	struct nftnl_set *st, *tmp = (struct nftnl_set *)src; /* only read */
+	char mirrored[NATFIX_NAME_MAX + 1];
 	struct nlmsghdr *nlh;
+	bool anon;
 	int ret;
 
 	if (!src)
 		return -ENOENT;
+	anon = nftnl_set_get_u32(src, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS;
+	if (!anon) {
+		if ((ret = natfix_chain_name(mirrored, sizeof(mirrored), m->table, name)) < 0)
+			return ret;
+		for (size_t i = 0; i < m->ov->nsets; i++) {
+			if (strcmp(nftnl_set_get_str(m->ov->sets[i], NFTNL_SET_NAME), mirrored) ==
+			    0) {
+				*id = nftnl_set_get_u32(m->ov->sets[i], NFTNL_SET_ID);
+				return 0;
+			}
+		}
+	}
 	st = nftnl_set_alloc();
 	if (!st)
 		return -ENOMEM;
@@ -164,13 +217,19 @@ static int clone_anonymous_set(struct mirror_ctx *m, const char *name, uint32_t 
 	ret = nftnl_set_nlmsg_parse(nlh, st) < 0 ? -EBADMSG : 0;
 	if (ret == 0)
 		ret = clone_elements(m, tmp, st);
+	if (ret == 0 && ruleset_is_verdict_map(st))
+		ret = retarget_elements(m, st);
 	if (ret < 0) {
 		nftnl_set_free(st);
 		return ret;
 	}
 	nftnl_set_unset(st, NFTNL_SET_HANDLE);
 	nftnl_set_set_str(st, NFTNL_SET_TABLE, NATFIX_TABLE);
-	nftnl_set_set_str(st, NFTNL_SET_NAME, "__set%d"); /* the kernel numbers it */
+	/* the kernel numbers an anonymous one */
+	nftnl_set_set_str(st, NFTNL_SET_NAME,
+			  !anon			       ? mirrored
+			  : ruleset_is_verdict_map(st) ? "__map%d"
+						       : "__set%d");
 	*id = ++m->p->next_set_id;
 	nftnl_set_set_u32(st, NFTNL_SET_ID, *id);
 	if ((ret = util_push((void ***)&m->ov->sets, &m->ov->nsets, st)) < 0)
@@ -208,9 +267,9 @@ static int adapt_expr(struct nftnl_expr *e, struct mirror_ctx *m)
 }
 
 /*
- * A lookup in an anonymous set (refuse() let no other kind through) gets a fresh
- * expression bound to the recreated set: libnftnl 1.2.4 leaks the old name when an
- * existing lookup's set is renamed.
+ * A lookup in an anonymous set or a verdict map (refuse() let no other kind through)
+ * gets a fresh expression bound to the recreated set: libnftnl 1.2.4 leaks the old name
+ * when an existing lookup's set is renamed.
  */
 static int retarget_lookup(struct nftnl_rule *r, const struct nftnl_expr *old, struct mirror_ctx *m)
 {
@@ -218,7 +277,7 @@ static int retarget_lookup(struct nftnl_rule *r, const struct nftnl_expr *old, s
 	uint32_t id;
 	int ret;
 
-	ret = clone_anonymous_set(m, nftnl_expr_get_str(old, NFTNL_EXPR_LOOKUP_SET), &id);
+	ret = clone_set(m, nftnl_expr_get_str(old, NFTNL_EXPR_LOOKUP_SET), &id);
 	if (ret < 0)
 		return ret;
 	e = nftnl_expr_alloc("lookup");
@@ -226,10 +285,16 @@ static int retarget_lookup(struct nftnl_rule *r, const struct nftnl_expr *old, s
 		return -ENOMEM;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG,
 			   nftnl_expr_get_u32(old, NFTNL_EXPR_LOOKUP_SREG));
+	if (nftnl_expr_is_set(old, NFTNL_EXPR_LOOKUP_DREG))
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG,
+				   nftnl_expr_get_u32(old, NFTNL_EXPR_LOOKUP_DREG));
 	if (nftnl_expr_is_set(old, NFTNL_EXPR_LOOKUP_FLAGS))
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS,
 				   nftnl_expr_get_u32(old, NFTNL_EXPR_LOOKUP_FLAGS));
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "__set%d");
+	for (size_t i = 0; i < m->ov->nsets; i++)
+		if (nftnl_set_get_u32(m->ov->sets[i], NFTNL_SET_ID) == id)
+			nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET,
+					   nftnl_set_get_str(m->ov->sets[i], NFTNL_SET_NAME));
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
 	nftnl_rule_add_expr(r, e);
 	return 0;

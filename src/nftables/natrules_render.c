@@ -587,13 +587,17 @@ static void render_lookup(struct out *o, struct ctx *c, const struct nftnl_expr 
 		   (nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) & NFT_LOOKUP_F_INV);
 	const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
 
+	bool vmap = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG) &&
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_DREG) == NFT_REG_VERDICT;
+
 	if (!set)
 		set = "?";
 	sep(o);
 	put_lhs(o, c, r);
-	put(o, " %s@%s", inv ? "!= " : "", set);
-	/* an anonymous set has no name nft accepts: natscope does not print elements */
-	if (strncmp(set, "__set", 5) == 0)
+	put(o, " %s%s@%s", inv ? "!= " : "", vmap ? "vmap " : "", set);
+	/* an anonymous set has no name nft accepts: natscope does not print elements; nor
+	 * does the script declare the maps it recreates */
+	if (strncmp(set, "__set", 5) == 0 || strncmp(set, "__map", 5) == 0 || (vmap && c->script))
 		c->lossy = true;
 }
 

@@ -368,8 +368,51 @@ static int enter(struct walk *w, const char *chain)
 	return w->on_chain ? w->on_chain(chain, w->data) : 0;
 }
 
-/* The jump and goto targets of @r, in expression order, into @f. */
-static int targets_of(const struct nftnl_rule *r, struct frame *f)
+bool ruleset_is_verdict_map(const struct nftnl_set *st)
+{
+	return (nftnl_set_get_u32(st, NFTNL_SET_FLAGS) & NFT_SET_MAP) &&
+	       nftnl_set_is_set(st, NFTNL_SET_DATA_TYPE) &&
+	       nftnl_set_get_u32(st, NFTNL_SET_DATA_TYPE) == NFT_DATA_VERDICT;
+}
+
+const struct nftnl_set *ruleset_vmap_of(const struct ruleset *rs, const struct nftnl_expr *e,
+					uint32_t family, const char *table)
+{
+	const struct nftnl_set *st;
+
+	if (strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "lookup") != 0 ||
+	    !nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG) ||
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_DREG) != NFT_REG_VERDICT ||
+	    !nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_SET))
+		return NULL;
+	st = ruleset_set(rs, family, table, nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET));
+	return st && ruleset_is_verdict_map(st) ? st : NULL;
+}
+
+/* The chains the elements of verdict map @st jump or go to, into @f. */
+static int map_targets(const struct nftnl_set *st, struct frame *f)
+{
+	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create((struct nftnl_set *)st);
+	struct nftnl_set_elem *el;
+	int ret = 0;
+
+	if (!it)
+		return -ENOMEM;
+	while (ret == 0 && (el = nftnl_set_elems_iter_next(it))) {
+		const char *t = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_CHAIN)
+					? nftnl_set_elem_get_str(el, NFTNL_SET_ELEM_CHAIN)
+					: NULL;
+
+		if (t)
+			ret = util_push((void ***)&f->targets, &f->ntargets, (void *)t);
+	}
+	nftnl_set_elems_iter_destroy(it);
+	return ret;
+}
+
+/* The jump and goto targets of @r, in expression order (a verdict map's in element
+ * order), into @f. */
+static int targets_of(const struct walk *w, const struct nftnl_rule *r, struct frame *f)
 {
 	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
 	struct nftnl_expr *e;
@@ -380,9 +423,12 @@ static int targets_of(const struct nftnl_rule *r, struct frame *f)
 		return -ENOMEM;
 	while (ret == 0 && (e = nftnl_expr_iter_next(it))) {
 		const char *t = natexpr_jump(e);
+		const struct nftnl_set *st;
 
 		if (t)
 			ret = util_push((void ***)&f->targets, &f->ntargets, (void *)t);
+		else if ((st = ruleset_vmap_of(w->rs, e, w->family, w->table)))
+			ret = map_targets(st, f);
 	}
 	nftnl_expr_iter_destroy(it);
 	return ret;
@@ -404,7 +450,7 @@ static int walk_step(struct walk *w)
 		f->next_rule++;
 		if (w->on_rule && (ret = w->on_rule(r, f->chain, w->data)) != 0)
 			return ret;
-		return targets_of(r, f);
+		return targets_of(w, r, f);
 	}
 	free(f->targets);
 	w->depth--;
@@ -488,8 +534,10 @@ static bool table_has_nat_postrouting(const struct ruleset *rs, uint32_t family,
 }
 
 /*
- * Elements of the anonymous sets of tables with a nat postrouting chain, for `fix` to
- * recreate them (there is no dump of every set's elements: one request per set).
+ * Elements of the anonymous sets and the verdict maps (named ones too: Docker 29's
+ * docker-bridges jumps to a chain per bridge through them) of tables with a nat
+ * postrouting chain, for the walk to follow and `fix` to recreate (there is no dump of
+ * every set's elements: one request per set).
  */
 static int dump_anonymous_elements(struct nl_sock *nl, struct ruleset *rs)
 {
@@ -501,7 +549,8 @@ static int dump_anonymous_elements(struct nl_sock *nl, struct ruleset *rs)
 		struct nlmsghdr *nlh;
 		int ret;
 
-		if (!(nftnl_set_get_u32(st, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS) ||
+		if (!((nftnl_set_get_u32(st, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS) ||
+		      ruleset_is_verdict_map(st)) ||
 		    !table_has_nat_postrouting(rs, family, table))
 			continue;
 		req = nftnl_set_alloc();
