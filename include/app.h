@@ -17,6 +17,7 @@ enum app_err {
 	APP_ERR_IOERR,	      /* writing the output failed */
 	APP_ERR_CHANGED,      /* the ruleset changed under us: nothing applied, try again */
 	APP_ERR_UNVERIFIED,   /* applied, but what is in force is not what was planned */
+	APP_ERR_UNSUPPORTED,  /* the host has what natscope cannot handle: nothing changed */
 	APP_ERR_RUNTIME,      /* anything else */
 };
 

@@ -2,6 +2,7 @@
 #define NATSCOPE_NFTABLES_NATEXPR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* What the rule readers and the fix planner need to know of single nf_tables expressions. */
@@ -34,6 +35,9 @@ struct natexpr_range {
  * -EBADMSG when it is missing or too short.
  */
 int natexpr_xt_range(const struct nftnl_expr *e, uint32_t family, struct natexpr_range *out);
+/** The same for a target's info blob of @len bytes and revision @rev (iptables-legacy). */
+int natexpr_xt_range_blob(const void *info, size_t len, uint32_t rev, uint32_t family,
+			  struct natexpr_range *out);
 
 /** Fill @out if @e is a source-NAT statement of a @family table.  1 if it is, 0 if not. */
 int natexpr_snat(const struct nftnl_expr *e, uint32_t family, struct natexpr_nat *out);

@@ -52,6 +52,7 @@ struct natrule {
 	bool addr_range; /* explicit address(es) */
 	bool port_range; /* explicit port range */
 	bool hairpin;	 /* matches only one address talking to itself (natexpr_rule_hairpin) */
+	bool legacy;	 /* an iptables-legacy rule; handle is its position in the chain */
 	enum natrule_owner owner;
 	enum natrule_cover cover; /* what natscope's overlay does for it */
 	char text[NATRULES_TEXT]; /* nft-like rendering of the whole rule */
@@ -68,6 +69,7 @@ struct natrules {
 	bool overlay_stale;   /* ... but no longer what `fix` would install now */
 	bool legacy_nat_ipv4; /* iptables-legacy nat tables, invisible to nf_tables */
 	bool legacy_nat_ipv6;
+	int legacy_error; /* reading them failed: -errno, else 0 */
 };
 
 struct ruleset;
@@ -77,6 +79,11 @@ int natrules_analyze(const struct ruleset *rs, struct natrules *out);
 
 /** Read the iptables-legacy table lists (@proc_net: "/proc/net"). */
 void natrules_read_legacy(const char *proc_net, struct natrules *out);
+/**
+ * Append the source-NAT rules of the iptables-legacy nat tables natrules_read_legacy()
+ * found (natrules_legacy.c).  A table that cannot be read sets legacy_error; -ENOMEM.
+ */
+int natrules_add_legacy(struct natrules *out);
 
 bool natrule_fully_random(const struct natrule *r);
 const char *natrules_family_name(uint8_t family);

@@ -375,20 +375,41 @@ static void check_overlay(const struct snapshot *s, const struct audit_threshold
 static void check_legacy_nat(const struct snapshot *s, const struct audit_thresholds *t,
 			     struct finding *f)
 {
+	unsigned int rules = 0, lacking = 0;
+
+	for (unsigned int i = 0; i < s->nat.n; i++) {
+		const struct natrule *r = &s->nat.v[i];
+
+		if (!r->legacy)
+			continue;
+		rules++;
+		if (!natrule_fully_random(r) && !r->hairpin)
+			lacking++;
+	}
 	evidence(f, "ipv4", s->nat.legacy_nat_ipv4);
 	evidence(f, "ipv6", s->nat.legacy_nat_ipv6);
-	if (s->nat.legacy_nat_ipv4 || s->nat.legacy_nat_ipv6) {
-		raise_sev(f, SEV_WARNING);
-		summary(f,
-			"iptables-legacy nat table%s present (%s%s%s): invisible to nf_tables "
-			"and not inspected",
+	evidence(f, "snat_rules", rules);
+	evidence(f, "not_fully_random", lacking);
+	if (!s->nat.legacy_nat_ipv4 && !s->nat.legacy_nat_ipv6) {
+		summary(f, "no iptables-legacy nat tables");
+		return;
+	}
+	raise_sev(f, SEV_WARNING);
+	if (s->nat.legacy_error)
+		summary(f, "iptables-legacy nat table%s present (%s%s%s), not readable: %s",
 			s->nat.legacy_nat_ipv4 && s->nat.legacy_nat_ipv6 ? "s" : "",
 			s->nat.legacy_nat_ipv4 ? "ipv4" : "",
 			s->nat.legacy_nat_ipv4 && s->nat.legacy_nat_ipv6 ? ", " : "",
-			s->nat.legacy_nat_ipv6 ? "ipv6" : "");
-	} else {
-		summary(f, "no iptables-legacy nat tables");
-	}
+			s->nat.legacy_nat_ipv6 ? "ipv6" : "", strerror(-s->nat.legacy_error));
+	else
+		summary(f,
+			"iptables-legacy nat table%s (%s%s%s): %u source-NAT rule%s, %u without "
+			"--random-fully; natscope fix cannot mirror them",
+			s->nat.legacy_nat_ipv4 && s->nat.legacy_nat_ipv6 ? "s" : "",
+			s->nat.legacy_nat_ipv4 ? "ipv4" : "",
+			s->nat.legacy_nat_ipv4 && s->nat.legacy_nat_ipv6 ? ", " : "",
+			s->nat.legacy_nat_ipv6 ? "ipv6" : "", rules, rules == 1 ? "" : "s",
+			lacking);
 }
 
 static const struct audit_check checks[] = {
@@ -480,9 +501,11 @@ static const struct audit_check checks[] = {
 		.id = "legacy_iptables_nat",
 		.live_only = true,
 		.title = "iptables-legacy NAT tables",
-		.remedy = "Rules in iptables-legacy tables cannot be read or fixed through "
-			  "nf_tables: move them to iptables-nft (iptables-legacy-save | "
-			  "iptables-nft-restore) and flush the legacy tables.",
+		.remedy = "natscope fix cannot mirror iptables-legacy rules: add --random-fully "
+			  "to their MASQUERADE/SNAT targets (iptables-legacy -t nat -R), or "
+			  "move them to iptables-nft (iptables-legacy-save | "
+			  "iptables-nft-restore, then flush the legacy tables) and run "
+			  "natscope fix --random-fully.",
 		.run = check_legacy_nat,
 	},
 	{

@@ -76,13 +76,14 @@ static int read_nat_rules(struct nl_sock *nl, const struct collect_opts *o, stru
 		return ret;
 	if (ret < 0) {
 		snap->nat_error = ret;
-		return 0;
+		return natrules_add_legacy(&snap->nat);
 	}
 	ret = natrules_analyze(rs, &snap->nat);
 	if (ret == 0)
 		ret = natfix_judge_rules(rs, snap->nat.genid, &snap->nat);
 	ruleset_free(rs);
-	return ret;
+	/* after the judgement: natscope's overlay does not cover legacy rules */
+	return ret < 0 ? ret : natrules_add_legacy(&snap->nat);
 }
 
 static int dump_cb(const struct ct_flow *flow, void *data)

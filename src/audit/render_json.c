@@ -219,6 +219,7 @@ static json_t *rule_json(const struct natrule *r)
 	json_object_set_new(o, "port_range", json_boolean(r->port_range));
 	json_object_set_new(o, "owner", json_string(natrules_owner_name(r->owner)));
 	json_object_set_new(o, "hairpin", json_boolean(r->hairpin));
+	json_object_set_new(o, "backend", json_string(r->legacy ? "iptables-legacy" : "nftables"));
 	json_object_set_new(o, "covered_by_overlay",
 			    json_boolean(r->cover == NATRULE_COVER_COVERED ||
 					 r->cover == NATRULE_COVER_HARMLESS));

@@ -181,8 +181,9 @@ static const char *rule_state(const struct natrule *r)
 
 static void rule_line(FILE *out, const struct natrule *r, int indent)
 {
-	fprintf(out, "%*s%s %s %s handle %llu (%s, prio %d via %s)%s\n%*s  %s\n", indent, "",
-		natrules_family_name(r->family), r->table, r->chain, (unsigned long long)r->handle,
+	fprintf(out, "%*s%s%s %s %s %s %llu (%s, prio %d via %s)%s\n%*s  %s\n", indent, "",
+		r->legacy ? "iptables-legacy " : "", natrules_family_name(r->family), r->table,
+		r->chain, r->legacy ? "rule" : "handle", (unsigned long long)r->handle,
 		natrules_owner_name(r->owner), r->base_priority, r->base_chain, rule_state(r),
 		indent, "", r->text);
 }

@@ -389,6 +389,49 @@ static int dry_run(struct app *app, const struct natfix_plan *plan)
 	return ret < 0 ? app_output_error(app, -ret) : 0;
 }
 
+/*
+ * iptables-legacy source-NAT rules lacking --random-fully: natscope cannot mirror them,
+ * so --random-fully would leave them as they are; 0, or the exit code after one line.
+ */
+static int refuse_legacy(struct app *app)
+{
+	const struct natrule *first = NULL;
+	unsigned int lacking = 0;
+	struct natrules nr;
+	int ret;
+
+	natrules_init(&nr);
+	natrules_read_legacy("/proc/net", &nr);
+	ret = natrules_add_legacy(&nr);
+	for (unsigned int i = 0; ret == 0 && i < nr.n; i++) {
+		if (!nr.v[i].legacy || natrule_fully_random(&nr.v[i]))
+			continue;
+		if (!lacking++)
+			first = &nr.v[i];
+	}
+	if (ret < 0)
+		ret = app_error(app, APP_ERR_RUNTIME, "reading iptables-legacy rules: %s",
+				strerror(-ret));
+	else if (nr.legacy_error)
+		ret = app_error(app, APP_ERR_UNSUPPORTED,
+				"the iptables-legacy nat table cannot be read (%s), and its rules "
+				"cannot be vouched for; nothing was changed",
+				strerror(-nr.legacy_error));
+	else if (lacking)
+		ret = app_error(
+			app, APP_ERR_UNSUPPORTED,
+			"%u iptables-legacy source-NAT rule%s lack%s --random-fully (%s nat "
+			"%s rule %llu: %s) and natscope cannot mirror iptables-legacy "
+			"rules: add --random-fully to %s, or move the rules to iptables-nft; "
+			"nothing was changed",
+			lacking, lacking == 1 ? "" : "s", lacking == 1 ? "s" : "",
+			natrules_family_name(first->family), first->chain,
+			(unsigned long long)first->handle, first->text,
+			lacking == 1 ? "it" : "them");
+	natrules_release(&nr);
+	return ret;
+}
+
 /* Plan, show or apply once; 0 or the exit code. */
 static int run_once(struct app *app, const struct fix_args *a, struct nl_sock *nl)
 {
@@ -398,6 +441,8 @@ static int run_once(struct app *app, const struct fix_args *a, struct nl_sock *n
 	int ret;
 
 	ret = read_and_plan(app, a, nl, &rs, &genid, &plan);
+	if (ret == 0 && a->random_fully)
+		ret = refuse_legacy(app);
 	if (ret)
 		goto out;
 	if (a->dry_run) {

@@ -13,9 +13,16 @@
 
 int natexpr_xt_range(const struct nftnl_expr *e, uint32_t family, struct natexpr_range *out)
 {
-	uint32_t len, rev = nftnl_expr_get_u32(e, NFTNL_EXPR_TG_REV);
+	uint32_t len;
 	const uint8_t *info = nftnl_expr_get(e, NFTNL_EXPR_TG_INFO, &len);
 
+	return natexpr_xt_range_blob(info, len, nftnl_expr_get_u32(e, NFTNL_EXPR_TG_REV), family,
+				     out);
+}
+
+int natexpr_xt_range_blob(const void *info, size_t len, uint32_t rev, uint32_t family,
+			  struct natexpr_range *out)
+{
 	memset(out, 0, sizeof(*out));
 	if (!info)
 		return -EBADMSG;

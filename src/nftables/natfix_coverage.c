@@ -445,7 +445,7 @@ static int judge_family_rules(const struct ruleset *rs, uint32_t genid, uint32_t
 	for (unsigned int i = 0; ret == 0 && i < nr->n; i++) {
 		struct natrule *r = &nr->v[i];
 
-		if (r->family == family)
+		if (r->family == family && !r->legacy)
 			r->cover = natfix_coverage_of(c, r->family, r->table, r->handle);
 	}
 	natfix_coverage_free(c);

@@ -41,7 +41,7 @@ static FILE *sink;
 
 static const char *const table_names[] = { "nat", "nat-x", "natscope", "filter", "a.b", "a/b" };
 static const char *const chain_names[] = { "post", "POSTROUTING", "x-post", "sub", "DOCKER", "c" };
-static const char *const set_names[] = { "__set0", "__set1", "allowed" };
+static const char *const set_names[] = { "__set0", "__map1", "jumps" };
 static const uint32_t families[] = { NFPROTO_IPV4, NFPROTO_IPV6, NFPROTO_INET, NFPROTO_ARP };
 
 struct ctx {
@@ -132,7 +132,10 @@ static void anon_set(struct ctx *c)
 	nftnl_set_set_u32(st, NFTNL_SET_FLAGS,
 			  (flags & 4 ? NFT_SET_ANONYMOUS | NFT_SET_CONSTANT : 0) |
 				  (flags & 8 ? NFT_SET_INTERVAL : 0) |
-				  (flags & 16 ? NFT_SET_MAP : 0));
+				  (flags & 16 ? NFT_SET_MAP : 0) |
+				  (flags & 128 ? NFT_SET_TIMEOUT : 0));
+	if (flags & 32) /* a verdict map (with or without NFT_SET_MAP: both are seen) */
+		nftnl_set_set_u32(st, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
 	nftnl_set_set_u32(st, NFTNL_SET_KEY_TYPE, 7);
 	nftnl_set_set_u32(st, NFTNL_SET_KEY_LEN, 4);
 	nlh = nftnl_nlmsg_build_hdr(msgbuf, NFT_MSG_NEWSET, (uint16_t)c->family, 0, 1);
@@ -149,6 +152,15 @@ static void anon_set(struct ctx *c)
 			nftnl_set_elem_set(el, NFTNL_SET_ELEM_USERDATA, ud, (uint32_t)len);
 		if (key & 1)
 			nftnl_set_elem_set_u32(el, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+		if (flags & 32) { /* jump, goto or a plain verdict, to any chain name */
+			static const int32_t v[] = { NFT_JUMP, NFT_GOTO, NF_ACCEPT, NFT_RETURN };
+
+			nftnl_set_elem_set_u32(el, NFTNL_SET_ELEM_VERDICT,
+					       (uint32_t)v[key >> 1 & 3]);
+			if (v[key >> 1 & 3] < NF_ACCEPT)
+				nftnl_set_elem_set_str(el, NFTNL_SET_ELEM_CHAIN,
+						       chain_names[(key >> 3) % 6]);
+		}
 		nftnl_set_elem_add(st, el);
 	}
 	it = nftnl_set_elems_iter_create(st);
@@ -297,8 +309,14 @@ static struct nftnl_expr *other_expr(struct ctx *c, uint8_t kind)
 		e = nftnl_expr_alloc("lookup");
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set_names[fuzz_u8(&c->in) % 3]);
-		if (fuzz_u8(&c->in) & 1)
+		switch (fuzz_u8(&c->in) & 3) {
+		case 1:
 			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+			break;
+		case 2: /* a vmap */
+			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+			break;
+		}
 		return e;
 	case 2:
 		return nftnl_expr_alloc("log");
