@@ -260,7 +260,9 @@ int toplive_rules(struct toplive *tl, struct natrules *out)
 	if (ret == 0)
 		ret = natfix_judge_rules(rs, out->genid, out);
 	ruleset_free(rs);
-	return ret;
+	/* iptables-legacy's, after the judgement: the overlay does not cover them */
+	natrules_read_legacy("/proc/net", out);
+	return ret < 0 ? ret : natrules_add_legacy(out);
 }
 
 int toplive_delete(struct toplive *tl, const struct ct_flow *flow)

@@ -200,17 +200,18 @@ static void draw_rules(struct tui *t, const struct tui_data *d, const struct tui
 		bool covered =
 			r->cover == NATRULE_COVER_COVERED || r->cover == NATRULE_COVER_HARMLESS;
 		bool bad = r->cover == NATRULE_COVER_DANGEROUS ||
-			   (!natrule_fully_random(r) && !covered &&
+			   (!natrule_fully_random(r) && !covered && !r->hairpin &&
 			    r->owner != NATRULE_OWNER_NATSCOPE);
 
-		tui_line(y++, tui_alert(t, bad), "%s %s %s #%llu %s%s",
-			 natrules_family_name(r->family), r->table, r->chain,
-			 (unsigned long long)r->handle,
+		tui_line(y++, tui_alert(t, bad), "%s%s %s %s #%llu %s (%s)",
+			 r->legacy ? "iptables-legacy " : "", natrules_family_name(r->family),
+			 r->table, r->chain, (unsigned long long)r->handle,
 			 r->cover == NATRULE_COVER_DANGEROUS ? "DANGEROUS: source gone or changed"
 			 : natrule_fully_random(r)	     ? "fully-random"
 			 : covered			     ? "covered by overlay"
+			 : r->hairpin			     ? "NOT fully-random (hairpin only)"
 							     : "NOT fully-random",
-			 r->owner != NATRULE_OWNER_UNKNOWN ? "" : "");
+			 natrules_owner_name(r->owner));
 		tui_line(y++, 0, "    %s", r->text);
 	}
 	if (!d->rules->n)
