@@ -6,11 +6,13 @@ set -eu
 # build: compiler, meson, the libraries; test: cmocka, libnetfilter_conntrack (encodes
 # test messages), valgrind, clang with the libFuzzer runtime (the fuzz targets), the
 # kernel's own tools and the real clients the cases check against (systemd and man-db:
-# systemd-analyze verify of the unit, which looks up its man page)
+# systemd-analyze verify of the unit, which looks up its man page; docker.io and
+# busybox-static: a real dockerd in a test namespace, its image built offline)
 pkgs="gcc meson ninja-build pkgconf libmnl-dev libnftnl-dev libip4tc-dev libip6tc-dev libncurses-dev libjansson-dev
 libpcap-dev libcap-ng-dev scdoc
 libcmocka-dev libnetfilter-conntrack-dev clang-format python3 valgrind clang libclang-rt-14-dev
-nftables conntrack iptables iproute2 util-linux procps tmux tshark systemd man-db"
+nftables conntrack iptables iproute2 util-linux procps tmux tshark systemd man-db
+docker.io busybox-static"
 [ "${1:-}" = --bench ] && pkgs="$pkgs iptstate hyperfine time bsdutils"
 
 missing=
@@ -27,5 +29,15 @@ fi
 echo "setup-deps: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
+# docker.io's package would start a dockerd on the host; the tests start their own in a
+# namespace.  A policy-rc.d that denies every start (Debian's invoke-rc.d policy hook)
+# keeps the host's daemons as they are during the install, then goes.
+policy=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	policy=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
