@@ -321,7 +321,8 @@ static int show_change(const struct natfix_plan *plan, FILE *f)
 		return ret;
 	for (unsigned int i = 0; i < natfix_plan_nnotes(plan); i++)
 		fprintf(f, "%s\n", natfix_plan_note(plan, i));
-	fprintf(f, "(no nft script: %s has no nft syntax; netlink applies it as it is)\n", why);
+	fprintf(f, "(no nft script: %s has no exact nft syntax; netlink applies it as planned)\n",
+		why);
 	return ferror(f) ? -EIO : 0;
 }
 
@@ -382,9 +383,9 @@ static int dry_run(struct app *app, const struct natfix_plan *plan)
 
 	if (ret == -EILSEQ)
 		return app_error(app, APP_ERR_DATA,
-				 "the change cannot be written as an nft script: %s has no nft "
-				 "syntax (nft cannot quote names); without --dry-run it is applied "
-				 "through netlink",
+				 "the change cannot be written as an nft script that installs "
+				 "exactly what --yes would: %s has no exact nft syntax; without "
+				 "--dry-run it is applied through netlink as planned",
 				 why);
 	return ret < 0 ? app_output_error(app, -ret) : 0;
 }

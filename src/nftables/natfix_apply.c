@@ -181,14 +181,17 @@ static int rule_msg(struct natfix_batch *b, const struct overlay *ov, struct nft
 		     nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), text);
 }
 
-/* What changes in one family's table: delete the old, add the new with its contents. */
-static int overlay_msgs(struct natfix_batch *b, const struct overlay *ov)
+/*
+ * What changes in one family's table: delete the old, add the new with its contents.
+ * @scratch: only the additions, for an empty namespace (natfix_render.c).
+ */
+static int overlay_msgs(struct natfix_batch *b, const struct overlay *ov, bool scratch)
 {
 	int ret = 0;
 
 	if (!natfix_overlay_changes(ov))
 		return 0;
-	if (ov->existing && (ret = table_msg(b, ov, false)) < 0)
+	if (ov->existing && !scratch && (ret = table_msg(b, ov, false)) < 0)
 		return ret;
 	if (!ov->wanted)
 		return 0;
@@ -217,8 +220,8 @@ static int replace_msg(struct natfix_batch *b, struct nftnl_rule *r)
 		     (unsigned long long)nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
 }
 
-int natfix_batch_new(const struct natfix_plan *p, uint32_t (*next_seq)(void *ctx), void *ctx,
-		     struct natfix_batch **out)
+static int batch_build(const struct natfix_plan *p, uint32_t (*next_seq)(void *ctx), void *ctx,
+		       bool scratch, struct natfix_batch **out)
 {
 	struct natfix_batch *b = calloc(1, sizeof(*b));
 	struct nlmsghdr *nlh;
@@ -234,11 +237,12 @@ int natfix_batch_new(const struct natfix_plan *p, uint32_t (*next_seq)(void *ctx
 		goto err;
 	nlh = nftnl_batch_begin(r, next_seq(ctx));
 	/* The kernel refuses the whole batch if the ruleset moved on since the plan. */
-	mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(p->genid));
+	if (!scratch)
+		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(p->genid));
 	ret = added(b, nlh, "batch begin");
 	for (int f = 0; f < NFAM && ret == 0; f++)
-		ret = overlay_msgs(b, &p->ov[f]);
-	for (size_t i = 0; i < p->nreplace && ret == 0; i++)
+		ret = overlay_msgs(b, &p->ov[f], scratch);
+	for (size_t i = 0; i < p->nreplace && ret == 0 && !scratch; i++)
 		ret = replace_msg(b, p->replace[i]);
 	if (ret == 0 && !(r = room(b)))
 		ret = -ENOMEM;
@@ -251,6 +255,12 @@ int natfix_batch_new(const struct natfix_plan *p, uint32_t (*next_seq)(void *ctx
 err:
 	natfix_batch_free(b);
 	return ret;
+}
+
+int natfix_batch_new(const struct natfix_plan *p, uint32_t (*next_seq)(void *ctx), void *ctx,
+		     struct natfix_batch **out)
+{
+	return batch_build(p, next_seq, ctx, false, out);
 }
 
 void natfix_batch_free(struct natfix_batch *b)
@@ -311,7 +321,8 @@ static uint32_t sock_seq(void *ctx)
 	return nl_next_seq(ctx);
 }
 
-int natfix_apply(struct nl_sock *nl, const struct natfix_plan *p, char *err, size_t errlen)
+static int apply(struct nl_sock *nl, const struct natfix_plan *p, bool scratch, char *err,
+		 size_t errlen)
 {
 	struct natfix_batch *b;
 	struct outcome o = { 0 };
@@ -319,7 +330,7 @@ int natfix_apply(struct nl_sock *nl, const struct natfix_plan *p, char *err, siz
 	size_t len;
 	int ret;
 
-	ret = natfix_batch_new(p, sock_seq, nl, &b);
+	ret = batch_build(p, sock_seq, nl, scratch, &b);
 	if (ret < 0)
 		return ret;
 	o.b = b;
@@ -331,4 +342,14 @@ int natfix_apply(struct nl_sock *nl, const struct natfix_plan *p, char *err, siz
 	}
 	natfix_batch_free(b);
 	return ret;
+}
+
+int natfix_apply(struct nl_sock *nl, const struct natfix_plan *p, char *err, size_t errlen)
+{
+	return apply(nl, p, false, err, errlen);
+}
+
+int natfix_apply_scratch(struct nl_sock *nl, const struct natfix_plan *p, char *err, size_t errlen)
+{
+	return apply(nl, p, true, err, errlen);
 }

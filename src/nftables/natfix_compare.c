@@ -233,13 +233,13 @@ bool natfix_same_hook(const struct nftnl_chain *a, const struct nftnl_chain *b)
 
 /* The planned rules of @chain against the ruleset's, in order. */
 static bool same_rules(const struct overlay *ov, const struct ruleset *rs, const char *chain,
-		       int *err)
+		       int *err, size_t *at)
 {
 	struct side plan = { .ov = ov, .family = ov->family };
 	struct side now = { .rs = rs, .family = ov->family };
 	size_t i = 0, k = 0;
 
-	for (;;) {
+	for (;; *at = i) {
 		while (i < ov->nrules &&
 		       strcmp(nftnl_rule_get_str(ov->rules[i], NFTNL_RULE_CHAIN), chain) != 0)
 			i++;
@@ -266,7 +266,7 @@ static const struct nftnl_chain *planned_chain(const struct overlay *ov, const c
 int natfix_overlay_matches(const struct overlay *ov, const struct ruleset *rs)
 {
 	const struct nftnl_table *t = ruleset_table(rs, ov->family, NATFIX_TABLE);
-	size_t nchains = 0;
+	size_t nchains = 0, at;
 	int err = 0;
 
 	if (!t || nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS) != 0)
@@ -281,8 +281,21 @@ int natfix_overlay_matches(const struct overlay *ov, const struct ruleset *rs)
 		nchains++;
 		want = planned_chain(ov, nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
 		if (!want || !natfix_same_hook(want, c) ||
-		    !same_rules(ov, rs, nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), &err))
+		    !same_rules(ov, rs, nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), &err, &at))
 			return err;
 	}
 	return nchains == ov->nchains ? 1 : 0;
+}
+
+ssize_t natfix_overlay_first_difference(const struct overlay *ov, const struct ruleset *rs)
+{
+	for (size_t c = 0; c < ov->nchains; c++) {
+		const char *name = nftnl_chain_get_str(ov->chains[c], NFTNL_CHAIN_NAME);
+		size_t at = 0;
+		int err = 0;
+
+		if (!same_rules(ov, rs, name, &err, &at))
+			return at < ov->nrules ? (ssize_t)at : -1;
+	}
+	return -1;
 }

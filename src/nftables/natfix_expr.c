@@ -19,6 +19,9 @@
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/xt_addrtype.h>
+#include <linux/netfilter/xt_comment.h>
+#include <linux/netfilter/xt_mark.h>
 
 #include "natfix_int.h"
 
@@ -164,15 +167,19 @@ int natfix_add_scope_guards(struct overlay *ov, const struct scope *sc, const ch
 		r = natfix_new_rule(ov->family, chain);
 		if (!r)
 			return -ENOMEM;
+		/* IFNAMSIZ bytes, zero-padded: what nft writes for oifname != "NAME" */
+		char name[16] = { 0 };
+
+		memcpy(name, sc->oif, strlen(sc->oif)); /* scope_parse() took < 16 bytes */
 		nftnl_rule_add_expr(r, natfix_expr_meta(NFT_META_OIFNAME));
-		nftnl_rule_add_expr(
-			r, natfix_expr_cmp(NFT_CMP_NEQ, sc->oif, (uint32_t)strlen(sc->oif) + 1));
+		nftnl_rule_add_expr(r, natfix_expr_cmp(NFT_CMP_NEQ, name, sizeof(name)));
 		nftnl_rule_add_expr(r, natfix_expr_verdict(NFT_RETURN));
 		if ((ret = natfix_add_rule(ov, r, NULL)) < 0)
 			return ret;
 	}
 	if (sc->have_saddr) {
 		uint8_t nfproto = (uint8_t)sc->saddr_family;
+		uint32_t plen = 0, bytes;
 		struct nftnl_expr *e;
 
 		if (ov->family == NFPROTO_INET) {
@@ -188,14 +195,19 @@ int natfix_add_scope_guards(struct overlay *ov, const struct scope *sc, const ch
 		r = natfix_new_rule(ov->family, chain);
 		if (!r)
 			return -ENOMEM;
+		/* as nft writes "ip saddr != NET/LEN": a whole-byte prefix loads just its
+		 * bytes; any other is masked */
+		for (uint32_t i = 0; i < sc->len; i++)
+			plen += (uint32_t)__builtin_popcount(sc->mask[i]);
+		bytes = plen % 8 == 0 && plen > 0 ? plen / 8 : sc->len;
 		e = nftnl_expr_alloc("payload");
 		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_NETWORK_HEADER);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, sc->len == 4 ? 12 : 8);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, sc->len);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, bytes);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
 		nftnl_rule_add_expr(r, e);
-		e = nftnl_expr_alloc("bitwise");
-		{
+		e = bytes == sc->len && plen < sc->len * 8 ? nftnl_expr_alloc("bitwise") : NULL;
+		if (e) {
 			uint8_t zero[16] = { 0 };
 
 			nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
@@ -204,8 +216,9 @@ int natfix_add_scope_guards(struct overlay *ov, const struct scope *sc, const ch
 			nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, sc->mask, sc->len);
 			nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, sc->len);
 		}
-		nftnl_rule_add_expr(r, e);
-		nftnl_rule_add_expr(r, natfix_expr_cmp(NFT_CMP_NEQ, sc->net, sc->len));
+		if (e)
+			nftnl_rule_add_expr(r, e);
+		nftnl_rule_add_expr(r, natfix_expr_cmp(NFT_CMP_NEQ, sc->net, bytes));
 		nftnl_rule_add_expr(r, natfix_expr_verdict(NFT_RETURN));
 		if ((ret = natfix_add_rule(ov, r, NULL)) < 0)
 			return ret;
@@ -223,4 +236,117 @@ struct nftnl_chain *natfix_new_chain(uint32_t family, const char *name)
 		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
 	}
 	return c;
+}
+
+/* "fib saddr|daddr type T": one address type, no interface limit, maybe inverted. */
+static int xt_addrtype(struct nftnl_rule *r, const void *info, uint32_t len, uint32_t rev)
+{
+	struct xt_addrtype_info_v1 a;
+	uint16_t types;
+	uint32_t type;
+	bool inv;
+	struct nftnl_expr *fib, *cmp;
+
+	if (rev != 1 || len < sizeof(a))
+		return 0;
+	memcpy(&a, info, sizeof(a));
+	if ((a.source != 0) == (a.dest != 0) ||
+	    (a.flags & (XT_ADDRTYPE_LIMIT_IFACE_IN | XT_ADDRTYPE_LIMIT_IFACE_OUT)))
+		return 0;
+	types = a.source ? a.source : a.dest;
+	if (__builtin_popcount(types) != 1)
+		return 0;		       /* several types need a set: left to x_tables */
+	type = (uint32_t)__builtin_ctz(types); /* XT_ADDRTYPE_x is 1 << RTN_x */
+	inv = a.flags & (a.source ? XT_ADDRTYPE_INVERT_SOURCE : XT_ADDRTYPE_INVERT_DEST);
+	fib = nftnl_expr_alloc("fib");
+	cmp = natfix_expr_cmp(inv ? NFT_CMP_NEQ : NFT_CMP_EQ, &type, sizeof(type));
+	if (!fib || !cmp) {
+		if (fib)
+			nftnl_expr_free(fib);
+		if (cmp)
+			nftnl_expr_free(cmp);
+		return -ENOMEM;
+	}
+	nftnl_expr_set_u32(fib, NFTNL_EXPR_FIB_FLAGS,
+			   a.source ? NFTA_FIB_F_SADDR : NFTA_FIB_F_DADDR);
+	nftnl_expr_set_u32(fib, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
+	nftnl_expr_set_u32(fib, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, fib);
+	nftnl_rule_add_expr(r, cmp);
+	return 1;
+}
+
+/* "meta mark [& MASK] [!=|==] MARK" */
+static int xt_mark(struct nftnl_rule *r, const void *info, uint32_t len, uint32_t rev)
+{
+	struct xt_mark_mtinfo1 m;
+	struct nftnl_expr *load, *bw = NULL, *cmp;
+	uint32_t zero = 0;
+
+	if (rev != 1 || len < sizeof(m))
+		return 0;
+	memcpy(&m, info, sizeof(m));
+	load = natfix_expr_meta(NFT_META_MARK);
+	cmp = natfix_expr_cmp(m.invert ? NFT_CMP_NEQ : NFT_CMP_EQ, &m.mark, sizeof(m.mark));
+	if (m.mask != 0xffffffff && (bw = nftnl_expr_alloc("bitwise"))) {
+		nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_LEN, sizeof(uint32_t));
+		nftnl_expr_set(bw, NFTNL_EXPR_BITWISE_MASK, &m.mask, sizeof(m.mask));
+		nftnl_expr_set(bw, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof(zero));
+	}
+	if (!load || !cmp || (m.mask != 0xffffffff && !bw)) {
+		if (load)
+			nftnl_expr_free(load);
+		if (cmp)
+			nftnl_expr_free(cmp);
+		if (bw)
+			nftnl_expr_free(bw);
+		return -ENOMEM;
+	}
+	nftnl_rule_add_expr(r, load);
+	if (bw)
+		nftnl_rule_add_expr(r, bw);
+	nftnl_rule_add_expr(r, cmp);
+	return 1;
+}
+
+/* "comment TEXT": the rule's own comment, unless it has one already. */
+static int xt_comment(struct nftnl_rule *r, const void *info, uint32_t len)
+{
+	char text[XT_MAX_COMMENT_LEN];
+	struct nftnl_udata_buf *ud;
+
+	if (len < sizeof(text) || nftnl_rule_is_set(r, NFTNL_RULE_USERDATA))
+		return 0;
+	memcpy(text, info, sizeof(text));
+	text[sizeof(text) - 1] = '\0';
+	ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+	if (!ud)
+		return -ENOMEM;
+	if (!nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, text)) {
+		nftnl_udata_buf_free(ud);
+		return 0;
+	}
+	nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(ud),
+			    nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+	return 1;
+}
+
+int natfix_translate_xt_match(struct nftnl_rule *r, const struct nftnl_expr *e)
+{
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_MT_NAME);
+	uint32_t len = 0, rev = nftnl_expr_get_u32(e, NFTNL_EXPR_MT_REV);
+	const void *info = nftnl_expr_get(e, NFTNL_EXPR_MT_INFO, &len);
+
+	if (!name || !info)
+		return 0;
+	if (strcmp(name, "addrtype") == 0)
+		return xt_addrtype(r, info, len, rev);
+	if (strcmp(name, "mark") == 0)
+		return xt_mark(r, info, len, rev);
+	if (strcmp(name, "comment") == 0)
+		return xt_comment(r, info, len);
+	return 0;
 }

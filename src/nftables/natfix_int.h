@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "nftables/natfix.h"
 #include "nftables/natrules.h"
@@ -17,6 +18,7 @@ struct nftnl_chain;
 struct nftnl_expr;
 struct nftnl_rule;
 struct nftnl_set;
+struct nl_sock;
 struct ruleset;
 
 #define NFAM 3
@@ -90,6 +92,9 @@ int natfix_add_rule(struct overlay *ov, struct nftnl_rule *r, const struct nftnl
 /* natfix_compare.c: 1 if natscope's table of @ov's family holds exactly what @ov wants,
  * 0 if not, -ENOMEM. */
 int natfix_overlay_matches(const struct overlay *ov, const struct ruleset *rs);
+/* The index in @ov's rules of the first planned rule that natscope's table in @rs does not
+ * hold as planned, or -1. */
+ssize_t natfix_overlay_first_difference(const struct overlay *ov, const struct ruleset *rs);
 /* Whether chain @b is hooked as @a: both regular, or both base with the same hook,
  * priority, type and policy. */
 bool natfix_same_hook(const struct nftnl_chain *a, const struct nftnl_chain *b);
@@ -100,6 +105,17 @@ bool natfix_same_hook(const struct nftnl_chain *a, const struct nftnl_chain *b);
  */
 char *natfix_rule_text(const struct nftnl_rule *r, const struct overlay *ov,
 		       const struct ruleset *rs, uint32_t family, bool loose);
+
+/* natfix_apply.c: the additions of the plan, without a generation, in an empty
+ * namespace (natfix_render.c). */
+int natfix_apply_scratch(struct nl_sock *nl, const struct natfix_plan *p, char *err, size_t errlen);
+
+/*
+ * natfix_render.c: the tables of natscope the plan adds or rebuilds, as nft lists them
+ * once applied to an empty namespace, checked to read back to exactly the plan; in a new
+ * string.  -EILSEQ with @why when nft's text does not read back to the plan.
+ */
+int natfix_plan_listing(const struct natfix_plan *p, char **text, char *why, size_t whylen);
 
 /* natfix_mirror.c */
 #define NATFIX_NAME_MAX 255 /* bytes in a chain name, without the NUL (NFT_NAME_MAXLEN - 1) */
@@ -116,6 +132,12 @@ struct nftnl_expr *natfix_expr_cmp(uint32_t op, const void *data, uint32_t len);
 struct nftnl_expr *natfix_expr_imm(uint32_t reg, const void *data, uint32_t len);
 int natfix_translate_xt_nat(struct nftnl_rule *r, const struct nftnl_expr *e, uint32_t family);
 bool natfix_is_xt_nat(const struct nftnl_expr *e);
+/*
+ * An xt match with an exact native equivalent, added to @r as that: addrtype of one
+ * type without an interface limit (fib saddr|daddr type T), mark (meta mark), comment
+ * (the rule's comment).  1 if added, 0 if it has none (keep the xt match), -ENOMEM.
+ */
+int natfix_translate_xt_match(struct nftnl_rule *r, const struct nftnl_expr *e);
 struct nftnl_rule *natfix_new_rule(uint32_t family, const char *chain);
 struct nftnl_chain *natfix_new_chain(uint32_t family, const char *name);
 int natfix_add_scope_guards(struct overlay *ov, const struct scope *sc, const char *chain);

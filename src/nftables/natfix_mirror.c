@@ -300,11 +300,40 @@ static int retarget_lookup(struct nftnl_rule *r, const struct nftnl_expr *old, s
 	return 0;
 }
 
+/*
+ * iptables-nft compares an interface name with its length rounded up to 4 bytes ("br-x"
+ * as 8), nft with IFNAMSIZ (16); meta loads the name zero-padded to IFNAMSIZ, so both
+ * match the same names.  The mirror writes nft's form, so that nft's text of it reads
+ * back to the same expressions.  A name without its NUL is a prefix match ("br+"): kept.
+ */
+static void ifname_as_nft(struct nftnl_expr *e, const struct nftnl_expr *prev)
+{
+	char name[16] = { 0 };
+	uint32_t len, key;
+	const char *d;
+
+	if (!prev || strcmp(nftnl_expr_get_str(prev, NFTNL_EXPR_NAME), "meta") != 0 ||
+	    !nftnl_expr_is_set(prev, NFTNL_EXPR_META_DREG) ||
+	    strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "cmp") != 0 ||
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG) !=
+		    nftnl_expr_get_u32(prev, NFTNL_EXPR_META_DREG))
+		return;
+	key = nftnl_expr_get_u32(prev, NFTNL_EXPR_META_KEY);
+	if (key != NFT_META_IIFNAME && key != NFT_META_OIFNAME)
+		return;
+	d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
+	if (!d || len >= sizeof(name) || !memchr(d, '\0', len))
+		return;
+	memcpy(name, d, len);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, name, sizeof(name));
+}
+
 /* Take the expressions out of @r and put them back adapted, in the same order. */
 static int rebuild_rule(struct nftnl_rule *r, struct mirror_ctx *m)
 {
 	uint32_t family = m->family;
 	struct nftnl_expr *list[RULESET_MAX_EXPRS], *e;
+	const struct nftnl_expr *prev = NULL; /* the last expression kept as it was */
 	size_t n = 0;
 	int ret = 0;
 
@@ -326,23 +355,29 @@ static int rebuild_rule(struct nftnl_rule *r, struct mirror_ctx *m)
 		list[n++] = e;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (ret == 0 && natfix_is_xt_nat(list[i])) {
+		const char *name = nftnl_expr_get_str(list[i], NFTNL_EXPR_NAME);
+		const struct nftnl_expr *last = prev;
+
+		prev = NULL; /* unless list[i] is kept as it is, below */
+		if (ret < 0) {
+			nftnl_expr_free(list[i]);
+		} else if (natfix_is_xt_nat(list[i])) {
 			ret = natfix_translate_xt_nat(r, list[i], family);
 			nftnl_expr_free(list[i]);
-			continue;
-		}
-		if (ret == 0 &&
-		    strcmp(nftnl_expr_get_str(list[i], NFTNL_EXPR_NAME), "lookup") == 0) {
+		} else if (strcmp(name, "match") == 0 &&
+			   (ret = natfix_translate_xt_match(r, list[i])) != 0) {
+			nftnl_expr_free(list[i]);
+			ret = ret < 0 ? ret : 0;
+		} else if (strcmp(name, "lookup") == 0) {
 			ret = retarget_lookup(r, list[i], m);
 			nftnl_expr_free(list[i]);
-			continue;
-		}
-		if (ret == 0)
-			ret = adapt_expr(list[i], m);
-		if (ret == 0)
-			nftnl_rule_add_expr(r, list[i]);
-		else
+		} else if ((ret = adapt_expr(list[i], m)) < 0) {
 			nftnl_expr_free(list[i]);
+		} else {
+			ifname_as_nft(list[i], last);
+			nftnl_rule_add_expr(r, list[i]);
+			prev = list[i];
+		}
 	}
 	return ret;
 }

@@ -57,52 +57,59 @@ static int replace_lines(const struct natfix_plan *p, FILE *f, char *why, size_t
 	return 0;
 }
 
-static int chain_block(const struct overlay *ov, const struct nftnl_chain *ch, FILE *f, char *why,
-		       size_t whylen)
+/* Names nft syntax cannot write (it has no quoting for them): refused before anything. */
+static int names_ok(const struct overlay *ov, char *why, size_t whylen)
 {
-	const char *cname = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
-	char text[4096];
+	for (size_t c = 0; c < ov->nchains; c++) {
+		const char *cname = nftnl_chain_get_str(ov->chains[c], NFTNL_CHAIN_NAME);
 
-	if (!natrules_nft_name_ok(cname)) {
-		snprintf(why, whylen, "chain %.120s", cname);
-		return -EILSEQ;
+		if (!natrules_nft_name_ok(cname)) {
+			snprintf(why, whylen, "chain %.120s", cname);
+			return -EILSEQ;
+		}
 	}
-	fprintf(f, "\tchain %s {\n", cname);
-	if (nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM))
-		fprintf(f, "\t\ttype nat hook postrouting priority %d; policy accept;\n",
-			(int32_t)nftnl_chain_get_u32(ch, NFTNL_CHAIN_PRIO));
-	for (size_t r = 0; r < ov->nrules; r++) {
-		const struct nftnl_rule *rule = ov->rules[r];
-		int lossy;
+	for (size_t i = 0; i < ov->nsets; i++) {
+		const char *name = nftnl_set_get_str(ov->sets[i], NFTNL_SET_NAME);
 
-		if (strcmp(nftnl_rule_get_str(rule, NFTNL_RULE_CHAIN), cname) != 0)
-			continue;
-		lossy = natrules_render(rule, (uint8_t)ov->family, NATRULES_RENDER_SCRIPT, text,
-					sizeof(text));
-		/* What nft cannot parse is applied through netlink as it is. */
-		fprintf(f, lossy ? "\t\t# (no nft syntax) %s\n" : "\t\t%s\n", text);
+		if (!(nftnl_set_get_u32(ov->sets[i], NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS) &&
+		    !natrules_nft_name_ok(name)) {
+			snprintf(why, whylen, "map %.120s", name);
+			return -EILSEQ;
+		}
 	}
-	fprintf(f, "\t}\n");
 	return 0;
 }
 
-static int overlay_block(const struct overlay *ov, FILE *f, char *why, size_t whylen)
+/*
+ * Each family's table natscope replaces is deleted, then the new ones come as nft lists
+ * them (natfix_render.c): one nft -f transaction, as --yes applies one batch.
+ */
+static int overlay_blocks(const struct natfix_plan *p, FILE *f, char *why, size_t whylen)
 {
-	const char *fam = natfix_fam_name(ov->family);
+	bool adds = false;
+	char *listing;
 	int ret = 0;
 
-	if (!natfix_overlay_changes(ov))
-		return 0;
-	if (ov->existing)
-		fprintf(f, "delete table %s %s\n", fam, NATFIX_TABLE);
-	if (!ov->wanted)
-		return 0;
-	/* the mark holds only a scope that passed scope_parse(): quotable */
-	fprintf(f, "table %s %s {\n\tcomment \"%s\"\n", fam, NATFIX_TABLE, ov->comment);
-	for (size_t c = 0; c < ov->nchains && ret == 0; c++)
-		ret = chain_block(ov, ov->chains[c], f, why, whylen);
-	fprintf(f, "}\n");
-	return ret;
+	for (int i = 0; i < NFAM && ret == 0; i++) {
+		const struct overlay *ov = &p->ov[i];
+
+		if (!natfix_overlay_changes(ov))
+			continue;
+		if (ov->existing)
+			fprintf(f, "delete table %s %s\n", natfix_fam_name(ov->family),
+				NATFIX_TABLE);
+		adds |= ov->wanted;
+		if (ov->wanted)
+			ret = names_ok(ov, why, whylen);
+	}
+	if (ret < 0 || !adds)
+		return ret;
+	ret = natfix_plan_listing(p, &listing, why, whylen);
+	if (ret < 0)
+		return ret;
+	fputs(listing, f);
+	free(listing);
+	return 0;
 }
 
 int natfix_plan_script(const struct natfix_plan *p, FILE *out, char *why, size_t whylen)
@@ -121,8 +128,8 @@ int natfix_plan_script(const struct natfix_plan *p, FILE *out, char *why, size_t
 	if (!natfix_plan_has_changes(p))
 		fprintf(f, "# nothing to change\n");
 	ret = replace_lines(p, f, why, whylen);
-	for (int i = 0; i < NFAM && ret == 0; i++)
-		ret = overlay_block(&p->ov[i], f, why, whylen);
+	if (ret == 0)
+		ret = overlay_blocks(p, f, why, whylen);
 	if (fclose(f) != 0 && ret == 0)
 		ret = -ENOMEM;
 	/* all or nothing: a script cut at a name it cannot write would still parse */

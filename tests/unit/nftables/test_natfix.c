@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <libnftnl/expr.h>
@@ -22,13 +23,20 @@
 #include "nftables/ruleset.h"
 #include "nftbuild.h"
 
+/*
+ * The script is nft's own text of the plan applied to an empty namespace (natfix_render.c):
+ * it needs root and a kernel with nf_tables, which CI has; elsewhere these checks skip.
+ */
 static char *script(const struct natfix_plan *p)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
+	FILE *f;
 	char why[160];
+
+	if (geteuid() != 0)
+		skip();
+	f = open_memstream(&buf, &len);
 
 	assert_int_equal(natfix_plan_script(p, f, why, sizeof(why)), 0);
 	fclose(f);
@@ -95,10 +103,10 @@ static void mirrors_xt_masquerade_as_native(void **state)
 	assert_non_null(strstr(text, "# skip   ip other post: it references set @allowed"));
 	assert_non_null(strstr(text, "table ip natscope {\n\tcomment \"natscope-managed v2\"\n"));
 	assert_non_null(strstr(text, "\tchain nat/POSTROUTING {\n\t\ttype nat hook postrouting "
-				     "priority 99; policy accept;\n"));
+				     "priority srcnat - 1; policy accept;\n"));
 	/* the xt target became the native statement; the counter starts again at zero */
 	assert_non_null(strstr(text, "\t\toifname != \"docker0\" ip saddr 172.17.0.0/16 counter "
-				     "masquerade fully-random\n"));
+				     "packets 0 bytes 0 masquerade fully-random\n"));
 	assert_null(strstr(text, "(xt)"));
 	assert_null(strstr(text, "delete table"));
 	free(text);
@@ -211,7 +219,7 @@ static void plain_masquerade_for_scope(void **state)
 	text = script(p);
 	assert_non_null(strstr(text, "table inet natscope {"));
 	assert_non_null(strstr(text, "\tchain scope {\n\t\ttype nat hook postrouting priority "
-				     "99; policy accept;\n\t\toifname != \"wan0\" return\n"
+				     "srcnat - 1; policy accept;\n\t\toifname != \"wan0\" return\n"
 				     "\t\tmasquerade fully-random\n"));
 	free(text);
 	natfix_plan_free(p);

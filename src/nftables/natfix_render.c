@@ -1,0 +1,245 @@
+#include "config.h"
+#include "nftables/natfix.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include <libnftnl/rule.h>
+#include <nftables/libnftables.h>
+
+#include "natfix_int.h"
+
+#include "netlink/nl.h"
+#include "nftables/ruleset.h"
+
+/*
+ * The overlay as nft writes it, for the dry-run: what --yes would apply is applied to an
+ * empty network namespace of a child process, listed there by libnftables (the library
+ * behind nft, so the text is nft's own), then read back by libnftables into a second
+ * empty namespace and compared, by content, with the plan.  A script that does not read
+ * back to exactly what --yes installs is refused, never printed.  The hand-written
+ * rendering natrules_render.c does for audit cannot promise that: nft's grammar is
+ * nft's.
+ */
+
+struct header {
+	int status; /* 0, or -errno */
+	char why[200];
+	size_t len; /* bytes of listing that follow */
+};
+
+static int listing_of(struct nft_ctx *nft, const struct natfix_plan *p, FILE *out, char *why,
+		      size_t whylen)
+{
+	for (int f = 0; f < NFAM; f++) {
+		const struct overlay *ov = &p->ov[f];
+		char cmd[64];
+
+		if (!natfix_overlay_changes(ov) || !ov->wanted)
+			continue;
+		snprintf(cmd, sizeof(cmd), "list table %s %s", natfix_fam_name(ov->family),
+			 NATFIX_TABLE);
+		if (nft_run_cmd_from_buffer(nft, cmd) != 0) {
+			snprintf(why, whylen, "nft cannot list table %s %s: %.120s",
+				 natfix_fam_name(ov->family), NATFIX_TABLE,
+				 nft_ctx_get_error_buffer(nft));
+			return -EILSEQ;
+		}
+		fputs(nft_ctx_get_output_buffer(nft), out);
+	}
+	return ferror(out) ? -ENOMEM : 0;
+}
+
+static struct nft_ctx *nft_open(void)
+{
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+
+	if (nft && (nft_ctx_buffer_output(nft) < 0 || nft_ctx_buffer_error(nft) < 0)) {
+		nft_ctx_free(nft);
+		return NULL;
+	}
+	return nft;
+}
+
+/* Name the first rule nft's text does not carry as planned, by the rule it mirrors. */
+static void differs(const struct overlay *ov, const struct ruleset *rs, char *why, size_t whylen)
+{
+	ssize_t i = natfix_overlay_first_difference(ov, rs);
+	const struct nftnl_rule *src = i >= 0 ? ov->srcs[i] : NULL;
+
+	if (src)
+		snprintf(why, whylen, "the mirror of %s %.60s %.60s handle %llu",
+			 natfix_fam_name(ov->family), nftnl_rule_get_str(src, NFTNL_RULE_TABLE),
+			 nftnl_rule_get_str(src, NFTNL_RULE_CHAIN),
+			 (unsigned long long)nftnl_rule_get_u64(src, NFTNL_RULE_HANDLE));
+	else if (i >= 0)
+		snprintf(why, whylen, "rule %zd of table %s %s", i, natfix_fam_name(ov->family),
+			 NATFIX_TABLE);
+	else
+		snprintf(why, whylen, "table %s %s", natfix_fam_name(ov->family), NATFIX_TABLE);
+}
+
+/* In a fresh namespace: nft reads @text; the result must be exactly the plan. */
+static int read_back(const struct natfix_plan *p, const char *text, char *why, size_t whylen)
+{
+	struct nft_ctx *nft;
+	struct nl_sock *nl = NULL;
+	struct ruleset *rs = NULL;
+	uint32_t genid;
+	int ret;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return -errno;
+	nft = nft_open();
+	if (!nft)
+		return -ENOMEM;
+	if (nft_run_cmd_from_buffer(nft, text) != 0) {
+		const char *e = nft_ctx_get_error_buffer(nft);
+
+		snprintf(why, whylen, "nft does not read it back: %.*s", (int)strcspn(e, "\n"), e);
+		nft_ctx_free(nft);
+		return -EILSEQ;
+	}
+	nft_ctx_free(nft);
+	ret = nl_open(&nl, 0);
+	if (ret == 0)
+		ret = ruleset_dump(nl, &rs, &genid);
+	for (int f = 0; f < NFAM && ret == 0; f++) {
+		const struct overlay *ov = &p->ov[f];
+		const char *have = ruleset_table_comment(rs, ov->family, NATFIX_TABLE);
+
+		if (!natfix_overlay_changes(ov) || !ov->wanted)
+			continue;
+		ret = have && strcmp(have, ov->comment) == 0 ? natfix_overlay_matches(ov, rs) : 0;
+		if (ret == 0) {
+			differs(ov, rs, why, whylen);
+			ret = -EILSEQ;
+		} else if (ret == 1) {
+			ret = 0;
+		}
+	}
+	ruleset_free(rs);
+	nl_close(nl);
+	return ret;
+}
+
+/* The child: apply, list, read back; the outcome and the listing go to @fd. */
+static int child(const struct natfix_plan *p, int fd)
+{
+	struct header h = { 0 };
+	struct nl_sock *nl = NULL;
+	struct nft_ctx *nft = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	if (!out)
+		h.status = -ENOMEM;
+	else if (unshare(CLONE_NEWNET) < 0)
+		h.status = -errno;
+	else if ((h.status = nl_open(&nl, 0)) == 0 &&
+		 (h.status = natfix_apply_scratch(nl, p, h.why, sizeof(h.why))) == 0 &&
+		 !(nft = nft_open()))
+		h.status = -ENOMEM;
+	if (h.status == 0)
+		h.status = listing_of(nft, p, out, h.why, sizeof(h.why));
+	if (out && fclose(out) != 0 && h.status == 0)
+		h.status = -ENOMEM;
+	if (h.status == 0)
+		h.status = read_back(p, text ? text : "", h.why, sizeof(h.why));
+	h.len = h.status == 0 ? len : 0;
+	if (write(fd, &h, sizeof(h)) != (ssize_t)sizeof(h) ||
+	    (h.len && write(fd, text, h.len) != (ssize_t)h.len))
+		return 1;
+	return 0;
+}
+
+/* Everything @fd holds until EOF, into a new string. */
+static int read_all(int fd, char **out, size_t *len)
+{
+	size_t cap = 4096;
+	char *buf = malloc(cap);
+
+	*len = 0;
+	while (buf) {
+		ssize_t n;
+
+		if (cap - *len < 4096) {
+			char *b = realloc(buf, cap * 2);
+
+			if (!b)
+				break;
+			buf = b;
+			cap *= 2;
+		}
+		n = read(fd, buf + *len, cap - *len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			return -errno;
+		}
+		if (n == 0) {
+			buf[*len] = '\0';
+			*out = buf;
+			return 0;
+		}
+		*len += (size_t)n;
+	}
+	free(buf);
+	return -ENOMEM;
+}
+
+int natfix_plan_listing(const struct natfix_plan *p, char **text, char *why, size_t whylen)
+{
+	struct header h;
+	char *buf = NULL;
+	size_t len;
+	int fds[2], status, ret;
+	pid_t pid;
+
+	*text = NULL;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(NULL); /* the child must not write the parent's buffered output again */
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return ret;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		_exit(child(p, fds[1]));
+	}
+	close(fds[1]);
+	ret = read_all(fds[0], &buf, &len);
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (ret == 0 && (len < sizeof(h) || !WIFEXITED(status) || WEXITSTATUS(status) != 0))
+		ret = -EPROTO;
+	if (ret == 0) {
+		memcpy(&h, buf, sizeof(h));
+		ret = h.status;
+		if (ret == 0 && h.len != len - sizeof(h))
+			ret = -EPROTO;
+	}
+	if (ret == 0) {
+		memmove(buf, buf + sizeof(h), h.len + 1);
+		*text = buf;
+		return 0;
+	}
+	if (ret != -EPROTO && buf && len >= sizeof(h))
+		snprintf(why, whylen, "%s", h.why);
+	free(buf);
+	return ret;
+}
