@@ -77,6 +77,13 @@ struct ruleset;
 /** Find every source-NAT statement reachable from nat postrouting base chains of @rs. */
 int natrules_analyze(const struct ruleset *rs, struct natrules *out);
 
+/**
+ * Replace each nf_tables rule's text with nft's own (libnftables lists the ruleset of
+ * the current namespace with handles; natrules_text.c).  Rules nft's listing does not
+ * have keep natscope's text.  -EIO if nft could not list, -ENOMEM.
+ */
+int natrules_nft_text(struct natrules *nr);
+
 /** Read the iptables-legacy table lists (@proc_net: "/proc/net"). */
 void natrules_read_legacy(const char *proc_net, struct natrules *out);
 /**

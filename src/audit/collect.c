@@ -81,6 +81,9 @@ static int read_nat_rules(struct nl_sock *nl, const struct collect_opts *o, stru
 	ret = natrules_analyze(rs, &snap->nat);
 	if (ret == 0)
 		ret = natfix_judge_rules(rs, snap->nat.genid, &snap->nat);
+	/* nft's text where it can list the ruleset; natscope's own where not */
+	if (ret == 0 && natrules_nft_text(&snap->nat) == -ENOMEM)
+		ret = -ENOMEM;
 	ruleset_free(rs);
 	/* after the judgement: natscope's overlay does not cover legacy rules */
 	return ret < 0 ? ret : natrules_add_legacy(&snap->nat);

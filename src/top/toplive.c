@@ -259,6 +259,8 @@ int toplive_rules(struct toplive *tl, struct natrules *out)
 	ret = natrules_analyze(rs, out);
 	if (ret == 0)
 		ret = natfix_judge_rules(rs, out->genid, out);
+	if (ret == 0 && natrules_nft_text(out) == -ENOMEM)
+		ret = -ENOMEM;
 	ruleset_free(rs);
 	/* iptables-legacy's, after the judgement: the overlay does not cover them */
 	natrules_read_legacy("/proc/net", out);

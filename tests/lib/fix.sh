@@ -43,3 +43,15 @@ import re, sys
 print(" ".join(sorted({re.findall(r'dst=(\S+)', l)[1] for l in open(sys.argv[1])})))
 PY
 }
+
+# wait_log PATTERN N: wait (10 s at most) until N lines of $T/follow, the output of the
+# fix --follow running as $FPID, match PATTERN; fail if it exits first
+wait_log() {
+	local i
+	for i in $(seq 200); do
+		[ "$(grep -c -- "$1" "$T/follow")" -ge "$2" ] && return 0
+		kill -0 "$FPID" 2>/dev/null || fail "fix --follow exited: $(cat "$T/follow")"
+		sleep 0.05
+	done
+	fail "no $2 line(s) '$1' in the follow log: $(cat "$T/follow")"
+}

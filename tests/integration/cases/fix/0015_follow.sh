@@ -23,16 +23,6 @@ start_follow() {
 	FPID=$!
 	wait_log 'following nf_tables changes' 1
 }
-# wait_log PATTERN N: wait (10 s at most) until N lines of the follow log match PATTERN
-wait_log() {
-	local i
-	for i in $(seq 200); do
-		[ "$(grep -c -- "$1" "$T/follow")" -ge "$2" ] && return 0
-		kill -0 "$FPID" 2>/dev/null || fail "fix --follow exited: $(cat "$T/follow")"
-		sleep 0.05
-	done
-	fail "no $2 line(s) '$1' in the follow log: $(cat "$T/follow")"
-}
 # stop_follow: SIGTERM; its exit status in $frc
 stop_follow() {
 	kill -TERM "$FPID"

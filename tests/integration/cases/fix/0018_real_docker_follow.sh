@@ -47,15 +47,6 @@ import re, sys
 print(sum(re.findall(r'sport=(\d+)', l)[0] == re.findall(r'dport=(\d+)', l)[1] for l in open(sys.argv[1])))
 PY
 }
-wait_log() {
-	local i
-	for i in $(seq 200); do
-		[ "$(grep -c -- "$1" "$T/follow")" -ge "$2" ] && return 0
-		kill -0 "$FPID" 2>/dev/null || fail "fix --follow exited: $(cat "$T/follow")"
-		sleep 0.05
-	done
-	fail "no $2 line(s) '$1' in the follow log: $(cat "$T/follow")"
-}
 
 dk network create --subnet 198.19.1.0/24 n1 >/dev/null || fail "network n1"
 dk run -d --name c1 --network n1 nsbox sleep 600 >/dev/null || fail "container c1"

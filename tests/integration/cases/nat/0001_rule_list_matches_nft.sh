@@ -21,7 +21,7 @@ rc=$?
 in_ns nft -a list ruleset >"$T/ruleset.txt"
 python3 - "$T/ruleset.txt" "$T/a.json" <<'PY' || fail "rule list differs from nft -a list ruleset"
 import json, re, sys
-want = set()
+want, texts = set(), {}
 fam = table = chain = None
 for line in open(sys.argv[1]):
     m = re.match(r'table (\S+) (\S+)', line.strip())
@@ -33,6 +33,8 @@ for line in open(sys.argv[1]):
     m = re.search(r'\b(masquerade|snat)\b.*# handle (\d+)', line)
     if m and chain not in ('unused',):
         want.add((fam, table, chain, int(m.group(2)), 'fully-random' in line))
+        # issue 10: the rule's text is nft's own, to the byte
+        texts[(fam, table, int(m.group(2)))] = line.strip().rsplit(' # handle ', 1)[0]
 d = json.load(open(sys.argv[2]))
 got = {(r['family'], r['table'], r['chain'], r['handle'], r['fully_random'])
        for r in d['nat_rules']['rules']}
@@ -40,6 +42,10 @@ print("# nft:      ", sorted(want))
 print("# natscope: ", sorted(got))
 if want != got:
     sys.exit(f"missing {sorted(want - got)}, extra {sorted(got - want)}")
+for r in d['nat_rules']['rules']:
+    nft = texts[(r['family'], r['table'], r['handle'])]
+    if r['rule'] != nft:
+        sys.exit(f"rule text {r['rule']!r}, nft writes {nft!r}")
 # unreachable chain and the dnat in prerouting are not source NAT
 assert not any(r['chain'] in ('unused', 'pre') for r in d['nat_rules']['rules'])
 assert d['nat_rules']['postrouting_nat_chains'] == 3, d['nat_rules']['postrouting_nat_chains']

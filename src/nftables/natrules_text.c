@@ -1,0 +1,106 @@
+#include "config.h"
+#include "nftables/natrules.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netfilter.h>
+#include <nftables/libnftables.h>
+
+/*
+ * Each nf_tables rule's text as nft itself writes it: libnftables (the library behind
+ * nft) lists the ruleset with handles, and every rule line "TEXT # handle N" replaces
+ * the text natrules_render.c made for the rule with that handle in that table.  Handles
+ * are never reused within a table, so a rule changed or added between natscope's dump
+ * and this listing only keeps natscope's own text.
+ */
+
+static uint8_t family_of(const char *name)
+{
+	static const struct {
+		const char *name;
+		uint8_t family;
+	} fams[] = { { "ip", NFPROTO_IPV4 }, { "ip6", NFPROTO_IPV6 }, { "inet", NFPROTO_INET } };
+
+	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++)
+		if (strcmp(fams[i].name, name) == 0)
+			return fams[i].family;
+	return NFPROTO_UNSPEC;
+}
+
+static void apply_line(struct natrules *nr, uint8_t family, const char *table, char *line)
+{
+	char *mark = strstr(line, " # handle ");
+	unsigned long long handle;
+	char *end;
+
+	if (!mark)
+		return;
+	handle = strtoull(mark + 10, &end, 10);
+	if (end == mark + 10 || *end != '\0')
+		return;
+	*mark = '\0';
+	while (*line == '\t')
+		line++;
+	for (unsigned int i = 0; i < nr->n; i++) {
+		struct natrule *r = &nr->v[i];
+
+		if (!r->legacy && r->family == family && r->handle == handle &&
+		    strcmp(r->table, table) == 0)
+			snprintf(r->text, sizeof(r->text), "%s", line);
+	}
+}
+
+/* The lines of nft's listing: tables, their chains' rule lines; sets and maps skipped. */
+static void apply_listing(struct natrules *nr, char *text)
+{
+	char table[NATRULES_NAME] = "", fam[8] = "";
+	uint8_t family = NFPROTO_UNSPEC;
+	bool in_chain = false;
+	char *save = NULL;
+
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "table ", 6) == 0) {
+			if (sscanf(line, "table %7s %255s", fam, table) != 2)
+				table[0] = '\0';
+			family = family_of(fam);
+			in_chain = false;
+		} else if (strncmp(line, "\tchain ", 7) == 0) {
+			in_chain = true;
+		} else if (strcmp(line, "\t}") == 0 || line[0] != '\t') {
+			in_chain = false;
+		} else if (in_chain && strncmp(line, "\t\t", 2) == 0 && family != NFPROTO_UNSPEC) {
+			apply_line(nr, family, table, line);
+		}
+	}
+}
+
+int natrules_nft_text(struct natrules *nr)
+{
+	struct nft_ctx *nft;
+	char *text;
+	int ret = 0;
+
+	if (!nr->n)
+		return 0;
+	nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!nft)
+		return -ENOMEM;
+	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_HANDLE);
+	if (nft_ctx_buffer_output(nft) < 0 || nft_ctx_buffer_error(nft) < 0) {
+		nft_ctx_free(nft);
+		return -ENOMEM;
+	}
+	if (nft_run_cmd_from_buffer(nft, "list ruleset") != 0) {
+		ret = -EIO; /* natscope's own texts stay */
+	} else if (!(text = strdup(nft_ctx_get_output_buffer(nft)))) {
+		ret = -ENOMEM;
+	} else {
+		apply_listing(nr, text);
+		free(text);
+	}
+	nft_ctx_free(nft);
+	return ret;
+}
