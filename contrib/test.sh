@@ -46,8 +46,11 @@ run_suite() {
 
 if run_suite build "" -Dwerror=${NATSCOPE_WERROR:-false}; then
 	echo "== build: unit tests under valgrind"
-	# meson names this run's log after the wrapper: testlog-valgrind.json
-	meson test -C build --suite unit --print-errorlogs --num-processes 2 \
+	# meson names this run's log after the wrapper: testlog-valgrind.json.
+	# NATSCOPE_VALGRIND: the checks that fork a child into a new network namespace to
+	# run libnftables skip (valgrind follows the fork and reports libnftables' own
+	# uninitialised send buffers); the plain and ASan runs keep them.
+	NATSCOPE_VALGRIND=1 meson test -C build --suite unit --print-errorlogs --num-processes 2 \
 		--wrapper 'valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -q'
 	count build testlog-valgrind
 fi

@@ -51,6 +51,8 @@ static char *room(struct natfix_batch *b)
 
 		if (!buf)
 			return NULL;
+		/* libnftnl's builders skip attribute padding: keep it defined */
+		memset(buf + b->cap, 0, cap - b->cap);
 		b->buf = buf;
 		b->cap = cap;
 	}
