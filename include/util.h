@@ -24,4 +24,12 @@ const char *util_escape(const char *s, char *buf, size_t len);
 /** Append @obj to the growable pointer array *@arr of *@n entries. 0 or -ENOMEM. */
 int util_push(void ***arr, size_t *n, void *obj);
 
+/**
+ * Run @fn(@data, fd) in a forked child that writes its result to fd, and read all of it
+ * into a new NUL-terminated string (*len bytes before the NUL).  0 when the child ended
+ * with status 0; -ECHILD when it failed or died (a crash in a library it called stays
+ * there); -errno.  Flushes stdio first, so the child repeats no buffered output.
+ */
+int util_in_child(int (*fn)(void *data, int fd), void *data, char **out, size_t *len);
+
 #endif

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 
 /* Plain decimal: digits with at most one '.', at least one digit; nothing else. */
 static bool is_decimal(const char *s)
@@ -101,4 +104,76 @@ const char *util_escape(const char *s, char *buf, size_t len)
 	else if (len)
 		buf[n < len ? n : len - 1] = '\0';
 	return buf;
+}
+
+/* Everything @fd holds until EOF, into a new NUL-terminated string. */
+static int read_all(int fd, char **out, size_t *len)
+{
+	size_t cap = 4096;
+	char *buf = malloc(cap);
+
+	*len = 0;
+	while (buf) {
+		ssize_t n;
+
+		if (cap - *len < 4096) {
+			char *b = realloc(buf, cap * 2);
+
+			if (!b)
+				break;
+			buf = b;
+			cap *= 2;
+		}
+		n = read(fd, buf + *len, cap - *len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			return -errno;
+		}
+		if (n == 0) {
+			buf[*len] = '\0';
+			*out = buf;
+			return 0;
+		}
+		*len += (size_t)n;
+	}
+	free(buf);
+	return -ENOMEM;
+}
+
+int util_in_child(int (*fn)(void *data, int fd), void *data, char **out, size_t *len)
+{
+	int fds[2], status, ret;
+	char *buf = NULL;
+	pid_t pid;
+
+	*out = NULL;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return ret;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		_exit(fn(data, fds[1]) == 0 ? 0 : 1);
+	}
+	close(fds[1]);
+	ret = read_all(fds[0], &buf, len);
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (ret == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
+		ret = -ECHILD;
+	if (ret < 0) {
+		free(buf);
+		return ret;
+	}
+	*out = buf;
+	return 0;
 }

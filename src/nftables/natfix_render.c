@@ -2,14 +2,11 @@
 #include "nftables/natfix.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/wait.h>
 
 #include <libnftnl/rule.h>
 #include <nftables/libnftables.h>
@@ -18,6 +15,7 @@
 
 #include "netlink/nl.h"
 #include "nftables/ruleset.h"
+#include "util.h"
 
 /*
  * The overlay as nft writes it, for the dry-run: what --yes would apply is applied to an
@@ -161,85 +159,38 @@ static int child(const struct natfix_plan *p, int fd)
 	return 0;
 }
 
-/* Everything @fd holds until EOF, into a new string. */
-static int read_all(int fd, char **out, size_t *len)
+static int run_child(void *data, int fd)
 {
-	size_t cap = 4096;
-	char *buf = malloc(cap);
-
-	*len = 0;
-	while (buf) {
-		ssize_t n;
-
-		if (cap - *len < 4096) {
-			char *b = realloc(buf, cap * 2);
-
-			if (!b)
-				break;
-			buf = b;
-			cap *= 2;
-		}
-		n = read(fd, buf + *len, cap - *len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			return -errno;
-		}
-		if (n == 0) {
-			buf[*len] = '\0';
-			*out = buf;
-			return 0;
-		}
-		*len += (size_t)n;
-	}
-	free(buf);
-	return -ENOMEM;
+	return child(data, fd);
 }
 
 int natfix_plan_listing(const struct natfix_plan *p, char **text, char *why, size_t whylen)
 {
 	struct header h;
-	char *buf = NULL;
+	char *buf;
 	size_t len;
-	int fds[2], status, ret;
-	pid_t pid;
+	int ret;
 
 	*text = NULL;
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(NULL); /* the child must not write the parent's buffered output again */
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		close(fds[0]);
-		close(fds[1]);
+	ret = util_in_child(run_child, (void *)p, &buf, &len);
+	if (ret == -ECHILD)
+		ret = -EPROTO; /* the child died before it could say why */
+	if (ret < 0)
 		return ret;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		_exit(child(p, fds[1]));
-	}
-	close(fds[1]);
-	ret = read_all(fds[0], &buf, &len);
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (ret == 0 && (len < sizeof(h) || !WIFEXITED(status) || WEXITSTATUS(status) != 0))
-		ret = -EPROTO;
+	ret = len < sizeof(h) ? -EPROTO : 0;
 	if (ret == 0) {
 		memcpy(&h, buf, sizeof(h));
 		ret = h.status;
 		if (ret == 0 && h.len != len - sizeof(h))
 			ret = -EPROTO;
+		else if (ret < 0)
+			snprintf(why, whylen, "%s", h.why);
 	}
 	if (ret == 0) {
 		memmove(buf, buf + sizeof(h), h.len + 1);
 		*text = buf;
 		return 0;
 	}
-	if (ret != -EPROTO && buf && len >= sizeof(h))
-		snprintf(why, whylen, "%s", h.why);
 	free(buf);
 	return ret;
 }

@@ -249,6 +249,13 @@ static void put_value(struct out *o, struct ctx *c, const struct reg *r, const u
 			put(o, "%u", d[0]);
 		return;
 	}
+	if ((r->src == REG_META || r->src == REG_CT) && len == 4) {
+		uint32_t v; /* meta and ct values (mark, state) are in host order, as nft shows */
+
+		memcpy(&v, d, sizeof(v));
+		put(o, "0x%08x", v);
+		return;
+	}
 	if (r->src == REG_PAYLOAD) {
 		char tmp[16];
 		const char *name = payload_name(c, r, &is_addr, tmp, sizeof(tmp));

@@ -5,16 +5,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/netfilter.h>
 #include <nftables/libnftables.h>
 
+#include "util.h"
+
 /*
  * Each nf_tables rule's text as nft itself writes it: libnftables (the library behind
- * nft) lists the ruleset with handles, and every rule line "TEXT # handle N" replaces
- * the text natrules_render.c made for the rule with that handle in that table.  Handles
- * are never reused within a table, so a rule changed or added between natscope's dump
- * and this listing only keeps natscope's own text.
+ * nft) lists the ruleset with handles (in a child process, below), and every rule line "TEXT #
+ * handle N" replaces the text natrules_render.c made for the rule with that handle in that table.
+ * Handles are never reused within a table, so a rule changed or added between natscope's dump and
+ * this listing only keeps natscope's own text.
  */
 
 static uint8_t family_of(const char *name)
@@ -77,30 +80,48 @@ static void apply_listing(struct natrules *nr, char *text)
 	}
 }
 
-int natrules_nft_text(struct natrules *nr)
+/* The child: nft's listing with handles, written to @fd. */
+static int list_ruleset(void *data, int fd)
 {
-	struct nft_ctx *nft;
-	char *text;
-	int ret = 0;
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	const char *text;
+	size_t len;
+	int ret = -1;
 
-	if (!nr->n)
-		return 0;
-	nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	(void)data;
 	if (!nft)
-		return -ENOMEM;
+		return -1;
 	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_HANDLE);
-	if (nft_ctx_buffer_output(nft) < 0 || nft_ctx_buffer_error(nft) < 0) {
-		nft_ctx_free(nft);
-		return -ENOMEM;
-	}
-	if (nft_run_cmd_from_buffer(nft, "list ruleset") != 0) {
-		ret = -EIO; /* natscope's own texts stay */
-	} else if (!(text = strdup(nft_ctx_get_output_buffer(nft)))) {
-		ret = -ENOMEM;
-	} else {
-		apply_listing(nr, text);
-		free(text);
+	if (nft_ctx_buffer_output(nft) == 0 && nft_ctx_buffer_error(nft) == 0 &&
+	    nft_run_cmd_from_buffer(nft, "list ruleset") == 0) {
+		text = nft_ctx_get_output_buffer(nft);
+		len = strlen(text);
+		ret = write(fd, text, len) == (ssize_t)len ? 0 : -1;
 	}
 	nft_ctx_free(nft);
 	return ret;
+}
+
+/*
+ * libnftables runs in a child process: it trusts what the kernel hands it (nft 1.0.6
+ * crashes on a table comment without its NUL, which any CAP_NET_ADMIN holder can
+ * create), and a diagnostics tool must not die of the ruleset it diagnoses.  When the
+ * child fails, natscope's own texts stay.
+ */
+int natrules_nft_text(struct natrules *nr)
+{
+	char *text;
+	size_t len;
+	int ret;
+
+	if (!nr->n)
+		return 0;
+	ret = util_in_child(list_ruleset, NULL, &text, &len);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret < 0)
+		return -EIO;
+	apply_listing(nr, text);
+	free(text);
+	return 0;
 }

@@ -315,6 +315,30 @@ static void docker_shapes_and_other_owners(void **state)
 	ruleset_free(rs);
 }
 
+/* The fallback text (offline, or when nft cannot list): meta values in host order. */
+static void mark_in_host_order(void **state)
+{
+	struct ruleset *rs;
+	struct natrules nr;
+	struct nftnl_rule *r;
+	uint32_t mark = 1;
+
+	assert_int_equal(ruleset_new(&rs), 0);
+	nb_feed_table(rs, NFPROTO_IPV4, "kube", NULL);
+	nb_feed_chain(rs, NFPROTO_IPV4, "kube", "post", "nat", NF_INET_POST_ROUTING, 100);
+	r = nb_rule(NFPROTO_IPV4, "kube", "post");
+	nb_meta_load(r, NFT_META_MARK, NFT_REG_1);
+	nb_cmp(r, NFT_CMP_EQ, &mark, sizeof(mark));
+	nb_masq(r, 0);
+	nb_feed_rule(rs, r);
+	natrules_init(&nr);
+	assert_int_equal(natrules_analyze(rs, &nr), 0);
+	assert_int_equal(nr.n, 1);
+	assert_string_equal(nr.v[0].text, "meta mark 0x00000001 masquerade");
+	natrules_release(&nr);
+	ruleset_free(rs);
+}
+
 static void legacy_tables(void **state)
 {
 	char dir[] = "/tmp/natscope-legacy-XXXXXX", path[64];
@@ -350,6 +374,7 @@ int main(void)
 		cmocka_unit_test(natscope_tables_are_marked),
 		cmocka_unit_test(owner_guesses),
 		cmocka_unit_test(docker_shapes_and_other_owners),
+		cmocka_unit_test(mark_in_host_order),
 		cmocka_unit_test(legacy_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
