@@ -265,8 +265,12 @@ static int verify(struct app *app, struct nl_sock *nl, const struct natfix_plan 
 	natrules_init(&nr);
 	ret = natrules_analyze(rs, &nr);
 	ruleset_free(rs);
-	if (ret < 0)
+	if (ret == 0 && natrules_nft_text(&nr) == -ENOMEM) /* nft's text where it can list */
+		ret = -ENOMEM;
+	if (ret < 0) {
+		natrules_release(&nr);
 		return app_error(app, APP_ERR_RUNTIME, "%s", strerror(-ret));
+	}
 	fprintf(app->out, "now in force (generation %u):\n", genid);
 	for (unsigned int i = 0; i < nr.n; i++) {
 		const struct natrule *r = &nr.v[i];
