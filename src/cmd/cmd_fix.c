@@ -522,7 +522,6 @@ static int follow_round(struct app *app, const struct fix_args *a, struct nl_soc
 				"generation %u%s%s: %s: the overlay's effect is the same, "
 				"nothing applied\n",
 				r->genid, m->who[0] ? ", changed by " : "", m->who, why);
-		ret = 0;
 		goto out;
 	}
 	ret = apply(app, a, nl, plan, r->genid, true);
@@ -544,12 +543,11 @@ out:
 }
 
 /* --revert-on-exit: remove natscope's tables; 0 or the exit code. */
-static int revert_on_exit(struct app *app, const struct fix_args *a, struct nl_sock *nl)
+static int revert_on_exit(struct app *app, struct nl_sock *nl)
 {
 	struct fix_args r = { .revert = true, .yes = true, .opts = { .revert = true } };
 	int ret;
 
-	(void)a;
 	for (int tries = 0; tries < 5; tries++) {
 		ret = run_once(app, &r, nl);
 		if (ret != app_exit_code(app, APP_ERR_CHANGED))
@@ -624,7 +622,7 @@ static int follow(struct app *app, const struct fix_args *a, struct nl_sock *nl,
 	}
 	ticker_close(&tk);
 	if (ret == 0 && a->revert_on_exit)
-		ret = revert_on_exit(app, a, nl);
+		ret = revert_on_exit(app, nl);
 	else if (ret == 0)
 		fprintf(app->out, "stopped; the overlay stays in force\n");
 	return ret;

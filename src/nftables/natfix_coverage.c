@@ -420,48 +420,64 @@ static bool overlay_opts(const struct ruleset *rs, uint32_t family, struct owner
 	return found;
 }
 
-/* The rules of @nr in @family, judged with the plan natscope's table of it implies. */
-static int judge_family_rules(const struct ruleset *rs, uint32_t genid, uint32_t family,
-			      struct natrules *nr)
+static bool same_opts(const struct natfix_opts *a, const struct natfix_opts *b)
 {
-	struct natfix_coverage *c = NULL;
-	struct natfix_plan *plan;
-	struct natfix_opts opts;
-	struct owner_mark mark;
-	int ret;
-
-	if (!overlay_opts(rs, family, &mark, &opts))
-		return 0;
-	nr->overlay = true;
-	ret = natfix_plan_new(rs, genid, &opts, &plan);
-	if (ret == -ENOMEM)
-		return ret;
-	if (ret < 0) { /* cannot plan: nothing it does can be vouched for */
-		nr->overlay_stale = true;
-		return 0;
-	}
-	nr->overlay_stale |= natfix_plan_family_changes(plan, family);
-	ret = natfix_coverage_new(plan, rs, &c);
-	for (unsigned int i = 0; ret == 0 && i < nr->n; i++) {
-		struct natrule *r = &nr->v[i];
-
-		if (r->family == family && !r->legacy)
-			r->cover = natfix_coverage_of(c, r->family, r->table, r->handle);
-	}
-	natfix_coverage_free(c);
-	natfix_plan_free(plan);
-	return ret;
+	return (a->oif ? b->oif && strcmp(a->oif, b->oif) == 0 : !b->oif) &&
+	       (a->saddr ? b->saddr && strcmp(a->saddr, b->saddr) == 0 : !b->saddr);
 }
 
+/*
+ * Each family's rules are judged with the plan its table's mark implies; families whose
+ * marks name the same scope (the common case: one, or none, so all take the first) share
+ * one plan and one coverage.
+ */
 int natfix_judge_rules(const struct ruleset *rs, uint32_t genid, struct natrules *nr)
 {
+	struct natfix_plan *plans[NFAM] = { 0 };
+	struct natfix_coverage *covs[NFAM] = { 0 };
+	struct owner_mark marks[NFAM];
+	struct natfix_opts opts[NFAM];
+	bool have[NFAM];
 	int ret = 0;
 
 	nr->overlay = false;
 	nr->overlay_stale = false;
 	for (unsigned int i = 0; i < nr->n; i++)
 		nr->v[i].cover = NATRULE_COVER_NONE;
-	for (int f = 0; f < NFAM && ret == 0; f++)
-		ret = judge_family_rules(rs, genid, natfix_families[f], nr);
+	for (int f = 0; f < NFAM && ret == 0; f++) {
+		uint32_t family = natfix_families[f];
+		int k = f;
+
+		have[f] = overlay_opts(rs, family, &marks[f], &opts[f]);
+		if (!have[f])
+			continue;
+		nr->overlay = true;
+		for (int g = 0; g < f && k == f; g++)
+			if (have[g] && same_opts(&opts[g], &opts[f]))
+				k = g;
+		if (k == f) {
+			ret = natfix_plan_new(rs, genid, &opts[f], &plans[f]);
+			if (ret == -ENOMEM)
+				break;
+			/* cannot plan: nothing it does can be vouched for */
+			ret = ret < 0 ? 0 : natfix_coverage_new(plans[f], rs, &covs[f]);
+		}
+		if (ret < 0 || !covs[k]) {
+			nr->overlay_stale |= ret == 0;
+			continue;
+		}
+		nr->overlay_stale |= natfix_plan_family_changes(plans[k], family);
+		for (unsigned int i = 0; i < nr->n; i++) {
+			struct natrule *r = &nr->v[i];
+
+			if (r->family == family && !r->legacy)
+				r->cover =
+					natfix_coverage_of(covs[k], r->family, r->table, r->handle);
+		}
+	}
+	for (int f = 0; f < NFAM; f++) {
+		natfix_coverage_free(covs[f]);
+		natfix_plan_free(plans[f]);
+	}
 	return ret;
 }

@@ -128,9 +128,11 @@ static int read_back(const struct natfix_plan *p, const char *text, char *why, s
 	return ret;
 }
 
-/* The child: apply, list, read back; the outcome and the listing go to @fd. */
-static int child(const struct natfix_plan *p, int fd)
+/* The child (of util_in_child()): apply plan @data, list, read back; the outcome and
+ * the listing go to @fd. */
+static int child(void *data, int fd)
 {
+	const struct natfix_plan *p = data;
 	struct header h = { 0 };
 	struct nl_sock *nl = NULL;
 	struct nft_ctx *nft = NULL;
@@ -159,11 +161,6 @@ static int child(const struct natfix_plan *p, int fd)
 	return 0;
 }
 
-static int run_child(void *data, int fd)
-{
-	return child(data, fd);
-}
-
 int natfix_plan_listing(const struct natfix_plan *p, char **text, char *why, size_t whylen)
 {
 	struct header h;
@@ -172,7 +169,7 @@ int natfix_plan_listing(const struct natfix_plan *p, char **text, char *why, siz
 	int ret;
 
 	*text = NULL;
-	ret = util_in_child(run_child, (void *)p, &buf, &len);
+	ret = util_in_child(child, (void *)p, &buf, &len);
 	if (ret == -ECHILD)
 		ret = -EPROTO; /* the child died before it could say why */
 	if (ret < 0)
