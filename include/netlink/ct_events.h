@@ -1,6 +1,7 @@
 #ifndef NATSCOPE_CT_EVENTS_H
 #define NATSCOPE_CT_EVENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,7 +21,7 @@ enum ct_event_type {
  *  (NLM_F_MULTI).  -1 for anything else. */
 int ct_events_classify(const struct nlmsghdr *nlh);
 
-/* A socket subscribed to conntrack NEW, UPDATE and DESTROY events. */
+/* A socket subscribed to conntrack NEW, UPDATE and DESTROY events (or NEW alone). */
 struct ct_events;
 
 /* The event buffer top and record ask for, and the cap it may grow to after overruns:
@@ -31,6 +32,7 @@ struct ct_events;
 struct ct_events_opts {
 	size_t rcvbuf;	   /* asked for at open (SO_RCVBUFFORCE, else SO_RCVBUF) */
 	size_t rcvbuf_max; /* growth cap after overruns */
+	bool new_only;	   /* NEW events alone (NFNLGRP_CONNTRACK_NEW) */
 };
 
 int ct_events_open(struct ct_events **out, const struct ct_events_opts *o);

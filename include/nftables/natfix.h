@@ -10,6 +10,7 @@
 
 struct ruleset;
 struct nl_sock;
+struct owner_record;
 struct nlmsghdr;
 
 /* The table natscope owns in each family; only ever created with the owner mark. */
@@ -17,12 +18,17 @@ struct nlmsghdr;
 /* The priority of the chain --oif installs when no source-NAT rule exists: below srcnat
  * and iptables-legacy's nat table (both 100), which it must run before. */
 #define NATFIX_SCOPE_PRIO 99
+/* The chain in natscope's table that counts new source-NAT flows (natfix_count.c). */
+#define NATFIX_COUNT_CHAIN "count"
 
 struct natfix_opts {
 	bool revert;	   /* remove natscope's tables, nothing else */
 	bool in_place;	   /* replace native rules by handle instead of an overlay */
 	const char *oif;   /* scope: only traffic leaving this interface */
 	const char *saddr; /* scope: only sources in this CIDR */
+	/* what to record in the marks of tables the plan creates, when no table of natscope
+	 * has a record already (which is kept); NULL: none */
+	const struct owner_record *record;
 };
 
 /*
@@ -88,6 +94,20 @@ bool natfix_plan_family_changes(const struct natfix_plan *p, uint32_t family);
 
 /** The comment natscope's table of @family should carry after the plan; "" if none. */
 const char *natfix_plan_comment(const struct natfix_plan *p, uint32_t family);
+
+/**
+ * The record the plan's marks carry: the one of natscope's tables in force, else the
+ * one of the options; `have` false when neither has one.
+ */
+const struct owner_record *natfix_plan_record(const struct natfix_plan *p);
+/** Whether the plan installs a table of natscope where none is in force now. */
+bool natfix_plan_adds_table(const struct natfix_plan *p);
+
+/**
+ * New source-NAT flows counted by natscope's tables in @rs since their record's `since`
+ * (NATFIX_COUNT_CHAIN); -ENOENT when no table of natscope counts, -ENOMEM.
+ */
+int natfix_counted(const struct ruleset *rs, uint64_t *flows);
 
 /** Whether the plan mirrors base chain @chain of @family/@table. */
 bool natfix_plan_mirrors(const struct natfix_plan *p, uint32_t family, const char *table,

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nftables/owner.h"
+
 #define NATRULES_NAME 256 /* NFT_NAME_MAXLEN: any table or chain name, with its NUL */
 #define NATRULES_TEXT 512
 
@@ -65,9 +67,12 @@ struct natrules {
 	unsigned int base_chains; /* nat-type postrouting base chains */
 	unsigned int n;
 	struct natrule *v;
-	bool overlay;	      /* natscope's tables are present */
-	bool overlay_stale;   /* ... but no longer what `fix` would install now */
-	bool legacy_nat_ipv4; /* iptables-legacy nat tables, invisible to nf_tables */
+	bool overlay;			/* natscope's tables are present */
+	bool overlay_stale;		/* ... but no longer what `fix` would install now */
+	struct owner_record fix_record; /* what `fix` recorded in their marks, if anything */
+	bool have_counted;		/* natscope's tables count new source-NAT flows: */
+	uint64_t counted;		/* ... so many since they were installed */
+	bool legacy_nat_ipv4;		/* iptables-legacy nat tables, invisible to nf_tables */
 	bool legacy_nat_ipv6;
 	int legacy_error; /* reading them failed: -errno, else 0 */
 };

@@ -18,6 +18,13 @@ struct nftnl_rule;
  */
 bool natrules_nft_name_ok(const char *s);
 bool natrules_nft_quotable(const char *s, size_t len);
+bool natrules_nft_char_ok(unsigned char ch);
+
+/* nft's names (natrules_words.c): a meta key ("meta mark", "oifname"), a layer-4
+ * protocol ("tcp"), one bit of ct state or ct status ("new", "snat"); NULL if none. */
+const char *natrules_meta_name(uint32_t key);
+const char *natrules_l4_name(uint8_t proto);
+const char *natrules_ct_bit_name(uint32_t key, uint32_t bit);
 
 /**
  * Render @r as nft would list it, as far as natscope knows its expressions.

@@ -3,10 +3,12 @@
 #include "util.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <time.h>
 
 struct audit_check {
 	const char *id;
@@ -372,6 +374,62 @@ static void check_overlay(const struct snapshot *s, const struct audit_threshold
 	}
 }
 
+/*
+ * What natscope's fix did: the failure rate it recorded just before (owner.h) against
+ * the rate since, per 100,000 new source-NAT flows tried (new + failed before; since, the
+ * overlay's own count, which includes the failed ones).
+ */
+static void check_fix_effect(const struct snapshot *s, const struct audit_thresholds *t,
+			     struct finding *f)
+{
+	const struct owner_record *r = &s->nat.fix_record;
+	char when[64], was[96] = "not measured", now[96] = "not counted";
+	struct owner_effect e;
+	time_t at;
+	struct tm tm;
+
+	if (!s->nat.overlay || !r->have) {
+		summary(f, s->nat.overlay ? "natscope's overlay has no record of its effect "
+					    "(made by an older natscope or by hand)"
+					  : "no natscope fix in force");
+		return;
+	}
+	owner_effect_compute(r, ct_stats_total(&s->stats1, CT_STAT_INSERT_FAILED),
+			     s->nat.have_counted, s->nat.counted, &e);
+	at = (time_t)r->since;
+	if (!localtime_r(&at, &tm) || !strftime(when, sizeof(when), "%Y-%m-%d %H:%M %Z", &tm))
+		snprintf(when, sizeof(when), "%" PRIu64, r->since);
+	evidence(f, "since", (double)r->since);
+	if (e.have_before) {
+		evidence(f, "before_failed", (double)e.before_failed);
+		evidence(f, "before_flows", (double)e.before_flows);
+		evidence(f, "before_seconds", e.before_seconds);
+		snprintf(was, sizeof(was), "%.1f (%" PRIu64 " in %" PRIu64 " over %.1f s)",
+			 e.before_per_100k, e.before_failed, e.before_flows, e.before_seconds);
+		if (e.before_per_100k < 0)
+			snprintf(was, sizeof(was), "not known (no new source-NAT flows in %.1f s)",
+				 e.before_seconds);
+	}
+	if (e.have_since) {
+		evidence(f, "since_failed", (double)e.since_failed);
+		evidence(f, "since_flows", (double)e.since_flows);
+		snprintf(now, sizeof(now), "%.1f (%" PRIu64 " in %" PRIu64 ")", e.since_per_100k,
+			 e.since_failed, e.since_flows);
+		if (e.since_per_100k < 0)
+			snprintf(now, sizeof(now), "not known (no new source-NAT flows yet)");
+	}
+	evidence(f, "before_per_100k", e.before_per_100k);
+	evidence(f, "since_per_100k", e.since_per_100k);
+	raise_sev(f, SEV_INFO);
+	/* at least 10 failures since, so that one unlucky race does not make it a warning */
+	if (e.before_per_100k >= 0 && e.since_per_100k >= e.before_per_100k && e.since_failed >= 10)
+		raise_sev(f, SEV_WARNING);
+	summary(f,
+		"insertion failures per 100,000 new source-NAT flows: before natscope's fix "
+		"(%s) %s, since %s%s",
+		when, was, now, f->sev == SEV_WARNING ? ": the fix has not lowered the rate" : "");
+}
+
 static void check_legacy_nat(const struct snapshot *s, const struct audit_thresholds *t,
 			     struct finding *f)
 {
@@ -496,6 +554,16 @@ static const struct audit_check checks[] = {
 			  "to remove it. Rules marked dangerous NAT traffic their source rules no "
 			  "longer do: act now.",
 		.run = check_overlay,
+	},
+	{
+		.id = "fix_effect",
+		.live_only = true,
+		.title = "Effect of natscope's fix",
+		.remedy = "Compare the rates before and since: if failures go on at the same "
+			  "rate, they are not SNAT port clashes that fully-random cures (look at "
+			  "clash_resolve, the same-socket UDP race, and at flows natscope's scope "
+			  "leaves out).",
+		.run = check_fix_effect,
 	},
 	{
 		.id = "legacy_iptables_nat",

@@ -2,13 +2,18 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
+#include "fix_int.h"
+#include "flows/snat_sample.h"
 #include "host/ticker.h"
 #include "nftables/natfix.h"
 #include "nftables/natrules.h"
@@ -17,25 +22,6 @@
 #include "host/netns.h"
 #include "netlink/nl.h"
 #include "util.h"
-
-struct fix_args {
-	bool random_fully;
-	bool revert;
-	bool dry_run;
-	bool yes;
-	bool follow;
-	bool revert_on_exit;
-	struct natfix_opts opts;
-};
-
-/*
- * --follow acts once a burst of changes has been quiet for FOLLOW_QUIET seconds, and at
- * most FOLLOW_MAX_WAIT after its first change: a dockerd start or restart rewrites its
- * rules in a burst of batches, and the issue asks for the overlay within one second of
- * the last change.
- */
-#define FOLLOW_QUIET	0.2
-#define FOLLOW_MAX_WAIT 1.0
 
 static const char cost_note[] =
 	"note: fully-random gives up source-port preservation (STUN/P2P and some VPNs rely on\n"
@@ -69,6 +55,9 @@ static void fix_usage(FILE *f)
 		"      --follow        apply, then keep the overlay true as the ruleset changes,\n"
 		"                      until SIGTERM/SIGINT/SIGHUP/SIGQUIT (the overlay stays)\n"
 		"      --revert-on-exit  with --follow: remove natscope's tables on the way out\n"
+		"      --sample SECONDS  before a first install, measure the insertion-failure\n"
+		"                      rate this long, for audit's before/since (default 1;\n"
+		"                      0: record only when)\n"
 		"      --in-place      instead of an overlay, replace native nft rules by handle\n"
 		"                      with the same rule plus fully-random (never iptables-nft\n"
 		"                      rules, never reverted: they are your rules)\n"
@@ -107,6 +96,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a
 		OPT_IN_PLACE,
 		OPT_FOLLOW,
 		OPT_REVERT_ON_EXIT,
+		OPT_SAMPLE,
 	};
 	static const struct option opts[] = {
 		{ "random-fully", no_argument, NULL, OPT_RANDOM },
@@ -114,6 +104,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a
 		{ "in-place", no_argument, NULL, OPT_IN_PLACE },
 		{ "follow", no_argument, NULL, OPT_FOLLOW },
 		{ "revert-on-exit", no_argument, NULL, OPT_REVERT_ON_EXIT },
+		{ "sample", required_argument, NULL, OPT_SAMPLE },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "oif", required_argument, NULL, OPT_OIF },
@@ -125,6 +116,8 @@ static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a
 	int c;
 
 	memset(a, 0, sizeof(*a));
+	a->sample = 1.0;
+	a->opts.record = &a->record;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":nyh", opts, NULL)) != -1) {
 		switch (c) {
@@ -151,6 +144,12 @@ static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a
 			break;
 		case OPT_OIF:
 			a->opts.oif = optarg;
+			break;
+		case OPT_SAMPLE:
+			if (util_parse_double(optarg, 0, 60, &a->sample) < 0)
+				return app_error(app, APP_ERR_USAGE,
+						 "--sample takes seconds from 0 to 60, not '%s'",
+						 optarg);
 			break;
 		case OPT_SADDR:
 			a->opts.saddr = optarg;
@@ -285,8 +284,8 @@ static int verify(struct app *app, struct nl_sock *nl, const struct natfix_plan 
 }
 
 /* Read the ruleset and plan against it; 0 or the exit code after saying why not. */
-static int read_and_plan(struct app *app, const struct fix_args *a, struct nl_sock *nl,
-			 struct ruleset **rs, uint32_t *genid, struct natfix_plan **plan)
+int fix_read_and_plan(struct app *app, const struct fix_args *a, struct nl_sock *nl,
+		      struct ruleset **rs, uint32_t *genid, struct natfix_plan **plan)
 {
 	int ret = ruleset_dump(nl, rs, genid);
 
@@ -349,8 +348,8 @@ static int agreed(struct app *app, const struct fix_args *a, const struct natfix
 	return 0;
 }
 
-static int apply(struct app *app, const struct fix_args *a, struct nl_sock *nl,
-		 const struct natfix_plan *plan, uint32_t genid, bool quiet)
+int fix_apply(struct app *app, const struct fix_args *a, struct nl_sock *nl,
+	      const struct natfix_plan *plan, uint32_t genid, bool quiet)
 {
 	char what[256] = "";
 	int ret;
@@ -437,15 +436,74 @@ static int refuse_legacy(struct app *app)
 	return ret;
 }
 
+/* A first install of the overlay: natscope has no record in force, nor one in memory. */
+static bool wants_record(const struct fix_args *a, const struct natfix_plan *plan)
+{
+	return a->random_fully && !a->record.have && natfix_plan_adds_table(plan) &&
+	       !natfix_plan_record(plan)->have;
+}
+
+/*
+ * What the first install records (owner.h): the insertion-failure rate over --sample
+ * seconds just before, and insert_failed at that moment; then the plan again with the
+ * record, which must find the generation the user agreed to.  0 or the exit code.
+ */
+static int record_and_replan(struct app *app, struct fix_args *a, struct nl_sock *nl,
+			     struct ruleset **rs, uint32_t genid, struct natfix_plan **plan)
+{
+	struct snat_sample s = { 0 };
+	struct owner_record *r = &a->record;
+	uint32_t now;
+	int ret;
+
+	if (a->sample > 0)
+		fprintf(app->out, "measuring insertion failures for %.1f s before applying\n",
+			a->sample);
+	fflush(app->out);
+	ret = snat_sample_run(nl, a->sample, &s);
+	if (ret < 0)
+		return app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_RUNTIME,
+				 "sampling conntrack before applying failed: %s; nothing was "
+				 "applied (--sample 0 skips the sample)",
+				 strerror(-ret));
+	*r = (struct owner_record){ .have = true,
+				    .since = (uint64_t)time(NULL),
+				    .base = s.failed_total };
+	if (a->sample > 0 && !s.lost) {
+		r->have_before = true;
+		r->before_failed = s.failed;
+		r->before_new = s.new_snat;
+		r->before_ms = (uint64_t)llround(s.seconds * 1000);
+		fprintf(app->out,
+			"before: %" PRIu64 " insertion failures, %" PRIu64
+			" new source-NAT flows in %.1f s\n",
+			s.failed, s.new_snat, s.seconds);
+	} else if (a->sample > 0) {
+		fprintf(app->out, "before: not recorded: conntrack events were lost in the "
+				  "sample\n");
+	}
+	natfix_plan_free(*plan);
+	ruleset_free(*rs);
+	*plan = NULL;
+	*rs = NULL;
+	ret = fix_read_and_plan(app, a, nl, rs, &now, plan);
+	if (ret == 0 && now != genid)
+		ret = app_error(app, APP_ERR_CHANGED,
+				"the ruleset changed during the sample (generation %u, now %u): "
+				"nothing was applied; run the command again",
+				genid, now);
+	return ret;
+}
+
 /* Plan, show or apply once; 0 or the exit code. */
-static int run_once(struct app *app, const struct fix_args *a, struct nl_sock *nl)
+int fix_run_once(struct app *app, struct fix_args *a, struct nl_sock *nl)
 {
 	struct ruleset *rs = NULL;
 	struct natfix_plan *plan = NULL;
 	uint32_t genid;
 	int ret;
 
-	ret = read_and_plan(app, a, nl, &rs, &genid, &plan);
+	ret = fix_read_and_plan(app, a, nl, &rs, &genid, &plan);
 	if (ret == 0 && a->random_fully)
 		ret = refuse_legacy(app);
 	if (ret)
@@ -453,6 +511,12 @@ static int run_once(struct app *app, const struct fix_args *a, struct nl_sock *n
 	if (a->dry_run) {
 		/* stdout is the script alone (the notes are in it as comments) */
 		describe(plan, stderr);
+		if (wants_record(a, plan))
+			fputs("note: --yes first samples insertion failures for --sample seconds "
+			      "and "
+			      "records them with the time in the tables' comments (since=, base=, "
+			      "before=); this script leaves the record out\n",
+			      stderr);
 		ret = dry_run(app, plan);
 		if (a->random_fully && natfix_plan_has_changes(plan))
 			fputs(cost_note, stderr);
@@ -468,167 +532,17 @@ static int run_once(struct app *app, const struct fix_args *a, struct nl_sock *n
 	if (a->random_fully)
 		fputs(cost_note, stderr);
 	ret = agreed(app, a, plan);
+	if (ret == 0 && wants_record(a, plan))
+		ret = record_and_replan(app, a, nl, &rs, genid, &plan);
 	if (ret == 0)
-		ret = apply(app, a, nl, plan, genid, false);
+		ret = fix_apply(app, a, nl, plan, genid, false);
 out:
 	natfix_plan_free(plan);
 	ruleset_free(rs);
 	return ret;
 }
 
-/* What one round of --follow found, for its log line. */
-struct round {
-	bool retry;	/* the ruleset changed under the round: try again soon */
-	uint32_t genid; /* the generation planned against */
-};
-
-/*
- * One round of --follow: plan against what is in force and apply when that changes what
- * the overlay does.  One line for the journal per change; 0, or the exit code of an
- * error that ends --follow (no permission, no nf_tables); other errors are said and the
- * next change is waited for.
- */
-static int follow_round(struct app *app, const struct fix_args *a, struct nl_sock *nl,
-			const struct natfix_monitor *m, struct round *r)
-{
-	struct ruleset *rs = NULL;
-	struct natfix_plan *plan = NULL;
-	struct natfix_need need;
-	char why[256], change[512];
-	int ret;
-
-	r->retry = false;
-	ret = read_and_plan(app, a, nl, &rs, &r->genid, &plan);
-	if (ret) {
-		r->retry = ret == app_exit_code(app, APP_ERR_CHANGED);
-		if (ret == app_exit_code(app, APP_ERR_PERM) ||
-		    ret == app_exit_code(app, APP_ERR_NO_NFTABLES))
-			return ret;
-		return 0;
-	}
-	ret = natfix_plan_needed(plan, rs, &need);
-	if (ret < 0) {
-		ret = app_error(app, APP_ERR_RUNTIME, "judging the overlay failed: %s",
-				strerror(-ret));
-		goto out;
-	}
-	if (natfix_need_describe(&need, why, sizeof(why)) < 0 || !why[0])
-		snprintf(why, sizeof(why), "natscope's tables differ from the plan");
-	if (natfix_plan_describe(plan, change, sizeof(change)) < 0)
-		snprintf(change, sizeof(change), "natscope's tables");
-	if (ret == 0) {
-		if (natfix_plan_has_changes(plan))
-			fprintf(app->out,
-				"generation %u%s%s: %s: the overlay's effect is the same, "
-				"nothing applied\n",
-				r->genid, m->who[0] ? ", changed by " : "", m->who, why);
-		goto out;
-	}
-	ret = apply(app, a, nl, plan, r->genid, true);
-	if (ret == app_exit_code(app, APP_ERR_CHANGED)) {
-		r->retry = true;
-		ret = 0;
-		goto out;
-	}
-	if (ret == 0)
-		fprintf(app->out, "generation %u%s%s: %s: %s: applied as generation %u\n", r->genid,
-			m->who[0] ? ", changed by " : "", m->who, why, change, r->genid + 1);
-	/* an unverified or rejected apply was said; the next change is another chance */
-	ret = ret == app_exit_code(app, APP_ERR_PERM) ? ret : 0;
-out:
-	natfix_plan_free(plan);
-	ruleset_free(rs);
-	fflush(app->out);
-	return ret;
-}
-
-/* --revert-on-exit: remove natscope's tables; 0 or the exit code. */
-static int revert_on_exit(struct app *app, struct nl_sock *nl)
-{
-	struct fix_args r = { .revert = true, .yes = true, .opts = { .revert = true } };
-	int ret;
-
-	for (int tries = 0; tries < 5; tries++) {
-		ret = run_once(app, &r, nl);
-		if (ret != app_exit_code(app, APP_ERR_CHANGED))
-			break;
-	}
-	return ret;
-}
-
-/* Whether the monitor saw a change of someone else, or lost notifications. */
-static int read_changes(struct app *app, struct nl_sock *mon, struct natfix_monitor *m,
-			bool *changed)
-{
-	unsigned int before = m->changes;
-	int ret = nl_drain(mon, natfix_monitor_feed, m);
-
-	if (ret == -ENOBUFS)
-		m->lost = true;
-	else if (ret < 0)
-		return app_error(app, APP_ERR_RUNTIME, "reading nf_tables notifications failed: %s",
-				 strerror(-ret));
-	*changed = m->changes != before || m->lost;
-	return 0;
-}
-
-/*
- * --follow: the change notifications were subscribed before the first plan, so nothing
- * made after it is missed; each burst of changes by others, once settled, is a round.
- */
-static int follow(struct app *app, const struct fix_args *a, struct nl_sock *nl,
-		  struct nl_sock *mon, bool pending)
-{
-	struct natfix_monitor m = { .own_pid = (uint32_t)getpid() };
-	struct natfix_debounce d = { .quiet = FOLLOW_QUIET, .max_wait = FOLLOW_MAX_WAIT };
-	struct ticker tk;
-	int ret = ticker_open(&tk, 0, false);
-
-	if (ret < 0) {
-		ticker_close(&tk);
-		return app_error(app, APP_ERR_RUNTIME, "signalfd: %s", strerror(-ret));
-	}
-	if (pending)
-		natfix_debounce_note(&d, util_now_mono());
-	fprintf(app->out, "following nf_tables changes; SIGTERM ends it and leaves %s\n",
-		a->revert_on_exit ? "no overlay (--revert-on-exit)" : "the overlay in force");
-	fflush(app->out);
-	for (ret = 0; ret == 0;) {
-		struct pollfd pfd[2] = { { .fd = nl_fd(mon), .events = POLLIN },
-					 { .fd = tk.sfd, .events = POLLIN } };
-		double wait = natfix_debounce_wait(&d, util_now_mono());
-		bool changed = false;
-		struct round r;
-
-		if (poll(pfd, 2, wait < 0 ? -1 : (int)(wait * 1000) + 1) < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = app_error(app, APP_ERR_RUNTIME, "poll: %s", strerror(errno));
-			break;
-		}
-		if (pfd[1].revents & POLLIN)
-			break;
-		if (pfd[0].revents & POLLIN && (ret = read_changes(app, mon, &m, &changed)) != 0)
-			break;
-		if (changed)
-			natfix_debounce_note(&d, util_now_mono());
-		if (natfix_debounce_wait(&d, util_now_mono()) != 0)
-			continue;
-		natfix_debounce_clear(&d);
-		ret = follow_round(app, a, nl, &m, &r);
-		natfix_monitor_clear(&m);
-		if (r.retry)
-			natfix_debounce_note(&d, util_now_mono());
-	}
-	ticker_close(&tk);
-	if (ret == 0 && a->revert_on_exit)
-		ret = revert_on_exit(app, nl);
-	else if (ret == 0)
-		fprintf(app->out, "stopped; the overlay stays in force\n");
-	return ret;
-}
-
-static int run(struct app *app, const struct fix_args *a)
+static int run(struct app *app, struct fix_args *a)
 {
 	struct nl_sock *nl, *mon = NULL;
 	bool pending = false;
@@ -642,13 +556,13 @@ static int run(struct app *app, const struct fix_args *a)
 		return app_error(app, APP_ERR_RUNTIME, "opening a netlink socket failed: %s",
 				 strerror(-ret));
 	}
-	ret = run_once(app, a, nl);
+	ret = fix_run_once(app, a, nl);
 	if (a->follow && ret == app_exit_code(app, APP_ERR_CHANGED)) {
 		pending = true; /* the first round tries again */
 		ret = 0;
 	}
 	if (ret == 0 && a->follow)
-		ret = follow(app, a, nl, mon, pending);
+		ret = fix_follow(app, a, nl, mon, pending);
 	nl_close(mon);
 	nl_close(nl);
 	return ret;

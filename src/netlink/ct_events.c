@@ -37,14 +37,15 @@ int ct_events_classify(const struct nlmsghdr *nlh)
 int ct_events_open(struct ct_events **out, const struct ct_events_opts *o)
 {
 	/* NFNLGRP_CONNTRACK_NEW/UPDATE/DESTROY are groups 1, 2, 3: bits 0, 1, 2. */
-	unsigned int groups = (1u << (NFNLGRP_CONNTRACK_NEW - 1)) |
-			      (1u << (NFNLGRP_CONNTRACK_UPDATE - 1)) |
-			      (1u << (NFNLGRP_CONNTRACK_DESTROY - 1));
+	unsigned int groups = (1u << (NFNLGRP_CONNTRACK_NEW - 1));
 	struct ct_events *ev = calloc(1, sizeof(*ev));
 	int ret;
 
 	if (!ev)
 		return -ENOMEM;
+	if (!o->new_only)
+		groups |= (1u << (NFNLGRP_CONNTRACK_UPDATE - 1)) |
+			  (1u << (NFNLGRP_CONNTRACK_DESTROY - 1));
 	ret = nl_open(&ev->nl, groups);
 	if (ret < 0)
 		goto err;

@@ -442,6 +442,12 @@ int natfix_judge_rules(const struct ruleset *rs, uint32_t genid, struct natrules
 
 	nr->overlay = false;
 	nr->overlay_stale = false;
+	nr->fix_record = (struct owner_record){ 0 };
+	ret = natfix_counted(rs, &nr->counted);
+	if (ret == -ENOMEM)
+		return ret;
+	nr->have_counted = ret == 0;
+	ret = 0;
 	for (unsigned int i = 0; i < nr->n; i++)
 		nr->v[i].cover = NATRULE_COVER_NONE;
 	for (int f = 0; f < NFAM && ret == 0; f++) {
@@ -452,6 +458,8 @@ int natfix_judge_rules(const struct ruleset *rs, uint32_t genid, struct natrules
 		if (!have[f])
 			continue;
 		nr->overlay = true;
+		if (!nr->fix_record.have)
+			nr->fix_record = marks[f].rec;
 		for (int g = 0; g < f && k == f; g++)
 			if (have[g] && same_opts(&opts[g], &opts[f]))
 				k = g;

@@ -11,6 +11,7 @@
 
 #include "nftables/natfix.h"
 #include "nftables/natrules.h"
+#include "nftables/owner.h"
 #include "nftables/ruleset.h"
 #include "nftables/scope.h"
 
@@ -57,6 +58,7 @@ struct mirrored {
 
 struct natfix_plan {
 	uint32_t genid;
+	struct owner_record record; /* carried in the marks */
 	bool in_place;
 	struct nftnl_rule **replace; /* --in-place: the rules to replace, handles kept */
 	size_t nreplace;
@@ -116,6 +118,10 @@ int natfix_apply_scratch(struct nl_sock *nl, const struct natfix_plan *p, char *
  * string.  -EILSEQ with @why when nft's text does not read back to the plan.
  */
 int natfix_plan_listing(const struct natfix_plan *p, char **text, char *why, size_t whylen);
+
+/* natfix_count.c: the count chain in the tables the plan builds (after the scope's
+ * kept tables are known), carrying the counts of those in force. */
+int natfix_plan_count(struct natfix_plan *p, const struct ruleset *rs);
 
 /* natfix_mirror.c */
 #define NATFIX_NAME_MAX 255 /* bytes in a chain name, without the NUL (NFT_NAME_MAXLEN - 1) */

@@ -230,6 +230,8 @@ static int plan_plain_masquerade(struct natfix_plan *p)
 /* natscope's tables as they are now; -EEXIST for a table of that name it does not own. */
 static int find_existing(struct natfix_plan *p, const struct ruleset *rs)
 {
+	struct owner_mark mark;
+
 	for (int f = 0; f < NFAM; f++) {
 		struct overlay *ov = &p->ov[f];
 		int ret;
@@ -242,6 +244,9 @@ static int find_existing(struct natfix_plan *p, const struct ruleset *rs)
 			ov->existing = true;
 			snprintf(ov->existing_comment, sizeof(ov->existing_comment), "%s",
 				 ruleset_table_comment(rs, ov->family, NATFIX_TABLE));
+			/* the first record found is kept: it says when natscope first fixed */
+			if (!p->record.have && owner_mark_parse(ov->existing_comment, &mark) == 0)
+				p->record = mark.rec;
 		}
 	}
 	return 0;
@@ -305,16 +310,20 @@ static int finish(struct natfix_plan *p, const struct ruleset *rs, const struct 
 {
 	int ret = 0;
 
+	if (!p->record.have && o->record)
+		p->record = *o->record;
+	for (int f = 0; f < NFAM && !o->in_place; f++)
+		if (!natfix_in_scope(p, p->ov[f].family))
+			keep_as_is(&p->ov[f]);
+	if (!o->in_place && !o->revert)
+		ret = natfix_plan_count(p, rs);
 	for (int f = 0; f < NFAM && !o->in_place && ret == 0; f++) {
 		struct overlay *ov = &p->ov[f];
 
-		if (!natfix_in_scope(p, ov->family)) {
-			keep_as_is(ov);
+		if (ov->kept || !ov->wanted)
 			continue;
-		}
-		if (!ov->wanted)
-			continue;
-		ret = owner_mark_format(o->oif, o->saddr, ov->comment, sizeof(ov->comment));
+		ret = owner_mark_format(o->oif, o->saddr, &p->record, ov->comment,
+					sizeof(ov->comment));
 		if (ret == 0 && ov->existing && strcmp(ov->comment, ov->existing_comment) == 0)
 			ret = natfix_overlay_matches(ov, rs);
 		ov->current = ret == 1;
@@ -328,6 +337,19 @@ static int finish(struct natfix_plan *p, const struct ruleset *rs, const struct 
 			ret = natfix_note(p, "remove %s %s", natfix_fam_name(p->ov[f].family),
 					  NATFIX_TABLE);
 	return ret;
+}
+
+const struct owner_record *natfix_plan_record(const struct natfix_plan *p)
+{
+	return &p->record;
+}
+
+bool natfix_plan_adds_table(const struct natfix_plan *p)
+{
+	for (int f = 0; f < NFAM; f++)
+		if (p->ov[f].wanted && !p->ov[f].existing)
+			return true;
+	return false;
 }
 
 int natfix_plan_new(const struct ruleset *rs, uint32_t genid, const struct natfix_opts *o,

@@ -50,9 +50,17 @@ static int replace_lines(const struct natfix_plan *p, FILE *f, char *why, size_t
 			return -EILSEQ;
 		}
 		lossy = natrules_render(r, family, NATRULES_RENDER_SCRIPT, text, sizeof(text));
-		fprintf(f, "%sreplace rule %s %s %s handle %llu %s\n",
-			lossy ? "# (no nft syntax) " : "", natfix_fam_name(family), table, chain,
-			(unsigned long long)nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE), text);
+		if (lossy < 0)
+			return lossy;
+		/* never a commented line nft -f would skip: the whole script is refused */
+		if (lossy) {
+			snprintf(why, whylen, "%s %.60s %.60s handle %llu", natfix_fam_name(family),
+				 table, chain,
+				 (unsigned long long)nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
+			return -EILSEQ;
+		}
+		fprintf(f, "replace rule %s %s %s handle %llu %s\n", natfix_fam_name(family), table,
+			chain, (unsigned long long)nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE), text);
 	}
 	return 0;
 }

@@ -39,6 +39,8 @@ struct reg {
 	uint32_t key;		 /* meta or ct key */
 	uint32_t base, off, len; /* payload */
 	unsigned int prefix;	 /* prefix length in bits from a bitwise mask; 0 none */
+	bool masked;		 /* a 4-byte meta or ct value through a bitwise mask: */
+	uint32_t mask;		 /* ... the mask, host order as nft shows it */
 	uint8_t data[16];	 /* immediate value */
 	uint32_t dlen;
 };
@@ -90,32 +92,6 @@ static uint8_t net_family(const struct ctx *c)
 	return c->nfproto;
 }
 
-static const char *meta_name(uint32_t key)
-{
-	switch (key) {
-	case NFT_META_OIFNAME:
-		return "oifname";
-	case NFT_META_IIFNAME:
-		return "iifname";
-	case NFT_META_OIF:
-		return "oif";
-	case NFT_META_IIF:
-		return "iif";
-	case NFT_META_L4PROTO:
-		return "meta l4proto";
-	case NFT_META_NFPROTO:
-		return "meta nfproto";
-	case NFT_META_MARK:
-		return "meta mark";
-	case NFT_META_PROTOCOL:
-		return "meta protocol";
-	case NFT_META_SKUID:
-		return "meta skuid";
-	default:
-		return NULL;
-	}
-}
-
 /* What a payload load reads, in nft's words; NULL if natscope has no name for it. */
 static const char *payload_name(const struct ctx *c, const struct reg *r, bool *is_addr, char *tmp,
 				size_t tmplen)
@@ -158,55 +134,13 @@ static void put_hex(struct out *o, const uint8_t *d, uint32_t len)
 		put(o, "%02x", d[i]);
 }
 
-static const char *l4_name(uint8_t p)
-{
-	switch (p) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "ipv6-icmp";
-	case IPPROTO_SCTP:
-		return "sctp";
-	default:
-		return NULL;
-	}
-}
-
-bool natrules_nft_name_ok(const char *s)
-{
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' || *s == '.'))
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || strchr("/_.-", *s)))
-			return false;
-	return true;
-}
-
-static bool quotable_char(unsigned char ch)
-{
-	return ch >= ' ' && ch != 0x7f && ch != '"';
-}
-
-bool natrules_nft_quotable(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (!quotable_char((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
 /* "@s" (up to @len bytes or its NUL), '?' for what quotes cannot hold (then lossy). */
 static void put_quoted(struct out *o, struct ctx *c, const char *s, size_t len)
 {
 	len = strnlen(s, len);
 	put(o, "\"");
 	for (size_t i = 0; i < len; i++) {
-		bool ok = quotable_char((unsigned char)s[i]);
+		bool ok = natrules_nft_char_ok((unsigned char)s[i]);
 
 		put(o, "%c", ok ? s[i] : '?');
 		c->lossy |= !ok;
@@ -222,7 +156,7 @@ static void put_name(struct out *o, struct ctx *c, const char *s)
 		return;
 	}
 	for (; *s; s++)
-		put(o, "%c", quotable_char((unsigned char)*s) && *s != ' ' ? *s : '?');
+		put(o, "%c", natrules_nft_char_ok((unsigned char)*s) && *s != ' ' ? *s : '?');
 	c->lossy = true;
 }
 
@@ -243,8 +177,8 @@ static void put_value(struct out *o, struct ctx *c, const struct reg *r, const u
 			    d[0] == NFPROTO_IPV4   ? "ipv4"
 			    : d[0] == NFPROTO_IPV6 ? "ipv6"
 						   : "?");
-		else if (l4_name(d[0]))
-			put(o, "%s", l4_name(d[0]));
+		else if (natrules_l4_name(d[0]))
+			put(o, "%s", natrules_l4_name(d[0]));
 		else
 			put(o, "%u", d[0]);
 		return;
@@ -278,8 +212,8 @@ static void put_value(struct out *o, struct ctx *c, const struct reg *r, const u
 			put(o, "%u", (unsigned int)(d[0] << 8 | d[1]));
 			return;
 		}
-		if (name && len == 1 && l4_name(d[0])) {
-			put(o, "%s", l4_name(d[0]));
+		if (name && len == 1 && natrules_l4_name(d[0])) {
+			put(o, "%s", natrules_l4_name(d[0]));
 			return;
 		}
 	}
@@ -294,11 +228,12 @@ static void put_lhs(struct out *o, struct ctx *c, const struct reg *r)
 
 	switch (r->src) {
 	case REG_META:
-		name = meta_name(r->key);
+		name = natrules_meta_name(r->key);
 		if (name)
 			put(o, "%s", name);
 		else
 			put(o, "meta key-%u", r->key);
+		c->lossy |= !name; /* not nft syntax */
 		break;
 	case REG_PAYLOAD:
 		name = payload_name(c, r, &is_addr, tmp, sizeof(tmp));
@@ -317,9 +252,12 @@ static void put_lhs(struct out *o, struct ctx *c, const struct reg *r)
 		    : r->key == NFT_CT_MARK   ? "mark"
 		    : r->key == NFT_CT_STATUS ? "status"
 					      : "key");
+		c->lossy |=
+			r->key != NFT_CT_STATE && r->key != NFT_CT_MARK && r->key != NFT_CT_STATUS;
 		break;
 	default:
 		put(o, "[reg]");
+		c->lossy = true;
 	}
 }
 
@@ -566,6 +504,9 @@ static void load_bitwise(struct out *o, struct ctx *c, const struct nftnl_expr *
 		return;
 	mask = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_MASK, &len);
 	r.prefix = mask ? mask_prefix(mask, len) : 0;
+	r.masked = mask && len == 4 && (r.src == REG_META || r.src == REG_CT);
+	if (r.masked)
+		memcpy(&r.mask, mask, sizeof(r.mask));
 	*reg(c, nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_DREG)) = r;
 }
 
@@ -583,7 +524,22 @@ static void render_cmp(struct out *o, struct ctx *c, const struct nftnl_expr *e)
 		return;
 	sep(o);
 	put_lhs(o, c, r);
-	put(o, " %s", cmp_op(op));
+	if (r->masked && len == 4) {
+		uint32_t v;
+		const char *bit = NULL;
+
+		memcpy(&v, d, sizeof(v));
+		/* "ct state new": one named bit tested for being set */
+		if (r->src == REG_CT && op == NFT_CMP_NEQ && v == 0)
+			bit = natrules_ct_bit_name(r->key, r->mask);
+		if (bit) {
+			put(o, " %s", bit);
+			return;
+		}
+		put(o, " & 0x%08x %s", r->mask, op == NFT_CMP_EQ ? "== " : cmp_op(op));
+	} else {
+		put(o, " %s", cmp_op(op));
+	}
 	put_value(o, c, r, d, len);
 }
 

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "top/tui.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -185,6 +186,26 @@ static void draw_groups(struct tui *t, const struct tui_data *d, const struct tu
 		tui_line(y, 0, "none");
 }
 
+/* What natscope's fix recorded, against what it counted since (audit's fix_effect). */
+static int draw_fix_effect(struct tui *t, const struct tui_data *d, int y)
+{
+	struct owner_effect e;
+	char was[48] = "not measured", now[48] = "not counted";
+
+	if (!d->rules->overlay || !d->rules->fix_record.have || !d->stats)
+		return y;
+	owner_effect_compute(&d->rules->fix_record, ct_stats_total(d->stats, CT_STAT_INSERT_FAILED),
+			     d->rules->have_counted, d->rules->counted, &e);
+	if (e.before_per_100k >= 0)
+		snprintf(was, sizeof(was), "%.1f", e.before_per_100k);
+	if (e.since_per_100k >= 0)
+		snprintf(now, sizeof(now), "%.1f (%" PRIu64 " of %" PRIu64 ")", e.since_per_100k,
+			 e.since_failed, e.since_flows);
+	tui_line(y++, 0, "insertion failures per 100k new SNAT flows: before fix %s, since %s", was,
+		 now);
+	return y;
+}
+
 static void draw_rules(struct tui *t, const struct tui_data *d, const struct tui_state *st, int y)
 {
 	if (!d->rules || !d->rules->have_nftables) {
@@ -195,6 +216,7 @@ static void draw_rules(struct tui *t, const struct tui_data *d, const struct tui
 		 d->rules->overlay ? (d->rules->overlay_stale ? ": natscope overlay STALE"
 							      : ": natscope overlay current")
 				   : "");
+	y = draw_fix_effect(t, d, y);
 	for (unsigned int i = 0; i < d->rules->n && y < LINES - 1; i++) {
 		const struct natrule *r = &d->rules->v[i];
 		bool covered =

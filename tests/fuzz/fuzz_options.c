@@ -35,8 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (owner_mark_parse(s, &m) == 0) {
 		/* what parses formats back to itself (v2) */
-		if (owner_mark_format(m.oif[0] ? m.oif : NULL, m.saddr[0] ? m.saddr : NULL, mark,
-				      sizeof(mark)) != 0)
+		if (owner_mark_format(m.oif[0] ? m.oif : NULL, m.saddr[0] ? m.saddr : NULL, &m.rec,
+				      mark, sizeof(mark)) != 0)
 			abort();
 		if (m.version == 2 && strcmp(mark, s) != 0)
 			abort();

@@ -273,6 +273,52 @@ static void overlay_stale(void **state)
 	snapshot_release(&s);
 }
 
+/* before from the mark's record; since from insert_failed above its base and the count */
+static void fix_effect(void **state)
+{
+	struct audit_thresholds t;
+	struct audit_report r;
+	const struct finding *f;
+	struct snapshot s;
+
+	fixture_snapshot(&s);
+	audit_thresholds_default(&t);
+	assert_int_equal(run(&s, "fix_effect"), SEV_OK);
+	s.nat.overlay = true;
+	assert_int_equal(run(&s, "fix_effect"), SEV_OK); /* no record: said, not judged */
+	s.nat.fix_record = (struct owner_record){ .have = true,
+						  .since = 1796000000,
+						  .base = 100,
+						  .have_before = true,
+						  .before_failed = 150,
+						  .before_new = 99850,
+						  .before_ms = 1000 };
+	fixture_counter(&s, 0, CT_STAT_INSERT_FAILED, 0, 103);
+	fixture_counter(&s, 1, CT_STAT_INSERT_FAILED, 0, 2);
+	s.nat.have_counted = true;
+	s.nat.counted = 500000;
+	audit_run(&s, &t, &r);
+	f = find(&r, "fix_effect");
+	assert_int_equal(f->sev, SEV_INFO);
+	assert_true(ev(f, "before_per_100k") == 150.0);
+	assert_true(ev(f, "before_flows") == 100000);
+	assert_true(ev(f, "since_failed") == 5);
+	assert_true(ev(f, "since_per_100k") == 1.0);
+	assert_non_null(strstr(f->summary, "150.0 (150 in 100000 over 1.0 s)"));
+	assert_non_null(strstr(f->summary, "since 1.0 (5 in 500000)"));
+	/* no better since, with enough failures to tell: a warning */
+	fixture_counter(&s, 0, CT_STAT_INSERT_FAILED, 0, 100 + 800);
+	assert_int_equal(run(&s, "fix_effect"), SEV_WARNING);
+	/* a counter below the base (another boot): since is unknown, not negative */
+	fixture_counter(&s, 0, CT_STAT_INSERT_FAILED, 0, 1);
+	fixture_counter(&s, 1, CT_STAT_INSERT_FAILED, 0, 1);
+	audit_run(&s, &t, &r);
+	f = find(&r, "fix_effect");
+	assert_int_equal(f->sev, SEV_INFO);
+	assert_true(ev(f, "since_per_100k") < 0);
+	snapshot_release(&s);
+}
+
 static void legacy_nat(void **state)
 {
 	struct snapshot s;
@@ -321,7 +367,7 @@ static void check_table_is_complete(void **state)
 		assert_non_null(audit_check_id(audit_check_at(n)));
 		assert_true(strlen(audit_check_remedy(audit_check_at(n))) > 20);
 	}
-	assert_int_equal(n, 11);
+	assert_int_equal(n, 12);
 }
 
 int main(void)
@@ -338,6 +384,7 @@ int main(void)
 		cmocka_unit_test(docker_proxy),
 		cmocka_unit_test(nat_rules_without_fully_random),
 		cmocka_unit_test(overlay_stale),
+		cmocka_unit_test(fix_effect),
 		cmocka_unit_test(legacy_nat),
 		cmocka_unit_test(exit_codes_and_ranking),
 		cmocka_unit_test(check_table_is_complete),

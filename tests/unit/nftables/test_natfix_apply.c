@@ -141,20 +141,23 @@ static void builds_a_generation_bound_batch(void **state)
 	assert_int_equal(natfix_plan_new(rs, 4242, &o, &p), 0);
 	assert_int_equal(natfix_batch_new(p, counter, &seq, &b), 0);
 	parse_batch(b, &s);
-	/* begin, table, chain, rule, end */
-	assert_int_equal(s.n, 5);
+	/* begin, table, the mirror chain and the count chain, their rules, end */
+	assert_int_equal(s.n, 7);
 	assert_int_equal(s.type[0], NFNL_MSG_BATCH_BEGIN);
 	assert_int_equal(s.genid, 4242);
 	assert_int_equal(s.type[1], NFT(NFT_MSG_NEWTABLE));
 	assert_int_equal(s.type[2], NFT(NFT_MSG_NEWCHAIN));
-	assert_int_equal(s.type[3], NFT(NFT_MSG_NEWRULE));
-	assert_int_equal(s.type[4], NFNL_MSG_BATCH_END);
-	for (unsigned int i = 1; i < 4; i++) {
+	assert_int_equal(s.type[3], NFT(NFT_MSG_NEWCHAIN));
+	assert_int_equal(s.type[4], NFT(NFT_MSG_NEWRULE));
+	assert_int_equal(s.type[5], NFT(NFT_MSG_NEWRULE));
+	assert_int_equal(s.type[6], NFNL_MSG_BATCH_END);
+	for (unsigned int i = 1; i < 6; i++) {
 		assert_true(s.flags[i] & NLM_F_REQUEST);
 		assert_true(s.flags[i] & NLM_F_ACK); /* every message is answered */
 		assert_true(s.flags[i] & NLM_F_CREATE);
 	}
-	assert_true(s.flags[3] & NLM_F_APPEND);
+	assert_true(s.flags[4] & NLM_F_APPEND);
+	assert_true(s.flags[5] & NLM_F_APPEND);
 	for (unsigned int i = 0; i < s.n; i++)
 		assert_int_equal(s.seq[i], 1000 + i);
 	assert_true(s.rule_fully_random);
@@ -164,7 +167,9 @@ static void builds_a_generation_bound_batch(void **state)
 	assert_string_equal(natfix_batch_what(b, 1000), "batch begin");
 	assert_string_equal(natfix_batch_what(b, 1001), "add table ip natscope");
 	assert_string_equal(natfix_batch_what(b, 1002), "add chain ip natscope nat/post");
-	assert_non_null(strstr(natfix_batch_what(b, 1003), "masquerade fully-random"));
+	assert_string_equal(natfix_batch_what(b, 1003), "add chain ip natscope count");
+	assert_non_null(strstr(natfix_batch_what(b, 1004), "masquerade fully-random"));
+	assert_non_null(strstr(natfix_batch_what(b, 1005), "ct state new ct status snat counter"));
 	assert_null(natfix_batch_what(b, 999));
 	natfix_batch_free(b);
 	natfix_plan_free(p);

@@ -21,6 +21,7 @@
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 
@@ -339,6 +340,67 @@ static void mark_in_host_order(void **state)
 	ruleset_free(rs);
 }
 
+static void bitwise(struct nftnl_rule *r, uint32_t mask)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
+	uint32_t zero = 0;
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, sizeof(mask));
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof(mask));
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof(zero));
+	nb_add(r, e);
+}
+
+static void ct_load(struct nftnl_rule *r, uint32_t key)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("ct");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	nb_add(r, e);
+}
+
+/*
+ * The fallback text keeps a mask (issue 10: kube-proxy's mark rule lost it, "ct state
+ * new" read "ct state != 0x00000000", which matches every state).
+ */
+static void masked_values_named(void **state)
+{
+	uint32_t mark = 0x4000, zero = 0;
+	struct ruleset *rs;
+	struct natrules nr;
+	struct nftnl_rule *r;
+
+	assert_int_equal(ruleset_new(&rs), 0);
+	nb_feed_table(rs, NFPROTO_IPV4, "kube", NULL);
+	nb_feed_chain(rs, NFPROTO_IPV4, "kube", "post", "nat", NF_INET_POST_ROUTING, 100);
+	r = nb_rule(NFPROTO_IPV4, "kube", "post");
+	nb_meta_load(r, NFT_META_MARK, NFT_REG_1);
+	bitwise(r, mark);
+	nb_cmp(r, NFT_CMP_EQ, &mark, sizeof(mark));
+	ct_load(r, NFT_CT_STATE);
+	bitwise(r, NF_CT_STATE_BIT(IP_CT_NEW));
+	nb_cmp(r, NFT_CMP_NEQ, &zero, sizeof(zero));
+	ct_load(r, NFT_CT_STATUS);
+	bitwise(r, IPS_SRC_NAT);
+	nb_cmp(r, NFT_CMP_NEQ, &zero, sizeof(zero));
+	ct_load(r, NFT_CT_STATUS);
+	bitwise(r, IPS_SRC_NAT | IPS_DST_NAT);
+	nb_cmp(r, NFT_CMP_EQ, &zero, sizeof(zero));
+	nb_masq(r, 0);
+	nb_feed_rule(rs, r);
+	natrules_init(&nr);
+	assert_int_equal(natrules_analyze(rs, &nr), 0);
+	assert_int_equal(nr.n, 1);
+	assert_string_equal(nr.v[0].text, "meta mark & 0x00004000 == 0x00004000 ct state new "
+					  "ct status snat ct status & 0x00000030 == 0x00000000 "
+					  "masquerade");
+	natrules_release(&nr);
+	ruleset_free(rs);
+}
+
 static void legacy_tables(void **state)
 {
 	char dir[] = "/tmp/natscope-legacy-XXXXXX", path[64];
@@ -375,6 +437,7 @@ int main(void)
 		cmocka_unit_test(owner_guesses),
 		cmocka_unit_test(docker_shapes_and_other_owners),
 		cmocka_unit_test(mark_in_host_order),
+		cmocka_unit_test(masked_values_named),
 		cmocka_unit_test(legacy_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

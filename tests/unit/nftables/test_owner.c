@@ -36,6 +36,19 @@ static void parses_exactly(void **state)
 		"natscope-managed v1 digest=0123",
 		"natscope-managed v1 digest=0123456789ABCDEF", /* upper case */
 		"Natscope-managed v2",
+		/* the record: both of since and base, digits only, nothing after it */
+		"natscope-managed v2 since=1",
+		"natscope-managed v2 base=1 since=1",
+		"natscope-managed v2 since=+1 base=1",
+		"natscope-managed v2 since=01 base=1",
+		"natscope-managed v2 since=1 base=18446744073709551616", /* 2^64 */
+		"natscope-managed v2 since=1 base=1 ",
+		"natscope-managed v2 since=1 base=1 before=1/2",
+		"natscope-managed v2 since=1 base=1 before=1/2/3/4",
+		"natscope-managed v2 since=1 base=1 before=1//3",
+		"natscope-managed v2 since=1 base=1 before=1/2/3 x",
+		"natscope-managed v1 digest=0123456789abcdef since=1 base=1",
+		"natscope-managed v2 since=1 base=1 oif=eth0",
 		"",
 	};
 	struct owner_mark m;
@@ -58,18 +71,61 @@ static void parses_exactly(void **state)
 	assert_string_equal(m.saddr, "10.1.0.0/16");
 }
 
+static void records(void **state)
+{
+	const struct owner_record r = { .have = true,
+					.since = 1796000000,
+					.base = UINT64_MAX,
+					.have_before = true,
+					.before_failed = 145,
+					.before_new = 200000,
+					.before_ms = 1000 };
+	char buf[256];
+	struct owner_mark m;
+
+	assert_int_equal(owner_mark_format("eth0", NULL, &r, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "natscope-managed v2 oif=eth0 since=1796000000 "
+				 "base=18446744073709551615 before=145/200000/1000");
+	assert_int_equal(owner_mark_parse(buf, &m), 0);
+	assert_string_equal(m.oif, "eth0");
+	assert_true(m.rec.have && m.rec.have_before);
+	assert_true(m.rec.since == r.since && m.rec.base == r.base);
+	assert_true(m.rec.before_failed == 145 && m.rec.before_new == 200000 &&
+		    m.rec.before_ms == 1000);
+	/* a record without a sample before */
+	assert_int_equal(
+		owner_mark_parse("natscope-managed v2 saddr=10.0.0.0/8 since=0 base=7", &m), 0);
+	assert_true(m.rec.have);
+	assert_false(m.rec.have_before);
+	assert_int_equal(m.rec.base, 7);
+	/* the longest mark fits a table comment (NFT_USERDATA_MAXLEN, 256) */
+	assert_int_equal(owner_mark_format("fifteen-bytes-x",
+					   "ffff:ffff:ffff:ffff:ffff:ffff:"
+					   "ffff:ffff/128",
+					   &(struct owner_record){ .have = true,
+								   .since = UINT64_MAX,
+								   .base = UINT64_MAX,
+								   .have_before = true,
+								   .before_failed = UINT64_MAX,
+								   .before_new = UINT64_MAX,
+								   .before_ms = UINT64_MAX },
+					   buf, sizeof(buf)),
+			 0);
+	assert_int_equal(owner_mark_parse(buf, &m), 0);
+}
+
 static void formats_what_it_parses(void **state)
 {
 	char buf[128];
 	struct owner_mark m;
 
-	assert_int_equal(owner_mark_format("wan0", "10.0.0.0/8", buf, sizeof(buf)), 0);
+	assert_int_equal(owner_mark_format("wan0", "10.0.0.0/8", NULL, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "natscope-managed v2 oif=wan0 saddr=10.0.0.0/8");
 	assert_int_equal(owner_mark_parse(buf, &m), 0);
-	assert_int_equal(owner_mark_format(NULL, NULL, buf, sizeof(buf)), 0);
+	assert_int_equal(owner_mark_format(NULL, NULL, NULL, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "natscope-managed v2");
-	assert_int_equal(owner_mark_format("a b", NULL, buf, sizeof(buf)), -EINVAL);
-	assert_int_equal(owner_mark_format("wan0", NULL, buf, 10), -ENOSPC);
+	assert_int_equal(owner_mark_format("a b", NULL, NULL, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(owner_mark_format("wan0", NULL, NULL, buf, 10), -ENOSPC);
 }
 
 static void tables(void **state)
@@ -105,6 +161,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_exactly),
 		cmocka_unit_test(formats_what_it_parses),
+		cmocka_unit_test(records),
 		cmocka_unit_test(tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,7 +33,7 @@ lab_exec r nft -c -f "$T/scoped.nft" || fail "nft -c rejects the scoped script"
 fix --random-fully --saddr 10.0.0.0/8 --yes >"$T/out" 2>&1 || fail "scoped fix: $(cat "$T/out")"
 lab_exec r nft list table ip6 natscope >"$T/ip6.after" || fail "the ip6 overlay is gone"
 diff -u "$T/ip6.before" "$T/ip6.after" || fail "the ip6 overlay changed"
-lab_exec r nft list table ip natscope | grep -q 'comment "natscope-managed v2 saddr=10.0.0.0/8"' ||
+lab_exec r nft list table ip natscope | grep -q 'comment "natscope-managed v2 saddr=10.0.0.0/8 since=[0-9]* base=[0-9]* before=[0-9/]*"' ||
 	fail "ip overlay mark: $(lab_exec r nft list table ip natscope)"
 
 "$NATSCOPE" --netns "$LAB-r" audit -i 0 -f json >"$T/a.json"
