@@ -7,12 +7,14 @@ set -eu
 # test messages), valgrind, clang with the libFuzzer runtime (the fuzz targets), the
 # kernel's own tools and the real clients the cases check against (systemd and man-db:
 # systemd-analyze verify of the unit, which looks up its man page; docker.io and
-# busybox-static: a real dockerd in a test namespace, its image built offline)
+# busybox-static: a real dockerd in a test namespace, its image built offline;
+# prometheus (promtool) and prometheus-node-exporter: the metrics checked by the real
+# parsers; libmicrohttpd: the exporter's HTTP server)
 pkgs="gcc meson ninja-build pkgconf libmnl-dev libnftnl-dev libip4tc-dev libip6tc-dev libnftables-dev libncurses-dev libjansson-dev
 libpcap-dev libcap-ng-dev scdoc
 libcmocka-dev libnetfilter-conntrack-dev clang-format python3 valgrind clang libclang-rt-14-dev
 nftables conntrack iptables iproute2 util-linux procps tmux tshark systemd man-db
-docker.io busybox-static"
+docker.io busybox-static prometheus prometheus-node-exporter libmicrohttpd-dev curl"
 [ "${1:-}" = --bench ] && pkgs="$pkgs iptstate hyperfine time bsdutils"
 
 missing=

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "audit/audit.h"
+#include "audit/metrics.h"
 #include "audit/snapshot.h"
 
 struct render_opts {
@@ -21,8 +22,23 @@ int render_text(FILE *out, const struct snapshot *s, const struct audit_report *
 int render_json(FILE *out, const struct snapshot *s, const struct audit_report *r,
 		const struct render_opts *o);
 
-/* OpenMetrics text exposition, also readable by node_exporter's textfile collector. */
+/* Metrics (render_prom.c, audit/metrics.h): the Prometheus text format 0.0.4 that
+ * node_exporter's textfile collector and promtool read, and OpenMetrics 1.0. */
 int render_prom(FILE *out, const struct snapshot *s, const struct audit_report *r,
 		const struct render_opts *o);
+int render_openmetrics(FILE *out, const struct snapshot *s, const struct audit_report *r,
+		       const struct render_opts *o);
+
+/* One namespace's audit for render_metrics(); !ok: it failed (snap has what was read). */
+struct render_ns {
+	const char *netns; /* the netns label */
+	const struct snapshot *snap;
+	const struct audit_report *rep;
+	bool ok;
+};
+
+/** The metrics of @n namespaces in one exposition, each series labelled with its netns. */
+int render_metrics(FILE *out, enum metrics_format fmt, const struct render_ns *ns, size_t n,
+		   const struct render_opts *o);
 
 #endif

@@ -1,6 +1,7 @@
 #ifndef NATSCOPE_NETNS_H
 #define NATSCOPE_NETNS_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 /* A switch into another network namespace and the way back. */
@@ -15,6 +16,13 @@ struct netns_ctx {
  * -ENOENT: no such namespace; -EPERM: no CAP_SYS_ADMIN.
  */
 int netns_enter(const char *spec, struct netns_ctx *ctx);
+
+/**
+ * The name a namespace goes by in metrics and reports: @spec as given; without one
+ * "host" for the namespace of PID 1 (as this process sees /proc), else "net:[INODE]"
+ * as /proc/PID/ns/net reads, for the namespace of inode @ino.
+ */
+void netns_label(const char *spec, ino_t ino, char *buf, size_t len);
 
 /** Return to the caller's namespace. */
 int netns_leave(struct netns_ctx *ctx);

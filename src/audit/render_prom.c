@@ -1,206 +1,481 @@
 #include "config.h"
 #include "audit/render.h"
-#include "util.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "audit/metrics.h"
+#include "nftables/owner.h"
+#include "util.h"
 
 /*
- * OpenMetrics 1.0 text: counter families are declared without the _total suffix their
- * samples carry; the exposition ends with "# EOF".  Every value is from one audit run.
+ * The audit as metrics (audit/metrics.h writes the two formats).  Every series carries
+ * netns; label sets are fixed, so a series goes to 0 rather than vanishing, except the
+ * SNAT groups: at most CT_AGG_TOP (16) per namespace, the busiest of this audit.  Each
+ * family is written once, with the samples of every namespace under it.  A namespace
+ * whose audit failed has only natscope_build_info, natscope_audit_timestamp_seconds and
+ * natscope_audit_success 0.
  */
 
-static void family(FILE *out, const char *name, const char *type, const char *help)
+typedef void (*emit_fn)(struct metrics *m, const struct render_ns *ns, const void *arg);
+
+static void emit_build(struct metrics *m, const struct render_ns *ns, const void *version);
+static void emit_timestamp(struct metrics *m, const struct render_ns *ns, const void *arg);
+static void emit_success(struct metrics *m, const struct render_ns *ns, const void *arg);
+
+/* What a namespace whose audit failed still has. */
+static bool said_of_failed(emit_fn emit)
 {
-	fprintf(out, "# TYPE %s %s\n# HELP %s %s\n", name, type, name, help);
+	return emit == emit_build || emit == emit_timestamp || emit == emit_success;
 }
 
-static void stat_families(FILE *out, const struct snapshot *s)
+static void family(struct metrics *m, const struct render_ns *ns, size_t n, const char *name,
+		   enum metric_type type, const char *help, emit_fn emit, const void *arg)
 {
+	metrics_family(m, name, type, help);
+	for (size_t i = 0; i < n; i++) {
+		if (!ns[i].ok && !said_of_failed(emit))
+			continue;
+		metrics_set_netns(m, ns[i].netns);
+		emit(m, &ns[i], arg);
+	}
+}
+
+static void emit_build(struct metrics *m, const struct render_ns *ns, const void *version)
+{
+	metrics_sample(m, 1, "version", (const char *)version, "kernel", ns->snap->sys.kernel,
+		       NULL);
+}
+
+static void emit_timestamp(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	metrics_sample(m, (double)ns->snap->taken, NULL);
+}
+
+static void emit_entries(struct metrics *m, const struct render_ns *ns, const void *which)
+{
+	int64_t v = which ? snapshot_max(ns->snap) : snapshot_count(ns->snap);
+
+	metrics_sample(m, v >= 0 ? (double)v : NAN, NULL);
+}
+
+static void emit_buckets(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	long long v = ns->snap->sys.val[SYSCTL_BUCKETS];
+
+	metrics_sample(m, v == SYSCTL_ABSENT ? NAN : (double)v, NULL);
+}
+
+/* What each per-CPU conntrack statistic counts, for its HELP line. */
+static const char *stat_help(unsigned int attr)
+{
+	switch (attr) {
+	case CT_STAT_FOUND:
+		return "Conntrack lookups that found an existing entry, per CPU.";
+	case CT_STAT_INVALID:
+		return "Packets conntrack could not track (invalid), per CPU.";
+	case CT_STAT_INSERT:
+		return "Entries inserted, per CPU (stays 0 since Linux 5.x, which stopped "
+		       "counting).";
+	case CT_STAT_INSERT_FAILED:
+		return "New entries that could not be inserted, their packet dropped (a clash of "
+		       "the reply tuple, usually a source-NAT port), per CPU.";
+	case CT_STAT_DROP:
+		return "Packets conntrack dropped (failed insertions, a full table), per CPU.";
+	case CT_STAT_EARLY_DROP:
+		return "Entries evicted early to make room in a full table, per CPU.";
+	case CT_STAT_ERROR:
+		return "Packets conntrack refused with an error, per CPU.";
+	case CT_STAT_SEARCH_RESTART:
+		return "Hash lookups restarted because the table changed size, per CPU.";
+	case CT_STAT_CLASH_RESOLVE:
+		return "Insertion clashes the kernel resolved (the same-socket UDP race), per CPU.";
+	case CT_STAT_CHAINTOOLONG:
+		return "Insertions refused because a hash chain was too long, per CPU.";
+	default:
+		return "A per-CPU conntrack statistic.";
+	}
+}
+
+static void emit_stat(struct metrics *m, const struct render_ns *ns, const void *attr)
+{
+	const struct ct_stats *st = &ns->snap->stats1;
+	unsigned int a = *(const unsigned int *)attr;
+	char cpu[16];
+
+	for (unsigned int i = 0; i < st->ncpu; i++) {
+		snprintf(cpu, sizeof(cpu), "%u", st->cpu[i].cpu);
+		metrics_sample(m, (double)st->cpu[i].val[a], "cpu", cpu, NULL);
+	}
+}
+
+/* Counters this version has no name for, by ctnetlink attribute number. */
+static void emit_other(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	const struct ct_stats *st = &ns->snap->stats1;
+	uint32_t present = ct_stats_present(st);
+	char cpu[16], attr[16];
+
+	for (unsigned int a = 1; a < CT_STATS_NATTR; a++) {
+		if (!(present & (1u << a)) || ct_stats_name(a))
+			continue;
+		snprintf(attr, sizeof(attr), "%u", a);
+		for (unsigned int i = 0; i < st->ncpu; i++) {
+			snprintf(cpu, sizeof(cpu), "%u", st->cpu[i].cpu);
+			metrics_sample(m, (double)st->cpu[i].val[a], "cpu", cpu, "attr", attr,
+				       NULL);
+		}
+	}
+}
+
+static void stat_families(struct metrics *m, const struct render_ns *ns, size_t n)
+{
+	uint32_t present = 0;
+	unsigned int attrs[CT_STATS_NATTR];
 	char name[96];
 
+	for (size_t i = 0; i < n; i++)
+		if (ns[i].ok)
+			present |= ct_stats_present(&ns[i].snap->stats1);
 	for (unsigned int k = 0; k < ct_stats_known_count(); k++) {
-		unsigned int attr = ct_stats_known_attr(k);
-
-		if (!(ct_stats_present(&s->stats1) & (1u << attr)))
-			continue;
-		snprintf(name, sizeof(name), "natscope_conntrack_stat_%s", ct_stats_name(attr));
-		family(out, name, "counter", "per-CPU conntrack statistic since boot");
-		for (unsigned int i = 0; i < s->stats1.ncpu; i++)
-			fprintf(out, "%s_total{cpu=\"%u\"} %llu\n", name, s->stats1.cpu[i].cpu,
-				(unsigned long long)s->stats1.cpu[i].val[attr]);
+		attrs[k] = ct_stats_known_attr(k);
+		if (!(present & (1u << attrs[k])))
+			continue; /* this kernel does not have it */
+		snprintf(name, sizeof(name), "natscope_conntrack_%s", ct_stats_name(attrs[k]));
+		family(m, ns, n, name, METRIC_COUNTER, stat_help(attrs[k]), emit_stat, &attrs[k]);
 	}
-	/* Counters this build has no name for, by ctnetlink attribute number. */
-	uint32_t unknown = ct_stats_present(&s->stats1);
-
-	for (unsigned int attr = 1; attr < CT_STATS_NATTR; attr++)
-		if (ct_stats_name(attr))
-			unknown &= ~(1u << attr);
-	if (unknown) {
-		family(out, "natscope_conntrack_stat_other", "counter",
-		       "per-CPU conntrack statistic without a name in this version");
-		for (unsigned int attr = 1; attr < CT_STATS_NATTR; attr++) {
-			if (!(unknown & (1u << attr)))
-				continue;
-			for (unsigned int i = 0; i < s->stats1.ncpu; i++)
-				fprintf(out,
-					"natscope_conntrack_stat_other_total{cpu=\"%u\",attr=\"%"
-					"u\"} "
-					"%llu\n",
-					s->stats1.cpu[i].cpu, attr,
-					(unsigned long long)s->stats1.cpu[i].val[attr]);
+	for (unsigned int a = 1; a < CT_STATS_NATTR; a++)
+		if ((present & (1u << a)) && !ct_stats_name(a)) {
+			family(m, ns, n, "natscope_conntrack_other", METRIC_COUNTER,
+			       "Per-CPU conntrack statistics this version has no name for, by "
+			       "ctnetlink attribute number.",
+			       emit_other, NULL);
+			break;
 		}
-	}
-	if (s->interval > 0) {
-		family(out, "natscope_conntrack_stat_rate", "gauge",
-		       "per-second increase over the audit interval");
-		for (unsigned int k = 0; k < ct_stats_known_count(); k++) {
-			unsigned int attr = ct_stats_known_attr(k);
-
-			for (unsigned int i = 0; i < s->stats1.ncpu; i++)
-				fprintf(out,
-					"natscope_conntrack_stat_rate{stat=\"%s\",cpu=\"%u\"} "
-					"%.6g\n",
-					ct_stats_name(attr), s->stats1.cpu[i].cpu,
-					snapshot_cpu_rate(s, i, attr));
-		}
-	}
 }
 
-static void table_families(FILE *out, const struct snapshot *s)
+/* The protocols with a series of their own (all ct_flow_proto_name() names); the rest
+ * are "other". */
+static const uint8_t protos[] = { 6, 17, 1, 58, 132, 33, 47, 136 };
+
+static void emit_by_proto(struct metrics *m, const struct render_ns *ns, const void *arg)
 {
-	const struct ct_summary *t = &s->table;
+	if (!ns->snap->have_table)
+		return;
+	const struct flow_counts *c = &ns->snap->table.counts;
+	uint64_t other = 0;
 
-	family(out, "natscope_conntrack_entries_by_proto", "gauge", "entries by L4 protocol");
-	for (int p = flow_counts_next_proto(&t->counts, -1); p >= 0;
-	     p = flow_counts_next_proto(&t->counts, p)) {
-		const char *name = ct_flow_proto_name((uint8_t)p);
-
-		if (name)
-			fprintf(out, "natscope_conntrack_entries_by_proto{proto=\"%s\"} %llu\n",
-				name, (unsigned long long)t->counts.by_proto[p]);
-		else
-			fprintf(out, "natscope_conntrack_entries_by_proto{proto=\"%d\"} %llu\n", p,
-				(unsigned long long)t->counts.by_proto[p]);
+	for (unsigned int p = 0; p < 256; p++)
+		other += c->by_proto[p];
+	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
+		metrics_sample(m, (double)c->by_proto[protos[i]], "proto",
+			       ct_flow_proto_name(protos[i]), NULL);
+		other -= c->by_proto[protos[i]];
 	}
-	family(out, "natscope_conntrack_entries_by_family", "gauge", "entries by address family");
+	metrics_sample(m, (double)other, "proto", "other", NULL);
+}
+
+static void emit_by_family(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	if (!ns->snap->have_table)
+		return;
 	for (unsigned int i = 0; i < FLOW_FAMILIES; i++)
-		fprintf(out, "natscope_conntrack_entries_by_family{family=\"%s\"} %llu\n",
-			flow_family_name(i), (unsigned long long)t->counts.by_family[i]);
-	family(out, "natscope_conntrack_tcp_state_entries", "gauge", "TCP entries by state");
-	for (unsigned int i = 0; i < CT_TCP_STATES; i++)
-		fprintf(out, "natscope_conntrack_tcp_state_entries{state=\"%s\"} %llu\n",
-			ct_flow_tcp_state_name(i), (unsigned long long)t->counts.tcp_state[i]);
-	family(out, "natscope_conntrack_nat_entries", "gauge", "entries by NAT kind");
-	for (unsigned int k = 0; k < CT_NAT_KINDS; k++)
-		fprintf(out, "natscope_conntrack_nat_entries{kind=\"%s\"} %llu\n",
-			ct_flow_nat_kind_name(k), (unsigned long long)t->counts.nat_kind[k]);
-	family(out, "natscope_conntrack_assured_entries", "gauge", "ASSURED entries");
-	fprintf(out, "natscope_conntrack_assured_entries %llu\n",
-		(unsigned long long)t->counts.assured);
-	family(out, "natscope_conntrack_unreplied_entries", "gauge", "UNREPLIED entries");
-	fprintf(out, "natscope_conntrack_unreplied_entries %llu\n",
-		(unsigned long long)t->counts.unreplied);
+		metrics_sample(m, (double)ns->snap->table.counts.by_family[i], "family",
+			       flow_family_name(i), NULL);
 }
 
-static void group_families(FILE *out, const struct snapshot *s)
+static void emit_tcp_state(struct metrics *m, const struct render_ns *ns, const void *arg)
 {
-	static const struct {
-		const char *name, *help;
-	} fams[] = {
-		{ "natscope_snat_group_entries", "SNAT'd entries toward one destination" },
-		{ "natscope_snat_group_sources", "distinct pre-NAT sources in the group" },
-		{ "natscope_snat_group_port_share", "share of the 1024-65535 port space in use" },
-	};
+	if (!ns->snap->have_table)
+		return;
+	for (unsigned int i = 0; i < CT_TCP_STATES; i++)
+		metrics_sample(m, (double)ns->snap->table.counts.tcp_state[i], "state",
+			       ct_flow_tcp_state_name(i), NULL);
+}
 
-	for (unsigned int f = 0; f < ARRAY_SIZE(fams); f++) {
-		family(out, fams[f].name, "gauge", fams[f].help);
-		for (unsigned int i = 0; i < s->table.ntop; i++) {
-			const struct ct_agg_group *g = &s->table.top[i];
-			const char *proto = ct_flow_proto_name(g->key.l4proto);
-			char a[64], b[64];
+static void emit_nat_kind(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	if (!ns->snap->have_table)
+		return;
+	for (unsigned int k = 0; k < CT_NAT_KINDS; k++)
+		metrics_sample(m, (double)ns->snap->table.counts.nat_kind[k], "kind",
+			       ct_flow_nat_kind_name(k), NULL);
+}
 
-			fprintf(out, "%s{proto=\"%s\",snat_src=\"%s\",dst=\"%s\",dport=\"%u\"} ",
-				fams[f].name, proto ? proto : "other",
-				ct_flow_addr_str(g->key.family, &g->key.snat_src, a, sizeof(a)),
-				ct_flow_addr_str(g->key.family, &g->key.dst, b, sizeof(b)),
-				g->key.dport);
-			if (f == 0)
-				fprintf(out, "%u\n", g->entries);
-			else if (f == 1)
-				fprintf(out, "%u\n", g->sources);
-			else
-				fprintf(out, "%.6g\n", ct_agg_group_port_share(g));
-		}
+/* @assured: non-NULL for ASSURED entries, NULL for UNREPLIED */
+static void emit_flag(struct metrics *m, const struct render_ns *ns, const void *assured)
+{
+	if (!ns->snap->have_table)
+		return;
+	const struct flow_counts *c = &ns->snap->table.counts;
+
+	metrics_sample(m, (double)(assured ? c->assured : c->unreplied), NULL);
+}
+
+/* which: 0 entries, 1 sources, 2 port share */
+static void emit_group(struct metrics *m, const struct render_ns *ns, const void *which)
+{
+	if (!ns->snap->have_table)
+		return;
+	for (unsigned int i = 0; i < ns->snap->table.ntop; i++) {
+		const struct ct_agg_group *g = &ns->snap->table.top[i];
+		const char *proto = ct_flow_proto_name(g->key.l4proto);
+		char a[64], b[64], port[8];
+		double v = which == NULL	      ? g->entries
+			   : *(const int *)which == 1 ? g->sources
+						      : ct_agg_group_port_share(g);
+
+		snprintf(port, sizeof(port), "%u", g->key.dport);
+		metrics_sample(m, v, "proto", proto ? proto : "other", "snat_src",
+			       ct_flow_addr_str(g->key.family, &g->key.snat_src, a, sizeof(a)),
+			       "dst", ct_flow_addr_str(g->key.family, &g->key.dst, b, sizeof(b)),
+			       "dport", port, NULL);
 	}
 }
 
-/* What natscope's overlay does, rule by rule (see enum natrule_cover). */
-static void overlay_families(FILE *out, const struct snapshot *s)
+static void table_families(struct metrics *m, const struct render_ns *ns, size_t n)
+{
+	static const int sources = 1, share = 2;
+	static const bool assured = true;
+
+	family(m, ns, n, "natscope_conntrack_entries_by_proto", METRIC_GAUGE,
+	       "Conntrack entries by layer-4 protocol, from one table dump.", emit_by_proto, NULL);
+	family(m, ns, n, "natscope_conntrack_entries_by_family", METRIC_GAUGE,
+	       "Conntrack entries by address family, from one table dump.", emit_by_family, NULL);
+	family(m, ns, n, "natscope_conntrack_tcp_entries", METRIC_GAUGE,
+	       "TCP conntrack entries by TCP state, from one table dump.", emit_tcp_state, NULL);
+	family(m, ns, n, "natscope_conntrack_nat_entries", METRIC_GAUGE,
+	       "Conntrack entries by the NAT they carry, from one table dump.", emit_nat_kind,
+	       NULL);
+	family(m, ns, n, "natscope_conntrack_assured_entries", METRIC_GAUGE,
+	       "ASSURED conntrack entries, from one table dump.", emit_flag, &assured);
+	family(m, ns, n, "natscope_conntrack_unreplied_entries", METRIC_GAUGE,
+	       "UNREPLIED conntrack entries, from one table dump.", emit_flag, NULL);
+	family(m, ns, n, "natscope_snat_group_entries", METRIC_GAUGE,
+	       "Source-NAT entries of one group (protocol, post-NAT source, destination, "
+	       "port): the 16 busiest per namespace.",
+	       emit_group, NULL);
+	family(m, ns, n, "natscope_snat_group_sources", METRIC_GAUGE,
+	       "Distinct pre-NAT sources of one source-NAT group (the 16 busiest).", emit_group,
+	       &sources);
+	family(m, ns, n, "natscope_snat_group_port_share", METRIC_GAUGE,
+	       "Share of the ports 1024-65535 one source-NAT group uses (the 16 busiest).",
+	       emit_group, &share);
+}
+
+static const char *const coverage[NATRULE_COVERS] = {
+	[NATRULE_COVER_NONE] = "none",
+	[NATRULE_COVER_COVERED] = "covered",
+	[NATRULE_COVER_HARMLESS] = "stale_harmless",
+	[NATRULE_COVER_UNCOVERED] = "uncovered",
+	[NATRULE_COVER_DANGEROUS] = "dangerous",
+};
+
+static void emit_rules(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	unsigned int n[2][NATRULE_COVERS] = { { 0 } };
+	const struct natrules *nr = &ns->snap->nat;
+
+	for (unsigned int i = 0; i < nr->n; i++)
+		n[natrule_fully_random(&nr->v[i])][nr->v[i].cover]++;
+	for (int fr = 0; fr < 2; fr++)
+		for (int c = 0; c < NATRULE_COVERS; c++)
+			metrics_sample(m, n[fr][c], "fully_random", fr ? "true" : "false",
+				       "coverage", coverage[c], NULL);
+}
+
+/* Rules that lack fully-random, that natscope's overlay does not cover, not hairpin. */
+static void emit_unprotected(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	const struct natrules *nr = &ns->snap->nat;
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < nr->n; i++) {
+		const struct natrule *r = &nr->v[i];
+
+		n += !natrule_fully_random(r) && !r->hairpin && r->cover != NATRULE_COVER_COVERED &&
+		     r->cover != NATRULE_COVER_HARMLESS;
+	}
+	metrics_sample(m, n, NULL);
+}
+
+static void emit_overlay(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	metrics_sample(m, ns->snap->nat.overlay, NULL);
+}
+
+static void emit_overlay_rules(struct metrics *m, const struct render_ns *ns, const void *arg)
 {
 	unsigned int n[NATRULE_COVERS] = { 0 };
 
-	for (unsigned int i = 0; i < s->nat.n; i++)
-		n[s->nat.v[i].cover]++;
-	family(out, "natscope_overlay_present", "gauge", "natscope's fix overlay is installed");
-	fprintf(out, "natscope_overlay_present %d\n", s->nat.overlay);
-	family(out, "natscope_overlay_rules", "gauge",
-	       "source-NAT statements by what natscope's overlay does for them");
+	for (unsigned int i = 0; i < ns->snap->nat.n; i++)
+		n[ns->snap->nat.v[i].cover]++;
 	for (int c = NATRULE_COVER_COVERED; c < NATRULE_COVERS; c++)
-		fprintf(out, "natscope_overlay_rules{state=\"%s\"} %u\n",
-			natrules_cover_name((enum natrule_cover)c), n[c]);
+		metrics_sample(m, n[c], "state", coverage[c], NULL);
+}
+
+enum fix_figure {
+	FIX_SINCE,
+	FIX_BEFORE_FAILED,
+	FIX_BEFORE_FLOWS,
+	FIX_BEFORE_SECONDS,
+	FIX_SINCE_FAILED,
+	FIX_SINCE_FLOWS,
+	FIX_FIGURES,
+};
+
+/* What natscope's fix recorded and counted since (nftables/owner.h); NaN: not known. */
+static void emit_fix(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	const struct snapshot *s = ns->snap;
+	const struct owner_record *r = &s->nat.fix_record;
+	struct owner_effect e;
+	double v[FIX_FIGURES];
+
+	owner_effect_compute(r, ct_stats_total(&s->stats1, CT_STAT_INSERT_FAILED),
+			     s->nat.have_counted, s->nat.counted, &e);
+	v[FIX_SINCE] = s->nat.overlay && r->have ? (double)r->since : 0;
+	v[FIX_BEFORE_FAILED] = e.have_before ? (double)e.before_failed : NAN;
+	v[FIX_BEFORE_FLOWS] = e.have_before ? (double)e.before_flows : NAN;
+	v[FIX_BEFORE_SECONDS] = e.have_before ? e.before_seconds : NAN;
+	v[FIX_SINCE_FAILED] = e.have_since ? (double)e.since_failed : NAN;
+	v[FIX_SINCE_FLOWS] = e.have_since ? (double)e.since_flows : NAN;
+	metrics_sample(m, v[*(const enum fix_figure *)arg], NULL);
+}
+
+static void fix_families(struct metrics *m, const struct render_ns *ns, size_t n)
+{
+	static const struct {
+		enum fix_figure f;
+		const char *name, *help;
+	} figs[] = {
+		{ FIX_SINCE, "natscope_fix_timestamp_seconds",
+		  "When natscope's fix was first installed (0: no fix in force)." },
+		{ FIX_BEFORE_FAILED, "natscope_fix_before_insert_failed",
+		  "Insertion failures in the sample fix took just before it applied." },
+		{ FIX_BEFORE_FLOWS, "natscope_fix_before_flows",
+		  "New source-NAT flows tried in that sample (new + failed)." },
+		{ FIX_BEFORE_SECONDS, "natscope_fix_before_sample_seconds",
+		  "Length of the sample fix took before it applied." },
+		{ FIX_SINCE_FAILED, "natscope_fix_since_insert_failed",
+		  "Insertion failures since natscope's fix was installed." },
+		{ FIX_SINCE_FLOWS, "natscope_fix_since_flows",
+		  "New source-NAT flows since natscope's fix was installed (its count chain)." },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(figs); i++)
+		family(m, ns, n, figs[i].name, METRIC_GAUGE, figs[i].help, emit_fix, &figs[i].f);
+}
+
+static void emit_legacy(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	metrics_sample(m, ns->snap->nat.legacy_nat_ipv4, "family", "ipv4", NULL);
+	metrics_sample(m, ns->snap->nat.legacy_nat_ipv6, "family", "ipv6", NULL);
+}
+
+static void emit_proxies(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	metrics_sample(m, ns->snap->proxies.n, NULL);
+}
+
+static void emit_findings(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	for (unsigned int i = 0; i < ns->rep->n; i++)
+		metrics_sample(m, ns->rep->f[i].sev, "id", audit_check_id(ns->rep->f[i].check),
+			       NULL);
+}
+
+static void emit_status(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	metrics_sample(m, audit_exit_code(ns->rep->worst), NULL);
+}
+
+static void emit_success(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	metrics_sample(m, ns->ok, NULL);
+}
+
+int render_metrics(FILE *out, enum metrics_format fmt, const struct render_ns *ns, size_t n,
+		   const struct render_opts *o)
+{
+	static const int max = 1;
+	struct metrics m;
+	bool table = false, rules = false;
+
+	for (size_t i = 0; i < n; i++) {
+		table |= ns[i].ok && ns[i].snap->have_table;
+		rules |= ns[i].ok && ns[i].snap->nat.have_nftables;
+	}
+	metrics_init(&m, out, fmt);
+	family(&m, ns, n, "natscope_build", METRIC_INFO,
+	       "The natscope version and the kernel release it ran on.", emit_build, o->version);
+	family(&m, ns, n, "natscope_audit_timestamp_seconds", METRIC_GAUGE,
+	       "When the audit read the namespace (Unix time).", emit_timestamp, NULL);
+	family(&m, ns, n, "natscope_audit_success", METRIC_GAUGE,
+	       "1 if the audit of the namespace succeeded, 0 if it failed (then only these "
+	       "three metrics are written).",
+	       emit_success, NULL);
+	family(&m, ns, n, "natscope_conntrack_entries", METRIC_GAUGE,
+	       "Conntrack entries in the namespace (nf_conntrack_count).", emit_entries, NULL);
+	family(&m, ns, n, "natscope_conntrack_max", METRIC_GAUGE,
+	       "nf_conntrack_max: one limit for the entries of all namespaces together.",
+	       emit_entries, &max);
+	family(&m, ns, n, "natscope_conntrack_buckets", METRIC_GAUGE,
+	       "Conntrack hash buckets (nf_conntrack_buckets).", emit_buckets, NULL);
+	stat_families(&m, ns, n);
+	if (table)
+		table_families(&m, ns, n);
+	if (rules) {
+		family(&m, ns, n, "natscope_snat_rules", METRIC_GAUGE,
+		       "Source-NAT statements reachable from nat postrouting chains, by "
+		       "fully-random and by what natscope's overlay does for them.",
+		       emit_rules, NULL);
+		family(&m, ns, n, "natscope_snat_rules_unprotected", METRIC_GAUGE,
+		       "Source-NAT statements without fully-random that no overlay covers "
+		       "(hairpin-only rules left out): the clash risk.",
+		       emit_unprotected, NULL);
+		family(&m, ns, n, "natscope_overlay_present", METRIC_GAUGE,
+		       "1 if natscope's fix overlay is installed.", emit_overlay, NULL);
+		family(&m, ns, n, "natscope_overlay_rules", METRIC_GAUGE,
+		       "Rules by what natscope's overlay does for them (dangerous: NATs what "
+		       "no source rule does).",
+		       emit_overlay_rules, NULL);
+		fix_families(&m, ns, n);
+	}
+	family(&m, ns, n, "natscope_iptables_legacy_nat", METRIC_GAUGE,
+	       "1 if an iptables-legacy nat table exists (invisible to nf_tables).", emit_legacy,
+	       NULL);
+	family(&m, ns, n, "natscope_docker_proxy_processes", METRIC_GAUGE,
+	       "docker-proxy processes relaying published ports of the namespace.", emit_proxies,
+	       NULL);
+	family(&m, ns, n, "natscope_finding_severity", METRIC_GAUGE,
+	       "Severity of each audit finding: 0 ok, 1 info, 2 warning, 3 critical, 4 "
+	       "unknown.",
+	       emit_findings, NULL);
+	family(&m, ns, n, "natscope_audit_status", METRIC_GAUGE,
+	       "The audit's monitoring-plugin status: 0 ok, 1 warning, 2 critical, 3 unknown.",
+	       emit_status, NULL);
+	return metrics_end(&m);
+}
+
+static int one(FILE *out, enum metrics_format fmt, const struct snapshot *s,
+	       const struct audit_report *r, const struct render_opts *o)
+{
+	struct render_ns ns = { .netns = s->netns, .snap = s, .rep = r, .ok = true };
+
+	return render_metrics(out, fmt, &ns, 1, o);
 }
 
 int render_prom(FILE *out, const struct snapshot *s, const struct audit_report *r,
 		const struct render_opts *o)
 {
-	int64_t count = snapshot_count(s), max = snapshot_max(s);
+	return one(out, METRICS_PROMETHEUS, s, r, o);
+}
 
-	family(out, "natscope_build", "info", "natscope version and kernel release");
-	fprintf(out, "natscope_build_info{version=\"%s\",kernel=\"%s\"} 1\n", o->version,
-		s->sys.kernel);
-	if (count >= 0) {
-		family(out, "natscope_conntrack_entries", "gauge", "conntrack entries");
-		fprintf(out, "natscope_conntrack_entries %lld\n", (long long)count);
-	}
-	if (max > 0) {
-		family(out, "natscope_conntrack_max", "gauge", "nf_conntrack_max");
-		fprintf(out, "natscope_conntrack_max %lld\n", (long long)max);
-	}
-	if (s->sys.val[SYSCTL_BUCKETS] != SYSCTL_ABSENT) {
-		family(out, "natscope_conntrack_buckets", "gauge", "nf_conntrack_buckets");
-		fprintf(out, "natscope_conntrack_buckets %lld\n",
-			(long long)s->sys.val[SYSCTL_BUCKETS]);
-	}
-	stat_families(out, s);
-	if (s->have_table) {
-		table_families(out, s);
-		group_families(out, s);
-	}
-	if (s->nat.have_nftables) {
-		unsigned int fr = 0;
-
-		for (unsigned int i = 0; i < s->nat.n; i++)
-			fr += natrule_fully_random(&s->nat.v[i]);
-		family(out, "natscope_snat_rules", "gauge",
-		       "source-NAT statements reachable from nat postrouting chains");
-		fprintf(out, "natscope_snat_rules{fully_random=\"true\"} %u\n", fr);
-		fprintf(out, "natscope_snat_rules{fully_random=\"false\"} %u\n", s->nat.n - fr);
-		overlay_families(out, s);
-	}
-	family(out, "natscope_iptables_legacy_nat", "gauge", "iptables-legacy nat table present");
-	fprintf(out, "natscope_iptables_legacy_nat{family=\"ipv4\"} %d\n", s->nat.legacy_nat_ipv4);
-	fprintf(out, "natscope_iptables_legacy_nat{family=\"ipv6\"} %d\n", s->nat.legacy_nat_ipv6);
-	family(out, "natscope_docker_proxy_processes", "gauge", "docker-proxy processes");
-	fprintf(out, "natscope_docker_proxy_processes %u\n", s->proxies.n);
-	family(out, "natscope_finding_severity", "gauge",
-	       "0 ok, 1 info, 2 warning, 3 critical, 4 unknown");
-	for (unsigned int i = 0; i < r->n; i++)
-		fprintf(out, "natscope_finding_severity{id=\"%s\"} %d\n",
-			audit_check_id(r->f[i].check), (int)r->f[i].sev);
-	family(out, "natscope_audit_status", "gauge",
-	       "exit code: 0 ok, 1 warning, 2 critical, 3 unknown");
-	fprintf(out, "natscope_audit_status %d\n", audit_exit_code(r->worst));
-	fputs("# EOF\n", out);
-	return ferror(out) ? -EIO : 0;
+int render_openmetrics(FILE *out, const struct snapshot *s, const struct audit_report *r,
+		       const struct render_opts *o)
+{
+	return one(out, METRICS_OPENMETRICS, s, r, o);
 }

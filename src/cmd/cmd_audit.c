@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -22,6 +23,7 @@
 enum audit_format {
 	FORMAT_TEXT,
 	FORMAT_JSON,
+	FORMAT_PROMETHEUS,
 	FORMAT_OPENMETRICS,
 };
 
@@ -33,8 +35,8 @@ static const struct {
 } formats[] = {
 	{ "text", FORMAT_TEXT, render_text },
 	{ "json", FORMAT_JSON, render_json },
-	{ "openmetrics", FORMAT_OPENMETRICS, render_prom },
-	{ "prometheus", FORMAT_OPENMETRICS, render_prom },
+	{ "prometheus", FORMAT_PROMETHEUS, render_prom },
+	{ "openmetrics", FORMAT_OPENMETRICS, render_openmetrics },
 };
 
 struct audit_args {
@@ -56,7 +58,8 @@ static void audit_usage(FILE *f)
 		"Options:\n"
 		"  -i, --interval SECONDS  time between the two samples (default 1; 0: one "
 		"sample)\n"
-		"  -f, --format FORMAT     text (default), json, openmetrics\n"
+		"  -f, --format FORMAT     text (default), json, prometheus (text 0.0.4, for\n"
+		"                          node_exporter's textfile collector), openmetrics\n"
 		"  -o, --output FILE       write to FILE atomically (for node_exporter's textfile\n"
 		"                          collector) instead of standard output\n"
 		"      --color WHEN        auto (default), always, never; NO_COLOR is honoured\n"
@@ -105,10 +108,10 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 				if (strcmp(optarg, formats[i].name) == 0)
 					break;
 			if (i == n)
-				return app_error(
-					app, APP_ERR_USAGE,
-					"invalid --format '%s': use text, json or openmetrics",
-					optarg);
+				return app_error(app, APP_ERR_USAGE,
+						 "invalid --format '%s': use text, json, "
+						 "prometheus or openmetrics",
+						 optarg);
 			a->format = (unsigned int)i;
 			break;
 		}
@@ -200,6 +203,25 @@ static int write_output(const struct app *app, const struct audit_args *a,
 		return app_error(app, APP_ERR_IOERR, "writing '%s' failed: %s", a->output,
 				 strerror(-ret));
 	return 0;
+}
+
+/* The metrics of a failed audit: natscope_audit_success 0 (and when), nothing else. */
+static void write_failure(const struct app *app, const struct audit_args *a, struct snapshot *snap,
+			  const struct render_opts *ro)
+{
+	struct render_ns rn = { .netns = snap->netns, .snap = snap, .ok = false };
+	enum metrics_format mf = formats[a->format].fmt == FORMAT_PROMETHEUS ? METRICS_PROMETHEUS
+									     : METRICS_OPENMETRICS;
+	struct outfile of;
+	const char *what;
+
+	snap->taken = time(NULL);
+	if (outfile_open(&of, a->output, app->out, &what) < 0)
+		return; /* the error that ended the audit was said; this one adds nothing */
+	if (render_metrics(of.f, mf, &rn, 1, ro) < 0)
+		outfile_abort(&of);
+	else
+		outfile_commit(&of, &what);
 }
 
 struct replay_ctx {
@@ -303,20 +325,25 @@ int cmd_audit(struct app *app, int argc, char **argv)
 	if (getenv("NATSCOPE_TEST_SYSCTL_ROOT"))
 		co.sys_root = getenv("NATSCOPE_TEST_SYSCTL_ROOT");
 	snprintf(path, sizeof(path), "%s/netfilter/nf_conntrack_max", co.sys_root);
-	if (stat(path, &sb) < 0) {
-		app_leave(app, &ns, 1);
-		return app_error(app, APP_ERR_NO_CONNTRACK,
-				 "nf_conntrack is not available (no %s): load the nf_conntrack "
-				 "module or use a kernel with connection tracking",
-				 path);
-	}
-
 	snapshot_init(&snap);
-	if (app->netns)
-		snprintf(snap.netns, sizeof(snap.netns), "%s", app->netns);
-	ret = collect_snapshot(&co, &snap, &stage);
-	ret = app_leave(app, &ns, ret < 0 ? collect_error(app, ret, stage) : 0);
+	netns_label(app->netns, ns.ino, snap.netns, sizeof(snap.netns));
+	if (stat(path, &sb) < 0)
+		ret = app_leave(app, &ns,
+				app_error(app, APP_ERR_NO_CONNTRACK,
+					  "nf_conntrack is not available (no %s): load the "
+					  "nf_conntrack module or use a kernel with connection "
+					  "tracking",
+					  path));
+	else
+		ret = collect_snapshot(&co, &snap, &stage);
+	if (ret < 0)
+		ret = app_leave(app, &ns, collect_error(app, ret, stage));
+	else if (ret == 0)
+		ret = app_leave(app, &ns, 0);
 	if (ret) {
+		/* metrics say the audit failed, rather than leave an old file standing */
+		if (formats[a.format].fmt >= FORMAT_PROMETHEUS)
+			write_failure(app, &a, &snap, &ro);
 		snapshot_release(&snap);
 		return ret;
 	}

@@ -86,3 +86,15 @@ int netns_leave(struct netns_ctx *ctx)
 	ctx->orig_fd = -1;
 	return ret;
 }
+
+void netns_label(const char *spec, ino_t ino, char *buf, size_t len)
+{
+	struct stat sb;
+
+	if (spec && *spec)
+		snprintf(buf, len, "%s", spec);
+	else if (stat("/proc/1/ns/net", &sb) == 0 && sb.st_ino == ino)
+		snprintf(buf, len, "host");
+	else
+		snprintf(buf, len, "net:[%llu]", (unsigned long long)ino);
+}

@@ -85,7 +85,7 @@ done
 
 # OpenMetrics and text carry the same numbers.
 "$NATSCOPE" --netns "$LAB-r" audit -i 0 -f openmetrics >"$T/m.prom"
-grep -q "^natscope_conntrack_tcp_state_entries{state=\"TIME_WAIT\"} 40$" "$T/m.prom" || fail "openmetrics TIME_WAIT"
+grep -q "^natscope_conntrack_tcp_entries{netns=\"$LAB-r\",state=\"TIME_WAIT\"} 40$" "$T/m.prom" || fail "openmetrics TIME_WAIT"
 tail -1 "$T/m.prom" | grep -qx '# EOF' || fail "openmetrics does not end with # EOF"
 "$NATSCOPE" --netns "$LAB-r" audit -i 0 >"$T/t.txt"
 grep -q "TIME_WAIT 40" "$T/t.txt" || fail "text report lacks the TIME_WAIT count"

@@ -41,7 +41,7 @@ audit_json removed
 "$NATSCOPE" --netns "$LAB-r" audit -i 0 >"$T/removed.txt"
 grep -q 'DANGEROUS: its source rule is gone or changed' "$T/removed.txt" || fail "text does not name the dangerous rule"
 "$NATSCOPE" --netns "$LAB-r" audit -i 0 -f openmetrics >"$T/removed.prom"
-grep -qx 'natscope_overlay_rules{state="dangerous"} 1' "$T/removed.prom" || fail "metrics: $(grep overlay_rules "$T/removed.prom")"
+grep -qx "natscope_overlay_rules{netns=\"$LAB-r\",state=\"dangerous\"} 1" "$T/removed.prom" || fail "metrics: $(grep overlay_rules "$T/removed.prom")"
 fix --random-fully --yes >"$T/out" 2>&1 || fail "rebuild"
 audit_json rebuilt
 [ "$(finding "$T/rebuilt.json" nat_overlay_stale)" = ok ] || fail "rebuilt: not ok"
