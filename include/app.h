@@ -75,5 +75,6 @@ int cmd_audit(struct app *app, int argc, char **argv);
 int cmd_fix(struct app *app, int argc, char **argv);
 int cmd_top(struct app *app, int argc, char **argv);
 int cmd_record(struct app *app, int argc, char **argv);
+int cmd_exporter(struct app *app, int argc, char **argv);
 
 #endif

@@ -35,6 +35,11 @@ static const struct command {
 		.run = cmd_top,
 	},
 	{
+		.name = "exporter",
+		.summary = "serve Prometheus metrics from a live conntrack model (--listen)",
+		.run = cmd_exporter,
+	},
+	{
 		.name = "record",
 		.summary = "save conntrack messages to a pcap file for replay or Wireshark",
 		.run = cmd_record,

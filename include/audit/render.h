@@ -35,10 +35,19 @@ struct render_ns {
 	const struct snapshot *snap;
 	const struct audit_report *rep;
 	bool ok;
+	const void *ext; /* more of the namespace, for render_family()'s callers */
 };
 
 /** The metrics of @n namespaces in one exposition, each series labelled with its netns. */
 int render_metrics(FILE *out, enum metrics_format fmt, const struct render_ns *ns, size_t n,
 		   const struct render_opts *o);
+/** The same families into @m, for an exposition that adds its own (then metrics_end()). */
+void render_metrics_families(struct metrics *m, const struct render_ns *ns, size_t n,
+			     const struct render_opts *o);
+
+/* One family and the samples @emit writes for each namespace whose audit succeeded. */
+typedef void (*render_emit_fn)(struct metrics *m, const struct render_ns *ns, const void *arg);
+void render_family(struct metrics *m, const struct render_ns *ns, size_t n, const char *name,
+		   enum metric_type type, const char *help, render_emit_fn emit, const void *arg);
 
 #endif

@@ -6,4 +6,10 @@
 /** Whether this process has CAP_NET_ADMIN (CAP_SYS_ADMIN too when @setns) effective. */
 bool caps_sufficient(bool setns);
 
+/**
+ * Give up every capability but CAP_NET_ADMIN (effective, permitted and bounding set), for
+ * a long-running process that has opened what needed more.  0, -EPERM, -EINVAL.
+ */
+int caps_keep_only_net_admin(void);
+
 #endif

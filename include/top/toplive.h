@@ -54,7 +54,10 @@ int toplive_delete(struct toplive *tl, const struct ct_flow *flow);
 int toplive_refresh(struct toplive *tl, struct ct_flow *flows, size_t n, bool *found);
 
 struct natrules;
+/* toplive_rules() flags */
+#define TOPLIVE_RULES_TEXT   0x1 /* nft's text of each rule (libnftables, in a child) */
+#define TOPLIVE_RULES_LEGACY 0x2 /* iptables-legacy's too: only in the caller's namespace */
 /** Read the source-NAT rules of the namespace (released and refilled). */
-int toplive_rules(struct toplive *tl, struct natrules *out);
+int toplive_rules(struct toplive *tl, struct natrules *out, unsigned int flags);
 
 #endif

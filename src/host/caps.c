@@ -1,6 +1,8 @@
 #include "config.h"
 #include "host/caps.h"
 
+#include <errno.h>
+
 #include <cap-ng.h>
 
 bool caps_sufficient(bool setns)
@@ -10,4 +12,13 @@ bool caps_sufficient(bool setns)
 	if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN))
 		return false;
 	return !setns || capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN);
+}
+
+int caps_keep_only_net_admin(void)
+{
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
+			 CAP_NET_ADMIN) < 0)
+		return -EINVAL;
+	return capng_apply(CAPNG_SELECT_BOTH) < 0 ? -EPERM : 0;
 }

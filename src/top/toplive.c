@@ -247,7 +247,7 @@ double toplive_dump_cost(const struct toplive *tl)
 	return tl->dump_cost;
 }
 
-int toplive_rules(struct toplive *tl, struct natrules *out)
+int toplive_rules(struct toplive *tl, struct natrules *out, unsigned int flags)
 {
 	struct ruleset *rs;
 	int ret;
@@ -259,12 +259,14 @@ int toplive_rules(struct toplive *tl, struct natrules *out)
 	ret = natrules_analyze(rs, out);
 	if (ret == 0)
 		ret = natfix_judge_rules(rs, out->genid, out);
-	if (ret == 0 && natrules_nft_text(out) == -ENOMEM)
+	if (ret == 0 && (flags & TOPLIVE_RULES_TEXT) && natrules_nft_text(out) == -ENOMEM)
 		ret = -ENOMEM;
 	ruleset_free(rs);
+	if (!(flags & TOPLIVE_RULES_LEGACY) || ret < 0)
+		return ret;
 	/* iptables-legacy's, after the judgement: the overlay does not cover them */
 	natrules_read_legacy("/proc/net", out);
-	return ret < 0 ? ret : natrules_add_legacy(out);
+	return natrules_add_legacy(out);
 }
 
 int toplive_delete(struct toplive *tl, const struct ct_flow *flow)

@@ -32,7 +32,9 @@ void top_viewdata_prepare(struct top_viewdata *vd, struct top_live *lv, const st
 		break;
 	case TUI_RULES:
 		if (!vd->have_rules || now - vd->rules_t >= 10) {
-			vd->have_rules = toplive_rules(tl, &vd->rules) == 0;
+			vd->have_rules =
+				toplive_rules(tl, &vd->rules,
+					      TOPLIVE_RULES_TEXT | TOPLIVE_RULES_LEGACY) == 0;
 			vd->rules_t = now;
 		}
 		break;

@@ -17,7 +17,9 @@ prom_down() {
 	return 0
 }
 
-# in_promns CMD...: run in the clients' namespace
+# in_promns CMD...: run in the clients' namespace.  Never in the background: a
+# background function is a subshell, whose PID is not the program's; background
+# programs are started with ip netns exec itself (it execs them: $! is theirs).
 in_promns() { ip netns exec "$PROMNS" "$@"; }
 
 # wait_http URL: until it answers 2xx, 15 s at most
@@ -32,7 +34,7 @@ wait_http() {
 
 # node_exporter_up DIR: node_exporter with only the textfile collector, on DIR, at :9100
 node_exporter_up() {
-	in_promns prometheus-node-exporter --web.listen-address=127.0.0.1:9100 \
+	ip netns exec "$PROMNS" prometheus-node-exporter --web.listen-address=127.0.0.1:9100 \
 		--collector.disable-defaults --collector.textfile \
 		--collector.textfile.directory="$1" >"$T/node_exporter.log" 2>&1 &
 	PROM_PIDS="$PROM_PIDS $!"
@@ -41,7 +43,7 @@ node_exporter_up() {
 
 # serve_file FILE CONTENT-TYPE: FILE over HTTP at :8000 with that Content-Type
 serve_file() {
-	in_promns python3 - "$1" "$2" >"$T/serve.log" 2>&1 <<'PY' &
+	ip netns exec "$PROMNS" python3 - "$1" "$2" >"$T/serve.log" 2>&1 <<'PY' &
 import http.server, sys
 body, ctype = open(sys.argv[1], 'rb').read(), sys.argv[2]
 class H(http.server.BaseHTTPRequestHandler):
@@ -71,7 +73,7 @@ scrape_configs:
     static_configs:
       - targets: ['$1']
 YML
-	in_promns prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
+	ip netns exec "$PROMNS" prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
 		--web.listen-address=127.0.0.1:9090 >"$T/prometheus.log" 2>&1 &
 	PROM_PIDS="$PROM_PIDS $!"
 	wait_http http://127.0.0.1:9090/-/ready

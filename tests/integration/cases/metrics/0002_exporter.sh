@@ -1,0 +1,86 @@
+#!/bin/bash
+# natscope exporter (issue 11): one exporter watching two namespaces of a lab, listening
+# on loopback in a third.  After a flood, its scraped counters equal conntrack -S per
+# CPU, its model and entry gauges equal conntrack -C; after the flows are flushed
+# (DESTROY events) the model is empty again with conntrack -C.  Both formats pass their real
+# parsers: promtool on the text 0.0.4 answer, a Prometheus server that negotiates
+# OpenMetrics; SIGTERM ends it with status 0.
+. "$TESTLIB/common.sh"
+. "$TESTLIB/prom.sh"
+need_cmd promtool "package prometheus"
+need_cmd prometheus "package prometheus"
+need_cmd curl "package curl"
+case_cleanup() { prom_down; }
+
+lab_up "" drop || fail "lab setup"
+prom_ns_up || fail "clients' namespace"
+ip netns exec "$PROMNS" "$NATSCOPE" exporter --netns "$LAB-r" --netns "$LAB-c1" --interval 0.5 \
+	--listen 127.0.0.1:9662 >"$T/exporter.out" 2>"$T/exporter.err" &
+EXP=$!
+PROM_PIDS="$PROM_PIDS $EXP"
+wait_http http://127.0.0.1:9662/metrics || fail "exporter: $(cat "$T/exporter.out" "$T/exporter.err")"
+grep -q "^natscope exporter: http://127.0.0.1:9662/metrics, 2 namespaces$" "$T/exporter.out" ||
+	fail "start line: $(cat "$T/exporter.out")"
+
+scrape() { # OUT [ACCEPT]
+	in_promns curl -sf ${2:+-H "Accept: $2"} -D "$1.h" -o "$1" http://127.0.0.1:9662/metrics
+}
+value() { # FILE SERIES: the value of one series
+	grep -F "$2 " "$1" | awk '{ print $NF }'
+}
+
+lab_clash "$RAWFLOOD" 2000 2 || fail "flood"
+sleep 1.5
+scrape "$T/m1" || fail "scrape"
+count=$(lab_exec r conntrack -C)
+lab_exec r conntrack -S >"$T/S"
+grep -qi '^Content-Type: text/plain; version=0.0.4' "$T/m1.h" || fail "content type: $(cat "$T/m1.h")"
+promtool check metrics <"$T/m1" >"$T/pt" 2>&1 || fail "promtool: $(cat "$T/pt")"
+[ -s "$T/pt" ] && fail "promtool warns: $(cat "$T/pt")"
+[ "$count" -gt 7000 ] || fail "the flood made only $count entries"
+for s in natscope_model_flows natscope_conntrack_entries; do
+	v=$(value "$T/m1" "$s{netns=\"$LAB-r\"}")
+	[ "$v" = "$count" ] || fail "$s is '$v', conntrack -C says $count"
+done
+python3 - "$T/m1" "$T/S" "$LAB-r" <<'PY' || fail "counters differ from conntrack -S"
+import re, sys
+m = open(sys.argv[1]).read()
+for line in open(sys.argv[2]):
+    f = dict(kv.split('=') for kv in line.split())
+    for k in ('insert_failed', 'drop', 'found', 'invalid', 'early_drop', 'clash_resolve'):
+        got = re.search(r'^natscope_conntrack_%s_total\{netns="%s",cpu="%s"\} (\d+)$' % (k, re.escape(sys.argv[3]), f['cpu']), m, re.M)
+        assert got and int(got.group(1)) == int(f[k]), (k, f['cpu'], got and got.group(1), f[k])
+PY
+new=$(value "$T/m1" "natscope_events_total{netns=\"$LAB-r\",type=\"new\"}")
+[ "$new" -ge "$count" ] || fail "$new NEW events for $count entries"
+[ "$(value "$T/m1" "natscope_events_dropped_total{netns=\"$LAB-r\"}")" = 0 ] || fail "events dropped"
+grep -q "natscope_model_flows{netns=\"$LAB-c1\"}" "$T/m1" || fail "no series of the second namespace"
+
+# the flows go (conntrack -F): DESTROY events empty the model as the kernel empties the
+# table
+lab_exec r conntrack -F 2>/dev/null || fail "conntrack -F"
+[ "$(lab_exec r conntrack -C)" = 0 ] || fail "the table is not empty after conntrack -F"
+sleep 1.5
+scrape "$T/m2" || fail "scrape 2"
+[ "$(value "$T/m2" "natscope_model_flows{netns=\"$LAB-r\"}")" = 0 ] ||
+	fail "model after expiry: $(grep -E 'model_flows|events_total|resyncs' "$T/m2")"
+destroyed=$(value "$T/m2" "natscope_events_total{netns=\"$LAB-r\",type=\"destroy\"}")
+[ "$destroyed" -ge "$count" ] || fail "$destroyed DESTROY events for $count entries"
+
+# OpenMetrics when asked; a Prometheus server negotiates it and stores every sample
+scrape "$T/m3" 'application/openmetrics-text; version=1.0.0' || fail "scrape 3"
+grep -qi '^Content-Type: application/openmetrics-text; version=1.0.0' "$T/m3.h" || fail "OM content type: $(cat "$T/m3.h")"
+[ "$(tail -n 1 "$T/m3")" = "# EOF" ] || fail "OpenMetrics without # EOF"
+prometheus_up 127.0.0.1:9662 || fail "prometheus: $(tail -5 "$T/prometheus.log")"
+[ "$(prom_wait_up)" = 1 ] || fail "Prometheus could not scrape the exporter: $(grep -i 'error\|warn' "$T/prometheus.log" | tail -5)"
+v=$(prom_query "natscope_model_flows{netns=\"$LAB-r\"}")
+[ "$v" = 0 ] || fail "natscope_model_flows through Prometheus: $v"
+[ "$(in_promns curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9662/nothing)" = 404 ] || fail "not 404"
+
+kill -TERM $EXP
+for i in $(seq 50); do kill -0 $EXP 2>/dev/null || break; sleep 0.1; done
+kill -0 $EXP 2>/dev/null && fail "the exporter did not stop on SIGTERM"
+wait $EXP
+rc=$?
+[ "$rc" = 0 ] || fail "the exporter exited $rc: $(cat "$T/exporter.err")"
+echo "metrics/exporter: all passed"
