@@ -144,14 +144,16 @@ static void stat_families(struct metrics *m, const struct render_ns *ns, size_t 
 		if (!(present & (1u << attrs[k])))
 			continue; /* this kernel does not have it */
 		snprintf(name, sizeof(name), "natscope_conntrack_%s", ct_stats_name(attrs[k]));
-		render_family(m, ns, n, name, METRIC_COUNTER, stat_help(attrs[k]), emit_stat, &attrs[k]);
+		render_family(m, ns, n, name, METRIC_COUNTER, stat_help(attrs[k]), emit_stat,
+			      &attrs[k]);
 	}
 	for (unsigned int a = 1; a < CT_STATS_NATTR; a++)
 		if ((present & (1u << a)) && !ct_stats_name(a)) {
-			render_family(m, ns, n, "natscope_conntrack_other", METRIC_COUNTER,
-			       "Per-CPU conntrack statistics this version has no name for, by "
-			       "ctnetlink attribute number.",
-			       emit_other, NULL);
+			render_family(
+				m, ns, n, "natscope_conntrack_other", METRIC_COUNTER,
+				"Per-CPU conntrack statistics this version has no name for, by "
+				"ctnetlink attribute number.",
+				emit_other, NULL);
 			break;
 		}
 }
@@ -241,28 +243,31 @@ static void table_families(struct metrics *m, const struct render_ns *ns, size_t
 	static const bool assured = true;
 
 	render_family(m, ns, n, "natscope_conntrack_entries_by_proto", METRIC_GAUGE,
-	       "Conntrack entries by layer-4 protocol, from one table dump.", emit_by_proto, NULL);
+		      "Conntrack entries by layer-4 protocol, from one table dump.", emit_by_proto,
+		      NULL);
 	render_family(m, ns, n, "natscope_conntrack_entries_by_family", METRIC_GAUGE,
-	       "Conntrack entries by address family, from one table dump.", emit_by_family, NULL);
+		      "Conntrack entries by address family, from one table dump.", emit_by_family,
+		      NULL);
 	render_family(m, ns, n, "natscope_conntrack_tcp_entries", METRIC_GAUGE,
-	       "TCP conntrack entries by TCP state, from one table dump.", emit_tcp_state, NULL);
+		      "TCP conntrack entries by TCP state, from one table dump.", emit_tcp_state,
+		      NULL);
 	render_family(m, ns, n, "natscope_conntrack_nat_entries", METRIC_GAUGE,
-	       "Conntrack entries by the NAT they carry, from one table dump.", emit_nat_kind,
-	       NULL);
+		      "Conntrack entries by the NAT they carry, from one table dump.",
+		      emit_nat_kind, NULL);
 	render_family(m, ns, n, "natscope_conntrack_assured_entries", METRIC_GAUGE,
-	       "ASSURED conntrack entries, from one table dump.", emit_flag, &assured);
+		      "ASSURED conntrack entries, from one table dump.", emit_flag, &assured);
 	render_family(m, ns, n, "natscope_conntrack_unreplied_entries", METRIC_GAUGE,
-	       "UNREPLIED conntrack entries, from one table dump.", emit_flag, NULL);
+		      "UNREPLIED conntrack entries, from one table dump.", emit_flag, NULL);
 	render_family(m, ns, n, "natscope_snat_group_entries", METRIC_GAUGE,
-	       "Source-NAT entries of one group (protocol, post-NAT source, destination, "
-	       "port): the 16 busiest per namespace.",
-	       emit_group, NULL);
+		      "Source-NAT entries of one group (protocol, post-NAT source, destination, "
+		      "port): the 16 busiest per namespace.",
+		      emit_group, NULL);
 	render_family(m, ns, n, "natscope_snat_group_sources", METRIC_GAUGE,
-	       "Distinct pre-NAT sources of one source-NAT group (the 16 busiest).", emit_group,
-	       &sources);
+		      "Distinct pre-NAT sources of one source-NAT group (the 16 busiest).",
+		      emit_group, &sources);
 	render_family(m, ns, n, "natscope_snat_group_port_share", METRIC_GAUGE,
-	       "Share of the ports 1024-65535 one source-NAT group uses (the 16 busiest).",
-	       emit_group, &share);
+		      "Share of the ports 1024-65535 one source-NAT group uses (the 16 busiest).",
+		      emit_group, &share);
 }
 
 static const char *const coverage[NATRULE_COVERS] = {
@@ -366,7 +371,8 @@ static void fix_families(struct metrics *m, const struct render_ns *ns, size_t n
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(figs); i++)
-		render_family(m, ns, n, figs[i].name, METRIC_GAUGE, figs[i].help, emit_fix, &figs[i].f);
+		render_family(m, ns, n, figs[i].name, METRIC_GAUGE, figs[i].help, emit_fix,
+			      &figs[i].f);
 }
 
 static void emit_legacy(struct metrics *m, const struct render_ns *ns, const void *arg)
@@ -418,53 +424,57 @@ void render_metrics_families(struct metrics *m, const struct render_ns *ns, size
 		rules |= ns[i].ok && ns[i].snap->nat.have_nftables;
 	}
 	render_family(m, ns, n, "natscope_build", METRIC_INFO,
-	       "The natscope version and the kernel release it ran on.", emit_build, o->version);
+		      "The natscope version and the kernel release it ran on.", emit_build,
+		      o->version);
 	render_family(m, ns, n, "natscope_audit_timestamp_seconds", METRIC_GAUGE,
-	       "When the audit read the namespace (Unix time).", emit_timestamp, NULL);
+		      "When the audit read the namespace (Unix time).", emit_timestamp, NULL);
 	render_family(m, ns, n, "natscope_audit_success", METRIC_GAUGE,
-	       "1 if the audit of the namespace succeeded, 0 if it failed (then only these "
-	       "three metrics are written).",
-	       emit_success, NULL);
+		      "1 if the audit of the namespace succeeded, 0 if it failed (then only these "
+		      "three metrics are written).",
+		      emit_success, NULL);
 	render_family(m, ns, n, "natscope_conntrack_entries", METRIC_GAUGE,
-	       "Conntrack entries in the namespace (nf_conntrack_count).", emit_entries, NULL);
+		      "Conntrack entries in the namespace (nf_conntrack_count).", emit_entries,
+		      NULL);
 	render_family(m, ns, n, "natscope_conntrack_max", METRIC_GAUGE,
-	       "nf_conntrack_max: one limit for the entries of all namespaces together.",
-	       emit_entries, &max);
+		      "nf_conntrack_max: one limit for the entries of all namespaces together.",
+		      emit_entries, &max);
 	render_family(m, ns, n, "natscope_conntrack_buckets", METRIC_GAUGE,
-	       "Conntrack hash buckets (nf_conntrack_buckets).", emit_buckets, NULL);
+		      "Conntrack hash buckets (nf_conntrack_buckets).", emit_buckets, NULL);
 	stat_families(m, ns, n);
 	if (table)
 		table_families(m, ns, n);
 	if (rules) {
 		render_family(m, ns, n, "natscope_snat_rules", METRIC_GAUGE,
-		       "Source-NAT statements reachable from nat postrouting chains, by "
-		       "fully-random and by what natscope's overlay does for them.",
-		       emit_rules, NULL);
+			      "Source-NAT statements reachable from nat postrouting chains, by "
+			      "fully-random and by what natscope's overlay does for them.",
+			      emit_rules, NULL);
 		render_family(m, ns, n, "natscope_snat_rules_unprotected", METRIC_GAUGE,
-		       "Source-NAT statements without fully-random that no overlay covers "
-		       "(hairpin-only rules left out): the clash risk.",
-		       emit_unprotected, NULL);
+			      "Source-NAT statements without fully-random that no overlay covers "
+			      "(hairpin-only rules left out): the clash risk.",
+			      emit_unprotected, NULL);
 		render_family(m, ns, n, "natscope_overlay_present", METRIC_GAUGE,
-		       "1 if natscope's fix overlay is installed.", emit_overlay, NULL);
-		render_family(m, ns, n, "natscope_overlay_rules", METRIC_GAUGE,
-		       "Rules by what natscope's overlay does for them (dangerous: NATs what "
-		       "no source rule does).",
-		       emit_overlay_rules, NULL);
+			      "1 if natscope's fix overlay is installed.", emit_overlay, NULL);
+		render_family(
+			m, ns, n, "natscope_overlay_rules", METRIC_GAUGE,
+			"Rules by what natscope's overlay does for them (dangerous: NATs what "
+			"no source rule does).",
+			emit_overlay_rules, NULL);
 		fix_families(m, ns, n);
 	}
 	render_family(m, ns, n, "natscope_iptables_legacy_nat", METRIC_GAUGE,
-	       "1 if an iptables-legacy nat table exists (invisible to nf_tables).", emit_legacy,
-	       NULL);
+		      "1 if an iptables-legacy nat table exists (invisible to nf_tables).",
+		      emit_legacy, NULL);
 	render_family(m, ns, n, "natscope_docker_proxy_processes", METRIC_GAUGE,
-	       "docker-proxy processes relaying published ports of the namespace.", emit_proxies,
-	       NULL);
+		      "docker-proxy processes relaying published ports of the namespace.",
+		      emit_proxies, NULL);
 	render_family(m, ns, n, "natscope_finding_severity", METRIC_GAUGE,
-	       "Severity of each audit finding: 0 ok, 1 info, 2 warning, 3 critical, 4 "
-	       "unknown.",
-	       emit_findings, NULL);
-	render_family(m, ns, n, "natscope_audit_status", METRIC_GAUGE,
-	       "The audit's monitoring-plugin status: 0 ok, 1 warning, 2 critical, 3 unknown.",
-	       emit_status, NULL);
+		      "Severity of each audit finding: 0 ok, 1 info, 2 warning, 3 critical, 4 "
+		      "unknown.",
+		      emit_findings, NULL);
+	render_family(
+		m, ns, n, "natscope_audit_status", METRIC_GAUGE,
+		"The audit's monitoring-plugin status: 0 ok, 1 warning, 2 critical, 3 unknown.",
+		emit_status, NULL);
 }
 
 static int one(FILE *out, enum metrics_format fmt, const struct snapshot *s,
