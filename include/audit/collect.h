@@ -36,4 +36,13 @@ void collect_opts_default(struct collect_opts *o);
 int collect_snapshot(const struct collect_opts *o, struct snapshot *snap,
 		     enum collect_stage *stage);
 
+/*
+ * The same in two parts, for many namespaces sampled over one interval: begin in each
+ * (settings, first sample), wait once until the first one's mono0 + interval, finish in
+ * each (dump, second sample, rules, docker-proxy).  Each part runs inside the namespace.
+ */
+int collect_begin(const struct collect_opts *o, struct snapshot *snap, enum collect_stage *stage);
+void collect_wait(double deadline);
+int collect_finish(const struct collect_opts *o, struct snapshot *snap, enum collect_stage *stage);
+
 #endif

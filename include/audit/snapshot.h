@@ -19,6 +19,7 @@ struct snapshot {
 	char netns[128];	/* what --netns named, "" for the caller's namespace */
 	time_t taken;		/* wall clock at the second sample */
 	double interval;	/* seconds between the two stats samples; 0: one sample */
+	double mono0;		/* monotonic time of the first sample */
 	struct ct_stats stats0; /* first sample (empty when interval == 0) */
 	struct ct_stats stats1; /* second (or only) sample */
 	bool stats_fallback;	/* netlink stats unavailable, procfs used */

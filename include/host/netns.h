@@ -1,6 +1,7 @@
 #ifndef NATSCOPE_NETNS_H
 #define NATSCOPE_NETNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -17,10 +18,13 @@ struct netns_ctx {
  */
 int netns_enter(const char *spec, struct netns_ctx *ctx);
 
+/** Whether @ino is the initial namespace: PID 1's (kthreadd's where PID 1's is hidden). */
+bool netns_is_host(const char *proc, ino_t ino);
+
 /**
  * The name a namespace goes by in metrics and reports: @spec as given; without one
- * "host" for the namespace of PID 1 (as this process sees /proc), else "net:[INODE]"
- * as /proc/PID/ns/net reads, for the namespace of inode @ino.
+ * "host" for the initial namespace (netns_is_host()), else "net:[INODE]" as
+ * /proc/PID/ns/net reads, for the namespace of inode @ino.
  */
 void netns_label(const char *spec, ino_t ino, char *buf, size_t len);
 

@@ -94,37 +94,44 @@ static int dump_cb(const struct ct_flow *flow, void *data)
 	return ct_agg_add(data, flow);
 }
 
-int collect_snapshot(const struct collect_opts *o, struct snapshot *snap, enum collect_stage *stage)
+/* The first part: settings and the first statistics sample (its time in snap->mono0). */
+int collect_begin(const struct collect_opts *o, struct snapshot *snap, enum collect_stage *stage)
 {
 	struct nl_sock *nl;
-	struct ct_agg *agg = NULL;
-	double t0, t1;
 	int ret;
 
 	*stage = COLLECT_SYSCTL;
 	ret = sysctl_read(o->sys_root, &snap->sys);
 	if (ret < 0)
 		return ret;
+	*stage = COLLECT_SOCKET;
+	ret = nl_open(&nl, 0);
+	if (ret < 0)
+		return ret;
+	*stage = COLLECT_STATS;
+	if (o->interval > 0)
+		ret = read_stats(nl, o, &snap->stats0, &snap->stats_fallback);
+	snap->mono0 = util_now_mono();
+	nl_close(nl);
+	return ret;
+}
+
+/*
+ * The rest: the dump comes at the end of the interval, so the SNAT groups it finds are
+ * those the interval's traffic made (the likely place of the clashes it counted); then the
+ * second sample, the rules and docker-proxy.
+ */
+int collect_finish(const struct collect_opts *o, struct snapshot *snap, enum collect_stage *stage)
+{
+	struct nl_sock *nl;
+	struct ct_agg *agg = NULL;
+	double t1;
+	int ret;
 
 	*stage = COLLECT_SOCKET;
 	ret = nl_open(&nl, 0);
 	if (ret < 0)
 		return ret;
-
-	*stage = COLLECT_STATS;
-	if (o->interval > 0) {
-		ret = read_stats(nl, o, &snap->stats0, &snap->stats_fallback);
-		if (ret < 0)
-			goto out;
-	}
-	t0 = util_now_mono();
-	/*
-	 * The dump comes at the end of the interval, so the SNAT groups it finds are those
-	 * the interval's traffic made: the likely place of the clashes it counted.
-	 */
-	if (o->interval > 0)
-		sleep_until(t0 + o->interval);
-
 	if (o->dump) {
 		*stage = COLLECT_DUMP;
 		ret = ct_agg_new(&agg);
@@ -142,7 +149,7 @@ int collect_snapshot(const struct collect_opts *o, struct snapshot *snap, enum c
 	ret = read_stats(nl, o, &snap->stats1, &snap->stats_fallback);
 	if (ret < 0)
 		goto out;
-	snap->interval = o->interval > 0 ? t1 - t0 : 0;
+	snap->interval = o->interval > 0 ? t1 - snap->mono0 : 0;
 	snap->taken = time(NULL);
 	/* procfs has no maximum; sysctl has it. */
 	if (snap->stats1.source == CT_STATS_PROCFS && snap->sys.val[SYSCTL_MAX] != SYSCTL_ABSENT)
@@ -161,4 +168,20 @@ out:
 	ct_agg_free(agg);
 	nl_close(nl);
 	return ret;
+}
+
+void collect_wait(double deadline)
+{
+	sleep_until(deadline);
+}
+
+int collect_snapshot(const struct collect_opts *o, struct snapshot *snap, enum collect_stage *stage)
+{
+	int ret = collect_begin(o, snap, stage);
+
+	if (ret < 0)
+		return ret;
+	if (o->interval > 0)
+		collect_wait(snap->mono0 + o->interval);
+	return collect_finish(o, snap, stage);
 }

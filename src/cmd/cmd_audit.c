@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "app.h"
+#include "audit_int.h"
 #include "audit/audit.h"
 #include "audit/collect.h"
 #include "flows/engine.h"
@@ -20,32 +21,13 @@
 #include "audit/render.h"
 #include "util.h"
 
-enum audit_format {
-	FORMAT_TEXT,
-	FORMAT_JSON,
-	FORMAT_PROMETHEUS,
-	FORMAT_OPENMETRICS,
-};
-
-static const struct {
-	const char *name;
-	enum audit_format fmt;
-	int (*render)(FILE *, const struct snapshot *, const struct audit_report *,
-		      const struct render_opts *);
-} formats[] = {
+const struct audit_format_entry audit_formats[] = {
 	{ "text", FORMAT_TEXT, render_text },
 	{ "json", FORMAT_JSON, render_json },
 	{ "prometheus", FORMAT_PROMETHEUS, render_prom },
 	{ "openmetrics", FORMAT_OPENMETRICS, render_openmetrics },
 };
-
-struct audit_args {
-	const char *replay;
-	double interval;
-	unsigned int format; /* index into formats[] */
-	const char *output;
-	int color; /* -1 auto, 0 never, 1 always */
-};
+const size_t audit_nformats = ARRAY_SIZE(audit_formats);
 
 static void audit_usage(FILE *f)
 {
@@ -64,6 +46,8 @@ static void audit_usage(FILE *f)
 		"                          collector) instead of standard output\n"
 		"      --color WHEN        auto (default), always, never; NO_COLOR is honoured\n"
 		"  -n, --netns NS          same as the global option\n"
+		"      --all-netns         every network namespace of the host (named, Docker's,\n"
+		"                          every process's), sampled over one interval\n"
 		"      --replay FILE       audit the table recorded by 'natscope record' (no "
 		"root;\n"
 		"                          checks that need live counters, settings or rules are\n"
@@ -85,6 +69,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 		{ "color", required_argument, NULL, 'C' },
 		{ "netns", required_argument, NULL, 'n' },
 		{ "replay", required_argument, NULL, 'R' },
+		{ "all-netns", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -102,10 +87,10 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 					optarg);
 			break;
 		case 'f': {
-			size_t i, n = ARRAY_SIZE(formats);
+			size_t i, n = audit_nformats;
 
 			for (i = 0; i < n; i++)
-				if (strcmp(optarg, formats[i].name) == 0)
+				if (strcmp(optarg, audit_formats[i].name) == 0)
 					break;
 			if (i == n)
 				return app_error(app, APP_ERR_USAGE,
@@ -139,6 +124,9 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 		case 'R':
 			a->replay = optarg;
 			break;
+		case 'A':
+			a->all_netns = true;
+			break;
 		case 'h':
 			audit_usage(app->out);
 			return -1;
@@ -148,10 +136,14 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 	}
 	if (optind < argc)
 		return app_extra_operand(app, argv);
+	if (a->all_netns && (app->netns || a->replay))
+		return app_error(
+			app, APP_ERR_USAGE,
+			"--all-netns audits every namespace: it takes no --netns or --replay");
 	return 0;
 }
 
-static int collect_error(const struct app *app, int err, enum collect_stage stage)
+int audit_collect_error(const struct app *app, int err, enum collect_stage stage)
 {
 	static const char *const what[] = {
 		[COLLECT_SOCKET] = "opening a netfilter netlink socket",
@@ -190,7 +182,7 @@ static int write_output(const struct app *app, const struct audit_args *a,
 		return app_error(app, APP_ERR_CANTCREAT, "cannot write the report to '%s': %s",
 				 what, strerror(-ret));
 	errno = 0;
-	ret = formats[a->format].render(of.f, snap, rep, ro);
+	ret = audit_formats[a->format].render(of.f, snap, rep, ro);
 	if (ret < 0) {
 		ret = errno ? -errno : ret;
 		outfile_abort(&of);
@@ -210,8 +202,9 @@ static void write_failure(const struct app *app, const struct audit_args *a, str
 			  const struct render_opts *ro)
 {
 	struct render_ns rn = { .netns = snap->netns, .snap = snap, .ok = false };
-	enum metrics_format mf = formats[a->format].fmt == FORMAT_PROMETHEUS ? METRICS_PROMETHEUS
-									     : METRICS_OPENMETRICS;
+	enum metrics_format mf = audit_formats[a->format].fmt == FORMAT_PROMETHEUS
+					 ? METRICS_PROMETHEUS
+					 : METRICS_OPENMETRICS;
 	struct outfile of;
 	const char *what;
 
@@ -313,6 +306,8 @@ int cmd_audit(struct app *app, int argc, char **argv)
 		return ret < 0 ? 0 : ret;
 	if (a.replay)
 		return audit_replay(app, &a);
+	if (a.all_netns)
+		return audit_all(app, &a);
 
 	ret = app_enter(app, &ns);
 	if (ret)
@@ -337,12 +332,12 @@ int cmd_audit(struct app *app, int argc, char **argv)
 	else
 		ret = collect_snapshot(&co, &snap, &stage);
 	if (ret < 0)
-		ret = app_leave(app, &ns, collect_error(app, ret, stage));
+		ret = app_leave(app, &ns, audit_collect_error(app, ret, stage));
 	else if (ret == 0)
 		ret = app_leave(app, &ns, 0);
 	if (ret) {
 		/* metrics say the audit failed, rather than leave an old file standing */
-		if (formats[a.format].fmt >= FORMAT_PROMETHEUS)
+		if (audit_formats[a.format].fmt >= FORMAT_PROMETHEUS)
 			write_failure(app, &a, &snap, &ro);
 		snapshot_release(&snap);
 		return ret;

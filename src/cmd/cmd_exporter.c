@@ -12,6 +12,7 @@
 #include "exporter/scrape.h"
 #include "host/caps.h"
 #include "host/netns.h"
+#include "host/netns_scan.h"
 #include "netlink/ct_events.h"
 #include "top/live.h"
 #include "util.h"
@@ -19,17 +20,23 @@
 #define EXPORTER_LISTEN	   "127.0.0.1:9662"
 #define EXPORTER_MAX_NETNS 64
 
+/* --all-netns looks for namespaces that came or went this often (seconds) */
+#define EXPORTER_RESCAN 5.0
+
 struct exporter_args {
 	const char *listen;
 	double interval;
 	const char *netns[EXPORTER_MAX_NETNS];
 	unsigned int nnetns;
+	bool all_netns;
 };
 
 struct exporter {
-	struct exporter_ns ns[EXPORTER_MAX_NETNS];
-	size_t n;
+	struct exporter_ns *ns;
+	size_t n, cap;
+	ino_t own_ino; /* the exporter's own namespace */
 	struct http *http;
+	double scanned; /* --all-netns: when the namespaces were last looked for */
 };
 
 static void exporter_usage(FILE *f)
@@ -48,6 +55,7 @@ static void exporter_usage(FILE *f)
 		"; :PORT is\n"
 		"                           every address, [ADDR6]:PORT an IPv6 one)\n"
 		"      --netns NS           a namespace to watch (repeatable; default: this one)\n"
+		"      --all-netns          every namespace of the host, as they come and go\n"
 		"  -i, --interval SECONDS   statistics and rule reads, clash intervals (default "
 		"1)\n"
 		"  -h, --help               show this help\n");
@@ -55,10 +63,11 @@ static void exporter_usage(FILE *f)
 
 static int parse_args(struct app *app, int argc, char **argv, struct exporter_args *a)
 {
-	enum { OPT_NETNS = 256 };
+	enum { OPT_NETNS = 256, OPT_ALL_NETNS };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "netns", required_argument, NULL, OPT_NETNS },
+		{ "all-netns", no_argument, NULL, OPT_ALL_NETNS },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -87,6 +96,9 @@ static int parse_args(struct app *app, int argc, char **argv, struct exporter_ar
 						 EXPORTER_MAX_NETNS);
 			a->netns[a->nnetns++] = optarg;
 			break;
+		case OPT_ALL_NETNS:
+			a->all_netns = true;
+			break;
 		case 'i':
 			if (util_parse_double(optarg, 0.1, 3600, &a->interval) < 0)
 				return app_error(
@@ -104,29 +116,57 @@ static int parse_args(struct app *app, int argc, char **argv, struct exporter_ar
 	}
 	if (optind < argc)
 		return app_extra_operand(app, argv);
+	if (a->all_netns && a->nnetns)
+		return app_error(app, APP_ERR_USAGE,
+				 "--all-netns watches every namespace: it takes no --netns");
 	return 0;
 }
 
-/* Start the engine of namespace @spec (NULL: this one) inside it; 0 or the exit code. */
-static int watch(struct app *app, const struct exporter_args *a, const char *spec,
-		 struct exporter_ns *ns)
+/* A slot for one more namespace; NULL without memory. */
+static struct exporter_ns *slot(struct exporter *ex)
+{
+	if (ex->n == ex->cap) {
+		size_t cap = ex->cap ? ex->cap * 2 : 8;
+		struct exporter_ns *v = realloc(ex->ns, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		ex->ns = v;
+		ex->cap = cap;
+	}
+	memset(&ex->ns[ex->n], 0, sizeof(ex->ns[ex->n]));
+	return &ex->ns[ex->n];
+}
+
+/*
+ * Start the engine of namespace @spec (NULL: this one) inside it, labelled @label (NULL:
+ * netns_label()); 0 or the exit code.
+ */
+static int watch(struct app *app, const struct exporter_args *a, struct exporter *ex,
+		 const char *spec, const char *label)
 {
 	struct top_live_opts o = { .interval = a->interval,
 				   .resync = 300,
 				   .rcvbuf = CT_EVENTS_RCVBUF_DEFAULT,
 				   .rcvbuf_max = CT_EVENTS_RCVBUF_MAX_DEFAULT };
+	struct exporter_ns *ns = slot(ex);
 	struct app sub = *app;
 	enum top_live_stage stage;
 	struct netns_ctx ctx;
 	int ret;
 
+	if (!ns)
+		return app_error(app, APP_ERR_RUNTIME, "%s", strerror(ENOMEM));
 	sub.netns = spec;
 	ret = app_enter(&sub, &ctx);
 	if (ret)
 		return ret;
-	netns_label(spec, ctx.ino, ns->label, sizeof(ns->label));
+	if (label)
+		snprintf(ns->label, sizeof(ns->label), "%s", label);
+	else
+		netns_label(spec, ctx.ino, ns->label, sizeof(ns->label));
 	ns->ino = ctx.ino;
-	ns->own = !spec;
+	ns->own = ctx.ino == ex->own_ino;
 	o.netns = ns->label;
 	if (sysctl_read("/proc/sys/net", &ns->sys) < 0)
 		ret = -ENOENT;
@@ -136,7 +176,54 @@ static int watch(struct app *app, const struct exporter_args *a, const char *spe
 		ret = app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_NO_CONNTRACK,
 				"watching conntrack in %s failed: %s", ns->label,
 				ret == -ENOENT ? "no nf_conntrack settings" : strerror(-ret));
-	return app_leave(&sub, &ctx, ret);
+	ret = app_leave(&sub, &ctx, ret);
+	ex->n += ret == 0;
+	return ret;
+}
+
+static void unwatch(struct exporter *ex, size_t i)
+{
+	top_live_free(ex->ns[i].live);
+	ex->ns[i] = ex->ns[--ex->n];
+}
+
+/*
+ * --all-netns: watch the namespaces that appeared, drop those that are gone (our own
+ * sockets keep a namespace alive; it is gone when nothing names it any more).  A
+ * namespace that cannot be watched is said once a scan and skipped.
+ */
+static void rescan(struct app *app, const struct exporter_args *a, struct exporter *ex)
+{
+	struct netns_scan_roots roots;
+	struct netns_entry *v;
+	size_t n;
+
+	ex->scanned = util_now_mono();
+	netns_scan_roots_default(&roots);
+	if (netns_scan(&roots, &v, &n) < 0)
+		return;
+	for (size_t i = ex->n; i-- > 0;) {
+		bool found = false;
+
+		for (size_t k = 0; k < n && !found; k++)
+			found = v[k].ino == ex->ns[i].ino;
+		if (!found) {
+			fprintf(app->out, "natscope exporter: namespace %s is gone\n",
+				ex->ns[i].label);
+			unwatch(ex, i);
+		}
+	}
+	for (size_t k = 0; k < n; k++) {
+		bool known = false;
+
+		for (size_t i = 0; i < ex->n && !known; i++)
+			known = ex->ns[i].ino == v[k].ino;
+		if (!known && watch(app, a, ex, v[k].path, v[k].label) == 0)
+			fprintf(app->out, "natscope exporter: watching namespace %s\n",
+				ex->ns[ex->n - 1].label);
+	}
+	fflush(app->out);
+	free(v);
 }
 
 static int answer(const char *path, const char *accept, struct http_response *r, void *ctx)
@@ -173,13 +260,22 @@ static int answer(const char *path, const char *accept, struct http_response *r,
 }
 
 /* The poll loop: every engine's sources and ticks, and the HTTP server. */
-static int serve(struct app *app, struct exporter *ex)
+static int serve(struct app *app, const struct exporter_args *a, struct exporter *ex)
 {
-	size_t nfds = ex->n * TOP_LIVE_NFDS + 1;
-	struct pollfd *pfd = calloc(nfds, sizeof(*pfd));
-	int ret = pfd ? 0 : -ENOMEM;
+	struct pollfd *pfd = NULL;
+	size_t nfds;
+	int ret = 0;
 
 	while (ret == 0) {
+		if (a->all_netns && util_now_mono() - ex->scanned >= EXPORTER_RESCAN)
+			rescan(app, a, ex);
+		nfds = ex->n * TOP_LIVE_NFDS + 1;
+		free(pfd);
+		pfd = calloc(nfds, sizeof(*pfd));
+		if (!pfd) {
+			ret = -ENOMEM;
+			break;
+		}
 		for (size_t i = 0; i < ex->n; i++)
 			top_live_pollfds(ex->ns[i].live, &pfd[i * TOP_LIVE_NFDS]);
 		pfd[nfds - 1] = (struct pollfd){ .fd = http_fd(ex->http), .events = POLLIN };
@@ -209,33 +305,43 @@ int cmd_exporter(struct app *app, int argc, char **argv)
 {
 	struct exporter_args a;
 	struct exporter ex = { 0 };
+	struct netns_ctx self;
 	int ret;
 
 	ret = parse_args(app, argc, argv, &a);
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	app->netns = NULL; /* each --netns is entered by watch() */
-	for (unsigned int i = 0; i < (a.nnetns ? a.nnetns : 1) && ret == 0; i++) {
-		ret = watch(app, &a, a.nnetns ? a.netns[i] : NULL, &ex.ns[ex.n]);
-		ex.n += ret == 0;
+	if (netns_enter(NULL, &self) == 0)
+		ex.own_ino = self.ino;
+	if (a.all_netns) {
+		if (!caps_sufficient(true))
+			return app_error(app, APP_ERR_PERM,
+					 "--all-netns needs CAP_NET_ADMIN and CAP_SYS_ADMIN: run "
+					 "as root");
+		rescan(app, &a, &ex);
 	}
+	for (unsigned int i = 0; !a.all_netns && i < (a.nnetns ? a.nnetns : 1) && ret == 0; i++)
+		ret = watch(app, &a, &ex, a.nnetns ? a.netns[i] : NULL, NULL);
 	if (ret == 0) {
 		ret = http_open(&ex.http, a.listen, answer, &ex);
 		if (ret < 0)
 			ret = app_error(app, APP_ERR_CANTCREAT, "cannot listen on %s: %s", a.listen,
 					strerror(-ret));
 	}
-	/* what is open stays usable; nothing later needs more than CAP_NET_ADMIN */
-	if (ret == 0 && caps_keep_only_net_admin() < 0)
+	/* what is open stays usable; nothing later needs more than CAP_NET_ADMIN, but
+	 * --all-netns goes on entering namespaces (and reading whose they are) */
+	if (ret == 0 && caps_keep_only(a.all_netns) < 0)
 		ret = app_error(app, APP_ERR_PERM, "dropping capabilities failed");
 	if (ret == 0) {
-		fprintf(app->out, "natscope exporter: http://%s/metrics, %zu namespace%s\n",
-			a.listen, ex.n, ex.n == 1 ? "" : "s");
+		fprintf(app->out, "natscope exporter: http://%s/metrics, %s%zu namespace%s\n",
+			a.listen, a.all_netns ? "--all-netns, " : "", ex.n, ex.n == 1 ? "" : "s");
 		fflush(app->out);
-		ret = serve(app, &ex);
+		ret = serve(app, &a, &ex);
 	}
 	http_close(ex.http);
-	for (size_t i = 0; i < ex.n; i++)
-		top_live_free(ex.ns[i].live);
+	while (ex.n)
+		unwatch(&ex, ex.n - 1);
+	free(ex.ns);
 	return ret;
 }

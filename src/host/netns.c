@@ -87,13 +87,25 @@ int netns_leave(struct netns_ctx *ctx)
 	return ret;
 }
 
-void netns_label(const char *spec, ino_t ino, char *buf, size_t len)
+bool netns_is_host(const char *proc, ino_t ino)
 {
+	char path[PATH_MAX];
 	struct stat sb;
 
+	/* PID 1's, or where it cannot be read (a sandbox), kthreadd's: kernel threads live in
+	 * the initial namespace */
+	snprintf(path, sizeof(path), "%s/1/ns/net", proc);
+	if (stat(path, &sb) == 0)
+		return sb.st_ino == ino;
+	snprintf(path, sizeof(path), "%s/2/ns/net", proc);
+	return stat(path, &sb) == 0 && sb.st_ino == ino;
+}
+
+void netns_label(const char *spec, ino_t ino, char *buf, size_t len)
+{
 	if (spec && *spec)
 		snprintf(buf, len, "%s", spec);
-	else if (stat("/proc/1/ns/net", &sb) == 0 && sb.st_ino == ino)
+	else if (netns_is_host("/proc", ino))
 		snprintf(buf, len, "host");
 	else
 		snprintf(buf, len, "net:[%llu]", (unsigned long long)ino);
