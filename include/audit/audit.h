@@ -36,6 +36,7 @@ struct finding {
 	unsigned int nrules; /* indexes into snapshot.nat.v named as evidence */
 	unsigned int rules[AUDIT_MAX_RULES];
 	unsigned int rules_omitted; /* rules that belonged here past AUDIT_MAX_RULES */
+	enum severity accepted;	    /* --ignore: the severity it had (sev is then ok) */
 };
 
 /* Thresholds; audit_thresholds_default() documents each one's origin. */
@@ -60,6 +61,14 @@ void audit_thresholds_default(struct audit_thresholds *t);
 /** Run every check on @snap. */
 void audit_run(const struct snapshot *snap, const struct audit_thresholds *t,
 	       struct audit_report *report);
+
+/** The check named @id, or NULL. */
+const struct audit_check *audit_check_find(const char *id);
+/**
+ * Accept the findings of @accepted (--ignore): each keeps its summary and evidence, its
+ * severity becomes ok (the one it had in `accepted`), and the worst is recomputed.
+ */
+void audit_accept(struct audit_report *report, const struct audit_check *const *accepted, size_t n);
 
 const char *audit_check_id(const struct audit_check *c);
 const char *audit_check_title(const struct audit_check *c);

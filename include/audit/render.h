@@ -17,6 +17,10 @@ struct render_opts {
 int render_text(FILE *out, const struct snapshot *s, const struct audit_report *r,
 		const struct render_opts *o);
 
+/* The monitoring-plugin output (Nagios, Icinga): a status line with perfdata. */
+int render_plugin(FILE *out, const struct snapshot *s, const struct audit_report *r,
+		  const struct render_opts *o);
+
 /* JSON schema "natscope.audit" version RENDER_JSON_SCHEMA_VERSION; see man natscope-audit. */
 #define RENDER_JSON_SCHEMA_VERSION 1
 int render_json(FILE *out, const struct snapshot *s, const struct audit_report *r,

@@ -617,6 +617,30 @@ void audit_run(const struct snapshot *snap, const struct audit_thresholds *t,
 	}
 }
 
+const struct audit_check *audit_check_find(const char *id)
+{
+	for (size_t i = 0; i < N_CHECKS; i++)
+		if (strcmp(checks[i].id, id) == 0)
+			return &checks[i];
+	return NULL;
+}
+
+void audit_accept(struct audit_report *report, const struct audit_check *const *accepted, size_t n)
+{
+	report->worst = SEV_OK;
+	for (unsigned int i = 0; i < report->n; i++) {
+		struct finding *f = &report->f[i];
+
+		for (size_t k = 0; k < n; k++)
+			if (f->check == accepted[k] && f->sev != SEV_OK) {
+				f->accepted = f->sev;
+				f->sev = SEV_OK;
+			}
+		if (sev_rank(f->sev) > sev_rank(report->worst))
+			report->worst = f->sev;
+	}
+}
+
 const char *audit_check_id(const struct audit_check *c)
 {
 	return c->id;

@@ -260,6 +260,10 @@ static json_t *findings_json(const struct snapshot *s, const struct audit_report
 
 		json_object_set_new(o, "id", json_string(audit_check_id(f->check)));
 		json_object_set_new(o, "severity", json_string(audit_severity_name(f->sev)));
+		json_object_set_new(o, "accepted",
+				    f->accepted != SEV_OK
+					    ? json_string(audit_severity_name(f->accepted))
+					    : json_null());
 		json_object_set_new(o, "title", json_string(audit_check_title(f->check)));
 		json_object_set_new(o, "summary", json_string(f->summary));
 		for (unsigned int k = 0; k < f->nev; k++)

@@ -191,7 +191,11 @@ static void rule_line(FILE *out, const struct natrule *r, int indent)
 static void finding_block(FILE *out, const struct snapshot *s, const struct finding *f, bool color)
 {
 	sev_tag(out, f->sev, color);
-	fprintf(out, "%-22s %s\n", audit_check_id(f->check), f->summary);
+	if (f->accepted != SEV_OK)
+		fprintf(out, "%-22s accepted (%s, --ignore): %s\n", audit_check_id(f->check),
+			audit_severity_name(f->accepted), f->summary);
+	else
+		fprintf(out, "%-22s %s\n", audit_check_id(f->check), f->summary);
 	if (f->sev == SEV_OK)
 		return;
 	fprintf(out, "%9s  evidence:", "");

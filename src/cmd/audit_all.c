@@ -242,12 +242,14 @@ int audit_all(struct app *app, const struct audit_args *a)
 		v[i].ok = v[i].begun && in_ns(app, &v[i], &co, true);
 		if (v[i].ok) {
 			audit_run(&v[i].snap, &th, &v[i].rep);
+			audit_accept(&v[i].rep, a->ignore, a->nignore);
 			code = worse(code, audit_exit_code(v[i].rep.worst));
 		} else {
 			v[i].snap.taken = time(NULL);
 			code = worse(code, 3);
 		}
 	}
+	audit_timeout_cancel();
 	ret = write_report(app, a, v, n);
 	for (size_t i = 0; i < n; i++)
 		snapshot_release(&v[i].snap);

@@ -17,6 +17,7 @@ enum audit_format {
 	FORMAT_JSON,
 	FORMAT_PROMETHEUS,
 	FORMAT_OPENMETRICS,
+	FORMAT_NAGIOS,
 };
 
 struct audit_format_entry {
@@ -36,10 +37,16 @@ struct audit_args {
 	const char *output;
 	int color; /* -1 auto, 0 never, 1 always */
 	bool all_netns;
+	const struct audit_check *ignore[32]; /* --ignore: findings accepted as they are */
+	size_t nignore;
+	double timeout; /* --timeout: seconds, 0 none */
 };
 
 /* The exit code for a failed collection at @stage, after one line saying why. */
 int audit_collect_error(const struct app *app, int err, enum collect_stage stage);
+
+/* Cancel --timeout's alarm: the output comes next, and is never cut. */
+void audit_timeout_cancel(void);
 
 /* --all-netns (audit_all.c): every namespace of the host; the exit code. */
 int audit_all(struct app *app, const struct audit_args *a);

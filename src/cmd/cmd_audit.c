@@ -8,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include "app.h"
 #include "audit_int.h"
@@ -26,6 +28,7 @@ const struct audit_format_entry audit_formats[] = {
 	{ "json", FORMAT_JSON, render_json },
 	{ "prometheus", FORMAT_PROMETHEUS, render_prom },
 	{ "openmetrics", FORMAT_OPENMETRICS, render_openmetrics },
+	{ "nagios", FORMAT_NAGIOS, render_plugin },
 };
 const size_t audit_nformats = ARRAY_SIZE(audit_formats);
 
@@ -41,7 +44,10 @@ static void audit_usage(FILE *f)
 		"  -i, --interval SECONDS  time between the two samples (default 1; 0: one "
 		"sample)\n"
 		"  -f, --format FORMAT     text (default), json, prometheus (text 0.0.4, for\n"
-		"                          node_exporter's textfile collector), openmetrics\n"
+		"                          node_exporter's textfile collector), openmetrics,\n"
+		"                          nagios (a monitoring-plugin status line + perfdata)\n"
+		"      --ignore CHECK[,..] accept these findings as they are (severity ok)\n"
+		"      --timeout SECONDS   give up after SECONDS: UNKNOWN, exit 3\n"
 		"  -o, --output FILE       write to FILE atomically (for node_exporter's textfile\n"
 		"                          collector) instead of standard output\n"
 		"      --color WHEN        auto (default), always, never; NO_COLOR is honoured\n"
@@ -60,6 +66,72 @@ static void audit_usage(FILE *f)
 			audit_check_title(audit_check_at(i)));
 }
 
+/*
+ * --timeout: a monitoring plugin must answer in time, UNKNOWN if it cannot.  The alarm
+ * covers the collection; it is cancelled before any output is written, so a report is
+ * never cut.  The handler needs its message ready: the one piece of process-wide state
+ * here, set once before the alarm is armed.
+ */
+static char timeout_msg[96];
+static size_t timeout_len;
+static int timeout_fd;
+
+static void on_timeout(int sig)
+{
+	(void)sig;
+	if (write(timeout_fd, timeout_msg, timeout_len) < 0)
+		_exit(3);
+	_exit(3);
+}
+
+static void timeout_arm(const struct audit_args *a)
+{
+	struct itimerval it = { 0 };
+	struct sigaction sa = { .sa_handler = on_timeout };
+
+	if (a->timeout <= 0)
+		return;
+	timeout_fd = audit_formats[a->format].fmt == FORMAT_NAGIOS ? STDOUT_FILENO : STDERR_FILENO;
+	snprintf(timeout_msg, sizeof(timeout_msg), "%s - timed out after %g s\n",
+		 timeout_fd == STDOUT_FILENO ? "NATSCOPE UNKNOWN" : "natscope audit: UNKNOWN",
+		 a->timeout);
+	timeout_len = strlen(timeout_msg);
+	sigaction(SIGALRM, &sa, NULL);
+	it.it_value.tv_sec = (time_t)a->timeout;
+	it.it_value.tv_usec = (suseconds_t)((a->timeout - (double)(time_t)a->timeout) * 1e6);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+void audit_timeout_cancel(void)
+{
+	struct itimerval off = { 0 };
+
+	setitimer(ITIMER_REAL, &off, NULL);
+}
+
+/* --ignore CHECK[,CHECK...]: 0, or -1 after one line naming the unknown check. */
+static int parse_ignore(struct app *app, const char *list, struct audit_args *a)
+{
+	char buf[512], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *id = strtok_r(buf, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
+		const struct audit_check *c = audit_check_find(id);
+
+		if (!c) {
+			app_error(app, APP_ERR_USAGE,
+				  "--ignore: no check '%s' (natscope audit --help lists them)", id);
+			return -1;
+		}
+		if (a->nignore == ARRAY_SIZE(a->ignore)) {
+			app_error(app, APP_ERR_USAGE, "--ignore: too many checks");
+			return -1;
+		}
+		a->ignore[a->nignore++] = c;
+	}
+	return 0;
+}
+
 static int parse_args(struct app *app, int argc, char **argv, struct audit_args *a)
 {
 	static const struct option opts[] = {
@@ -70,6 +142,8 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 		{ "netns", required_argument, NULL, 'n' },
 		{ "replay", required_argument, NULL, 'R' },
 		{ "all-netns", no_argument, NULL, 'A' },
+		{ "ignore", required_argument, NULL, 'I' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -95,7 +169,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 			if (i == n)
 				return app_error(app, APP_ERR_USAGE,
 						 "invalid --format '%s': use text, json, "
-						 "prometheus or openmetrics",
+						 "prometheus, openmetrics or nagios",
 						 optarg);
 			a->format = (unsigned int)i;
 			break;
@@ -126,6 +200,17 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 			break;
 		case 'A':
 			a->all_netns = true;
+			break;
+		case 'I':
+			if (parse_ignore(app, optarg, a) != 0)
+				return app_exit_code(app, APP_ERR_USAGE);
+			break;
+		case 'T':
+			if (util_parse_double(optarg, 0.1, 86400, &a->timeout) < 0)
+				return app_error(app, APP_ERR_USAGE,
+						 "invalid --timeout '%s': give seconds from 0.1 to "
+						 "86400",
+						 optarg);
 			break;
 		case 'h':
 			audit_usage(app->out);
@@ -276,6 +361,8 @@ static int audit_replay(struct app *app, const struct audit_args *a)
 	snprintf(snap.netns, sizeof(snap.netns), "replay:%s", a->replay);
 	audit_thresholds_default(&th);
 	audit_run(&snap, &th, &rep);
+	audit_accept(&rep, a->ignore, a->nignore);
+	audit_timeout_cancel();
 	ro.color = a->color < 0 ? app->color && !a->output : a->color == 1;
 	ret = write_output(app, a, &snap, &rep, &ro);
 	if (ret == 0)
@@ -304,6 +391,7 @@ int cmd_audit(struct app *app, int argc, char **argv)
 	ret = parse_args(app, argc, argv, &a);
 	if (ret)
 		return ret < 0 ? 0 : ret;
+	timeout_arm(&a);
 	if (a.replay)
 		return audit_replay(app, &a);
 	if (a.all_netns)
@@ -336,15 +424,23 @@ int cmd_audit(struct app *app, int argc, char **argv)
 	else if (ret == 0)
 		ret = app_leave(app, &ns, 0);
 	if (ret) {
-		/* metrics say the audit failed, rather than leave an old file standing */
-		if (audit_formats[a.format].fmt >= FORMAT_PROMETHEUS)
+		/* metrics say the audit failed, rather than leave an old file standing; a
+		 * plugin's status line says UNKNOWN (the reason is on standard error) */
+		audit_timeout_cancel();
+		if (audit_formats[a.format].fmt == FORMAT_PROMETHEUS ||
+		    audit_formats[a.format].fmt == FORMAT_OPENMETRICS)
 			write_failure(app, &a, &snap, &ro);
+		else if (audit_formats[a.format].fmt == FORMAT_NAGIOS)
+			fprintf(app->out, "NATSCOPE UNKNOWN - the audit failed (the reason is on "
+					  "standard error)\n");
 		snapshot_release(&snap);
 		return ret;
 	}
 
 	audit_thresholds_default(&th);
 	audit_run(&snap, &th, &rep);
+	audit_accept(&rep, a.ignore, a.nignore);
+	audit_timeout_cancel();
 	ro.color = a.color < 0 ? app->color && !a.output : a.color == 1;
 	ret = write_output(app, &a, &snap, &rep, &ro);
 	if (ret == 0)
