@@ -54,4 +54,20 @@ for f in sbin/natscope share/man/man8/natscope.8 share/man/man8/natscope-exporte
 done
 grep -q "^ExecStart=$prefix/sbin/natscope exporter" "$T/root$prefix/lib/systemd/system/natscope-exporter.service" ||
 	fail "installed unit: $(grep ExecStart "$T/root$prefix/lib/systemd/system/natscope-exporter.service")"
+# the DaemonSet: valid YAML, capabilities as documented, flags the exporter knows
+python3 - "$SRC/contrib/kubernetes/natscope-exporter.yaml" >"$T/args" <<'PY' || fail "DaemonSet manifest"
+import sys, yaml
+docs = list(yaml.safe_load_all(open(sys.argv[1])))
+ds = [d for d in docs if d['kind'] == 'DaemonSet'][0]
+spec = ds['spec']['template']['spec']
+assert spec['hostNetwork'] and spec['hostPID'], spec
+c = spec['containers'][0]
+assert sorted(c['securityContext']['capabilities']['add']) == ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE']
+assert c['args'][0] == 'exporter'
+print('\n'.join(a for a in c['args'][1:] if a.startswith('--')))
+PY
+"$NATSCOPE" exporter --help >"$T/help"
+while read -r flag; do
+	grep -q -- "$flag" "$T/help" || fail "the DaemonSet passes $flag, which natscope exporter does not know"
+done <"$T/args"
 echo "metrics/deployment: all passed"
