@@ -45,6 +45,8 @@ void clash_new_flow(struct clash *c, const struct ct_flow *f);
  */
 bool clash_close_interval(struct clash *c, double time, uint64_t insert_failed);
 
+/** Episodes recorded since the start (the ring below keeps the last CLASH_EPISODES). */
+uint64_t clash_total(const struct clash *c);
 /** Episodes, oldest first. */
 unsigned int clash_nepisodes(const struct clash *c);
 const struct clash_episode *clash_episode(const struct clash *c, unsigned int i);

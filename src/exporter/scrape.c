@@ -8,6 +8,7 @@
 #include "audit/audit.h"
 #include "audit/render.h"
 #include "flows/ct_agg.h"
+#include "flows/clash.h"
 #include "flows/engine.h"
 #include "top/live.h"
 #include "top/toplive.h"
@@ -62,7 +63,33 @@ enum engine_figure {
 	EF_OVERRUNS,
 	EF_RESYNCS,
 	EF_FLOWS,
+	EF_CLASHES,
+	EF_CLASH_LAST,
 };
+
+/*
+ * The likely groups of the last clash episode (at most CLASH_GROUPS_PER_EPISODE): the
+ * new flows each had in the interval insert_failed rose.  Likely, never certain.
+ */
+static void emit_last_clash(struct metrics *m, const struct clash *c)
+{
+	const struct clash_episode *ep;
+
+	if (!c || !clash_nepisodes(c))
+		return;
+	ep = clash_episode(c, clash_nepisodes(c) - 1);
+	for (unsigned int i = 0; i < ep->ngroups; i++) {
+		const struct clash_group *g = &ep->groups[i];
+		const char *proto = ct_flow_proto_name(g->key.l4proto);
+		char a[64], b[64], port[8];
+
+		snprintf(port, sizeof(port), "%u", g->key.dport);
+		metrics_sample(m, g->new_flows, "proto", proto ? proto : "other", "snat_src",
+			       ct_flow_addr_str(g->key.family, &g->key.snat_src, a, sizeof(a)),
+			       "dst", ct_flow_addr_str(g->key.family, &g->key.dst, b, sizeof(b)),
+			       "dport", port, NULL);
+	}
+}
 
 static void emit_engine(struct metrics *m, const struct render_ns *rn, const void *arg)
 {
@@ -94,6 +121,12 @@ static void emit_engine(struct metrics *m, const struct render_ns *rn, const voi
 	case EF_FLOWS:
 		metrics_sample(m, (double)engine_counts(e)->total, NULL);
 		break;
+	case EF_CLASHES:
+		metrics_sample(m, engine_clash(e) ? (double)clash_total(engine_clash(e)) : 0, NULL);
+		break;
+	case EF_CLASH_LAST:
+		emit_last_clash(m, engine_clash(e));
+		break;
 	}
 }
 
@@ -120,6 +153,12 @@ static void engine_families(struct metrics *m, const struct render_ns *rn, size_
 		  "Table dumps the exporter took to resynchronise its model." },
 		{ EF_FLOWS, "natscope_model_flows", METRIC_GAUGE,
 		  "Conntrack entries in the exporter's model of the table." },
+		{ EF_CLASHES, "natscope_clash_episodes", METRIC_COUNTER,
+		  "Intervals in which insert_failed rose and a source-NAT group fed by two or "
+		  "more sources qualified as the likely place." },
+		{ EF_CLASH_LAST, "natscope_clash_last_episode_group_new_flows", METRIC_GAUGE,
+		  "New flows of the likely source-NAT groups of the last clash episode (at most "
+		  "3; likely, not certain)." },
 	};
 
 	for (size_t i = 0; i < sizeof(figs) / sizeof(figs[0]); i++)

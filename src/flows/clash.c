@@ -18,6 +18,7 @@ struct clash {
 	unsigned int used;
 	struct clash_episode ep[CLASH_EPISODES]; /* ring */
 	unsigned int nep, head;
+	uint64_t total; /* episodes ever recorded */
 };
 
 #define NSLOTS (CLASH_MAX_GROUPS * 2)
@@ -106,10 +107,16 @@ bool clash_close_interval(struct clash *c, double time, uint64_t insert_failed)
 	if (!ep.ngroups)
 		return false;
 	c->ep[c->head] = ep;
+	c->total++;
 	c->head = (c->head + 1) % CLASH_EPISODES;
 	if (c->nep < CLASH_EPISODES)
 		c->nep++;
 	return true;
+}
+
+uint64_t clash_total(const struct clash *c)
+{
+	return c->total;
 }
 
 unsigned int clash_nepisodes(const struct clash *c)
