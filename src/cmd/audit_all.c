@@ -192,16 +192,7 @@ static int write_report(const struct app *app, const struct audit_args *a, struc
 			of.f, fmt == FORMAT_PROMETHEUS ? METRICS_PROMETHEUS : METRICS_OPENMETRICS,
 			rn, n, &ro);
 	free(rn);
-	if (ret < 0)
-		outfile_abort(&of);
-	else
-		ret = outfile_commit(&of, &what);
-	if (ret < 0 && !of.path)
-		return app_output_error(app, -ret);
-	if (ret < 0)
-		return app_error(app, APP_ERR_IOERR, "writing '%s' failed: %s", a->output,
-				 strerror(-ret));
-	return 0;
+	return audit_output_finish(app, a, &of, ret);
 }
 
 int audit_all(struct app *app, const struct audit_args *a)

@@ -45,6 +45,11 @@ struct audit_args {
 /* The exit code for a failed collection at @stage, after one line saying why. */
 int audit_collect_error(const struct app *app, int err, enum collect_stage stage);
 
+struct outfile;
+/* Commit (@ret 0) or abort the report in @of; 0, or the exit code after one line. */
+int audit_output_finish(const struct app *app, const struct audit_args *a, struct outfile *of,
+			int ret);
+
 /* Cancel --timeout's alarm: the output comes next, and is never cut. */
 void audit_timeout_cancel(void);
 

@@ -268,13 +268,19 @@ static int write_output(const struct app *app, const struct audit_args *a,
 				 what, strerror(-ret));
 	errno = 0;
 	ret = audit_formats[a->format].render(of.f, snap, rep, ro);
-	if (ret < 0) {
-		ret = errno ? -errno : ret;
-		outfile_abort(&of);
-	} else {
-		ret = outfile_commit(&of, &what);
-	}
-	if (ret < 0 && !of.path)
+	return audit_output_finish(app, a, &of, ret < 0 && errno ? -errno : ret);
+}
+
+int audit_output_finish(const struct app *app, const struct audit_args *a, struct outfile *of,
+			int ret)
+{
+	const char *what;
+
+	if (ret < 0)
+		outfile_abort(of);
+	else
+		ret = outfile_commit(of, &what);
+	if (ret < 0 && !of->path)
 		return app_output_error(app, -ret);
 	if (ret < 0)
 		return app_error(app, APP_ERR_IOERR, "writing '%s' failed: %s", a->output,

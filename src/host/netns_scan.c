@@ -55,25 +55,6 @@ static bool is_nsfs_name(const char *name)
 	return name[0] != '.';
 }
 
-static int scan_named(struct scan *s, const char *root)
-{
-	DIR *d = opendir(root);
-	struct dirent *de;
-	char path[PATH_MAX];
-	int ret = 0;
-
-	if (!d)
-		return 0;
-	while (ret == 0 && (de = readdir(d))) {
-		if (!is_nsfs_name(de->d_name))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", root, de->d_name);
-		ret = add(s, path, de->d_name);
-	}
-	closedir(d);
-	return ret;
-}
-
 /* The name of the container whose sandbox is @sandbox_path, from Docker's data root. */
 static bool container_name(const char *data, const char *sandbox, char *out, size_t len)
 {
@@ -112,7 +93,11 @@ static bool container_name(const char *data, const char *sandbox, char *out, siz
 	return found;
 }
 
-static int scan_docker(struct scan *s, const char *root, const char *data)
+/*
+ * The namespace files in @root, named after the file (@docker false) or as Docker's,
+ * after their container where @data (Docker's data root) says which.
+ */
+static int scan_dir(struct scan *s, const char *root, bool docker, const char *data)
 {
 	DIR *d = opendir(root);
 	struct dirent *de;
@@ -125,7 +110,9 @@ static int scan_docker(struct scan *s, const char *root, const char *data)
 		if (!is_nsfs_name(de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", root, de->d_name);
-		if (!data || !container_name(data, path, label, sizeof(label)))
+		if (!docker)
+			snprintf(label, sizeof(label), "%.127s", de->d_name);
+		else if (!data || !container_name(data, path, label, sizeof(label)))
 			snprintf(label, sizeof(label), "docker:%.100s", de->d_name);
 		ret = add(s, path, label);
 	}
@@ -196,10 +183,10 @@ void netns_scan_roots_default(struct netns_scan_roots *r)
 int netns_scan(const struct netns_scan_roots *r, struct netns_entry **out, size_t *n)
 {
 	struct scan s = { 0 };
-	int ret = scan_named(&s, r->run_netns);
+	int ret = scan_dir(&s, r->run_netns, false, NULL);
 
 	if (ret == 0)
-		ret = scan_docker(&s, r->docker_netns, r->docker_data);
+		ret = scan_dir(&s, r->docker_netns, true, r->docker_data);
 	/* a name the user gave wins; "host" only where nobody named PID 1's namespace */
 	if (ret == 0)
 		ret = scan_procs(&s, r->proc);
