@@ -6,6 +6,8 @@
 
 #include "audit/snapshot.h"
 
+struct insfail;
+
 struct collect_opts {
 	double interval;	  /* seconds between stats samples; 0 = one sample */
 	bool dump;		  /* stream the table through the aggregator */
@@ -15,6 +17,7 @@ struct collect_opts {
 	const char *proc_net;	  /* "/proc/net", for iptables-legacy table names */
 	bool nat_rules;		  /* read the nf_tables ruleset */
 	ino_t netns_ino;	  /* namespace docker-proxy processes must be in; 0 any */
+	struct insfail *bpf;	  /* loaded BPF component (audit/exact.h), or NULL */
 };
 
 /* Which step failed, so the command can say what to do about it. */

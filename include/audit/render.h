@@ -21,6 +21,11 @@ int render_text(FILE *out, const struct snapshot *s, const struct audit_report *
 int render_plugin(FILE *out, const struct snapshot *s, const struct audit_report *r,
 		  const struct render_opts *o);
 
+/* The interval's insertion failures named by the BPF component (render_failures.c). */
+#include <jansson.h>
+json_t *render_failures_json(const struct snapshot *s);
+void render_failures_text(FILE *out, const struct snapshot *s);
+
 /* JSON schema "natscope.audit" version RENDER_JSON_SCHEMA_VERSION; see man natscope-audit. */
 #define RENDER_JSON_SCHEMA_VERSION 1
 int render_json(FILE *out, const struct snapshot *s, const struct audit_report *r,

@@ -3,9 +3,11 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "flows/ct_agg.h"
+#include "flows/failures.h"
 #include "netlink/ct_stats.h"
 #include "host/dproxy.h"
 #include "nftables/natrules.h"
@@ -30,6 +32,14 @@ struct snapshot {
 	struct dproxy_list proxies;
 	struct natrules nat; /* source-NAT rules; nat.have_nftables false if unread */
 	int nat_error;	     /* why the ruleset could not be read (-errno), or 0 */
+	ino_t netns_ino;     /* the namespace's inode (BPF records name it) */
+	/* the insertion failures of the interval, named by the BPF component */
+	struct {
+		bool on;	   /* it watched this namespace over the interval */
+		char why[200];	   /* why not, when !on */
+		uint64_t lost;	   /* failures whose record the ring buffer could not take */
+		struct failures f; /* initialised when on */
+	} exact;
 };
 
 void snapshot_init(struct snapshot *s);

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "audit/audit.h"
+#include "audit_int.h"
 #include "util.h"
 
 #include <errno.h>
@@ -34,8 +35,7 @@ void audit_thresholds_default(struct audit_thresholds *t)
 	};
 }
 
-static void summary(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void summary(struct finding *f, const char *fmt, ...)
+void audit_summary(struct finding *f, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -44,7 +44,7 @@ static void summary(struct finding *f, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void evidence(struct finding *f, const char *key, double value)
+void audit_evidence(struct finding *f, const char *key, double value)
 {
 	if (f->nev == AUDIT_MAX_EVIDENCE)
 		return;
@@ -52,7 +52,7 @@ static void evidence(struct finding *f, const char *key, double value)
 	f->ev[f->nev++].value = value;
 }
 
-static void raise_sev(struct finding *f, enum severity sev)
+void audit_raise(struct finding *f, enum severity sev)
 {
 	if (sev > f->sev)
 		f->sev = sev;
@@ -66,35 +66,51 @@ static void cite_groups(const struct snapshot *s, struct finding *f, double min_
 			f->groups[f->ngroups++] = i;
 }
 
+/* What the BPF component adds to the clash finding, in words. */
+static const char *exact_words(const struct snapshot *s, char *buf, size_t len)
+{
+	if (!s->exact.on)
+		return "; the groups below are the likely place (not named exactly: see "
+		       "INSERTION FAILURES)";
+	snprintf(buf, len, "; %llu of them named exactly (INSERTION FAILURES)",
+		 (unsigned long long)s->exact.f.reported);
+	return buf;
+}
+
 static void check_snat_clash(const struct snapshot *s, const struct audit_thresholds *t,
 			     struct finding *f)
 {
 	uint64_t total = ct_stats_total(&s->stats1, CT_STAT_INSERT_FAILED);
 	uint64_t delta = snapshot_delta(s, CT_STAT_INSERT_FAILED);
-	char key[40];
+	char key[40], words[96];
 
-	evidence(f, "insert_failed_total", (double)total);
-	evidence(f, "insert_failed_per_s", snapshot_rate(s, CT_STAT_INSERT_FAILED));
-	evidence(f, "clash_resolve_per_s", snapshot_rate(s, CT_STAT_CLASH_RESOLVE));
+	audit_evidence(f, "insert_failed_total", (double)total);
+	audit_evidence(f, "insert_failed_per_s", snapshot_rate(s, CT_STAT_INSERT_FAILED));
+	audit_evidence(f, "clash_resolve_per_s", snapshot_rate(s, CT_STAT_CLASH_RESOLVE));
 	if (delta) {
 		for (unsigned int i = 0; i < s->stats1.ncpu; i++) {
 			snprintf(key, sizeof(key), "cpu%u_insert_failed_per_s",
 				 s->stats1.cpu[i].cpu);
-			evidence(f, key, snapshot_cpu_rate(s, i, CT_STAT_INSERT_FAILED));
+			audit_evidence(f, key, snapshot_cpu_rate(s, i, CT_STAT_INSERT_FAILED));
 		}
-		raise_sev(f, SEV_CRITICAL);
-		cite_groups(s, f, 0.0);
-		summary(f,
+		audit_raise(f, SEV_CRITICAL);
+		audit_summary(
+			f,
 			"%.1f conntrack insertions/s fail (%llu in %.1f s): new flows are dropped "
-			"and clients stall on SYN/packet retransmits",
+			"and clients stall on SYN/packet retransmits%s",
 			snapshot_rate(s, CT_STAT_INSERT_FAILED), (unsigned long long)delta,
-			s->interval);
+			s->interval, exact_words(s, words, sizeof(words)));
+		/* named exactly: the likely groups would only add guesses */
+		if (!s->exact.on)
+			cite_groups(s, f, 0.0);
+		else
+			audit_evidence(f, "named_exactly", (double)s->exact.f.reported);
 	} else if (total) {
-		raise_sev(f, SEV_INFO);
-		summary(f, "%llu insertions failed since boot, none in the last %.1f s",
-			(unsigned long long)total, s->interval);
+		audit_raise(f, SEV_INFO);
+		audit_summary(f, "%llu insertions failed since boot, none in the last %.1f s",
+			      (unsigned long long)total, s->interval);
 	} else {
-		summary(f, "no conntrack insertion failures");
+		audit_summary(f, "no conntrack insertion failures");
 	}
 }
 
@@ -106,19 +122,19 @@ static void check_table_fill(const struct snapshot *s, const struct audit_thresh
 
 	if (count < 0 || max <= 0) {
 		f->sev = SEV_UNKNOWN;
-		summary(f, "conntrack count or maximum unavailable");
+		audit_summary(f, "conntrack count or maximum unavailable");
 		return;
 	}
 	fill = (double)count / (double)max;
-	evidence(f, "count", (double)count);
-	evidence(f, "max", (double)max);
-	evidence(f, "fill_ratio", fill);
+	audit_evidence(f, "count", (double)count);
+	audit_evidence(f, "max", (double)max);
+	audit_evidence(f, "fill_ratio", fill);
 	if (fill >= t->fill_critical)
-		raise_sev(f, SEV_CRITICAL);
+		audit_raise(f, SEV_CRITICAL);
 	else if (fill >= t->fill_warning)
-		raise_sev(f, SEV_WARNING);
-	summary(f, "conntrack table %.1f%% full (%lld of %lld)", fill * 100.0, (long long)count,
-		(long long)max);
+		audit_raise(f, SEV_WARNING);
+	audit_summary(f, "conntrack table %.1f%% full (%lld of %lld)", fill * 100.0,
+		      (long long)count, (long long)max);
 }
 
 static void check_table_drops(const struct snapshot *s, const struct audit_thresholds *t,
@@ -131,23 +147,25 @@ static void check_table_drops(const struct snapshot *s, const struct audit_thres
 	uint64_t other = drop > failed ? drop - failed : 0;
 	uint64_t early_total = ct_stats_total(&s->stats1, CT_STAT_EARLY_DROP);
 
-	evidence(f, "early_drop_per_s", snapshot_rate(s, CT_STAT_EARLY_DROP));
-	evidence(f, "drop_per_s", snapshot_rate(s, CT_STAT_DROP));
-	evidence(f, "drop_not_insert_failed_per_s", s->interval > 0 ? other / s->interval : 0);
-	evidence(f, "early_drop_total", (double)early_total);
-	evidence(f, "drop_total", (double)ct_stats_total(&s->stats1, CT_STAT_DROP));
+	audit_evidence(f, "early_drop_per_s", snapshot_rate(s, CT_STAT_EARLY_DROP));
+	audit_evidence(f, "drop_per_s", snapshot_rate(s, CT_STAT_DROP));
+	audit_evidence(f, "drop_not_insert_failed_per_s",
+		       s->interval > 0 ? other / s->interval : 0);
+	audit_evidence(f, "early_drop_total", (double)early_total);
+	audit_evidence(f, "drop_total", (double)ct_stats_total(&s->stats1, CT_STAT_DROP));
 	if (early || other) {
-		raise_sev(f, SEV_CRITICAL);
-		summary(f,
+		audit_raise(f, SEV_CRITICAL);
+		audit_summary(
+			f,
 			"conntrack is dropping packets: %.1f early_drop/s, %.1f drop/s not from "
 			"clashes (table full: \"nf_conntrack: table full, dropping packet\")",
 			snapshot_rate(s, CT_STAT_EARLY_DROP), other / s->interval);
 	} else if (early_total) {
-		raise_sev(f, SEV_INFO);
-		summary(f, "%llu early drops since boot, none in the last %.1f s",
-			(unsigned long long)early_total, s->interval);
+		audit_raise(f, SEV_INFO);
+		audit_summary(f, "%llu early drops since boot, none in the last %.1f s",
+			      (unsigned long long)early_total, s->interval);
 	} else {
-		summary(f, "no table-full drops");
+		audit_summary(f, "no table-full drops");
 	}
 }
 
@@ -159,28 +177,28 @@ static void check_hash_chains(const struct snapshot *s, const struct audit_thres
 	int64_t buckets = s->sys.val[SYSCTL_BUCKETS], max = snapshot_max(s);
 	double per_bucket = buckets > 0 && max > 0 ? (double)max / (double)buckets : 0;
 
-	evidence(f, "chaintoolong_per_s", snapshot_rate(s, CT_STAT_CHAINTOOLONG));
-	evidence(f, "chaintoolong_total", (double)total);
+	audit_evidence(f, "chaintoolong_per_s", snapshot_rate(s, CT_STAT_CHAINTOOLONG));
+	audit_evidence(f, "chaintoolong_total", (double)total);
 	if (buckets > 0) {
-		evidence(f, "buckets", (double)buckets);
-		evidence(f, "max_per_bucket", per_bucket);
+		audit_evidence(f, "buckets", (double)buckets);
+		audit_evidence(f, "max_per_bucket", per_bucket);
 	}
 	if (delta) {
-		raise_sev(f, SEV_WARNING);
-		summary(f, "hash chains too long: %.1f/s (%.1f entries allowed per bucket)",
-			snapshot_rate(s, CT_STAT_CHAINTOOLONG), per_bucket);
+		audit_raise(f, SEV_WARNING);
+		audit_summary(f, "hash chains too long: %.1f/s (%.1f entries allowed per bucket)",
+			      snapshot_rate(s, CT_STAT_CHAINTOOLONG), per_bucket);
 	} else if (per_bucket > t->max_per_bucket) {
-		raise_sev(f, SEV_INFO);
-		summary(f,
-			"%lld buckets for up to %lld entries (%.1f per bucket): lookups slow "
-			"down as the table fills",
-			(long long)buckets, (long long)max, per_bucket);
+		audit_raise(f, SEV_INFO);
+		audit_summary(f,
+			      "%lld buckets for up to %lld entries (%.1f per bucket): lookups slow "
+			      "down as the table fills",
+			      (long long)buckets, (long long)max, per_bucket);
 	} else if (total) {
-		raise_sev(f, SEV_INFO);
-		summary(f, "%llu too-long hash chains since boot, none in the last %.1f s",
-			(unsigned long long)total, s->interval);
+		audit_raise(f, SEV_INFO);
+		audit_summary(f, "%llu too-long hash chains since boot, none in the last %.1f s",
+			      (unsigned long long)total, s->interval);
 	} else {
-		summary(f, "hash table sized for the maximum");
+		audit_summary(f, "hash table sized for the maximum");
 	}
 }
 
@@ -193,19 +211,19 @@ static void check_time_wait(const struct snapshot *s, const struct audit_thresho
 
 	if (!s->have_table) {
 		f->sev = SEV_UNKNOWN;
-		summary(f, "table not dumped");
+		audit_summary(f, "table not dumped");
 		return;
 	}
-	evidence(f, "tcp_entries", (double)tcp);
-	evidence(f, "time_wait_entries", (double)tw);
-	evidence(f, "time_wait_share", share);
+	audit_evidence(f, "tcp_entries", (double)tcp);
+	audit_evidence(f, "time_wait_entries", (double)tw);
+	audit_evidence(f, "time_wait_share", share);
 	if (tcp >= t->time_wait_min && share > t->time_wait_share) {
-		raise_sev(f, SEV_WARNING);
-		summary(f, "%.0f%% of TCP entries are TIME_WAIT (%llu of %llu)", share * 100.0,
-			(unsigned long long)tw, (unsigned long long)tcp);
+		audit_raise(f, SEV_WARNING);
+		audit_summary(f, "%.0f%% of TCP entries are TIME_WAIT (%llu of %llu)",
+			      share * 100.0, (unsigned long long)tw, (unsigned long long)tcp);
 	} else {
-		summary(f, "%.0f%% of %llu TCP entries are TIME_WAIT", share * 100.0,
-			(unsigned long long)tcp);
+		audit_summary(f, "%.0f%% of %llu TCP entries are TIME_WAIT", share * 100.0,
+			      (unsigned long long)tcp);
 	}
 }
 
@@ -215,17 +233,17 @@ static void check_invalid(const struct snapshot *s, const struct audit_threshold
 	uint64_t delta = snapshot_delta(s, CT_STAT_INVALID);
 	uint64_t total = ct_stats_total(&s->stats1, CT_STAT_INVALID);
 
-	evidence(f, "invalid_per_s", snapshot_rate(s, CT_STAT_INVALID));
-	evidence(f, "invalid_total", (double)total);
+	audit_evidence(f, "invalid_per_s", snapshot_rate(s, CT_STAT_INVALID));
+	audit_evidence(f, "invalid_total", (double)total);
 	if (delta) {
-		raise_sev(f, SEV_WARNING);
-		summary(f, "%.1f invalid packets/s", snapshot_rate(s, CT_STAT_INVALID));
+		audit_raise(f, SEV_WARNING);
+		audit_summary(f, "%.1f invalid packets/s", snapshot_rate(s, CT_STAT_INVALID));
 	} else if (total) {
-		raise_sev(f, SEV_INFO);
-		summary(f, "%llu invalid packets since boot, none in the last %.1f s",
-			(unsigned long long)total, s->interval);
+		audit_raise(f, SEV_INFO);
+		audit_summary(f, "%llu invalid packets since boot, none in the last %.1f s",
+			      (unsigned long long)total, s->interval);
 	} else {
-		summary(f, "no invalid packets");
+		audit_summary(f, "no invalid packets");
 	}
 }
 
@@ -237,237 +255,45 @@ static void check_port_exhaustion(const struct snapshot *s, const struct audit_t
 
 	if (!s->have_table) {
 		f->sev = SEV_UNKNOWN;
-		summary(f, "table not dumped");
+		audit_summary(f, "table not dumped");
 		return;
 	}
-	evidence(f, "snat_groups", (double)s->table.ngroups);
+	audit_evidence(f, "snat_groups", (double)s->table.ngroups);
 	if (s->table.ntop == 0) {
-		summary(f, "no source-NAT entries");
+		audit_summary(f, "no source-NAT entries");
 		return;
 	}
 	/* Groups are sorted by entries, which is ports in use for a group. */
 	g = &s->table.top[0];
 	share = ct_agg_group_port_share(g);
-	evidence(f, "max_port_share", share);
-	evidence(f, "max_group_entries", (double)g->entries);
+	audit_evidence(f, "max_port_share", share);
+	audit_evidence(f, "max_group_entries", (double)g->entries);
 	if (share >= t->port_share_critical)
-		raise_sev(f, SEV_CRITICAL);
+		audit_raise(f, SEV_CRITICAL);
 	else if (share >= t->port_share_warning)
-		raise_sev(f, SEV_WARNING);
+		audit_raise(f, SEV_WARNING);
 	if (f->sev > SEV_OK) {
 		cite_groups(s, f, t->port_share_warning);
-		summary(f, "a SNAT group uses %.0f%% of its %u source ports", share * 100.0,
-			CT_AGG_PORT_SPACE);
+		audit_summary(f, "a SNAT group uses %.0f%% of its %u source ports", share * 100.0,
+			      CT_AGG_PORT_SPACE);
 	} else {
-		summary(f, "busiest SNAT group uses %.1f%% of its source ports", share * 100.0);
+		audit_summary(f, "busiest SNAT group uses %.1f%% of its source ports",
+			      share * 100.0);
 	}
 }
 
 static void check_docker_proxy(const struct snapshot *s, const struct audit_thresholds *t,
 			       struct finding *f)
 {
-	evidence(f, "processes", (double)s->proxies.n);
+	audit_evidence(f, "processes", (double)s->proxies.n);
 	if (s->proxies.n) {
-		raise_sev(f, SEV_WARNING);
-		summary(f, "%u docker-proxy process%s relay%s published ports in user space",
-			s->proxies.n, s->proxies.n == 1 ? "" : "es", s->proxies.n == 1 ? "s" : "");
+		audit_raise(f, SEV_WARNING);
+		audit_summary(f, "%u docker-proxy process%s relay%s published ports in user space",
+			      s->proxies.n, s->proxies.n == 1 ? "" : "es",
+			      s->proxies.n == 1 ? "s" : "");
 	} else {
-		summary(f, "no docker-proxy processes");
+		audit_summary(f, "no docker-proxy processes");
 	}
-}
-
-static void check_nat_random(const struct snapshot *s, const struct audit_thresholds *t,
-			     struct finding *f)
-{
-	unsigned int lacking = 0, ours = 0, covered = 0, hairpin = 0;
-
-	if (!s->nat.have_nftables) {
-		raise_sev(f, SEV_INFO);
-		summary(f, "nf_tables ruleset not read (%s): NAT rules not inspected",
-			strerror(s->nat_error ? -s->nat_error : ENOENT));
-		return;
-	}
-	for (unsigned int i = 0; i < s->nat.n; i++) {
-		const struct natrule *r = &s->nat.v[i];
-
-		if (r->owner == NATRULE_OWNER_NATSCOPE) {
-			ours++;
-			continue;
-		}
-		if (natrule_fully_random(r))
-			continue;
-		if (r->cover == NATRULE_COVER_COVERED || r->cover == NATRULE_COVER_HARMLESS) {
-			covered++;
-			continue;
-		}
-		if (r->hairpin) { /* one address reaching itself: no crowded port space */
-			hairpin++;
-			continue;
-		}
-		if (f->nrules < AUDIT_MAX_RULES)
-			f->rules[f->nrules++] = i;
-		else
-			f->rules_omitted++;
-		lacking++;
-	}
-	evidence(f, "snat_rules", (double)(s->nat.n - ours));
-	evidence(f, "not_fully_random", (double)lacking);
-	evidence(f, "covered_by_overlay", (double)covered);
-	evidence(f, "hairpin_only", (double)hairpin);
-	evidence(f, "nat_postrouting_chains", (double)s->nat.base_chains);
-	if (!lacking && hairpin) {
-		raise_sev(f, SEV_INFO);
-		summary(f,
-			"%u hairpin-only source-NAT rule%s (one address reaching itself through "
-			"a published port) lack%s fully-random: no clash risk",
-			hairpin, hairpin == 1 ? "" : "s", hairpin == 1 ? "s" : "");
-		return;
-	}
-	if (!lacking) {
-		if (covered)
-			summary(f,
-				"%u source-NAT rule%s without fully-random %s taken over by "
-				"natscope's overlay",
-				covered, covered == 1 ? "" : "s", covered == 1 ? "is" : "are");
-		else
-			summary(f, s->nat.n - ours ? "every source-NAT rule uses fully-random"
-						   : "no source-NAT rules in nf_tables");
-		return;
-	}
-	/* Clashes happening now make the missing flag the likely cause. */
-	raise_sev(f, snapshot_delta(s, CT_STAT_INSERT_FAILED) ? SEV_CRITICAL : SEV_WARNING);
-	summary(f, "%u of %u source-NAT rules lack fully-random port allocation%s", lacking,
-		s->nat.n - ours, f->sev == SEV_CRITICAL ? " while insertions fail" : "");
-}
-
-static void check_overlay(const struct snapshot *s, const struct audit_thresholds *t,
-			  struct finding *f)
-{
-	unsigned int n[NATRULE_COVERS] = { 0 };
-
-	for (unsigned int i = 0; i < s->nat.n; i++)
-		n[s->nat.v[i].cover]++;
-	evidence(f, "present", s->nat.overlay);
-	evidence(f, "stale", s->nat.overlay_stale);
-	for (int c = NATRULE_COVER_COVERED; c < NATRULE_COVERS; c++)
-		evidence(f, natrules_cover_name((enum natrule_cover)c), (double)n[c]);
-	if (n[NATRULE_COVER_DANGEROUS]) {
-		raise_sev(f, SEV_CRITICAL);
-		summary(f,
-			"%u rule%s of natscope's overlay NAT%s traffic that no source rule NATs "
-			"any more (its source is gone or changed)",
-			n[NATRULE_COVER_DANGEROUS], n[NATRULE_COVER_DANGEROUS] == 1 ? "" : "s",
-			n[NATRULE_COVER_DANGEROUS] == 1 ? "s" : "");
-	} else if (n[NATRULE_COVER_UNCOVERED]) {
-		raise_sev(f, SEV_WARNING);
-		summary(f, "natscope's overlay misses %u source-NAT rule%s it should mirror",
-			n[NATRULE_COVER_UNCOVERED], n[NATRULE_COVER_UNCOVERED] == 1 ? "" : "s");
-	} else if (s->nat.overlay_stale) {
-		raise_sev(f, SEV_INFO);
-		summary(f, "natscope's overlay differs from a fresh plan but does the same%s",
-			n[NATRULE_COVER_HARMLESS] ? " (rules that never match the same packet "
-						    "changed order)"
-						  : "");
-	} else {
-		summary(f,
-			s->nat.overlay ? "natscope's overlay is current" : "no natscope overlay");
-	}
-}
-
-/*
- * What natscope's fix did: the failure rate it recorded just before (owner.h) against
- * the rate since, per 100,000 new source-NAT flows tried (new + failed before; since, the
- * overlay's own count, which includes the failed ones).
- */
-static void check_fix_effect(const struct snapshot *s, const struct audit_thresholds *t,
-			     struct finding *f)
-{
-	const struct owner_record *r = &s->nat.fix_record;
-	char when[64], was[96] = "not measured", now[96] = "not counted";
-	struct owner_effect e;
-	time_t at;
-	struct tm tm;
-
-	if (!s->nat.overlay || !r->have) {
-		summary(f, s->nat.overlay ? "natscope's overlay has no record of its effect "
-					    "(made by an older natscope or by hand)"
-					  : "no natscope fix in force");
-		return;
-	}
-	owner_effect_compute(r, ct_stats_total(&s->stats1, CT_STAT_INSERT_FAILED),
-			     s->nat.have_counted, s->nat.counted, &e);
-	at = (time_t)r->since;
-	if (!localtime_r(&at, &tm) || !strftime(when, sizeof(when), "%Y-%m-%d %H:%M %Z", &tm))
-		snprintf(when, sizeof(when), "%" PRIu64, r->since);
-	evidence(f, "since", (double)r->since);
-	if (e.have_before) {
-		evidence(f, "before_failed", (double)e.before_failed);
-		evidence(f, "before_flows", (double)e.before_flows);
-		evidence(f, "before_seconds", e.before_seconds);
-		snprintf(was, sizeof(was), "%.1f (%" PRIu64 " in %" PRIu64 " over %.1f s)",
-			 e.before_per_100k, e.before_failed, e.before_flows, e.before_seconds);
-		if (e.before_per_100k < 0)
-			snprintf(was, sizeof(was), "not known (no new source-NAT flows in %.1f s)",
-				 e.before_seconds);
-	}
-	if (e.have_since) {
-		evidence(f, "since_failed", (double)e.since_failed);
-		evidence(f, "since_flows", (double)e.since_flows);
-		snprintf(now, sizeof(now), "%.1f (%" PRIu64 " in %" PRIu64 ")", e.since_per_100k,
-			 e.since_failed, e.since_flows);
-		if (e.since_per_100k < 0)
-			snprintf(now, sizeof(now), "not known (no new source-NAT flows yet)");
-	}
-	evidence(f, "before_per_100k", e.before_per_100k);
-	evidence(f, "since_per_100k", e.since_per_100k);
-	raise_sev(f, SEV_INFO);
-	/* at least 10 failures since, so that one unlucky race does not make it a warning */
-	if (e.before_per_100k >= 0 && e.since_per_100k >= e.before_per_100k && e.since_failed >= 10)
-		raise_sev(f, SEV_WARNING);
-	summary(f,
-		"insertion failures per 100,000 new source-NAT flows: before natscope's fix "
-		"(%s) %s, since %s%s",
-		when, was, now, f->sev == SEV_WARNING ? ": the fix has not lowered the rate" : "");
-}
-
-static void check_legacy_nat(const struct snapshot *s, const struct audit_thresholds *t,
-			     struct finding *f)
-{
-	unsigned int rules = 0, lacking = 0;
-
-	for (unsigned int i = 0; i < s->nat.n; i++) {
-		const struct natrule *r = &s->nat.v[i];
-
-		if (!r->legacy)
-			continue;
-		rules++;
-		if (!natrule_fully_random(r) && !r->hairpin)
-			lacking++;
-	}
-	evidence(f, "ipv4", s->nat.legacy_nat_ipv4);
-	evidence(f, "ipv6", s->nat.legacy_nat_ipv6);
-	evidence(f, "snat_rules", rules);
-	evidence(f, "not_fully_random", lacking);
-	if (!s->nat.legacy_nat_ipv4 && !s->nat.legacy_nat_ipv6) {
-		summary(f, "no iptables-legacy nat tables");
-		return;
-	}
-	raise_sev(f, SEV_WARNING);
-	if (s->nat.legacy_error)
-		summary(f, "iptables-legacy nat table%s present (%s%s%s), not readable: %s",
-			s->nat.legacy_nat_ipv4 && s->nat.legacy_nat_ipv6 ? "s" : "",
-			s->nat.legacy_nat_ipv4 ? "ipv4" : "",
-			s->nat.legacy_nat_ipv4 && s->nat.legacy_nat_ipv6 ? ", " : "",
-			s->nat.legacy_nat_ipv6 ? "ipv6" : "", strerror(-s->nat.legacy_error));
-	else
-		summary(f,
-			"iptables-legacy nat table%s (%s%s%s): %u source-NAT rule%s, %u without "
-			"--random-fully; natscope fix cannot mirror them",
-			s->nat.legacy_nat_ipv4 && s->nat.legacy_nat_ipv6 ? "s" : "",
-			s->nat.legacy_nat_ipv4 ? "ipv4" : "",
-			s->nat.legacy_nat_ipv4 && s->nat.legacy_nat_ipv6 ? ", " : "",
-			s->nat.legacy_nat_ipv6 ? "ipv6" : "", rules, rules == 1 ? "" : "s",
-			lacking);
 }
 
 static const struct audit_check checks[] = {
@@ -543,7 +369,7 @@ static const struct audit_check checks[] = {
 			  "source-port "
 			  "preservation (STUN/P2P) and does not cure the same-socket UDP race "
 			  "(clash_resolve).",
-		.run = check_nat_random,
+		.run = audit_check_nat_random,
 	},
 	{
 		.id = "nat_overlay_stale",
@@ -553,7 +379,7 @@ static const struct audit_check checks[] = {
 			  "again to rebuild the overlay (atomically), or `natscope fix --revert` "
 			  "to remove it. Rules marked dangerous NAT traffic their source rules no "
 			  "longer do: act now.",
-		.run = check_overlay,
+		.run = audit_check_overlay,
 	},
 	{
 		.id = "fix_effect",
@@ -563,7 +389,7 @@ static const struct audit_check checks[] = {
 			  "rate, they are not SNAT port clashes that fully-random cures (look at "
 			  "clash_resolve, the same-socket UDP race, and at flows natscope's scope "
 			  "leaves out).",
-		.run = check_fix_effect,
+		.run = audit_check_fix_effect,
 	},
 	{
 		.id = "legacy_iptables_nat",
@@ -574,7 +400,7 @@ static const struct audit_check checks[] = {
 			  "move them to iptables-nft (iptables-legacy-save | "
 			  "iptables-nft-restore, then flush the legacy tables) and run "
 			  "natscope fix --random-fully.",
-		.run = check_legacy_nat,
+		.run = audit_check_legacy_nat,
 	},
 	{
 		.id = "docker_userland_proxy",

@@ -3,11 +3,15 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include <linux/netfilter.h>
 #include <time.h>
 
+#include "audit/exact.h"
+#include "bpf/insfail.h"
 #include "netlink/ct_dump.h"
 #include "nftables/natfix.h"
 #include "nftables/natrules.h"
@@ -113,6 +117,19 @@ int collect_begin(const struct collect_opts *o, struct snapshot *snap, enum coll
 		ret = read_stats(nl, o, &snap->stats0, &snap->stats_fallback);
 	snap->mono0 = util_now_mono();
 	nl_close(nl);
+	/* the baseline of exact failures is this very sample */
+	if (ret == 0 && o->bpf && o->interval > 0 && snap->stats0.source == CT_STATS_NETLINK) {
+		int err = insfail_seed(o->bpf, (uint32_t)snap->netns_ino, &snap->stats0);
+
+		snap->exact.on = err == 0;
+		if (err < 0)
+			snprintf(snap->exact.why, sizeof(snap->exact.why),
+				 "seeding the BPF baseline failed: %s", strerror(-err));
+	} else if (ret == 0 && o->bpf) {
+		snprintf(snap->exact.why, sizeof(snap->exact.why),
+			 o->interval > 0 ? "no ctnetlink statistics to start from"
+					 : "no interval (-i 0): nothing to watch");
+	}
 	return ret;
 }
 
@@ -181,7 +198,12 @@ int collect_snapshot(const struct collect_opts *o, struct snapshot *snap, enum c
 
 	if (ret < 0)
 		return ret;
+	if (snap->exact.on)
+		exact_attach(o->bpf, &snap, 1);
 	if (o->interval > 0)
 		collect_wait(snap->mono0 + o->interval);
-	return collect_finish(o, snap, stage);
+	ret = collect_finish(o, snap, stage);
+	if (ret == 0 && snap->exact.on)
+		ret = exact_collect(o->bpf, &snap, 1);
+	return ret;
 }

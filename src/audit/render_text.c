@@ -284,6 +284,8 @@ int render_text(FILE *out, const struct snapshot *s, const struct audit_report *
 	for (unsigned int i = 0; i < r->n; i++)
 		finding_block(out, s, &r->f[i], o->color);
 
+	if (!s->replay && s->interval > 0)
+		render_failures_text(out, s);
 	fprintf(out, "\nPER-CPU STATISTICS (source: %s)\n",
 		s->stats1.source == CT_STATS_PROCFS ? "procfs" : "netlink");
 	cpu_section(out, s);

@@ -19,6 +19,7 @@ void snapshot_release(struct snapshot *s)
 	ct_stats_release(&s->stats1);
 	dproxy_list_release(&s->proxies);
 	natrules_release(&s->nat);
+	failures_release(&s->exact.f);
 }
 
 /* Counters can go backwards only if a CPU went offline between samples; clamp at 0. */

@@ -7,6 +7,8 @@
 #include <jansson.h>
 
 #include "app.h"
+#include "audit/exact.h"
+#include "bpf/insfail.h"
 #include "audit_int.h"
 #include "host/caps.h"
 #include "host/netns.h"
@@ -47,6 +49,26 @@ static bool in_ns(const struct app *app, struct one *o, struct collect_opts *co,
 			strerror(-ret));
 	/* ENOENT: it went away since the scan; said as a failed audit in the report */
 	return ret == 0;
+}
+
+/*
+ * Exact failures over all namespaces: one BPF component, seeded in each by
+ * collect_begin(), attached once (@collect false), its records shared out once every
+ * second sample is taken (@collect true).
+ */
+static void exact_step(const struct collect_opts *co, struct one *v, size_t n, bool collect)
+{
+	struct snapshot **snaps = co->bpf ? calloc(n, sizeof(*snaps)) : NULL;
+	size_t k = 0;
+
+	for (size_t i = 0; snaps && i < n; i++)
+		if (v[i].snap.exact.on && (!collect || v[i].ok))
+			snaps[k++] = &v[i].snap;
+	if (k && !collect)
+		exact_attach(co->bpf, snaps, k);
+	else if (k)
+		exact_collect(co->bpf, snaps, k);
+	free(snaps);
 }
 
 /* Monitoring-plugin ranking: critical, then unknown, warning, ok. */
@@ -222,15 +244,26 @@ int audit_all(struct app *app, const struct audit_args *a)
 		v[i].e = &ents[i];
 		snapshot_init(&v[i].snap);
 		snprintf(v[i].snap.netns, sizeof(v[i].snap.netns), "%s", ents[i].label);
+		v[i].snap.netns_ino = ents[i].ino;
+	}
+	co.bpf = n ? open_bpf(a, &v[0].snap) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			memcpy(v[i].snap.exact.why, v[0].snap.exact.why,
+			       sizeof(v[i].snap.exact.why));
 		v[i].begun = in_ns(app, &v[i], &co, false);
 		if (v[i].begun && first < 0)
 			first = v[i].snap.mono0;
 	}
+	exact_step(&co, v, n, false);
 	if (a->interval > 0 && first >= 0)
 		collect_wait(first + a->interval);
 	audit_thresholds_default(&th);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		v[i].ok = v[i].begun && in_ns(app, &v[i], &co, true);
+	exact_step(&co, v, n, true);
+	insfail_close(co.bpf);
+	for (size_t i = 0; i < n; i++) {
 		if (v[i].ok) {
 			audit_run(&v[i].snap, &th, &v[i].rep);
 			audit_accept(&v[i].rep, a->ignore, a->nignore);

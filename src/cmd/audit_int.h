@@ -40,7 +40,12 @@ struct audit_args {
 	const struct audit_check *ignore[32]; /* --ignore: findings accepted as they are */
 	size_t nignore;
 	double timeout; /* --timeout: seconds, 0 none */
+	bool no_bpf;	/* --no-bpf: likely attribution only */
 };
+
+struct insfail;
+/* The BPF component for exact failures, or NULL with snap->exact.why saying why. */
+struct insfail *open_bpf(const struct audit_args *a, struct snapshot *snap);
 
 /* The exit code for a failed collection at @stage, after one line saying why. */
 int audit_collect_error(const struct app *app, int err, enum collect_stage stage);

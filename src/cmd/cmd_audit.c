@@ -16,6 +16,8 @@
 #include "audit_int.h"
 #include "audit/audit.h"
 #include "audit/collect.h"
+#include "audit/exact.h"
+#include "bpf/insfail.h"
 #include "flows/engine.h"
 #include "host/evrec.h"
 #include "host/netns.h"
@@ -48,6 +50,7 @@ static void audit_usage(FILE *f)
 		"                          nagios (a monitoring-plugin status line + perfdata)\n"
 		"      --ignore CHECK[,..] accept these findings as they are (severity ok)\n"
 		"      --timeout SECONDS   give up after SECONDS: UNKNOWN, exit 3\n"
+		"      --no-bpf            do not name failed insertions with the BPF component\n"
 		"  -o, --output FILE       write to FILE atomically (for node_exporter's textfile\n"
 		"                          collector) instead of standard output\n"
 		"      --color WHEN        auto (default), always, never; NO_COLOR is honoured\n"
@@ -109,6 +112,27 @@ void audit_timeout_cancel(void)
 	setitimer(ITIMER_REAL, &off, NULL);
 }
 
+/*
+ * The BPF component for exact insertion failures, unless --no-bpf or no interval; when
+ * it cannot be loaded the snapshot says why (the report falls back to likely groups).
+ */
+struct insfail *open_bpf(const struct audit_args *a, struct snapshot *snap)
+{
+	struct insfail *h;
+
+	if (a->no_bpf) {
+		snprintf(snap->exact.why, sizeof(snap->exact.why), "--no-bpf");
+		return NULL;
+	}
+	if (a->interval <= 0) {
+		snprintf(snap->exact.why, sizeof(snap->exact.why),
+			 "no interval (-i 0): nothing to watch");
+		return NULL;
+	}
+	h = exact_open(snap->exact.why, sizeof(snap->exact.why));
+	return h;
+}
+
 /* --ignore CHECK[,CHECK...]: 0, or -1 after one line naming the unknown check. */
 static int parse_ignore(struct app *app, const char *list, struct audit_args *a)
 {
@@ -144,6 +168,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 		{ "all-netns", no_argument, NULL, 'A' },
 		{ "ignore", required_argument, NULL, 'I' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "no-bpf", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -204,6 +229,9 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 		case 'I':
 			if (parse_ignore(app, optarg, a) != 0)
 				return app_exit_code(app, APP_ERR_USAGE);
+			break;
+		case 'B':
+			a->no_bpf = true;
 			break;
 		case 'T':
 			if (util_parse_double(optarg, 0.1, 86400, &a->timeout) < 0)
@@ -416,6 +444,8 @@ int cmd_audit(struct app *app, int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/netfilter/nf_conntrack_max", co.sys_root);
 	snapshot_init(&snap);
 	netns_label(app->netns, ns.ino, snap.netns, sizeof(snap.netns));
+	snap.netns_ino = ns.ino;
+	co.bpf = open_bpf(&a, &snap);
 	if (stat(path, &sb) < 0)
 		ret = app_leave(app, &ns,
 				app_error(app, APP_ERR_NO_CONNTRACK,
@@ -425,6 +455,7 @@ int cmd_audit(struct app *app, int argc, char **argv)
 					  path));
 	else
 		ret = collect_snapshot(&co, &snap, &stage);
+	insfail_close(co.bpf);
 	if (ret < 0)
 		ret = app_leave(app, &ns, audit_collect_error(app, ret, stage));
 	else if (ret == 0)

@@ -1,0 +1,26 @@
+#ifndef NATSCOPE_AUDIT_EXACT_H
+#define NATSCOPE_AUDIT_EXACT_H
+
+#include <stddef.h>
+
+struct insfail;
+struct snapshot;
+
+/*
+ * Exact insertion failures for audit (the BPF component, bpf/insfail.h): loaded before
+ * the first statistics sample, each namespace seeded with that sample (collect_begin()
+ * does it when collect_opts.bpf is set), attached once, and after the second sample
+ * the records the ring buffer holds are given to the snapshot of their namespace:
+ * those counted up to its second sample are the interval's.
+ */
+
+/** Load the component; NULL, with @why, when it cannot be used. */
+struct insfail *exact_open(char *why, size_t whylen);
+/** Attach it; -errno, and every snapshot says why it is not exact. */
+int exact_attach(struct insfail *h, struct snapshot **snaps, size_t n);
+/** Drain the records into the snapshots whose second sample is taken; -ENOMEM. */
+int exact_collect(struct insfail *h, struct snapshot **snaps, size_t n);
+/** Every snapshot says @why (when the component could not be loaded). */
+void exact_unavailable(struct snapshot **snaps, size_t n, const char *why);
+
+#endif

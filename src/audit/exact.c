@@ -1,0 +1,94 @@
+#include "config.h"
+#include "audit/exact.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/snapshot.h"
+#include "bpf/insfail.h"
+
+struct insfail *exact_open(char *why, size_t whylen)
+{
+	struct insfail *h = NULL;
+
+	return insfail_open(&h, why, whylen) == 0 ? h : NULL;
+}
+
+void exact_unavailable(struct snapshot **snaps, size_t n, const char *why)
+{
+	for (size_t i = 0; i < n; i++) {
+		snaps[i]->exact.on = false;
+		snprintf(snaps[i]->exact.why, sizeof(snaps[i]->exact.why), "%s", why);
+	}
+}
+
+int exact_attach(struct insfail *h, struct snapshot **snaps, size_t n)
+{
+	char why[200];
+	int ret = insfail_attach(h, why, sizeof(why));
+
+	if (ret < 0)
+		exact_unavailable(snaps, n, why);
+	return ret;
+}
+
+struct distribute {
+	struct snapshot **snaps;
+	size_t n;
+};
+
+/* A record belongs to the snapshot of its namespace if its counter is within the
+ * interval's second sample on its CPU. */
+static int take(const struct insfail_rec *r, void *data)
+{
+	struct distribute *d = data;
+
+	for (size_t i = 0; i < d->n; i++) {
+		struct snapshot *s = d->snaps[i];
+		const struct ct_cpu_stats *c;
+
+		if (!s->exact.on || (ino_t)r->netns != s->netns_ino)
+			continue;
+		c = ct_stats_cpu(&s->stats1, r->cpu);
+		if (c && r->counter <= c->val[CT_STAT_INSERT_FAILED])
+			failures_add(&s->exact.f, r);
+		else
+			s->exact.f.outside++;
+		return 0;
+	}
+	return 0;
+}
+
+int exact_collect(struct insfail *h, struct snapshot **snaps, size_t n)
+{
+	struct distribute d = { .snaps = snaps, .n = n };
+	struct insfail_counts c;
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!snaps[i]->exact.on)
+			continue;
+		ret = failures_init(&snaps[i]->exact.f);
+		if (ret < 0)
+			return ret;
+	}
+	while ((ret = insfail_consume(h, take, &d)) > 0)
+		;
+	if (ret < 0) {
+		for (size_t i = 0; i < n; i++)
+			if (snaps[i]->exact.on) {
+				snaps[i]->exact.on = false;
+				snprintf(snaps[i]->exact.why, sizeof(snaps[i]->exact.why),
+					 "reading the BPF ring buffer failed: %s", strerror(-ret));
+			}
+		return 0;
+	}
+	if (insfail_counts(h, &c) == 0)
+		for (size_t i = 0; i < n; i++)
+			snaps[i]->exact.lost = c.lost; /* not per namespace: said as such */
+	for (size_t i = 0; i < n; i++)
+		if (snaps[i]->exact.on)
+			failures_sort(&snaps[i]->exact.f);
+	return 0;
+}

@@ -1,0 +1,149 @@
+#include "config.h"
+#include "audit/render.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+/*
+ * The insertion failures of the interval, as the BPF component named them: text and
+ * JSON.  Exactness is stated with the figures that show it: records against the
+ * counter's increase, per CPU.
+ */
+
+static const char *addr(uint8_t family, const unsigned char *a, char *buf, size_t len)
+{
+	union ct_addr u = { 0 };
+
+	memcpy(u.a8, a, family == AF_INET ? 4 : 16);
+	return ct_flow_addr_str(family, &u, buf, len);
+}
+
+static const char *proto(uint8_t p)
+{
+	const char *n = ct_flow_proto_name(p);
+
+	return n ? n : "other";
+}
+
+static json_t *record_json(const struct insfail_rec *r)
+{
+	char src[64], dst[64], snat[64];
+
+	return json_pack(
+		"{s:f,s:i,s:s,s:s,s:i,s:s,s:i,s:s,s:i,s:I,s:I}", "time_s", (double)r->time_ns / 1e9,
+		"cpu", (int)r->cpu, "proto", proto(r->proto), "src",
+		addr(r->family, r->orig.src, src, sizeof(src)), "sport", ntohs(r->orig.sport),
+		"dst", addr(r->family, r->orig.dst, dst, sizeof(dst)), "dport",
+		ntohs(r->orig.dport), "snat_src", addr(r->family, r->reply.dst, snat, sizeof(snat)),
+		"snat_port", ntohs(r->reply.dport), "mark", (json_int_t)r->mark, "status",
+		(json_int_t)r->status);
+}
+
+json_t *render_failures_json(const struct snapshot *s)
+{
+	const struct failures *f = &s->exact.f;
+	json_t *o = json_object(), *cpus, *groups, *sources, *recs;
+	char a[64], b[64];
+
+	json_object_set_new(o, "exact", json_boolean(s->exact.on));
+	json_object_set_new(o, "why",
+			    s->exact.on || !s->exact.why[0] ? json_null()
+							    : json_string(s->exact.why));
+	json_object_set_new(o, "counter_delta",
+			    json_integer((json_int_t)snapshot_delta(s, CT_STAT_INSERT_FAILED)));
+	if (!s->exact.on)
+		return o;
+	json_object_set_new(o, "reported", json_integer((json_int_t)f->reported));
+	json_object_set_new(o, "missed", json_integer((json_int_t)f->missed));
+	json_object_set_new(o, "lost", json_integer((json_int_t)s->exact.lost));
+	cpus = json_array();
+	for (unsigned int i = 0; i < s->stats1.ncpu; i++) {
+		const struct ct_cpu_stats *c1 = &s->stats1.cpu[i];
+		const struct ct_cpu_stats *c0 = ct_stats_cpu(&s->stats0, c1->cpu);
+		uint64_t d =
+			c0 ? c1->val[CT_STAT_INSERT_FAILED] - c0->val[CT_STAT_INSERT_FAILED] : 0;
+
+		json_array_append_new(
+			cpus, json_pack("{s:i,s:I,s:I}", "cpu", (int)c1->cpu, "reported",
+					(json_int_t)(c1->cpu < 256 ? f->by_cpu[c1->cpu] : 0),
+					"counter_delta", (json_int_t)d));
+	}
+	json_object_set_new(o, "per_cpu", cpus);
+	groups = json_array();
+	for (unsigned int i = 0; i < f->ngroups && i < FAILURES_TOP; i++) {
+		const struct failure_group *g = &f->groups[i];
+
+		json_array_append_new(
+			groups,
+			json_pack("{s:s,s:s,s:s,s:i,s:I}", "proto", proto(g->key.l4proto),
+				  "snat_src",
+				  ct_flow_addr_str(g->key.family, &g->key.snat_src, a, sizeof(a)),
+				  "dst", ct_flow_addr_str(g->key.family, &g->key.dst, b, sizeof(b)),
+				  "dport", (int)g->key.dport, "failures", (json_int_t)g->failures));
+	}
+	json_object_set_new(o, "by_group", groups);
+	sources = json_array();
+	for (unsigned int i = 0; i < f->nsources && i < FAILURES_TOP; i++)
+		json_array_append_new(sources,
+				      json_pack("{s:s,s:I}", "src",
+						ct_flow_addr_str(f->sources[i].family,
+								 &f->sources[i].src, a, sizeof(a)),
+						"failures", (json_int_t)f->sources[i].failures));
+	json_object_set_new(o, "by_source", sources);
+	recs = json_array();
+	for (unsigned int i = 0; i < f->nrec; i++)
+		json_array_append_new(recs, record_json(&f->rec[i]));
+	json_object_set_new(o, "records", recs);
+	json_object_set_new(o, "records_cap", json_integer(FAILURES_RECORDS));
+	return o;
+}
+
+void render_failures_text(FILE *out, const struct snapshot *s)
+{
+	const struct failures *f = &s->exact.f;
+	uint64_t delta = snapshot_delta(s, CT_STAT_INSERT_FAILED);
+	char a[64], b[64], c[64];
+
+	if (!s->exact.on) {
+		fprintf(out, "\nINSERTION FAILURES: not named%s%s%s%s\n",
+			s->exact.why[0] ? " (" : "", s->exact.why, s->exact.why[0] ? ")" : "",
+			delta ? "; snat_port_clash lists the likely groups" : "");
+		return;
+	}
+	fprintf(out,
+		"\nINSERTION FAILURES (named by BPF: %llu of the %llu insert_failed counted in "
+		"the interval%s)\n",
+		(unsigned long long)f->reported, (unsigned long long)delta,
+		f->missed || s->exact.lost ? "; some without a record" : "");
+	if (!f->reported) {
+		fprintf(out, "  none\n");
+		return;
+	}
+	fprintf(out, "  by source-NAT group:\n");
+	for (unsigned int i = 0; i < f->ngroups && i < FAILURES_TOP; i++) {
+		const struct failure_group *g = &f->groups[i];
+
+		fprintf(out, "    %-4s %s -> %s:%u  %llu\n", proto(g->key.l4proto),
+			ct_flow_addr_str(g->key.family, &g->key.snat_src, a, sizeof(a)),
+			ct_flow_addr_str(g->key.family, &g->key.dst, b, sizeof(b)), g->key.dport,
+			(unsigned long long)g->failures);
+	}
+	fprintf(out, "  by source:\n");
+	for (unsigned int i = 0; i < f->nsources && i < FAILURES_TOP; i++)
+		fprintf(out, "    %s  %llu\n",
+			ct_flow_addr_str(f->sources[i].family, &f->sources[i].src, a, sizeof(a)),
+			(unsigned long long)f->sources[i].failures);
+	fprintf(out, "  the first %u:\n", f->nrec < 10 ? f->nrec : 10);
+	for (unsigned int i = 0; i < f->nrec && i < 10; i++) {
+		const struct insfail_rec *r = &f->rec[i];
+
+		fprintf(out, "    cpu%u %s %s:%u -> %s:%u clashed on %s:%u\n", r->cpu,
+			proto(r->proto), addr(r->family, r->orig.src, a, sizeof(a)),
+			ntohs(r->orig.sport), addr(r->family, r->orig.dst, b, sizeof(b)),
+			ntohs(r->orig.dport), addr(r->family, r->reply.dst, c, sizeof(c)),
+			ntohs(r->reply.dport));
+	}
+}
