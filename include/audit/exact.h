@@ -20,6 +20,12 @@ struct insfail *exact_open(char *why, size_t whylen);
 int exact_attach(struct insfail *h, struct snapshot **snaps, size_t n);
 /** Drain the records into the snapshots whose second sample is taken; -ENOMEM. */
 int exact_collect(struct insfail *h, struct snapshot **snaps, size_t n);
+/**
+ * Name the sources of the failures: who holds each address, over every namespace of the
+ * host (host/addrmap.h), into each snapshot that has failures.  Best effort: without the
+ * privilege to enter namespaces the sources stay unnamed.
+ */
+int exact_name(struct snapshot **snaps, size_t n);
 /** Every snapshot says @why (when the component could not be loaded). */
 void exact_unavailable(struct snapshot **snaps, size_t n, const char *why);
 

@@ -9,6 +9,7 @@
 #include "flows/ct_agg.h"
 #include "flows/failures.h"
 #include "netlink/ct_stats.h"
+#include "host/addrmap.h"
 #include "host/dproxy.h"
 #include "nftables/natrules.h"
 #include "host/sysctl.h"
@@ -40,6 +41,7 @@ struct snapshot {
 		uint64_t lost;	   /* failures whose record the ring buffer could not take */
 		struct failures f; /* initialised when on */
 	} exact;
+	struct addrmap names; /* who holds the addresses shown (audit/exact.h) */
 };
 
 void snapshot_init(struct snapshot *s);

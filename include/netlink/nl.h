@@ -15,6 +15,8 @@ typedef int (*nl_data_fn)(const struct nlmsghdr *nlh, void *data);
 
 /** Open a NETLINK_NETFILTER socket bound to @groups (a bit mask, 0 for none). */
 int nl_open(struct nl_sock **out, unsigned int groups);
+/** The same for another netlink protocol (NETLINK_ROUTE). */
+int nl_open_proto(struct nl_sock **out, int protocol, unsigned int groups);
 void nl_close(struct nl_sock *nl);
 int nl_fd(const struct nl_sock *nl);
 

@@ -205,5 +205,7 @@ int collect_snapshot(const struct collect_opts *o, struct snapshot *snap, enum c
 	ret = collect_finish(o, snap, stage);
 	if (ret == 0 && snap->exact.on)
 		ret = exact_collect(o->bpf, &snap, 1);
+	if (ret == 0 && snap->exact.on)
+		ret = exact_name(&snap, 1) == -ENOMEM ? -ENOMEM : 0;
 	return ret;
 }

@@ -3,10 +3,13 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/snapshot.h"
 #include "bpf/insfail.h"
+#include "host/addrmap.h"
+#include "host/netns_scan.h"
 
 struct insfail *exact_open(char *why, size_t whylen)
 {
@@ -91,4 +94,42 @@ int exact_collect(struct insfail *h, struct snapshot **snaps, size_t n)
 		if (snaps[i]->exact.on)
 			failures_sort(&snaps[i]->exact.f);
 	return 0;
+}
+
+int exact_name(struct snapshot **snaps, size_t n)
+{
+	struct netns_scan_roots roots;
+	struct netns_entry *ns = NULL;
+	struct addrmap m;
+	size_t nns = 0;
+	bool any = false;
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		any |= snaps[i]->exact.on && snaps[i]->exact.f.reported;
+	if (!any)
+		return 0;
+	netns_scan_roots_default(&roots);
+	ret = netns_scan(&roots, &ns, &nns);
+	if (ret == 0)
+		ret = addrmap_build(ns, nns, &m);
+	free(ns);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		const struct failures *f = &snaps[i]->exact.f;
+
+		if (!snaps[i]->exact.on)
+			continue;
+		for (unsigned int k = 0; k < f->nsources && ret == 0; k++) {
+			const char *o =
+				addrmap_lookup(&m, f->sources[k].family, &f->sources[k].src);
+
+			if (o)
+				ret = addrmap_add(&snaps[i]->names, f->sources[k].family,
+						  f->sources[k].src.a8, o);
+		}
+	}
+	addrmap_release(&m);
+	return ret;
 }

@@ -28,18 +28,25 @@ static const char *proto(uint8_t p)
 	return n ? n : "other";
 }
 
-static json_t *record_json(const struct insfail_rec *r)
+static json_t *record_json(const struct snapshot *s, const struct insfail_rec *r)
 {
 	char src[64], dst[64], snat[64];
+	union ct_addr a = { 0 };
+	const char *owner;
+	json_t *o;
 
-	return json_pack(
-		"{s:f,s:i,s:s,s:s,s:i,s:s,s:i,s:s,s:i,s:I,s:I}", "time_s", (double)r->time_ns / 1e9,
-		"cpu", (int)r->cpu, "proto", proto(r->proto), "src",
-		addr(r->family, r->orig.src, src, sizeof(src)), "sport", ntohs(r->orig.sport),
-		"dst", addr(r->family, r->orig.dst, dst, sizeof(dst)), "dport",
-		ntohs(r->orig.dport), "snat_src", addr(r->family, r->reply.dst, snat, sizeof(snat)),
-		"snat_port", ntohs(r->reply.dport), "mark", (json_int_t)r->mark, "status",
-		(json_int_t)r->status);
+	memcpy(a.a8, r->orig.src, r->family == AF_INET ? 4 : 16);
+	owner = addrmap_lookup(&s->names, r->family, &a);
+	o = json_pack("{s:f,s:i,s:s,s:s,s:i,s:s,s:i,s:s,s:i,s:I,s:I}", "time_s",
+		      (double)r->time_ns / 1e9, "cpu", (int)r->cpu, "proto", proto(r->proto), "src",
+		      addr(r->family, r->orig.src, src, sizeof(src)), "sport", ntohs(r->orig.sport),
+		      "dst", addr(r->family, r->orig.dst, dst, sizeof(dst)), "dport",
+		      ntohs(r->orig.dport), "snat_src",
+		      addr(r->family, r->reply.dst, snat, sizeof(snat)), "snat_port",
+		      ntohs(r->reply.dport), "mark", (json_int_t)r->mark, "status",
+		      (json_int_t)r->status);
+	json_object_set_new(o, "src_owner", owner ? json_string(owner) : json_null());
+	return o;
 }
 
 json_t *render_failures_json(const struct snapshot *s)
@@ -86,16 +93,20 @@ json_t *render_failures_json(const struct snapshot *s)
 	}
 	json_object_set_new(o, "by_group", groups);
 	sources = json_array();
-	for (unsigned int i = 0; i < f->nsources && i < FAILURES_TOP; i++)
-		json_array_append_new(sources,
-				      json_pack("{s:s,s:I}", "src",
-						ct_flow_addr_str(f->sources[i].family,
-								 &f->sources[i].src, a, sizeof(a)),
-						"failures", (json_int_t)f->sources[i].failures));
+	for (unsigned int i = 0; i < f->nsources && i < FAILURES_TOP; i++) {
+		const struct failure_source *src = &f->sources[i];
+		const char *owner = addrmap_lookup(&s->names, src->family, &src->src);
+		json_t *e = json_pack("{s:s,s:I}", "src",
+				      ct_flow_addr_str(src->family, &src->src, a, sizeof(a)),
+				      "failures", (json_int_t)src->failures);
+
+		json_object_set_new(e, "owner", owner ? json_string(owner) : json_null());
+		json_array_append_new(sources, e);
+	}
 	json_object_set_new(o, "by_source", sources);
 	recs = json_array();
 	for (unsigned int i = 0; i < f->nrec; i++)
-		json_array_append_new(recs, record_json(&f->rec[i]));
+		json_array_append_new(recs, record_json(s, &f->rec[i]));
 	json_object_set_new(o, "records", recs);
 	json_object_set_new(o, "records_cap", json_integer(FAILURES_RECORDS));
 	return o;
@@ -132,10 +143,15 @@ void render_failures_text(FILE *out, const struct snapshot *s)
 			(unsigned long long)g->failures);
 	}
 	fprintf(out, "  by source:\n");
-	for (unsigned int i = 0; i < f->nsources && i < FAILURES_TOP; i++)
-		fprintf(out, "    %s  %llu\n",
+	for (unsigned int i = 0; i < f->nsources && i < FAILURES_TOP; i++) {
+		const char *owner =
+			addrmap_lookup(&s->names, f->sources[i].family, &f->sources[i].src);
+
+		fprintf(out, "    %s%s%s%s  %llu\n",
 			ct_flow_addr_str(f->sources[i].family, &f->sources[i].src, a, sizeof(a)),
+			owner ? " (" : "", owner ? owner : "", owner ? ")" : "",
 			(unsigned long long)f->sources[i].failures);
+	}
 	fprintf(out, "  the first %u:\n", f->nrec < 10 ? f->nrec : 10);
 	for (unsigned int i = 0; i < f->nrec && i < 10; i++) {
 		const struct insfail_rec *r = &f->rec[i];

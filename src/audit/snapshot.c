@@ -20,6 +20,7 @@ void snapshot_release(struct snapshot *s)
 	dproxy_list_release(&s->proxies);
 	natrules_release(&s->nat);
 	failures_release(&s->exact.f);
+	addrmap_release(&s->names);
 }
 
 /* Counters can go backwards only if a CPU went offline between samples; clamp at 0. */

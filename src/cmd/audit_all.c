@@ -66,8 +66,8 @@ static void exact_step(const struct collect_opts *co, struct one *v, size_t n, b
 			snaps[k++] = &v[i].snap;
 	if (k && !collect)
 		exact_attach(co->bpf, snaps, k);
-	else if (k)
-		exact_collect(co->bpf, snaps, k);
+	else if (k && exact_collect(co->bpf, snaps, k) == 0)
+		exact_name(snaps, k);
 	free(snaps);
 }
 

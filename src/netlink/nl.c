@@ -38,6 +38,11 @@ struct nl_sock {
 
 int nl_open(struct nl_sock **out, unsigned int groups)
 {
+	return nl_open_proto(out, NETLINK_NETFILTER, groups);
+}
+
+int nl_open_proto(struct nl_sock **out, int protocol, unsigned int groups)
+{
 	struct nl_sock *nl;
 	int one = 1;
 	int ret;
@@ -46,7 +51,7 @@ int nl_open(struct nl_sock **out, unsigned int groups)
 	if (!nl)
 		return -ENOMEM;
 
-	nl->mnl = mnl_socket_open(NETLINK_NETFILTER);
+	nl->mnl = mnl_socket_open(protocol);
 	if (!nl->mnl) {
 		ret = -errno;
 		goto err_free;

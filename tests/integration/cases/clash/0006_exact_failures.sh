@@ -25,9 +25,10 @@ race() { # OUT [AUDIT OPTIONS]: one race under audit -i 8 -f json (room for a sl
 	lab_exec r conntrack -L -o extended 2>/dev/null >"$out.L"
 }
 
-# check OUT: the records are the counter's increase per CPU, and each one is true
+# check OUT: the records are the counter's increase per CPU, each one is true, and the
+# sources are named after the namespaces that hold them
 check() {
-	python3 - "$1.json" "$1.S0" "$1.S1" "$1.L" <<'PY'
+	python3 - "$1.json" "$1.S0" "$1.S1" "$1.L" "$LAB" <<'PY'
 import json, re, sys
 d = json.load(open(sys.argv[1]))
 f = d['insert_failures']
@@ -53,6 +54,11 @@ for r in f['records']:
     assert loser not in table, ('the failed flow is in the table', r)
 groups = sum(g['failures'] for g in f['by_group'])
 assert groups == f['reported'], f['by_group']
+owners = {'198.18.1.2': sys.argv[5] + '-c1', '198.18.2.2': sys.argv[5] + '-c2'}
+for src in f['by_source']:
+    assert src['owner'] == owners[src['src']], src
+for r in f['records']:
+    assert r['src_owner'] == owners[r['src']], r
 print(f"# {f['reported']} failures named of {f['counter_delta']} counted, per CPU "
       + ", ".join(f"cpu{c['cpu']} {c['reported']}" for c in f['per_cpu']))
 PY

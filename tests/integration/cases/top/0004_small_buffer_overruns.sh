@@ -6,7 +6,9 @@
 need_cpus 2
 
 lab_up "" drop || fail "lab setup"
-top -n 6 -d 1 --rcvbuf 0.125 --rcvbuf-max 0.125 >"$T/small.json" &
+# 10 frames: the last resync's differences wait a full interval for events in flight
+# before they count as lost (a lower bound until then), with room for a slow flood
+top -n 10 -d 1 --rcvbuf 0.125 --rcvbuf-max 0.125 >"$T/small.json" &
 tp=$!
 sleep 1.2
 lab_clash "$RAWFLOOD" 25000 4 || fail "flood"
