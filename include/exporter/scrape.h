@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "audit/metrics.h"
+#include "exporter/named.h"
 #include "host/sysctl.h"
 
 struct top_live;
@@ -17,6 +18,13 @@ struct exporter_ns {
 	bool own;		/* the exporter's own namespace (iptables-legacy readable) */
 	struct sysctl_info sys; /* read inside it at start */
 	struct top_live *live;
+	struct named_fails named; /* insertion failures the BPF component named */
+};
+
+/* What the exporter knows about exact attribution, for every namespace. */
+struct exporter_exact {
+	bool on;
+	char why[200];
 };
 
 /*
@@ -26,6 +34,6 @@ struct exporter_ns {
  * and lost, overruns, resynchronisations, drift.  0 or -errno.
  */
 int scrape_write(FILE *out, enum metrics_format fmt, struct exporter_ns *ns, size_t n,
-		 const char *version);
+		 const struct exporter_exact *exact, const char *version);
 
 #endif

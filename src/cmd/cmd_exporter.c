@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "exporter/exact.h"
 #include "exporter/http.h"
 #include "exporter/scrape.h"
 #include "host/caps.h"
@@ -29,6 +30,7 @@ struct exporter_args {
 	const char *netns[EXPORTER_MAX_NETNS];
 	unsigned int nnetns;
 	bool all_netns;
+	bool no_bpf;
 };
 
 struct exporter {
@@ -37,6 +39,7 @@ struct exporter {
 	ino_t own_ino; /* the exporter's own namespace */
 	struct http *http;
 	double scanned; /* --all-netns: when the namespaces were last looked for */
+	struct exporter_bpf bpf;
 };
 
 static void exporter_usage(FILE *f)
@@ -56,6 +59,7 @@ static void exporter_usage(FILE *f)
 		"                           every address, [ADDR6]:PORT an IPv6 one)\n"
 		"      --netns NS           a namespace to watch (repeatable; default: this one)\n"
 		"      --all-netns          every namespace of the host, as they come and go\n"
+		"      --no-bpf             do not name failed insertions with the BPF component\n"
 		"  -i, --interval SECONDS   statistics and rule reads, clash intervals (default "
 		"1)\n"
 		"  -h, --help               show this help\n");
@@ -63,11 +67,12 @@ static void exporter_usage(FILE *f)
 
 static int parse_args(struct app *app, int argc, char **argv, struct exporter_args *a)
 {
-	enum { OPT_NETNS = 256, OPT_ALL_NETNS };
+	enum { OPT_NETNS = 256, OPT_ALL_NETNS, OPT_NO_BPF };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "netns", required_argument, NULL, OPT_NETNS },
 		{ "all-netns", no_argument, NULL, OPT_ALL_NETNS },
+		{ "no-bpf", no_argument, NULL, OPT_NO_BPF },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -98,6 +103,9 @@ static int parse_args(struct app *app, int argc, char **argv, struct exporter_ar
 			break;
 		case OPT_ALL_NETNS:
 			a->all_netns = true;
+			break;
+		case OPT_NO_BPF:
+			a->no_bpf = true;
 			break;
 		case 'i':
 			if (util_parse_double(optarg, 0.1, 3600, &a->interval) < 0)
@@ -177,6 +185,8 @@ static int watch(struct app *app, const struct exporter_args *a, struct exporter
 				"watching conntrack in %s failed: %s", ns->label,
 				ret == -ENOENT ? "no nf_conntrack settings" : strerror(-ret));
 	ret = app_leave(&sub, &ctx, ret);
+	if (ret == 0)
+		exporter_bpf_seed(&ex->bpf, ns);
 	ex->n += ret == 0;
 	return ret;
 }
@@ -224,6 +234,7 @@ static void rescan(struct app *app, const struct exporter_args *a, struct export
 	}
 	fflush(app->out);
 	free(v);
+	exporter_bpf_names(&ex->bpf);
 }
 
 static int answer(const char *path, const char *accept, struct http_response *r, void *ctx)
@@ -248,8 +259,9 @@ static int answer(const char *path, const char *accept, struct http_response *r,
 	f = open_memstream(&r->body, &r->len);
 	if (!f)
 		return -ENOMEM;
+	exporter_bpf_read(&ex->bpf, ex->ns, ex->n); /* what is queued counts now */
 	ret = scrape_write(f, om ? METRICS_OPENMETRICS : METRICS_PROMETHEUS, ex->ns, ex->n,
-			   NATSCOPE_VERSION);
+			   &ex->bpf.state, NATSCOPE_VERSION);
 	if (fclose(f) != 0 && ret == 0)
 		ret = -ENOMEM;
 	r->content_type = om ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
@@ -269,7 +281,7 @@ static int serve(struct app *app, const struct exporter_args *a, struct exporter
 	while (ret == 0) {
 		if (a->all_netns && util_now_mono() - ex->scanned >= EXPORTER_RESCAN)
 			rescan(app, a, ex);
-		nfds = ex->n * TOP_LIVE_NFDS + 1;
+		nfds = ex->n * TOP_LIVE_NFDS + 2;
 		free(pfd);
 		pfd = calloc(nfds, sizeof(*pfd));
 		if (!pfd) {
@@ -278,7 +290,9 @@ static int serve(struct app *app, const struct exporter_args *a, struct exporter
 		}
 		for (size_t i = 0; i < ex->n; i++)
 			top_live_pollfds(ex->ns[i].live, &pfd[i * TOP_LIVE_NFDS]);
-		pfd[nfds - 1] = (struct pollfd){ .fd = http_fd(ex->http), .events = POLLIN };
+		pfd[nfds - 2] = (struct pollfd){ .fd = http_fd(ex->http), .events = POLLIN };
+		pfd[nfds - 1] =
+			(struct pollfd){ .fd = exporter_bpf_fd(&ex->bpf), .events = POLLIN };
 		if (poll(pfd, nfds, http_timeout_ms(ex->http)) < 0) {
 			ret = errno == EINTR ? 0 : -errno;
 			continue;
@@ -292,6 +306,8 @@ static int serve(struct app *app, const struct exporter_args *a, struct exporter
 			if (ret == 0 && top_live_ticked(ex->ns[i].live, p))
 				ret = top_live_tick(ex->ns[i].live);
 		}
+		if (pfd[nfds - 1].revents & POLLIN)
+			exporter_bpf_read(&ex->bpf, ex->ns, ex->n);
 		http_run(ex->http);
 	}
 out:
@@ -314,6 +330,8 @@ int cmd_exporter(struct app *app, int argc, char **argv)
 	app->netns = NULL; /* each --netns is entered by watch() */
 	if (netns_enter(NULL, &self) == 0)
 		ex.own_ino = self.ino;
+	/* loaded before the namespaces are watched: each is seeded as it is */
+	exporter_bpf_open(&ex.bpf, a.no_bpf);
 	if (a.all_netns) {
 		if (!caps_sufficient(true))
 			return app_error(app, APP_ERR_PERM,
@@ -324,6 +342,8 @@ int cmd_exporter(struct app *app, int argc, char **argv)
 	for (unsigned int i = 0; !a.all_netns && i < (a.nnetns ? a.nnetns : 1) && ret == 0; i++)
 		ret = watch(app, &a, &ex, a.nnetns ? a.netns[i] : NULL, NULL);
 	if (ret == 0) {
+		exporter_bpf_attach(&ex.bpf);
+		exporter_bpf_names(&ex.bpf); /* while it may still enter namespaces */
 		ret = http_open(&ex.http, a.listen, answer, &ex);
 		if (ret < 0)
 			ret = app_error(app, APP_ERR_CANTCREAT, "cannot listen on %s: %s", a.listen,
@@ -336,10 +356,15 @@ int cmd_exporter(struct app *app, int argc, char **argv)
 	if (ret == 0) {
 		fprintf(app->out, "natscope exporter: http://%s/metrics, %s%zu namespace%s\n",
 			a.listen, a.all_netns ? "--all-netns, " : "", ex.n, ex.n == 1 ? "" : "s");
+		if (!ex.bpf.state.on)
+			fprintf(app->out,
+				"natscope exporter: failed insertions are not named: %s\n",
+				ex.bpf.state.why);
 		fflush(app->out);
 		ret = serve(app, &a, &ex);
 	}
 	http_close(ex.http);
+	exporter_bpf_close(&ex.bpf);
 	while (ex.n)
 		unwatch(&ex, ex.n - 1);
 	free(ex.ns);

@@ -166,8 +166,74 @@ static void engine_families(struct metrics *m, const struct render_ns *rn, size_
 			      &figs[i].f);
 }
 
+static void emit_named(struct metrics *m, const struct render_ns *rn, const void *which)
+{
+	const struct named_fails *nf = &((const struct exporter_ns *)rn->ext)->named;
+	char a[64], b[64], port[8];
+
+	switch (*(const int *)which) {
+	case 0:
+		metrics_sample(m, (double)nf->total, NULL);
+		break;
+	case 1:
+		for (unsigned int i = 0; i < nf->nowners; i++)
+			metrics_sample(m, (double)nf->owners[i].n, "owner", nf->owners[i].owner,
+				       NULL);
+		if (nf->other_owners)
+			metrics_sample(m, (double)nf->other_owners, "owner", "other", NULL);
+		break;
+	default:
+		for (unsigned int i = 0; i < nf->ngroups; i++) {
+			const struct ct_snat_key *k = &nf->groups[i].key;
+			const char *proto = ct_flow_proto_name(k->l4proto);
+
+			snprintf(port, sizeof(port), "%u", k->dport);
+			metrics_sample(m, (double)nf->groups[i].n, "proto", proto ? proto : "other",
+				       "snat_src",
+				       ct_flow_addr_str(k->family, &k->snat_src, a, sizeof(a)),
+				       "dst", ct_flow_addr_str(k->family, &k->dst, b, sizeof(b)),
+				       "dport", port, NULL);
+		}
+		if (nf->other_groups)
+			metrics_sample(m, (double)nf->other_groups, "proto", "other", "snat_src",
+				       "", "dst", "", "dport", "", NULL);
+	}
+}
+
+static void emit_exact_state(struct metrics *m, const struct render_ns *rn, const void *exact)
+{
+	const struct exporter_exact *e = exact;
+
+	metrics_sample(m, 1, "state", e->on ? "attached" : "unavailable", "reason",
+		       e->on ? "" : e->why, NULL);
+}
+
+/* Exact attribution: whether it runs (and why not), and the failures it named. */
+static void named_families(struct metrics *m, const struct render_ns *rn, size_t n,
+			   const struct exporter_exact *exact)
+{
+	static const int total = 0, by_owner = 1, by_group = 2;
+
+	render_family(m, rn, n, "natscope_bpf", METRIC_INFO,
+		      "Whether the BPF component names failed insertions (attached), or why not.",
+		      emit_exact_state, exact);
+	if (!exact->on)
+		return;
+	render_family(m, rn, n, "natscope_insert_failures_named", METRIC_COUNTER,
+		      "Conntrack insertions that failed, each named by the BPF component.",
+		      emit_named, &total);
+	render_family(m, rn, n, "natscope_insert_failures_by_source", METRIC_COUNTER,
+		      "Named insertion failures by who holds the pre-NAT source address (the "
+		      "first 16; the rest under owner=\"other\").",
+		      emit_named, &by_owner);
+	render_family(m, rn, n, "natscope_insert_failures_by_group", METRIC_COUNTER,
+		      "Named insertion failures by source-NAT group (the first 16; the rest under "
+		      "proto=\"other\").",
+		      emit_named, &by_group);
+}
+
 int scrape_write(FILE *out, enum metrics_format fmt, struct exporter_ns *ns, size_t n,
-		 const char *version)
+		 const struct exporter_exact *exact, const char *version)
 {
 	struct render_opts ro = { .version = version };
 	struct audit_thresholds th;
@@ -195,6 +261,7 @@ int scrape_write(FILE *out, enum metrics_format fmt, struct exporter_ns *ns, siz
 		metrics_init(&m, out, fmt);
 		render_metrics_families(&m, rn, n, &ro);
 		engine_families(&m, rn, n);
+		named_families(&m, rn, n, exact);
 		ret = metrics_end(&m);
 	}
 	for (size_t i = 0; snaps && i < n; i++)

@@ -63,6 +63,23 @@ if [ "$failed" -gt 0 ]; then
 	grep -q "^natscope_clash_last_episode_group_new_flows{netns=\"$LAB-r\",proto=\"udp\",snat_src=\"$LAB_R_OUT\",dst=\"$LAB_S\",dport=\"2000[0-3]\"} [0-9]*$" "$T/m1" ||
 		fail "last episode's groups: $(grep clash_last "$T/m1")"
 fi
+# the BPF component named each failure, and who sent it
+if [ -e /sys/kernel/btf/vmlinux ]; then
+	grep -q "^natscope_bpf_info{netns=\"$LAB-r\",state=\"attached\",reason=\"\"} 1$" "$T/m1" ||
+		fail "BPF component: $(grep natscope_bpf "$T/m1")"
+	named=$(value "$T/m1" "natscope_insert_failures_named_total{netns=\"$LAB-r\"}")
+	[ "$named" = "$failed" ] || fail "named $named failures, conntrack -S counted $failed"
+	python3 - "$T/m1" "$LAB" "$failed" <<'PY' || fail "failures by source: $(grep by_source "$T/m1")"
+import re, sys
+m, lab, failed = open(sys.argv[1]).read(), sys.argv[2], int(sys.argv[3])
+got = dict(re.findall(r'^natscope_insert_failures_by_source_total\{netns="%s-r",owner="([^"]*)"\} (\d+)$' % lab, m, re.M))
+assert set(got) <= {lab + '-c1', lab + '-c2'}, got
+assert sum(map(int, got.values())) == failed, (got, failed)
+PY
+else # no BTF: said, never silent
+	grep -q "^natscope_bpf_info{netns=\"$LAB-r\",state=\"unavailable\",reason=\".\+\"} 1$" "$T/m1" ||
+		fail "BPF component without BTF: $(grep natscope_bpf "$T/m1")"
+fi
 info "insert_failed $failed, clash episodes $(value "$T/m1" "natscope_clash_episodes_total{netns=\"$LAB-r\"}")"
 
 # the flows go (conntrack -F): DESTROY events empty the model as the kernel empties the
