@@ -26,6 +26,8 @@ struct top_live_opts {
 	size_t rcvbuf, rcvbuf_max; /* event socket buffer and its growth cap, bytes */
 	const char *netns;	   /* shown in frames; the caller has entered it */
 	unsigned int keep_gone;	   /* destroyed flows kept for the views (0: none) */
+	bool bpf;		   /* name failed insertions with the BPF component */
+	unsigned long netns_ino;   /* the namespace's inode (BPF records name it) */
 };
 
 /* What failed in top_live_start(), for the message. */

@@ -14,6 +14,8 @@ extern const unsigned int top_rate_attrs[TOP_NRATES];
 extern const double top_windows[TOP_WINDOWS];
 
 /* One frame: plain data for the renderers. */
+struct failures;
+
 struct top_frame {
 	double time; /* wall clock, or the recorded time when replaying */
 	unsigned int iteration;
@@ -28,6 +30,12 @@ struct top_frame {
 	uint64_t kernel_count, kernel_max;
 	bool have_rate[TOP_NRATES][TOP_WINDOWS];
 	double rate[TOP_NRATES][TOP_WINDOWS];
+	/* failed insertions named by the BPF component (live only) */
+	bool exact;		      /* it is attached */
+	const char *exact_why;	      /* why not, when !exact ("" when not asked) */
+	uint64_t named, named_total;  /* this interval's records, and since the start */
+	uint64_t counted_total;	      /* insert_failed's rise since the start */
+	const struct failures *fails; /* this interval's (records capped), or NULL */
 };
 
 /** Fill the rate part of @f from @r. */

@@ -27,6 +27,8 @@ struct top_args {
 	double resync;
 	double rcvbuf_mib, rcvbuf_max_mib;
 	const char *replay;
+	bool no_bpf;
+	unsigned long netns_ino; /* the namespace followed */
 };
 
 static void top_usage(FILE *f)
@@ -49,13 +51,14 @@ static void top_usage(FILE *f)
 		"      --rcvbuf MIB      event socket buffer (default %u)\n"
 		"      --rcvbuf-max MIB  growth cap after overruns (default %u)\n"
 		"      --resync S        reconcile with a full dump every S seconds (default 60)\n"
+		"      --no-bpf          do not name failed insertions with the BPF component\n"
 		"  -h, --help            show this help\n",
 		CT_EVENTS_RCVBUF_DEFAULT >> 20, CT_EVENTS_RCVBUF_MAX_DEFAULT >> 20);
 }
 
 static int parse_args(struct app *app, int argc, char **argv, struct top_args *a)
 {
-	enum { OPT_REPLAY = 256, OPT_RCVBUF, OPT_RCVBUF_MAX, OPT_RESYNC, OPT_NETNS };
+	enum { OPT_REPLAY = 256, OPT_RCVBUF, OPT_RCVBUF_MAX, OPT_RESYNC, OPT_NETNS, OPT_NO_BPF };
 	static const struct option opts[] = {
 		{ "batch", no_argument, NULL, 'b' },
 		{ "iterations", required_argument, NULL, 'n' },
@@ -66,6 +69,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct top_args *a
 		{ "rcvbuf-max", required_argument, NULL, OPT_RCVBUF_MAX },
 		{ "resync", required_argument, NULL, OPT_RESYNC },
 		{ "netns", required_argument, NULL, OPT_NETNS },
+		{ "no-bpf", no_argument, NULL, OPT_NO_BPF },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -104,6 +108,9 @@ static int parse_args(struct app *app, int argc, char **argv, struct top_args *a
 			break;
 		case OPT_REPLAY:
 			a->replay = optarg;
+			break;
+		case OPT_NO_BPF:
+			a->no_bpf = true;
 			break;
 		case OPT_RCVBUF:
 		case OPT_RCVBUF_MAX:
@@ -193,6 +200,8 @@ static int start(const struct app *app, const struct top_args *a, struct top_liv
 		.rcvbuf_max = (size_t)(a->rcvbuf_max_mib * 1048576),
 		.netns = app->netns,
 		.keep_gone = keep_gone,
+		.bpf = !a->no_bpf,
+		.netns_ino = a->netns_ino,
 	};
 	enum top_live_stage stage;
 	int ret = top_live_start(lv, &o, &stage);
@@ -337,5 +346,6 @@ int cmd_top(struct app *app, int argc, char **argv)
 	ret = app_enter(app, &ns);
 	if (ret)
 		return ret;
+	a.netns_ino = ns.ino;
 	return app_leave(app, &ns, a.batch ? run_live(app, &a) : run_interactive(app, &a));
 }

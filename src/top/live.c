@@ -4,9 +4,12 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "bpf/insfail.h"
+#include "flows/failures.h"
 #include "flows/rates.h"
 #include "host/sysctl.h"
 #include "host/ticker.h"
@@ -27,6 +30,11 @@ struct top_live {
 	size_t nspark;
 	struct top_frame frame;
 	struct ticker tk;
+	struct insfail *bpf; /* NULL without exact attribution */
+	char bpf_why[200];
+	struct failures fails; /* this interval's */
+	uint64_t named_total, failed0;
+	uint32_t ino;
 };
 
 static void fill_frame(struct top_live *lv)
@@ -52,7 +60,65 @@ void top_live_free(struct top_live *lv)
 	ct_stats_release(&lv->cur);
 	toplive_free(lv->tl);
 	engine_free(lv->e);
+	insfail_close(lv->bpf);
+	failures_release(&lv->fails);
 	free(lv);
+}
+
+/*
+ * Exact attribution, when asked and possible: seeded with the statistics just read, then
+ * attached; otherwise the frame says why.  Only -ENOMEM is an error.
+ */
+static int start_bpf(struct top_live *lv, const struct top_live_opts *o)
+{
+	int ret = failures_init(&lv->fails);
+
+	lv->frame.exact_why = lv->bpf_why;
+	lv->ino = (uint32_t)o->netns_ino;
+	lv->failed0 = ct_stats_total(&lv->cur, CT_STAT_INSERT_FAILED);
+	if (!o->bpf)
+		snprintf(lv->bpf_why, sizeof(lv->bpf_why), "--no-bpf");
+	if (ret < 0 || !o->bpf)
+		return ret;
+	if (insfail_open(&lv->bpf, lv->bpf_why, sizeof(lv->bpf_why)) < 0) {
+		lv->bpf = NULL;
+		return 0;
+	}
+	if (insfail_seed(lv->bpf, lv->ino, &lv->cur) < 0 ||
+	    insfail_attach(lv->bpf, lv->bpf_why, sizeof(lv->bpf_why)) < 0) {
+		if (!lv->bpf_why[0])
+			snprintf(lv->bpf_why, sizeof(lv->bpf_why),
+				 "seeding the BPF baseline failed");
+		insfail_close(lv->bpf);
+		lv->bpf = NULL;
+	}
+	lv->frame.exact = lv->bpf != NULL;
+	return 0;
+}
+
+static int take_record(const struct insfail_rec *r, void *data)
+{
+	struct top_live *lv = data;
+
+	if (r->netns == lv->ino)
+		failures_add(&lv->fails, r);
+	return 0;
+}
+
+/* This interval's named failures: what the ring buffer holds now. */
+static void read_bpf(struct top_live *lv)
+{
+	failures_release(&lv->fails);
+	if (failures_init(&lv->fails) < 0)
+		return;
+	while (lv->bpf && insfail_consume(lv->bpf, take_record, lv) > 0)
+		;
+	failures_sort(&lv->fails);
+	lv->named_total += lv->fails.reported;
+	lv->frame.named = lv->fails.reported;
+	lv->frame.named_total = lv->named_total;
+	lv->frame.counted_total = ct_stats_total(&lv->cur, CT_STAT_INSERT_FAILED) - lv->failed0;
+	lv->frame.fails = lv->bpf ? &lv->fails : NULL;
 }
 
 int top_live_start(struct top_live **out, const struct top_live_opts *o, enum top_live_stage *stage)
@@ -87,6 +153,8 @@ int top_live_start(struct top_live **out, const struct top_live_opts *o, enum to
 		ret = toplive_stats(lv->tl, &lv->cur);
 	if (ret == 0)
 		ret = ticker_open(&lv->tk, o->interval, true);
+	if (ret == 0)
+		ret = start_bpf(lv, o);
 	if (ret < 0)
 		goto err;
 	lv->cur_t = lv->rec.last = util_now_mono();
@@ -166,6 +234,7 @@ int top_live_tick(struct top_live *lv)
 	lv->spark[lv->nspark - 1] = (double)(failed - lv->last_failed);
 	lv->last_failed = failed;
 
+	read_bpf(lv);
 	dt = now - lv->prev_t;
 	lv->frame.iteration++;
 	lv->frame.events_per_s = dt > 0 ? (double)(engine_events(lv->e) - lv->last_events) / dt : 0;

@@ -1,7 +1,11 @@
 #include "config.h"
+
+#include <arpa/inet.h>
+#include "flows/failures.h"
 #include "top/top.h"
 
 #include <errno.h>
+#include <string.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -21,6 +25,36 @@ void top_frame_rates(struct top_frame *f, const struct rates *r)
 		for (unsigned int w = 0; w < TOP_WINDOWS; w++)
 			f->have_rate[i][w] =
 				rates_get(r, top_rate_attrs[i], top_windows[w], &f->rate[i][w]);
+}
+
+/* Named failures, once there are any: the interval's, the total against the counter, the
+ * last one. */
+static void exact_line(FILE *out, const struct top_frame *f)
+{
+	const struct insfail_rec *r;
+	union ct_addr s = { 0 }, d = { 0 }, n = { 0 };
+	char a[64], b[64], c[64];
+	size_t len;
+
+	if (!f->exact || !f->fails || !f->named_total)
+		return;
+	fprintf(out, "  failed insertions named: %llu this interval, %llu of %llu since start",
+		(unsigned long long)f->named, (unsigned long long)f->named_total,
+		(unsigned long long)f->counted_total);
+	if (!f->fails->nrec) {
+		fputc('\n', out);
+		return;
+	}
+	r = &f->fails->rec[f->fails->nrec - 1];
+	len = r->family == AF_INET ? 4 : 16;
+	memcpy(s.a8, r->orig.src, len);
+	memcpy(d.a8, r->orig.dst, len);
+	memcpy(n.a8, r->reply.dst, len);
+	fprintf(out, "; last cpu%u %s %s:%u -> %s:%u clashed on %s:%u\n", r->cpu,
+		ct_flow_proto_name(r->proto) ? ct_flow_proto_name(r->proto) : "other",
+		ct_flow_addr_str(r->family, &s, a, sizeof(a)), ntohs(r->orig.sport),
+		ct_flow_addr_str(r->family, &d, b, sizeof(b)), ntohs(r->orig.dport),
+		ct_flow_addr_str(r->family, &n, c, sizeof(c)), ntohs(r->reply.dport));
 }
 
 int top_render_text(FILE *out, const struct top_frame *f)
@@ -85,12 +119,14 @@ int top_render_text(FILE *out, const struct top_frame *f)
 			ct_flow_addr_str(g->key.family, &g->key.snat_src, a, sizeof(a)),
 			ct_flow_addr_str(g->key.family, &g->key.dst, b, sizeof(b)), g->key.dport,
 			g->new_flows, g->sources, g->sources >= CLASH_MAX_SOURCES ? "+" : "");
+		exact_line(out, f);
 		return ferror(out) ? -EIO : 0;
 	}
 	fprintf(out, "; snat %llu, dnat %llu, both %llu\n",
 		(unsigned long long)c->nat_kind[CT_NAT_SNAT],
 		(unsigned long long)c->nat_kind[CT_NAT_DNAT],
 		(unsigned long long)c->nat_kind[CT_NAT_BOTH]);
+	exact_line(out, f);
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -131,6 +167,50 @@ static json_t *episodes_json(const struct clash *c)
 		json_array_append_new(a, o);
 	}
 	return a;
+}
+
+#define TOP_RECORDS 20 /* failure records per frame; the counts are always whole */
+
+/* Failed insertions named by the BPF component: counts, and this interval's records. */
+static json_t *failures_json(const struct top_frame *f)
+{
+	json_t *o = json_object(), *recs;
+	char a[64], b[64], c[64];
+
+	json_object_set_new(o, "exact", json_boolean(f->exact));
+	json_object_set_new(o, "why",
+			    f->exact || !f->exact_why || !f->exact_why[0]
+				    ? json_null()
+				    : json_string(f->exact_why));
+	if (!f->exact || !f->fails)
+		return o;
+	json_object_set_new(o, "named", json_integer((json_int_t)f->named));
+	json_object_set_new(o, "named_total", json_integer((json_int_t)f->named_total));
+	json_object_set_new(o, "counted_total", json_integer((json_int_t)f->counted_total));
+	recs = json_array();
+	for (unsigned int i = 0; i < f->fails->nrec && i < TOP_RECORDS; i++) {
+		const struct insfail_rec *r = &f->fails->rec[i];
+		union ct_addr s = { 0 }, d = { 0 }, n = { 0 };
+		size_t len = r->family == AF_INET ? 4 : 16;
+
+		memcpy(s.a8, r->orig.src, len);
+		memcpy(d.a8, r->orig.dst, len);
+		memcpy(n.a8, r->reply.dst, len);
+		json_array_append_new(
+			recs,
+			json_pack("{s:i,s:s,s:s,s:i,s:s,s:i,s:s,s:i}", "cpu", (int)r->cpu, "proto",
+				  ct_flow_proto_name(r->proto) ? ct_flow_proto_name(r->proto)
+							       : "other",
+				  "src", ct_flow_addr_str(r->family, &s, a, sizeof(a)), "sport",
+				  ntohs(r->orig.sport), "dst",
+				  ct_flow_addr_str(r->family, &d, b, sizeof(b)), "dport",
+				  ntohs(r->orig.dport), "snat_src",
+				  ct_flow_addr_str(r->family, &n, c, sizeof(c)), "snat_port",
+				  ntohs(r->reply.dport)));
+	}
+	json_object_set_new(o, "records", recs);
+	json_object_set_new(o, "records_cap", json_integer(TOP_RECORDS));
+	return o;
 }
 
 int top_render_json(FILE *out, const struct top_frame *f)
@@ -189,6 +269,7 @@ int top_render_json(FILE *out, const struct top_frame *f)
 	json_object_set_new(o, "tcp_states", flow_counts_tcp_states_json(c));
 	json_object_set_new(o, "nat", flow_counts_nat_json(c));
 	json_object_set_new(o, "clash_episodes", episodes_json(f->clash));
+	json_object_set_new(o, "failures", failures_json(f));
 	json_object_set_new(o, "assured", json_integer((json_int_t)c->assured));
 	json_object_set_new(o, "unreplied", json_integer((json_int_t)c->unreplied));
 	if (json_dumpf(o, out, JSON_COMPACT | JSON_REAL_PRECISION(6)) < 0 ||
