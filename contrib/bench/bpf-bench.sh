@@ -12,11 +12,9 @@
 set -u
 cd "$(dirname "$0")/../.."
 RUNS=${1:-5}
-[ "$(id -u)" = 0 ] || { echo "bpf-bench: run as root" >&2; exit 1; }
-contrib/setup-deps.sh --bench || exit 1
-contrib/build.sh build-bench -Dbuildtype=release -Dtests=enabled || exit 1
+. contrib/bench/prepare.sh
+bench_prepare bpf-bench
 N=build-bench/natscope
-B=$(mktemp -d /tmp/natscope-bpfbench.XXXXXX)
 . tests/lib/lab.sh
 LAB=nsbpfb$$
 old_stats=$(cat /proc/sys/kernel/bpf_stats_enabled)

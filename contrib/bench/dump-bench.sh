@@ -11,10 +11,8 @@ set -u
 cd "$(dirname "$0")/../.."
 N=${1:-1000000}
 RUNS=${2:-5}
-[ "$(id -u)" = 0 ] || { echo "dump-bench: run as root" >&2; exit 1; }
-contrib/setup-deps.sh --bench || exit 1
-contrib/build.sh build-bench -Dbuildtype=release -Dtests=enabled || exit 1
-B=$(mktemp -d /tmp/natscope-bench.XXXXXX)
+. contrib/bench/prepare.sh
+bench_prepare dump-bench
 cc -O2 -o "$B/mini_dump" contrib/bench/mini_dump.c -lmnl || exit 1
 
 . tests/lib/lab.sh

@@ -11,11 +11,9 @@ set -u
 cd "$(dirname "$0")/../.."
 RUNS=${1:-5}
 ROUNDS=${2:-3}
-[ "$(id -u)" = 0 ] || { echo "engine-bench: run as root" >&2; exit 1; }
-contrib/setup-deps.sh --bench || exit 1
-contrib/build.sh build-bench -Dbuildtype=release -Dtests=enabled || exit 1
+. contrib/bench/prepare.sh
+bench_prepare engine-bench
 N=build-bench/natscope
-B=$(mktemp -d /tmp/natscope-enginebench.XXXXXX)
 cc -O2 -o "$B/mini_events" contrib/bench/mini_events.c -lmnl || exit 1
 
 . tests/lib/lab.sh

@@ -10,11 +10,9 @@ set -u
 cd "$(dirname "$0")/../.."
 SIZES=${1:-10000 100000 1000000}
 SCRAPES=${2:-20}
-[ "$(id -u)" = 0 ] || { echo "exporter-bench: run as root" >&2; exit 1; }
-contrib/setup-deps.sh --bench || exit 1
-contrib/build.sh build-bench -Dbuildtype=release -Dtests=enabled || exit 1
+. contrib/bench/prepare.sh
+bench_prepare exporter-bench
 N=build-bench/natscope
-B=$(mktemp -d /tmp/natscope-expbench.XXXXXX)
 
 . tests/lib/lab.sh
 LAB=nsexpb$$

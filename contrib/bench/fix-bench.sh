@@ -12,11 +12,9 @@ set -u
 cd "$(dirname "$0")/../.."
 RUNS=${1:-5}
 RULES=${2:-1000}
-[ "$(id -u)" = 0 ] || { echo "fix-bench: run as root" >&2; exit 1; }
-contrib/setup-deps.sh --bench || exit 1
-contrib/build.sh build-bench -Dbuildtype=release -Dtests=enabled || exit 1
+. contrib/bench/prepare.sh
+bench_prepare fix-bench
 NATSCOPE=build-bench/natscope
-B=$(mktemp -d /tmp/natscope-fixbench.XXXXXX)
 
 . tests/lib/lab.sh
 LAB=nsfixb$$

@@ -16,11 +16,9 @@ cd "$(dirname "$0")/../.."
 CHANGES=${1:-100}
 RULES=${2:-20}
 IDLE=${3:-30}
-[ "$(id -u)" = 0 ] || { echo "follow-bench: run as root" >&2; exit 1; }
-contrib/setup-deps.sh --bench || exit 1
-contrib/build.sh build-bench -Dbuildtype=release -Dtests=enabled || exit 1
+. contrib/bench/prepare.sh
+bench_prepare follow-bench
 NATSCOPE=build-bench/natscope
-B=$(mktemp -d /tmp/natscope-followbench.XXXXXX)
 NS=nsfollowb$$
 FPID= MPID=
 cleanup() {

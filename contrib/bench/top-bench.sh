@@ -11,11 +11,9 @@
 set -u
 cd "$(dirname "$0")/../.."
 BIG=${1:-1000000}
-[ "$(id -u)" = 0 ] || { echo "top-bench: run as root" >&2; exit 1; }
-contrib/setup-deps.sh --bench || exit 1
-contrib/build.sh build-bench -Dbuildtype=release -Dtests=enabled || exit 1
+. contrib/bench/prepare.sh
+bench_prepare top-bench
 N=build-bench/natscope
-B=$(mktemp -d /tmp/natscope-topbench.XXXXXX)
 cc -O2 -o "$B/mini_events" contrib/bench/mini_events.c -lmnl || exit 1
 
 . tests/lib/lab.sh
