@@ -12,7 +12,9 @@
  *
  *	NAME			a name under /run/netns
  *	docker:CONTAINER	Docker's, named after its container (from the container's
- *				config.v2.json under Docker's data root), else docker:SANDBOX
+ *				config.v2.json under Docker's data root), else docker:SANDBOX;
+ *				or a process's, by its cgroup (host/container.h)
+ *	pod:NAMESPACE/NAME	a Kubernetes pod's, by its processes' cgroup
  *	host			the namespace of PID 1
  *	pid:PID/COMM		the first process found in it
  *
@@ -28,6 +30,7 @@ struct netns_scan_roots {
 	const char *run_netns;	  /* "/run/netns" */
 	const char *docker_netns; /* "/run/docker/netns" */
 	const char *docker_data;  /* "/var/lib/docker" (containers/<id>/config.v2.json) */
+	const char *pods;	  /* "/var/log/pods" (the kubelet's NAMESPACE_NAME_UID) */
 	const char *proc;	  /* "/proc" */
 };
 

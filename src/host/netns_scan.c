@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "host/container.h"
 #include "host/netns.h"
 #include "util.h"
 
@@ -143,18 +144,24 @@ static void comm_of(const char *proc, const char *pid, char *out, size_t len)
 }
 
 /* Every process's namespace, lowest PID first ("host" for PID 1's). */
-static int scan_procs(struct scan *s, const char *proc)
+static int scan_procs(struct scan *s, const struct netns_scan_roots *r)
 {
+	const char *proc = r->proc;
+	struct container_roots roots;
 	struct dirent **list = NULL;
 	char path[PATH_MAX], label[128], comm[32];
 	int n = scandir(proc, &list, NULL, versionsort), ret = 0;
 
+	container_roots_find(proc, r->docker_data, r->pods, &roots);
 	for (int i = 0; i < n; i++) {
 		if (ret == 0 && util_all_digits(list[i]->d_name)) {
 			snprintf(path, sizeof(path), "%s/%s/ns/net", proc, list[i]->d_name);
 			comm_of(proc, list[i]->d_name, comm, sizeof(comm));
 			if (netns_is_host(proc, ino_of(path)))
 				snprintf(label, sizeof(label), "host");
+			else if (container_of_pid(&roots, proc, list[i]->d_name, label,
+						  sizeof(label)))
+				; /* docker:NAME, pod:NAMESPACE/NAME */
 			else
 				snprintf(label, sizeof(label), "pid:%.20s/%.30s", list[i]->d_name,
 					 comm);
@@ -177,6 +184,7 @@ void netns_scan_roots_default(struct netns_scan_roots *r)
 	*r = (struct netns_scan_roots){ .run_netns = "/run/netns",
 					.docker_netns = "/run/docker/netns",
 					.docker_data = "/var/lib/docker",
+					.pods = "/var/log/pods",
 					.proc = "/proc" };
 }
 
@@ -189,7 +197,7 @@ int netns_scan(const struct netns_scan_roots *r, struct netns_entry **out, size_
 		ret = scan_dir(&s, r->docker_netns, true, r->docker_data);
 	/* a name the user gave wins; "host" only where nobody named PID 1's namespace */
 	if (ret == 0)
-		ret = scan_procs(&s, r->proc);
+		ret = scan_procs(&s, r);
 	if (ret < 0) {
 		free(s.v);
 		return ret;

@@ -95,6 +95,68 @@ static void names_and_dedupe(void **state)
 	free((char *)r.proc);
 }
 
+/*
+ * Processes named after their container by their cgroup: Docker's (its config.v2.json
+ * under the data root a running dockerd names with --data-root) and a Kubernetes pod's
+ * (the kubelet's log folder).
+ */
+static void containers(void **state)
+{
+	static const char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	static const char dockerd[] = "/usr/sbin/dockerd\0--data-root\0/SUB/dd\0-H\0unix://x";
+	static const char cfg[] = "{\"Name\":\"/web2\"}";
+	struct netns_scan_roots r = { 0 };
+	struct netns_entry *v;
+	char rel[256], cmd[sizeof(dockerd) + 256];
+	size_t n, len = 0;
+
+	tmptree_put("c/ns/a", "", 0);
+	tmptree_put("c/ns/b", "", 0);
+	tmptree_put("c/ns/init", "", 0);
+	tmptree_put("c/proc/1/comm", "init\n", 5);
+	tmptree_put("c/proc/1/ns/.d", "", 0);
+	link_to("c/ns/init", "c/proc/1/ns/net");
+	/* dockerd, in the host's namespace, with its data root under the tree */
+	for (const char *p = dockerd; p < dockerd + sizeof(dockerd) - 1; p += strlen(p) + 1) {
+		const char *arg = strcmp(p, "/SUB/dd") == 0 ? tmptree_path("c/dd") : p;
+
+		memcpy(cmd + len, arg, strlen(arg) + 1);
+		len += strlen(arg) + 1;
+	}
+	tmptree_put("c/proc/50/cmdline", cmd, len);
+	tmptree_put("c/proc/50/comm", "dockerd\n", 8);
+	tmptree_put("c/proc/50/ns/.d", "", 0);
+	link_to("c/ns/init", "c/proc/50/ns/net");
+	snprintf(rel, sizeof(rel), "c/dd/containers/%s/config.v2.json", id);
+	tmptree_put(rel, cfg, sizeof(cfg) - 1);
+	snprintf(cmd, sizeof(cmd), "12:memory:/docker/%s\n0::/\n", id);
+	tmptree_put("c/proc/700/cgroup", cmd, strlen(cmd));
+	tmptree_put("c/proc/700/comm", "sleep\n", 6);
+	tmptree_put("c/proc/700/ns/.d", "", 0);
+	link_to("c/ns/a", "c/proc/700/ns/net");
+	snprintf(cmd, sizeof(cmd),
+		 "0::/kubepods.slice/kubepods-besteffort.slice/"
+		 "kubepods-besteffort-pod1b2c3d4e_0000_4000_8000_123456789abc.slice/x\n");
+	tmptree_put("c/proc/800/cgroup", cmd, strlen(cmd));
+	tmptree_put("c/proc/800/comm", "pause\n", 6);
+	tmptree_put("c/proc/800/ns/.d", "", 0);
+	link_to("c/ns/b", "c/proc/800/ns/net");
+	tmptree_put("c/pods/shop_cart-7d9f_1b2c3d4e-0000-4000-8000-123456789abc/.keep", "", 0);
+	r.run_netns = "/nonexistent/a";
+	r.docker_netns = "/nonexistent/b";
+	r.docker_data = "/nonexistent/c";
+	r.pods = strdup(tmptree_path("c/pods"));
+	r.proc = strdup(tmptree_path("c/proc"));
+	assert_int_equal(netns_scan(&r, &v, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0].label, "docker:web2");
+	assert_string_equal(v[1].label, "host");
+	assert_string_equal(v[2].label, "pod:shop/cart-7d9f");
+	free(v);
+	free((char *)r.pods);
+	free((char *)r.proc);
+}
+
 /* Nothing to read: no namespace, no error. */
 static void empty(void **state)
 {
@@ -114,6 +176,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names_and_dedupe),
+		cmocka_unit_test(containers),
 		cmocka_unit_test(empty),
 	};
 
