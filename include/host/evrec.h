@@ -28,11 +28,18 @@ enum evrec_mark {
 	EVREC_RESYNC_END,
 	EVREC_RESYNC_CANCEL,
 	EVREC_OVERRUN, /* @arg: event messages the kernel dropped */
+	EVREC_FAILURE, /* a failed insertion the BPF component named (evrec_failure()) */
 };
 /** Append a marker. */
 int evrec_mark(struct evrec *rec, enum evrec_mark mark, uint64_t arg, double t);
 /** Whether @nlh is a marker; if so its kind and argument. */
 bool evrec_marker(const struct nlmsghdr *nlh, enum evrec_mark *mark, uint64_t *arg);
+
+struct insfail_rec;
+/** Append a failed insertion: a marker whose payload carries @r. */
+int evrec_failure(struct evrec *rec, const struct insfail_rec *r, double t);
+/** Whether @nlh is such a marker; if so the record. */
+bool evrec_failure_of(const struct nlmsghdr *nlh, struct insfail_rec *r);
 
 /** Records (messages and markers) written so far. */
 uint64_t evrec_records(const struct evrec *rec);

@@ -6,10 +6,12 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
 #include "app.h"
+#include "bpf/insfail.h"
 #include "flows/engine.h"
 #include "host/evrec.h"
 #include "host/netns.h"
@@ -25,7 +27,8 @@ static void record_usage(FILE *f)
 		   "Save a dump of the conntrack table, then every conntrack event, as a pcap\n"
 		   "file (LINKTYPE_NETLINK, readable by Wireshark) until --duration seconds pass\n"
 		   "or SIGINT/SIGTERM. 'natscope top --batch --replay FILE' runs on it without\n"
-		   "root. Overruns are counted and followed by a fresh dump in the file.\n");
+		   "root. Overruns are counted and followed by a fresh dump in the file.\n"
+		   "Failed insertions named by the BPF component go in too (--no-bpf: not).\n");
 }
 
 static int count_record(const struct nlmsghdr *nlh, double t, void *data)
@@ -65,7 +68,33 @@ static bool write_error(int err)
 	       err == -EBADF;
 }
 
-static int wait_loop(const struct app *app, struct toplive *tl, struct engine *e, double duration)
+/* Failed insertions named by the BPF component go into the file as they come. */
+struct named {
+	struct evrec *rec;
+	uint64_t n;
+	int err;
+};
+
+static int write_failure(const struct insfail_rec *r, void *data)
+{
+	struct named *nd = data;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	nd->err = evrec_failure(nd->rec, r, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+	nd->n += nd->err == 0;
+	return nd->err;
+}
+
+static int drain_failures(struct insfail *bpf, struct named *nd)
+{
+	while (bpf && insfail_consume(bpf, write_failure, nd) > 0)
+		;
+	return nd->err;
+}
+
+static int wait_loop(const struct app *app, struct toplive *tl, struct engine *e, double duration,
+		     struct insfail *bpf, struct named *nd)
 {
 	struct ticker tk;
 	int ret;
@@ -75,18 +104,21 @@ static int wait_loop(const struct app *app, struct toplive *tl, struct engine *e
 		return app_error(app, APP_ERR_RUNTIME, "signalfd/timerfd: %s", strerror(-ret));
 	}
 	for (;;) {
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[4] = {
 			{ .fd = toplive_event_fd(tl), .events = POLLIN },
 			{ .fd = tk.tfd, .events = POLLIN },
 			{ .fd = tk.sfd, .events = POLLIN },
+			{ .fd = bpf ? insfail_fd(bpf) : -1, .events = POLLIN },
 		};
 
-		if (poll(pfd, 3, -1) < 0) {
+		if (poll(pfd, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = app_error(app, APP_ERR_RUNTIME, "poll: %s", strerror(errno));
 			break;
 		}
+		if (pfd[3].revents & POLLIN && (ret = drain_failures(bpf, nd)) < 0)
+			break; /* writing the file failed */
 		if (pfd[0].revents & POLLIN && (ret = toplive_drain(tl, e)) < 0) {
 			if (!write_error(ret))
 				ret = record_error(app, ret);
@@ -94,6 +126,8 @@ static int wait_loop(const struct app *app, struct toplive *tl, struct engine *e
 		}
 		if (pfd[1].revents & POLLIN || pfd[2].revents & POLLIN) {
 			ret = toplive_drain(tl, e); /* what is queued still goes in */
+			if (ret == 0)
+				ret = drain_failures(bpf, nd);
 			if (ret < 0 && !write_error(ret))
 				ret = record_error(app, ret);
 			break;
@@ -106,6 +140,8 @@ static int wait_loop(const struct app *app, struct toplive *tl, struct engine *e
 struct record_args {
 	double duration, rcvbuf_mib;
 	const char *path;
+	bool no_bpf;
+	unsigned long netns_ino;
 };
 
 static int parse_args(struct app *app, int argc, char **argv, struct record_args *a)
@@ -114,6 +150,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct record_args
 		{ "duration", required_argument, NULL, 'd' },
 		{ "rcvbuf", required_argument, NULL, 'r' },
 		{ "netns", required_argument, NULL, 'N' },
+		{ "no-bpf", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -138,6 +175,9 @@ static int parse_args(struct app *app, int argc, char **argv, struct record_args
 		case 'N':
 			app->netns = optarg;
 			break;
+		case 'B':
+			a->no_bpf = true;
+			break;
 		case 'h':
 			record_usage(app->out);
 			return -1;
@@ -153,36 +193,65 @@ static int parse_args(struct app *app, int argc, char **argv, struct record_args
 }
 
 static void summary(const struct app *app, const char *path, const struct engine *e,
-		    uint64_t records)
+		    uint64_t records, uint64_t named)
 {
 	const struct engine_stats *es = engine_stats(e);
 
 	fprintf(app->err,
 		"natscope record: %s: %llu records written: %llu dump entries, %llu events (%llu "
-		"new, %llu update, %llu destroy), %llu overruns\n",
+		"new, %llu update, %llu destroy), %llu overruns, %llu failed insertions named\n",
 		path, (unsigned long long)records, (unsigned long long)es->received[CT_EVENT_DUMP],
 		(unsigned long long)engine_events(e),
 		(unsigned long long)es->received[CT_EVENT_NEW],
 		(unsigned long long)es->received[CT_EVENT_UPDATE],
 		(unsigned long long)es->received[CT_EVENT_DESTROY],
-		(unsigned long long)es->overruns);
+		(unsigned long long)es->overruns, (unsigned long long)named);
+}
+
+/*
+ * The BPF component, seeded with the statistics of now and attached; NULL (and a line
+ * saying why) when it cannot be used: the capture then holds no failure records.
+ */
+static struct insfail *start_bpf(const struct app *app, struct toplive *tl, unsigned long ino)
+{
+	struct insfail *bpf = NULL;
+	struct ct_stats st;
+	char why[200] = "";
+
+	ct_stats_init(&st);
+	if (insfail_open(&bpf, why, sizeof(why)) == 0 &&
+	    (toplive_stats(tl, &st) < 0 || insfail_seed(bpf, (uint32_t)ino, &st) < 0 ||
+	     insfail_attach(bpf, why, sizeof(why)) < 0)) {
+		if (!why[0])
+			snprintf(why, sizeof(why), "seeding the BPF baseline failed");
+		insfail_close(bpf);
+		bpf = NULL;
+	}
+	ct_stats_release(&st);
+	if (!bpf)
+		fprintf(app->err, "natscope record: failed insertions are not named: %s\n", why);
+	return bpf;
 }
 
 /* Seed, then follow until the duration or a signal; 0 or the exit code. */
 static int record(const struct app *app, const struct record_args *a, struct evrec *rec,
-		  struct engine *e)
+		  struct engine *e, struct named *nd)
 {
 	struct toplive *tl = NULL;
+	struct insfail *bpf = NULL;
 	int ret = toplive_open(&tl, (size_t)(a->rcvbuf_mib * 1048576), CT_EVENTS_RCVBUF_MAX_DEFAULT,
 			       rec, false);
 
 	if (ret == 0)
 		ret = toplive_resync(tl, e, ENGINE_SEED);
+	if (ret == 0 && !a->no_bpf)
+		bpf = start_bpf(app, tl, a->netns_ino);
 	if (ret < 0 && !write_error(ret))
 		ret = app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_NO_CONNTRACK,
 				"cannot follow conntrack events: %s", strerror(-ret));
 	else if (ret == 0)
-		ret = wait_loop(app, tl, e, a->duration);
+		ret = wait_loop(app, tl, e, a->duration, bpf, nd);
+	insfail_close(bpf);
 	toplive_free(tl);
 	return ret;
 }
@@ -193,6 +262,7 @@ int cmd_record(struct app *app, int argc, char **argv)
 	struct evrec *rec = NULL;
 	struct engine *e = NULL;
 	struct netns_ctx ns;
+	struct named nd = { 0 };
 	uint64_t records;
 	int ret, wret;
 
@@ -204,6 +274,7 @@ int cmd_record(struct app *app, int argc, char **argv)
 	ret = app_enter(app, &ns);
 	if (ret)
 		return ret;
+	a.netns_ino = ns.ino;
 	ret = evrec_create(&rec, a.path);
 	if (ret < 0)
 		return app_leave(app, &ns,
@@ -212,8 +283,9 @@ int cmd_record(struct app *app, int argc, char **argv)
 	ret = engine_new(&e);
 	if (ret < 0)
 		ret = app_error(app, APP_ERR_RUNTIME, "%s", strerror(-ret));
-	else
-		ret = record(app, &a, rec, e);
+	nd.rec = rec;
+	if (ret == 0)
+		ret = record(app, &a, rec, e, &nd);
 	ret = app_leave(app, &ns, ret);
 	records = evrec_records(rec);
 	wret = evrec_close(rec);
@@ -221,7 +293,7 @@ int cmd_record(struct app *app, int argc, char **argv)
 	if (ret < 0 || (ret == 0 && wret < 0))
 		ret = write_failed(app, a.path, ret < 0 ? ret : wret);
 	else if (ret == 0 && e)
-		summary(app, a.path, e, records);
+		summary(app, a.path, e, records, nd.n);
 	engine_free(e);
 	return ret;
 }

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "host/evrec.h"
+#include "bpf/insfail_rec.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -123,6 +124,37 @@ int evrec_mark(struct evrec *rec, enum evrec_mark mark, uint64_t arg, double t)
 	return put(rec, &msg, sizeof(msg), t);
 }
 
+int evrec_failure(struct evrec *rec, const struct insfail_rec *r, double t)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct marker m;
+		struct insfail_rec r;
+	} msg = {
+		.nlh = { .nlmsg_len = sizeof(msg), .nlmsg_type = NLMSG_NOOP },
+		.m = { .magic = MARKER_MAGIC,
+		       .version = 1,
+		       .mark = EVREC_FAILURE,
+		       .arg = sizeof(*r) },
+		.r = *r,
+	};
+
+	return put(rec, &msg, sizeof(msg), t);
+}
+
+bool evrec_failure_of(const struct nlmsghdr *nlh, struct insfail_rec *r)
+{
+	enum evrec_mark mark;
+	uint64_t arg;
+	size_t off = NLMSG_HDRLEN + sizeof(struct marker);
+
+	if (!evrec_marker(nlh, &mark, &arg) || mark != EVREC_FAILURE || arg != sizeof(*r) ||
+	    nlh->nlmsg_len < off + sizeof(*r))
+		return false;
+	memcpy(r, (const char *)nlh + off, sizeof(*r));
+	return true;
+}
+
 bool evrec_marker(const struct nlmsghdr *nlh, enum evrec_mark *mark, uint64_t *arg)
 {
 	struct marker m;
@@ -131,7 +163,7 @@ bool evrec_marker(const struct nlmsghdr *nlh, enum evrec_mark *mark, uint64_t *a
 		return false;
 	memcpy(&m, (const char *)nlh + NLMSG_HDRLEN, sizeof(m));
 	if (memcmp(m.magic, MARKER_MAGIC, 4) != 0 || m.version != 1 ||
-	    m.mark < EVREC_RESYNC_BEGIN || m.mark > EVREC_OVERRUN)
+	    m.mark < EVREC_RESYNC_BEGIN || m.mark > EVREC_FAILURE)
 		return false;
 	*mark = (enum evrec_mark)m.mark;
 	*arg = m.arg;

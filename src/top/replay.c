@@ -4,6 +4,8 @@
 #include <errno.h>
 
 #include "flows/engine.h"
+#include "flows/failures.h"
+#include "host/evrec.h"
 
 struct replay_ctx {
 	const struct top_replay_opts *o;
@@ -17,12 +19,16 @@ struct replay_ctx {
 	uint64_t last_events; /* events at the last frame */
 	unsigned int iteration;
 	int err;
+	bool have_failures;    /* the capture holds named failures */
+	struct failures fails; /* those of the interval */
+	uint64_t named_total;
 };
 
 static int replay_frame(struct replay_ctx *rc, double t)
 {
 	struct top_frame f = { .time = t, .iteration = ++rc->iteration, .ct_events = -1 };
 	double dt = t - rc->last_frame_t;
+	int ret;
 
 	f.counts = engine_counts(rc->e);
 	f.es = engine_stats(rc->e);
@@ -30,7 +36,22 @@ static int replay_frame(struct replay_ctx *rc, double t)
 	f.events_per_s = dt > 0 ? (double)(engine_events(rc->e) - rc->last_events) / dt : 0;
 	rc->last_events = engine_events(rc->e);
 	rc->last_frame_t = t;
-	return rc->fn(&f, rc->data);
+	if (rc->have_failures) {
+		/* as recorded: named by BPF; the counter itself is not in a capture */
+		failures_sort(&rc->fails);
+		rc->named_total += rc->fails.reported;
+		f.exact = true;
+		f.fails = &rc->fails;
+		f.named = rc->fails.reported;
+		f.named_total = f.counted_total = rc->named_total;
+	}
+	ret = rc->fn(&f, rc->data);
+	if (rc->have_failures) {
+		failures_release(&rc->fails);
+		if (failures_init(&rc->fails) < 0)
+			return -ENOMEM;
+	}
+	return ret;
 }
 
 static bool more_frames(const struct replay_ctx *rc)
@@ -41,6 +62,7 @@ static bool more_frames(const struct replay_ctx *rc)
 static int replay_cb(const struct nlmsghdr *nlh, double t, void *data)
 {
 	struct replay_ctx *rc = data;
+	struct insfail_rec r;
 
 	if (!rc->started) {
 		rc->started = true;
@@ -57,6 +79,11 @@ static int replay_cb(const struct nlmsghdr *nlh, double t, void *data)
 			rc->next = t + rc->o->interval;
 	}
 	rc->last_t = t;
+	if (evrec_failure_of(nlh, &r)) {
+		rc->have_failures = true;
+		failures_add(&rc->fails, &r);
+		return 0;
+	}
 	return engine_replay(rc->e, nlh);
 }
 
@@ -67,8 +94,12 @@ int top_replay_run(const char *path, const struct top_replay_opts *o, top_replay
 	int ret;
 
 	ret = engine_new(&rc.e);
-	if (ret < 0)
+	if (ret == 0)
+		ret = failures_init(&rc.fails);
+	if (ret < 0) {
+		engine_free(rc.e);
 		return ret;
+	}
 	ret = evrec_replay(path, replay_cb, &rc, st);
 	if (ret == -ECANCELED && rc.err)
 		ret = rc.err;
@@ -78,5 +109,6 @@ int top_replay_run(const char *path, const struct top_replay_opts *o, top_replay
 		ret = replay_frame(&rc, rc.last_t); /* the state at the end of the capture */
 	}
 	engine_free(rc.e);
+	failures_release(&rc.fails);
 	return ret;
 }
