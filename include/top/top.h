@@ -14,7 +14,8 @@ extern const unsigned int top_rate_attrs[TOP_NRATES];
 extern const double top_windows[TOP_WINDOWS];
 
 /* One frame: plain data for the renderers. */
-struct failures;
+#include "flows/failures.h"
+#include "host/addrmap.h"
 
 struct top_frame {
 	double time; /* wall clock, or the recorded time when replaying */
@@ -31,11 +32,21 @@ struct top_frame {
 	bool have_rate[TOP_NRATES][TOP_WINDOWS];
 	double rate[TOP_NRATES][TOP_WINDOWS];
 	/* failed insertions named by the BPF component (live only) */
-	bool exact;		      /* it is attached */
-	const char *exact_why;	      /* why not, when !exact ("" when not asked) */
-	uint64_t named, named_total;  /* this interval's records, and since the start */
-	uint64_t counted_total;	      /* insert_failed's rise since the start */
-	const struct failures *fails; /* this interval's (records capped), or NULL */
+	bool exact;			  /* it is attached */
+	const char *exact_why;		  /* why not, when !exact ("" when not asked) */
+	uint64_t named, named_total;	  /* this interval's records, and since the start */
+	uint64_t counted_total;		  /* insert_failed's rise since the start */
+	const struct failures *fails;	  /* this interval's (records capped), or NULL */
+	const struct top_failures *since; /* since the start (live), or NULL */
+};
+
+/* The named failures since top started, for the live view: grouped, and the last ones. */
+#define TOP_RECENT 64
+struct top_failures {
+	struct failures all;		       /* counts since the start (records: the first) */
+	struct insfail_rec recent[TOP_RECENT]; /* a ring, the newest at head - 1 */
+	unsigned int nrecent, head;
+	struct addrmap names; /* who holds the sources (read at start, refreshed) */
 };
 
 /** Fill the rate part of @f from @r. */

@@ -11,6 +11,8 @@
 #include "bpf/insfail.h"
 #include "flows/failures.h"
 #include "flows/rates.h"
+#include "host/addrmap.h"
+#include "host/netns_scan.h"
 #include "host/sysctl.h"
 #include "host/ticker.h"
 #include "top/toplive.h"
@@ -33,6 +35,7 @@ struct top_live {
 	struct insfail *bpf; /* NULL without exact attribution */
 	char bpf_why[200];
 	struct failures fails; /* this interval's */
+	struct top_failures since; /* since the start: for the live view */
 	uint64_t named_total, failed0;
 	uint32_t ino;
 };
@@ -62,6 +65,8 @@ void top_live_free(struct top_live *lv)
 	engine_free(lv->e);
 	insfail_close(lv->bpf);
 	failures_release(&lv->fails);
+	failures_release(&lv->since.all);
+	addrmap_release(&lv->since.names);
 	free(lv);
 }
 
@@ -69,10 +74,30 @@ void top_live_free(struct top_live *lv)
  * Exact attribution, when asked and possible: seeded with the statistics just read, then
  * attached; otherwise the frame says why.  Only -ENOMEM is an error.
  */
+/* Who holds the addresses that send: every namespace's, read now (best effort). */
+static void name_sources(struct top_live *lv)
+{
+	struct netns_scan_roots roots;
+	struct netns_entry *ns;
+	struct addrmap m;
+	size_t n;
+
+	netns_scan_roots_default(&roots);
+	if (netns_scan(&roots, &ns, &n) < 0)
+		return;
+	if (addrmap_build(ns, n, &m) == 0) {
+		addrmap_release(&lv->since.names);
+		lv->since.names = m;
+	}
+	free(ns);
+}
+
 static int start_bpf(struct top_live *lv, const struct top_live_opts *o)
 {
 	int ret = failures_init(&lv->fails);
 
+	if (ret == 0)
+		ret = failures_init(&lv->since.all);
 	lv->frame.exact_why = lv->bpf_why;
 	lv->ino = (uint32_t)o->netns_ino;
 	lv->failed0 = ct_stats_total(&lv->cur, CT_STAT_INSERT_FAILED);
@@ -93,15 +118,24 @@ static int start_bpf(struct top_live *lv, const struct top_live_opts *o)
 		lv->bpf = NULL;
 	}
 	lv->frame.exact = lv->bpf != NULL;
+	if (lv->bpf)
+		name_sources(lv);
 	return 0;
 }
 
 static int take_record(const struct insfail_rec *r, void *data)
 {
 	struct top_live *lv = data;
+	struct top_failures *t = &lv->since;
 
-	if (r->netns == lv->ino)
-		failures_add(&lv->fails, r);
+	if (r->netns != lv->ino)
+		return 0;
+	failures_add(&lv->fails, r);
+	failures_add(&t->all, r);
+	t->recent[t->head] = *r;
+	t->head = (t->head + 1) % TOP_RECENT;
+	if (t->nrecent < TOP_RECENT)
+		t->nrecent++;
 	return 0;
 }
 
@@ -114,6 +148,17 @@ static void read_bpf(struct top_live *lv)
 	while (lv->bpf && insfail_consume(lv->bpf, take_record, lv) > 0)
 		;
 	failures_sort(&lv->fails);
+	if (lv->fails.reported) {
+		failures_sort(&lv->since.all);
+		/* a source never seen at start: its namespace may be new */
+		for (unsigned int i = 0; i < lv->fails.nsources; i++)
+			if (!addrmap_lookup(&lv->since.names, lv->fails.sources[i].family,
+					    &lv->fails.sources[i].src)) {
+				name_sources(lv);
+				break;
+			}
+	}
+	lv->frame.since = lv->bpf ? &lv->since : NULL;
 	lv->named_total += lv->fails.reported;
 	lv->frame.named = lv->fails.reported;
 	lv->frame.named_total = lv->named_total;

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "top/tui.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -144,6 +145,59 @@ static void draw_overview(struct tui *t, const struct tui_data *d, const struct 
 	}
 }
 
+/* A source address with the namespace that holds it, when known. */
+static const char *who(const struct top_failures *tf, uint8_t family, const union ct_addr *a,
+		       char *buf, size_t len)
+{
+	char addr[64];
+	const char *owner = addrmap_lookup(&tf->names, family, a);
+
+	snprintf(buf, len, "%s%s%s%s", ct_flow_addr_str(family, a, addr, sizeof(addr)),
+		 owner ? " (" : "", owner ? owner : "", owner ? ")" : "");
+	return buf;
+}
+
+/* Failed insertions named exactly since top started: by group, by source, the last ones. */
+static void draw_named(struct tui *t, const struct top_frame *f, int y)
+{
+	const struct top_failures *tf = f->since;
+	const struct failures *all = &tf->all;
+	char a[64], b[64], c[160];
+
+	tui_line(y++, tui_head(t),
+		 "failed insertions, named exactly: %llu since start (%llu counted by the "
+		 "kernel), %llu this interval",
+		 (unsigned long long)all->reported, (unsigned long long)f->counted_total,
+		 (unsigned long long)f->named);
+	for (unsigned int i = 0; i < all->ngroups && i < 3 && y < LINES; i++) {
+		const struct failure_group *g = &all->groups[i];
+
+		tui_line(y++, tui_alert(t, true), "  %6llu  %s %s -> %s:%u",
+			 (unsigned long long)g->failures,
+			 ct_flow_proto_name(g->key.l4proto) ? ct_flow_proto_name(g->key.l4proto)
+							    : "?",
+			 ct_flow_addr_str(g->key.family, &g->key.snat_src, a, sizeof(a)),
+			 ct_flow_addr_str(g->key.family, &g->key.dst, b, sizeof(b)), g->key.dport);
+	}
+	for (unsigned int i = 0; i < all->nsources && i < 3 && y < LINES; i++)
+		tui_line(y++, 0, "  %6llu  from %s", (unsigned long long)all->sources[i].failures,
+			 who(tf, all->sources[i].family, &all->sources[i].src, c, sizeof(c)));
+	for (unsigned int k = 0; k < tf->nrecent && y < LINES; k++) {
+		const struct insfail_rec *r =
+			&tf->recent[(tf->head + TOP_RECENT - 1 - k) % TOP_RECENT];
+		union ct_addr s = { 0 }, dst = { 0 }, n = { 0 };
+		size_t len = r->family == AF_INET ? 4 : 16;
+
+		memcpy(s.a8, r->orig.src, len);
+		memcpy(dst.a8, r->orig.dst, len);
+		memcpy(n.a8, r->reply.dst, len);
+		tui_line(y++, 0, "  cpu%-2u %s:%u -> %s:%u clashed on %s:%u", r->cpu,
+			 who(tf, r->family, &s, c, sizeof(c)), ntohs(r->orig.sport),
+			 ct_flow_addr_str(r->family, &dst, a, sizeof(a)), ntohs(r->orig.dport),
+			 ct_flow_addr_str(r->family, &n, b, sizeof(b)), ntohs(r->reply.dport));
+	}
+}
+
 static void draw_groups(struct tui *t, const struct tui_data *d, const struct tui_state *st, int y)
 {
 	const struct clash *cl = d->frame.clash;
@@ -166,8 +220,13 @@ static void draw_groups(struct tui *t, const struct tui_data *d, const struct tu
 	if (!d->groups || !d->groups->ntop)
 		tui_line(y++, 0, "no source-NAT entries");
 	y++;
-	tui_line(y++, tui_head(t),
-		 "likely clash episodes (the kernel does not name the failed flow):");
+	if (d->frame.exact && d->frame.since) {
+		draw_named(t, &d->frame, y);
+		return;
+	}
+	tui_line(y++, tui_head(t), "likely clash episodes (not named exactly%s%s):",
+		 d->frame.exact_why && d->frame.exact_why[0] ? ": " : "",
+		 d->frame.exact_why ? d->frame.exact_why : "");
 	for (unsigned int i = cl ? clash_nepisodes(cl) : 0; i > 0 && y < LINES; i--) {
 		const struct clash_episode *ep = clash_episode(cl, i - 1);
 		const struct clash_group *g = &ep->groups[0];
