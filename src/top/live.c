@@ -34,7 +34,7 @@ struct top_live {
 	struct ticker tk;
 	struct insfail *bpf; /* NULL without exact attribution */
 	char bpf_why[200];
-	struct failures fails; /* this interval's */
+	struct failures fails;	   /* this interval's */
 	struct top_failures since; /* since the start: for the live view */
 	uint64_t named_total, failed0;
 	uint32_t ino;
