@@ -26,6 +26,11 @@ int exact_collect(struct insfail *h, struct snapshot **snaps, size_t n);
  * privilege to enter namespaces the sources stay unnamed.
  */
 int exact_name(struct snapshot **snaps, size_t n);
+/**
+ * Look up, for each record @snap keeps, the entry that won its reply tuple (one
+ * ctnetlink GET each, in the namespace the caller is in: @snap's).  Best effort.
+ */
+void exact_winners(struct snapshot *snap);
 /** Every snapshot says @why (when the component could not be loaded). */
 void exact_unavailable(struct snapshot **snaps, size_t n, const char *why);
 

@@ -28,12 +28,19 @@ struct failure_source {
 	uint64_t failures;
 };
 
+/* The entry that holds a failed flow's reply tuple: the flow it clashed with. */
+struct failure_winner {
+	bool looked, found;
+	struct ct_tuple orig; /* its original direction (pre-NAT), host-order ports */
+};
+
 struct failures {
 	uint64_t reported; /* records accepted */
 	uint64_t missed;   /* increments of insert_failed without a record (their sum) */
 	uint64_t outside;  /* records of other namespaces or past the window */
 	unsigned int nrec; /* records kept, at most FAILURES_RECORDS */
 	struct insfail_rec rec[FAILURES_RECORDS];
+	struct failure_winner win[FAILURES_RECORDS]; /* of rec[i], when looked up */
 	unsigned int ngroups, nsources;	      /* distinct ones counted (up to FAILURES_TRACK) */
 	uint64_t other_groups, other_sources; /* failures past FAILURES_TRACK */
 	struct failure_group *groups;	      /* FAILURES_TRACK */
@@ -47,6 +54,8 @@ void failures_release(struct failures *f);
 void failures_add(struct failures *f, const struct insfail_rec *r);
 /** Sort groups and sources by failures, descending (call once, when done). */
 void failures_sort(struct failures *f);
+/** The reply tuple of failed flow @r, host-order ports (what the winner holds). */
+void failures_reply(const struct insfail_rec *r, struct ct_tuple *t);
 /** The SNAT group of a failed flow: its reply tuple, read backwards. */
 void failures_key(const struct insfail_rec *r, struct ct_snat_key *k);
 

@@ -32,6 +32,13 @@ int ct_dump_raw(struct nl_sock *nl, uint8_t family, ct_dump_raw_fn fn, void *dat
 int ct_dump_raw_start(struct nl_sock *nl, uint8_t family);
 int ct_dump_raw_step(struct nl_sock *nl, ct_dump_raw_fn fn, void *data, unsigned int budget);
 
+/**
+ * The entry whose reply tuple is @reply (host-order ports), into @out: one CT_GET.
+ * -ENOENT when none holds it, -EOPNOTSUPP for ICMP, -errno.
+ */
+int ct_dump_get_by_reply(struct nl_sock *nl, uint8_t family, uint8_t l4proto,
+			 const struct ct_tuple *reply, struct ct_flow *out);
+
 /** Append @flow's original tuple and id to a lookup or delete request (what names one entry). */
 void ct_dump_put_flow(struct nlmsghdr *nlh, const struct ct_flow *flow);
 

@@ -206,6 +206,8 @@ int collect_snapshot(const struct collect_opts *o, struct snapshot *snap, enum c
 	if (ret == 0 && snap->exact.on)
 		ret = exact_collect(o->bpf, &snap, 1);
 	if (ret == 0 && snap->exact.on)
+		exact_winners(snap); /* in the namespace, while the table holds them */
+	if (ret == 0 && snap->exact.on)
 		ret = exact_name(&snap, 1) == -ENOMEM ? -ENOMEM : 0;
 	return ret;
 }

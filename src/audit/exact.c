@@ -9,6 +9,8 @@
 #include "audit/snapshot.h"
 #include "bpf/insfail.h"
 #include "host/addrmap.h"
+#include "netlink/ct_dump.h"
+#include "netlink/nl.h"
 #include "host/netns_scan.h"
 
 struct insfail *exact_open(char *why, size_t whylen)
@@ -132,4 +134,25 @@ int exact_name(struct snapshot **snaps, size_t n)
 	}
 	addrmap_release(&m);
 	return ret;
+}
+
+void exact_winners(struct snapshot *snap)
+{
+	struct failures *f = &snap->exact.f;
+	struct nl_sock *nl;
+
+	if (!snap->exact.on || !f->nrec || nl_open(&nl, 0) < 0)
+		return;
+	for (unsigned int i = 0; i < f->nrec; i++) {
+		struct ct_tuple reply;
+		struct ct_flow w;
+
+		failures_reply(&f->rec[i], &reply);
+		f->win[i].looked = true;
+		f->win[i].found = ct_dump_get_by_reply(nl, f->rec[i].family, f->rec[i].proto,
+						       &reply, &w) == 0;
+		if (f->win[i].found)
+			f->win[i].orig = w.orig;
+	}
+	nl_close(nl);
 }

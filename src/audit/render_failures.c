@@ -28,6 +28,22 @@ static const char *proto(uint8_t p)
 	return n ? n : "other";
 }
 
+static json_t *winner_json(const struct snapshot *s, const struct insfail_rec *r,
+			   const struct failure_winner *w)
+{
+	char a[64];
+	const char *owner;
+
+	if (!w->looked)
+		return json_null();
+	if (!w->found)
+		return json_false(); /* looked for, gone (expired or deleted since) */
+	owner = addrmap_lookup(&s->names, r->family, &w->orig.src);
+	return json_pack("{s:s,s:i,s:o}", "src",
+			 ct_flow_addr_str(r->family, &w->orig.src, a, sizeof(a)), "sport",
+			 w->orig.sport, "owner", owner ? json_string(owner) : json_null());
+}
+
 static json_t *record_json(const struct snapshot *s, const struct insfail_rec *r)
 {
 	char src[64], dst[64], snat[64];
@@ -105,8 +121,12 @@ json_t *render_failures_json(const struct snapshot *s)
 	}
 	json_object_set_new(o, "by_source", sources);
 	recs = json_array();
-	for (unsigned int i = 0; i < f->nrec; i++)
-		json_array_append_new(recs, record_json(s, &f->rec[i]));
+	for (unsigned int i = 0; i < f->nrec; i++) {
+		json_t *rec = record_json(s, &f->rec[i]);
+
+		json_object_set_new(rec, "winner", winner_json(s, &f->rec[i], &f->win[i]));
+		json_array_append_new(recs, rec);
+	}
 	json_object_set_new(o, "records", recs);
 	json_object_set_new(o, "records_cap", json_integer(FAILURES_RECORDS));
 	return o;
@@ -155,11 +175,20 @@ void render_failures_text(FILE *out, const struct snapshot *s)
 	fprintf(out, "  the first %u:\n", f->nrec < 10 ? f->nrec : 10);
 	for (unsigned int i = 0; i < f->nrec && i < 10; i++) {
 		const struct insfail_rec *r = &f->rec[i];
+		const struct failure_winner *w = &f->win[i];
+		const char *owner =
+			w->found ? addrmap_lookup(&s->names, r->family, &w->orig.src) : NULL;
+		char won[160] = "";
 
-		fprintf(out, "    cpu%u %s %s:%u -> %s:%u clashed on %s:%u\n", r->cpu,
+		if (w->found)
+			snprintf(won, sizeof(won), ", won by %s:%u%s%s%s",
+				 ct_flow_addr_str(r->family, &w->orig.src, c, sizeof(c)),
+				 w->orig.sport, owner ? " (" : "", owner ? owner : "",
+				 owner ? ")" : "");
+		fprintf(out, "    cpu%u %s %s:%u -> %s:%u clashed on %s:%u%s\n", r->cpu,
 			proto(r->proto), addr(r->family, r->orig.src, a, sizeof(a)),
 			ntohs(r->orig.sport), addr(r->family, r->orig.dst, b, sizeof(b)),
 			ntohs(r->orig.dport), addr(r->family, r->reply.dst, c, sizeof(c)),
-			ntohs(r->reply.dport));
+			ntohs(r->reply.dport), won);
 	}
 }

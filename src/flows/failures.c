@@ -26,6 +26,15 @@ void failures_release(struct failures *f)
 	f->sources = NULL;
 }
 
+void failures_reply(const struct insfail_rec *r, struct ct_tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	memcpy(t->src.a8, r->reply.src, r->family == AF_INET ? 4 : 16);
+	memcpy(t->dst.a8, r->reply.dst, r->family == AF_INET ? 4 : 16);
+	t->sport = ntohs(r->reply.sport);
+	t->dport = ntohs(r->reply.dport);
+}
+
 void failures_key(const struct insfail_rec *r, struct ct_snat_key *k)
 {
 	memset(k, 0, sizeof(*k));

@@ -69,6 +69,62 @@ int ct_dump_raw_step(struct nl_sock *nl, ct_dump_raw_fn fn, void *data, unsigned
 	return nl_dump_step(nl, fn, data, budget);
 }
 
+/* A UDP/TCP/SCTP/DCCP tuple (ports; no ICMP) as @type (CTA_TUPLE_ORIG, CTA_TUPLE_REPLY). */
+static void put_ports_tuple(struct nlmsghdr *nlh, uint16_t type, uint8_t family, uint8_t l4proto,
+			    const struct ct_tuple *t)
+{
+	struct nlattr *tuple = mnl_attr_nest_start(nlh, type);
+	struct nlattr *ip = mnl_attr_nest_start(nlh, CTA_TUPLE_IP), *proto;
+
+	if (family == AF_INET6) {
+		mnl_attr_put(nlh, CTA_IP_V6_SRC, 16, &t->src);
+		mnl_attr_put(nlh, CTA_IP_V6_DST, 16, &t->dst);
+	} else {
+		mnl_attr_put_u32(nlh, CTA_IP_V4_SRC, t->src.a32[0]);
+		mnl_attr_put_u32(nlh, CTA_IP_V4_DST, t->dst.a32[0]);
+	}
+	mnl_attr_nest_end(nlh, ip);
+	proto = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, l4proto);
+	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(t->sport));
+	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(t->dport));
+	mnl_attr_nest_end(nlh, proto);
+	mnl_attr_nest_end(nlh, tuple);
+}
+
+struct got {
+	struct ct_flow *out;
+	bool found;
+};
+
+static int got_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct got *g = data;
+
+	if (nlh->nlmsg_type == ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW) &&
+	    ct_parse_msg(nlh, g->out) == 0)
+		g->found = true;
+	return 0;
+}
+
+int ct_dump_get_by_reply(struct nl_sock *nl, uint8_t family, uint8_t l4proto,
+			 const struct ct_tuple *reply, struct ct_flow *out)
+{
+	struct got g = { .out = out };
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (l4proto == IPPROTO_ICMP || l4proto == IPPROTO_ICMPV6)
+		return -EOPNOTSUPP;
+	nlh = nl_nfmsg_start(nl, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET, NLM_F_REQUEST,
+			     family, 0);
+	put_ports_tuple(nlh, CTA_TUPLE_REPLY, family, l4proto, reply);
+	ret = nl_request(nl, nlh, got_cb, &g);
+	if (ret == -ENOENT || (ret == 0 && !g.found))
+		return -ENOENT;
+	return ret;
+}
+
 static void put_tuple(struct nlmsghdr *nlh, const struct ct_flow *f)
 {
 	struct nlattr *tuple = mnl_attr_nest_start(nlh, CTA_TUPLE_ORIG);

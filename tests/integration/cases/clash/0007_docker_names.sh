@@ -53,9 +53,10 @@ import json, sys
 f = json.load(open(sys.argv[1]))['insert_failures']
 assert f['exact'] and f['reported'] == f['counter_delta'], f
 assert f['reported'] >= 20, f'the race failed only {f["reported"]} insertions'
-owners = {s['owner'] for s in f['by_source']}
-assert owners <= {'docker:c1', 'docker:c2'} and owners, f['by_source']
-assert all(r['src_owner'] in ('docker:c1', 'docker:c2') for r in f['records']), f['records'][:3]
+# another case's containers may hold the same address at the same time: "a|b" names both
+mine = {'docker:c1', 'docker:c2'}
+assert f['by_source'] and all(mine & set(s['owner'].split('|')) for s in f['by_source']), f['by_source']
+assert all(mine & set(r['src_owner'].split('|')) for r in f['records']), f['records'][:3]
 print(f"# {f['reported']} failures named, by source: " + ", ".join(f"{s['owner']} {s['failures']}" for s in f['by_source']))
 PY
 echo "clash/docker names: all passed"
