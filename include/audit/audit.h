@@ -14,7 +14,7 @@ enum severity {
 };
 
 #define AUDIT_MAX_EVIDENCE 16
-#define AUDIT_MAX_GROUPS   3
+#define AUDIT_MAX_GROUPS   4
 #define AUDIT_MAX_RULES	   8
 #define AUDIT_MAX_FINDINGS 16
 

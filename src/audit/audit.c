@@ -70,11 +70,69 @@ static void cite_groups(const struct snapshot *s, struct finding *f, double min_
 static const char *exact_words(const struct snapshot *s, char *buf, size_t len)
 {
 	if (!s->exact.on)
-		return "; the groups below are the likely place (not named exactly: see "
-		       "INSERTION FAILURES)";
+		return "; the groups below are the likely place, the one furthest short of its "
+		       "peers first (not named exactly: see INSERTION FAILURES)";
 	snprintf(buf, len, "; %llu of them named exactly (INSERTION FAILURES)",
 		 (unsigned long long)s->exact.f.reported);
 	return buf;
+}
+
+/*
+ * The likely place of clashes when they are not named exactly.  A failed flow never
+ * becomes an entry, so among groups that get the same traffic from the same sources,
+ * the one that fell short of its peers is where insertions failed: the busiest group is
+ * the wrong guess.  Peers are groups fed by two or more sources (as clashes need) toward
+ * the same destination address from the same post-NAT source, other ports; each group's
+ * shortfall is the largest peer's entries minus its own (0 without peers).  Cited by
+ * shortfall, the busiest first among equals; the shortfall goes into the evidence.
+ */
+static uint32_t shortfall(const struct ct_summary *t, unsigned int i)
+{
+	const struct ct_agg_group *g = &t->top[i];
+	uint32_t max = g->entries;
+
+	for (unsigned int k = 0; k < t->ntop; k++) {
+		const struct ct_agg_group *p = &t->top[k];
+
+		if (p->sources >= 2 && p->key.family == g->key.family &&
+		    p->key.l4proto == g->key.l4proto &&
+		    memcmp(&p->key.dst, &g->key.dst, sizeof(p->key.dst)) == 0 &&
+		    memcmp(&p->key.snat_src, &g->key.snat_src, sizeof(p->key.snat_src)) == 0 &&
+		    p->entries > max)
+			max = p->entries;
+	}
+	return max - g->entries;
+}
+
+static void cite_short_groups(const struct snapshot *s, struct finding *f)
+{
+	unsigned int order[CT_AGG_TOP], n = 0;
+	uint32_t gap[CT_AGG_TOP];
+	char key[40];
+
+	for (unsigned int i = 0; i < s->table.ntop; i++)
+		if (s->table.top[i].sources >= 2) {
+			gap[n] = shortfall(&s->table, i);
+			order[n++] = i;
+		}
+	/* insertion sort, stable: shortfall descending, then the table's order (entries) */
+	for (unsigned int i = 1; i < n; i++)
+		for (unsigned int k = i; k > 0 && gap[k] > gap[k - 1]; k--) {
+			unsigned int t = order[k];
+			uint32_t g = gap[k];
+
+			order[k] = order[k - 1];
+			gap[k] = gap[k - 1];
+			order[k - 1] = t;
+			gap[k - 1] = g;
+		}
+	for (unsigned int i = 0; i < n && f->ngroups < AUDIT_MAX_GROUPS; i++) {
+		f->groups[f->ngroups++] = order[i];
+		snprintf(key, sizeof(key), "group%u_shortfall", f->ngroups);
+		audit_evidence(f, key, (double)gap[i]);
+	}
+	if (!f->ngroups)
+		cite_groups(s, f, 0.0);
 }
 
 static void check_snat_clash(const struct snapshot *s, const struct audit_thresholds *t,
@@ -102,7 +160,7 @@ static void check_snat_clash(const struct snapshot *s, const struct audit_thresh
 			s->interval, exact_words(s, words, sizeof(words)));
 		/* named exactly: the likely groups would only add guesses */
 		if (!s->exact.on)
-			cite_groups(s, f, 0.0);
+			cite_short_groups(s, f);
 		else
 			audit_evidence(f, "named_exactly", (double)s->exact.f.reported);
 	} else if (total) {

@@ -9,20 +9,24 @@ FLOWS=$((2 * SPORTS * DPORTS))
 # run_scenario FLAGS OUT [fix]: lab, audit across the flood, then the kernel's view.
 # With fix, `natscope fix --random-fully` runs on the router first.
 run_scenario() {
-	local flags=$1 out=$2 ap rc
+	local flags=$1 out=$2 ap np rc
 	lab_up "$flags" drop || fail "lab setup ($flags)"
 	if [ "${3:-}" = fix ]; then
 		"$NATSCOPE" --netns "$LAB-r" fix --random-fully --yes >"$out.fix" 2>&1 ||
 			fail "natscope fix failed: $(cat "$out.fix")"
 	fi
 	[ "$(lab_ct_stat r insert_failed)" = 0 ] || fail "fresh namespace has insert failures"
-	# audit samples, waits 3 s (the flood happens inside), dumps, samples again.
+	# audit samples, waits 3 s (the flood happens inside), dumps, samples again; a
+	# second audit with --no-bpf watches the same race (the likely attribution)
 	"$NATSCOPE" --netns "$LAB-r" audit -i 3 -f json >"$out.json" &
 	ap=$!
+	"$NATSCOPE" --netns "$LAB-r" audit -i 3 -f json --no-bpf >"$out.nobpf.json" &
+	np=$!
 	sleep 0.5
 	lab_clash "$RAWFLOOD" $SPORTS $DPORTS || fail "flood did not complete"
 	wait $ap
 	rc=$?
+	wait $np
 	echo $rc >"$out.rc"
 	lab_exec r conntrack -S >"$out.S"
 	lab_exec r conntrack -C >"$out.C"

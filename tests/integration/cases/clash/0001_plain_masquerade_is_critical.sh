@@ -1,6 +1,7 @@
 #!/bin/bash
 # Plain masquerade under the clash race: audit reports the clash as critical (exit 2)
-# with the kernel's own numbers, per CPU, the likely groups and the rule to blame.
+# with the kernel's own numbers, per CPU, the failures named exactly (or, with --no-bpf,
+# the likely groups) and the rule to blame.
 . "$TESTLIB/common.sh"
 . "$TESTLIB/clash.sh"
 need_cpus 2
@@ -16,15 +17,30 @@ python3 -c "import sys; sys.exit(0 if float('$rate') > 0 else 1)" || fail "clash
 json "$T/plain.json" "[f['evidence'] for f in d['findings'] if f['id'] == 'snat_port_clash'][0]" |
 	grep -q "cpu1_insert_failed_per_s" || fail "no per-CPU rates in the evidence"
 # The likely groups: the four destination ports, two sources each, >= 60 % of the ports.
-python3 - "$T/plain.json" <<'PY' || fail "likely SNAT groups wrong"
+python3 - "$T/plain.json" "$T/plain.nobpf.json" <<'PY' || fail "likely SNAT groups wrong"
 import json, sys
 d = json.load(open(sys.argv[1]))
 f = [f for f in d['findings'] if f['id'] == 'snat_port_clash'][0]
+top = None
+if d['insert_failures']['exact']:
+    # named exactly: no guesses listed, and the finding says how many
+    assert f['groups'] == [] and f['evidence']['named_exactly'] == d['insert_failures']['reported'], f
+    assert 'named exactly' in f['summary'], f['summary']
+    top = d['insert_failures']['by_group'][0]
+d = json.load(open(sys.argv[2]))
+f = [f for f in d['findings'] if f['id'] == 'snat_port_clash'][0]
+assert d['insert_failures']['exact'] is False and d['insert_failures']['why'] == '--no-bpf'
 gs = f['groups']
-assert len(gs) == 3, gs
+assert len(gs) == 4, gs
 for g in gs:
     assert g['proto'] == 'udp' and g['dst'] == '198.18.9.2' and 20000 <= g['dport'] < 20004, g
     assert g['sources'] == 2 and g['port_share'] >= 0.60, g
+# every group got the same 50,000 flows, so the one furthest short is where most failed:
+# the fallback names first the group the BPF component found (issue 12)
+if top:
+    assert (gs[0]['dport'], gs[0]['snat_src']) == (top['dport'], top['snat_src']), (gs[0], top)
+    print(f"# likely first: {gs[0]['dst']}:{gs[0]['dport']}, {f['evidence']['group1_shortfall']:.0f} short; "
+          f"named exactly: {top['failures']} failures there")
 ex = [f for f in d['findings'] if f['id'] == 'snat_port_exhaustion'][0]
 assert ex['severity'] == 'warning', ex
 PY
