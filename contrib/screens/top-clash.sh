@@ -24,6 +24,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 ip netns add "$LAB-h" && ip netns add "$LAB-s" || fail "netns"
 ip link add h-s netns "$LAB-h" type veth peer name s-h netns "$LAB-s" || fail "veth"
 ip netns exec "$LAB-h" sh -c 'ip link set lo up && ip addr add 198.18.9.1/24 dev h-s && ip link set h-s up'
@@ -47,13 +48,15 @@ tmux -S "$SOCK" send-keys -t s 2
 gw=$(ip netns exec "$LAB-h" cat /sys/class/net/docker0/address)
 start=$(date +%s.%N | awk '{ printf "%.3f", $1 + 1 }')
 c=0
+floods=
 for ct in web worker; do
 	pid=$(ct_pid $ct)
 	nsenter -t "$pid" -n ip neigh replace 198.19.0.1 lladdr "$gw" dev eth0 nud permanent
 	nsenter -t "$pid" -n build/tests/rawflood --src "$(ct_ip $ct bridge)" --dst 198.18.9.2 \
 		--sport 10000-34999 --dport 20000,4 --cpu $c --start-at "$start" --max-seconds 60 >/dev/null &
+	floods="$floods $!"
 	c=$((c + 1))
 done
-wait
+wait $floods # not dockerd, a job of this shell too
 sleep 2
 tmux -S "$SOCK" capture-pane -p -t s
