@@ -16,7 +16,7 @@ libpcap-dev libcap-ng-dev scdoc
 libcmocka-dev libnetfilter-conntrack-dev clang-format python3 valgrind clang libclang-rt-14-dev
 nftables conntrack iptables iproute2 util-linux procps tmux tshark systemd man-db
 docker.io busybox-static prometheus prometheus-node-exporter libmicrohttpd-dev curl
-libbpf-dev bpftool llvm"
+libbpf-dev bpftool llvm tzdata"
 [ "${1:-}" = --bench ] && pkgs="$pkgs iptstate hyperfine time bsdutils"
 
 missing=

@@ -9,6 +9,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <microhttpd.h>
+
 #include "app.h"
 #include "util.h"
 
@@ -87,6 +90,16 @@ static int standard_fds(void)
 	return 0;
 }
 
+/* Where this natscope comes from: its version and the libraries it runs with. */
+static void version(FILE *f)
+{
+	fprintf(f,
+		"natscope %s (libmnl %s, libnftnl %s, libnftables %s, jansson %s, "
+		"libmicrohttpd %s, BPF component %s)\n",
+		NATSCOPE_VERSION, LIBMNL_VERSION, LIBNFTNL_VERSION, LIBNFTABLES_VERSION,
+		jansson_version_str(), MHD_get_version(), HAVE_BPF ? "built" : "not built");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -108,8 +121,10 @@ int main(int argc, char **argv)
 
 	app.color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
 
-	/* '+': stop at the command name; the command parses the rest. */
-	while ((c = getopt_long(argc, argv, "+n:hV", opts, NULL)) != -1) {
+	/* '+': stop at the command name; the command parses the rest.  ':' and opterr 0:
+	 * errors are natscope's one line, not getopt's two with the binary's path. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:n:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			app.netns = optarg;
@@ -118,10 +133,22 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return app_flush(&app);
 		case 'V':
-			printf("natscope %s\n", NATSCOPE_VERSION);
+			version(stdout);
 			return app_flush(&app);
+		case ':':
+			fprintf(stderr,
+				"natscope: option '%s' needs a value: see 'natscope --help'\n",
+				argv[optind - 1]);
+			return EX_USAGE;
 		default:
-			fprintf(stderr, "natscope: try 'natscope --help'\n");
+			if (optopt)
+				fprintf(stderr,
+					"natscope: unknown option '-%c': see 'natscope --help'\n",
+					optopt);
+			else
+				fprintf(stderr,
+					"natscope: unknown option '%s': see 'natscope --help'\n",
+					argv[optind - 1]);
 			return EX_USAGE;
 		}
 	}

@@ -37,6 +37,7 @@ struct finding {
 	unsigned int rules[AUDIT_MAX_RULES];
 	unsigned int rules_omitted; /* rules that belonged here past AUDIT_MAX_RULES */
 	enum severity accepted;	    /* --ignore: the severity it had (sev is then ok) */
+	char remedy[400];	    /* this finding's own remedy; "" for the check's */
 };
 
 /* Thresholds; audit_thresholds_default() documents each one's origin. */
@@ -73,6 +74,8 @@ void audit_accept(struct audit_report *report, const struct audit_check *const *
 const char *audit_check_id(const struct audit_check *c);
 const char *audit_check_title(const struct audit_check *c);
 const char *audit_check_remedy(const struct audit_check *c);
+/** The remedy to print for @f: its own when the check wrote one, else the check's. */
+const char *audit_finding_remedy(const struct finding *f);
 /** The check table, for docs and help: @i-th check or NULL past the end. */
 const struct audit_check *audit_check_at(size_t i);
 

@@ -135,6 +135,33 @@ static void cite_short_groups(const struct snapshot *s, struct finding *f)
 		cite_groups(s, f, 0.0);
 }
 
+/* Whether every source-NAT rule (hairpin-only ones aside) is fully random or covered. */
+static bool every_rule_random(const struct snapshot *s)
+{
+	if (!s->nat.have_nftables || !s->nat.n)
+		return false;
+	for (unsigned int i = 0; i < s->nat.n; i++) {
+		const struct natrule *r = &s->nat.v[i];
+
+		if (!natrule_fully_random(r) && !r->hairpin && r->cover != NATRULE_COVER_COVERED &&
+		    r->cover != NATRULE_COVER_HARMLESS)
+			return false;
+	}
+	return true;
+}
+
+/* A counter that rose only before the interval, or with no interval (-i 0) to tell. */
+static void since_boot(struct finding *f, const struct snapshot *s, const char *what,
+		       uint64_t total)
+{
+	if (s->interval > 0)
+		audit_summary(f, "%llu %s since boot, none in the last %.1f s",
+			      (unsigned long long)total, what, s->interval);
+	else
+		audit_summary(f, "%llu %s since boot (one sample, -i 0: no rate measured)",
+			      (unsigned long long)total, what);
+}
+
 static void check_snat_clash(const struct snapshot *s, const struct audit_thresholds *t,
 			     struct finding *f)
 {
@@ -158,6 +185,15 @@ static void check_snat_clash(const struct snapshot *s, const struct audit_thresh
 			"and clients stall on SYN/packet retransmits%s",
 			snapshot_rate(s, CT_STAT_INSERT_FAILED), (unsigned long long)delta,
 			s->interval, exact_words(s, words, sizeof(words)));
+		if (every_rule_random(s))
+			snprintf(
+				f->remedy, sizeof(f->remedy),
+				"Every source-NAT rule already allocates ports fully at random "
+				"(natscope's overlay or the rule itself): the failures left are "
+				"not the port search giving up.  Look at who fails "
+				"(INSERTION FAILURES, or the likely groups), at clash_resolve (the "
+				"same-socket UDP race, e.g. DNS A/AAAA), and at whether the port "
+				"space of one destination is full (snat_port_exhaustion).");
 		/* named exactly: the likely groups would only add guesses */
 		if (!s->exact.on)
 			cite_short_groups(s, f);
@@ -165,8 +201,7 @@ static void check_snat_clash(const struct snapshot *s, const struct audit_thresh
 			audit_evidence(f, "named_exactly", (double)s->exact.f.reported);
 	} else if (total) {
 		audit_raise(f, SEV_INFO);
-		audit_summary(f, "%llu insertions failed since boot, none in the last %.1f s",
-			      (unsigned long long)total, s->interval);
+		since_boot(f, s, "insertions failed", total);
 	} else {
 		audit_summary(f, "no conntrack insertion failures");
 	}
@@ -220,8 +255,7 @@ static void check_table_drops(const struct snapshot *s, const struct audit_thres
 			snapshot_rate(s, CT_STAT_EARLY_DROP), other / s->interval);
 	} else if (early_total) {
 		audit_raise(f, SEV_INFO);
-		audit_summary(f, "%llu early drops since boot, none in the last %.1f s",
-			      (unsigned long long)early_total, s->interval);
+		since_boot(f, s, "early drops", early_total);
 	} else {
 		audit_summary(f, "no table-full drops");
 	}
@@ -253,8 +287,7 @@ static void check_hash_chains(const struct snapshot *s, const struct audit_thres
 			      (long long)buckets, (long long)max, per_bucket);
 	} else if (total) {
 		audit_raise(f, SEV_INFO);
-		audit_summary(f, "%llu too-long hash chains since boot, none in the last %.1f s",
-			      (unsigned long long)total, s->interval);
+		since_boot(f, s, "too-long hash chains", total);
 	} else {
 		audit_summary(f, "hash table sized for the maximum");
 	}
@@ -298,8 +331,7 @@ static void check_invalid(const struct snapshot *s, const struct audit_threshold
 		audit_summary(f, "%.1f invalid packets/s", snapshot_rate(s, CT_STAT_INVALID));
 	} else if (total) {
 		audit_raise(f, SEV_INFO);
-		audit_summary(f, "%llu invalid packets since boot, none in the last %.1f s",
-			      (unsigned long long)total, s->interval);
+		since_boot(f, s, "invalid packets", total);
 	} else {
 		audit_summary(f, "no invalid packets");
 	}
@@ -538,6 +570,11 @@ const char *audit_check_title(const struct audit_check *c)
 const char *audit_check_remedy(const struct audit_check *c)
 {
 	return c->remedy;
+}
+
+const char *audit_finding_remedy(const struct finding *f)
+{
+	return f->remedy[0] ? f->remedy : f->check->remedy;
 }
 
 const struct audit_check *audit_check_at(size_t i)

@@ -280,7 +280,7 @@ static json_t *findings_json(const struct snapshot *s, const struct audit_report
 		json_object_set_new(o, "rules_omitted", json_integer(f->rules_omitted));
 		json_object_set_new(o, "remedy",
 				    f->sev == SEV_OK ? json_null()
-						     : json_string(audit_check_remedy(f->check)));
+						     : json_string(audit_finding_remedy(f)));
 		json_array_append_new(a, o);
 	}
 	return a;

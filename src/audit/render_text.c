@@ -222,7 +222,7 @@ static void finding_block(FILE *out, const struct snapshot *s, const struct find
 		fprintf(out, "%9s  rules:\n", "");
 	for (unsigned int k = 0; k < f->nrules; k++)
 		rule_line(out, &s->nat.v[f->rules[k]], 11);
-	fprintf(out, "%9s  remedy: %s\n", "", audit_check_remedy(f->check));
+	fprintf(out, "%9s  remedy: %s\n", "", audit_finding_remedy(f));
 }
 
 static void cpu_section(FILE *out, const struct snapshot *s)

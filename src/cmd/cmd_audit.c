@@ -203,6 +203,15 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 			if (!*optarg)
 				return app_error(app, APP_ERR_USAGE,
 						 "-o takes a file name (or - for standard output)");
+			/* conntrack, kubectl and journalctl take -o FORMAT: never write a file
+			 * named after one silently */
+			for (size_t i = 0; i < audit_nformats; i++)
+				if (strcmp(optarg, audit_formats[i].name) == 0)
+					return app_error(app, APP_ERR_USAGE,
+							 "-o names the output FILE, not a format: "
+							 "for %s give "
+							 "-f %s (a file named '%s': -o ./%s)",
+							 optarg, optarg, optarg, optarg);
 			a->output = optarg;
 			break;
 		case 'C':

@@ -166,7 +166,10 @@ static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a
 	}
 	if (optind < argc)
 		return app_extra_operand(app, argv);
-	if (a->random_fully == a->revert)
+	if (a->random_fully && a->revert)
+		return app_error(app, APP_ERR_USAGE,
+				 "--random-fully and --revert cannot be combined: give one");
+	if (!a->random_fully && !a->revert)
 		return app_error(app, APP_ERR_USAGE,
 				 "say what to fix: --random-fully, or --revert to undo it");
 	if (a->revert && (a->opts.oif || a->opts.saddr || a->opts.in_place))

@@ -65,8 +65,10 @@ int top_render_text(FILE *out, const struct top_frame *f)
 	struct tm tm;
 	bool first = true;
 
-	strftime(when, sizeof(when), "%H:%M:%S", gmtime_r(&t, &tm));
-	fprintf(out, "natscope top %s UTC  netns %s  entries %llu", when,
+	/* local time as TZ says, like procps top and journalctl; JSON keeps epoch values */
+	if (!localtime_r(&t, &tm) || !strftime(when, sizeof(when), "%H:%M:%S %Z", &tm))
+		snprintf(when, sizeof(when), "%lld", (long long)t);
+	fprintf(out, "natscope top %s  netns %s  entries %llu", when,
 		f->netns && *f->netns ? f->netns : "(current)", (unsigned long long)c->total);
 	if (f->have_kernel)
 		fprintf(out, " (kernel %llu of %llu)", (unsigned long long)f->kernel_count,

@@ -70,6 +70,58 @@ static void clash_rising_is_critical_with_rates_and_groups(void **state)
 	snapshot_release(&s);
 }
 
+/* When every rule is covered, telling the user to run fix again would be wrong. */
+static void clash_remedy_when_covered(void **state)
+{
+	struct snapshot s;
+	struct audit_thresholds t;
+	struct audit_report r;
+	const struct finding *f;
+
+	fixture_snapshot(&s);
+	audit_thresholds_default(&t);
+	audit_run(&s, &t, &r);
+	f = find(&r, "snat_port_clash");
+	assert_string_equal(audit_finding_remedy(f), audit_check_remedy(f->check));
+	assert_non_null(strstr(audit_finding_remedy(f), "natscope fix --random-fully"));
+	for (unsigned int i = 0; i < s.nat.n; i++)
+		s.nat.v[i].cover = NATRULE_COVER_COVERED;
+	audit_run(&s, &t, &r);
+	f = find(&r, "snat_port_clash");
+	assert_int_equal(f->sev, SEV_CRITICAL);
+	assert_null(strstr(audit_finding_remedy(f), "natscope fix"));
+	assert_non_null(strstr(audit_finding_remedy(f), "already allocates ports fully at random"));
+	snapshot_release(&s);
+}
+
+/* -i 0: one sample, no rate; a counter that rose before says so, not "in the last 0.0 s" */
+static void one_sample_says_so(void **state)
+{
+	struct snapshot s;
+
+	fixture_snapshot(&s);
+	s.interval = 0;
+	fixture_counter(&s, 0, CT_STAT_INSERT_FAILED, 0, 0);
+	fixture_counter(&s, 1, CT_STAT_INSERT_FAILED, 0, 0);
+	for (unsigned int i = 0; i < s.stats0.ncpu; i++)
+		s.stats0.cpu[i].val[CT_STAT_INSERT_FAILED] =
+			s.stats1.cpu[i].val[CT_STAT_INSERT_FAILED] = 7;
+	{
+		struct audit_thresholds t;
+		struct audit_report r;
+		const struct finding *f;
+
+		audit_thresholds_default(&t);
+		audit_run(&s, &t, &r);
+		f = find(&r, "snat_port_clash");
+		assert_int_equal(f->sev, SEV_INFO);
+		assert_string_equal(f->summary,
+				    "14 insertions failed since boot (one sample, -i 0: no "
+				    "rate measured)");
+	}
+	snapshot_release(&s);
+}
+
 static void clash_only_since_boot_is_info(void **state)
 {
 	struct snapshot s;
@@ -379,6 +431,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(clash_rising_is_critical_with_rates_and_groups),
+		cmocka_unit_test(clash_remedy_when_covered),
+		cmocka_unit_test(one_sample_says_so),
 		cmocka_unit_test(clash_only_since_boot_is_info),
 		cmocka_unit_test(table_fill_thresholds),
 		cmocka_unit_test(table_drops),

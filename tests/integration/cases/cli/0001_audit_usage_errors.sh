@@ -7,6 +7,10 @@
 expect 3 "namespace 'natscope-no-such-ns' not found" "$NATSCOPE" --netns natscope-no-such-ns audit
 expect 3 "namespace '/nonexistent/ns' not found" "$NATSCOPE" audit --netns /nonexistent/ns
 expect 3 "invalid --interval 'abc'" "$NATSCOPE" audit --interval abc
+# -o FORMAT, as conntrack and kubectl take it, is refused: no file named "json" appears
+(cd "$T" && expect 3 "^natscope audit: -o names the output FILE, not a format: for json give -f json \(a file named 'json': -o ./json\)$" "$NATSCOPE" audit -o json)
+[ -e "$T/json" ] && fail "audit -o json wrote a file named json"
+expect 3 "-o names the output FILE, not a format: for openmetrics" "$NATSCOPE" audit -o openmetrics
 expect 3 "invalid --interval '-1'" "$NATSCOPE" audit -i -1
 # numbers are plain decimals, white space is refused on either side (issue 9, item 22)
 expect 3 "invalid --interval '0x10'" "$NATSCOPE" audit -i 0x10

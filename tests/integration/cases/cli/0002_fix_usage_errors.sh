@@ -4,7 +4,7 @@
 . "$TESTLIB/expect.sh"
 
 expect 64 "say what to fix" "$NATSCOPE" fix
-expect 64 "say what to fix" "$NATSCOPE" fix --random-fully --revert
+expect 64 "natscope fix: --random-fully and --revert cannot be combined: give one" "$NATSCOPE" fix --random-fully --revert
 expect 64 "--revert takes no --oif" "$NATSCOPE" fix --revert --oif eth0
 expect 64 "--follow applies changes unattended: give --yes" "$NATSCOPE" fix --random-fully --follow
 expect 64 "--follow keeps the overlay of --random-fully: it takes no --revert, --in-place or --dry-run" "$NATSCOPE" fix --random-fully --follow --yes --dry-run

@@ -26,4 +26,10 @@ for st in ESTABLISHED TIME_WAIT; do
 	[ "$(field "$T/steady.json" "d['tcp_states']['$st']")" = "$want" ] || fail "TCP $st: conntrack -L $want"
 done
 [ "$(field "$T/steady.json" "d['protocols'].get('udp', 0)")" = "$(grep -c ' udp ' "$T/L")" ] || fail "udp count"
+# text frames follow TZ, as procps top and journalctl do (issue 13)
+for tz in Asia/Kolkata:IST UTC:UTC; do
+	TZ=${tz%%:*} "$NATSCOPE" --netns "$LAB-r" top --batch -n 1 -d 0.2 >"$T/tz" ||
+		fail "top --batch with TZ=${tz%%:*}"
+	grep -Eq "^natscope top [0-9]{2}:[0-9]{2}:[0-9]{2} ${tz#*:} " "$T/tz" || fail "TZ=${tz%%:*}: $(head -1 "$T/tz")"
+done
 echo "top/steady counts: $got entries, states and protocols equal conntrack -L; all passed"
