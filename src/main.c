@@ -60,7 +60,7 @@ static void usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n"
 		   "Global options:\n"
-		   "  -n, --netns NS   run inside network namespace NS: a name under /run/netns,\n"
+		   "      --netns NS   run inside network namespace NS: a name under /run/netns,\n"
 		   "                   a path to a namespace file, or a process id\n"
 		   "  -h, --help       show this help\n"
 		   "  -V, --version    show the version\n"
@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 	/* '+': stop at the command name; the command parses the rest.  ':' and opterr 0:
 	 * errors are natscope's one line, not getopt's two with the binary's path. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:n:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			app.netns = optarg;

@@ -54,7 +54,7 @@ static void audit_usage(FILE *f)
 		"  -o, --output FILE       write to FILE atomically (for node_exporter's textfile\n"
 		"                          collector) instead of standard output\n"
 		"      --color WHEN        auto (default), always, never; NO_COLOR is honoured\n"
-		"  -n, --netns NS          same as the global option\n"
+		"      --netns NS          same as the global option\n"
 		"      --all-netns         every network namespace of the host (named, Docker's,\n"
 		"                          every process's), sampled over one interval\n"
 		"      --replay FILE       audit the table recorded by 'natscope record' (no "
@@ -176,7 +176,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 
 	*a = (struct audit_args){ .interval = 1.0, .format = 0, .color = -1 };
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:f:o:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:f:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (util_parse_double(optarg, 0, 3600, &a->interval) < 0)

@@ -48,7 +48,7 @@ static void fix_usage(FILE *f)
 		"Options:\n"
 		"      --random-fully  install or refresh the fully-random overlay\n"
 		"      --revert        remove natscope's tables (only those)\n"
-		"  -n, --dry-run       print the change as an nft -f script; change nothing\n"
+		"      --dry-run       print the change as an nft -f script; change nothing\n"
 		"  -y, --yes           apply without asking\n"
 		"      --oif IFACE     only traffic leaving IFACE\n"
 		"      --saddr CIDR    only sources in CIDR\n"
@@ -119,7 +119,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a
 	a->sample = 1.0;
 	a->opts.record = &a->record;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":nyh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":yh", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_RANDOM:
 			a->random_fully = true;
