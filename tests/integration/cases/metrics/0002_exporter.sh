@@ -109,6 +109,26 @@ grep -qi '^Content-Type: application/openmetrics-text; version=1.0.0' "$T/m3.h" 
 [ "$(tail -n 1 "$T/m3")" = "# EOF" ] || fail "OpenMetrics without # EOF"
 prometheus_up 127.0.0.1:9662 || fail "prometheus: $(tail -5 "$T/prometheus.log")"
 [ "$(prom_wait_up)" = 1 ] || fail "Prometheus could not scrape the exporter: $(grep -i 'error\|warn' "$T/prometheus.log" | tail -5)"
+# the Grafana dashboard's queries: each one valid PromQL for this Prometheus, each metric
+# it names one the exporter serves
+SRC=$(cd "$TESTLIB/../.." && pwd)
+python3 - "$SRC/contrib/grafana/natscope.json" "$T/m1" >"$T/queries" <<'PY' || fail "dashboard: $(cat "$T/queries")"
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+served = {l.split('{')[0] for l in open(sys.argv[2]) if l.startswith('natscope_')}
+for p in d['panels']:
+    for t in p['targets']:
+        q = t['expr'].replace('$instance', '.*').replace('$netns', '.*')
+        for name in set(re.findall(r'\bnatscope_\w+', q)):
+            assert name in served, f"panel {p['title']!r} uses {name}, which the exporter does not serve"
+        print(q)
+PY
+while read -r q; do
+	in_promns curl -s --data-urlencode "query=$q" http://127.0.0.1:9090/api/v1/query >"$T/q.json"
+	[ "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' <"$T/q.json")" = success ] ||
+		fail "Prometheus refuses the dashboard's query $q: $(cat "$T/q.json")"
+done <"$T/queries"
+info "the dashboard's $(wc -l <"$T/queries") queries are valid and use served metrics"
 v=$(prom_query "natscope_model_flows{netns=\"$LAB-r\"}")
 [ "$v" = 0 ] || fail "natscope_model_flows through Prometheus: $v"
 [ "$(in_promns curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9662/nothing)" = 404 ] || fail "not 404"
