@@ -27,6 +27,13 @@ int insfail_attach(struct insfail *f, char *why, size_t whylen);
 void insfail_close(struct insfail *f);
 
 /**
+ * For one namespace: load, seed with @st (its statistics, read inside it) and attach;
+ * NULL in *@out, -errno and @why when any step fails (nothing stays loaded).
+ */
+int insfail_start(struct insfail **out, uint32_t netns, const struct ct_stats *st, char *why,
+		  size_t whylen);
+
+/**
  * The baseline of namespace @netns (its inode): each CPU's insert_failed in @st, read in
  * that namespace.  Failures counted after @st are reported; a baseline the program set
  * first (at a drop it saw before) is kept.

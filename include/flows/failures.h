@@ -54,6 +54,8 @@ void failures_release(struct failures *f);
 void failures_add(struct failures *f, const struct insfail_rec *r);
 /** Sort groups and sources by failures, descending (call once, when done). */
 void failures_sort(struct failures *f);
+/** An address of a record (its 16 bytes, of which IPv4 uses 4) as natscope holds them. */
+union ct_addr failures_addr(uint8_t family, const unsigned char *a);
 /** The reply tuple of failed flow @r, host-order ports (what the winner holds). */
 void failures_reply(const struct insfail_rec *r, struct ct_tuple *t);
 /** The SNAT group of a failed flow: its reply tuple, read backwards. */

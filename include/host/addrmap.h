@@ -27,6 +27,8 @@ struct addrmap {
 
 /** Read the addresses of each of @n namespaces (entered in turn); -ENOMEM only. */
 int addrmap_build(const struct netns_entry *ns, size_t n, struct addrmap *out);
+/** The same over every namespace netns_scan() finds with its default roots; -errno. */
+int addrmap_build_all(struct addrmap *out);
 /** Add @family/@addr as held by @owner (addrmap_build() uses it; tests too). */
 int addrmap_add(struct addrmap *m, uint8_t family, const void *addr, const char *owner);
 /** The owner of an address, or NULL. */

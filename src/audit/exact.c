@@ -11,7 +11,6 @@
 #include "host/addrmap.h"
 #include "netlink/ct_dump.h"
 #include "netlink/nl.h"
-#include "host/netns_scan.h"
 
 struct insfail *exact_open(char *why, size_t whylen)
 {
@@ -100,10 +99,7 @@ int exact_collect(struct insfail *h, struct snapshot **snaps, size_t n)
 
 int exact_name(struct snapshot **snaps, size_t n)
 {
-	struct netns_scan_roots roots;
-	struct netns_entry *ns = NULL;
 	struct addrmap m;
-	size_t nns = 0;
 	bool any = false;
 	int ret;
 
@@ -111,11 +107,7 @@ int exact_name(struct snapshot **snaps, size_t n)
 		any |= snaps[i]->exact.on && snaps[i]->exact.f.reported;
 	if (!any)
 		return 0;
-	netns_scan_roots_default(&roots);
-	ret = netns_scan(&roots, &ns, &nns);
-	if (ret == 0)
-		ret = addrmap_build(ns, nns, &m);
-	free(ns);
+	ret = addrmap_build_all(&m);
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < n && ret == 0; i++) {

@@ -15,9 +15,8 @@
 
 static const char *addr(uint8_t family, const unsigned char *a, char *buf, size_t len)
 {
-	union ct_addr u = { 0 };
+	union ct_addr u = failures_addr(family, a);
 
-	memcpy(u.a8, a, family == AF_INET ? 4 : 16);
 	return ct_flow_addr_str(family, &u, buf, len);
 }
 
@@ -47,12 +46,10 @@ static json_t *winner_json(const struct snapshot *s, const struct insfail_rec *r
 static json_t *record_json(const struct snapshot *s, const struct insfail_rec *r)
 {
 	char src[64], dst[64], snat[64];
-	union ct_addr a = { 0 };
-	const char *owner;
+	union ct_addr a = failures_addr(r->family, r->orig.src);
+	const char *owner = addrmap_lookup(&s->names, r->family, &a);
 	json_t *o;
 
-	memcpy(a.a8, r->orig.src, r->family == AF_INET ? 4 : 16);
-	owner = addrmap_lookup(&s->names, r->family, &a);
 	o = json_pack("{s:f,s:i,s:s,s:s,s:i,s:s,s:i,s:s,s:i,s:I,s:I}", "time_s",
 		      (double)r->time_ns / 1e9, "cpu", (int)r->cpu, "proto", proto(r->proto), "src",
 		      addr(r->family, r->orig.src, src, sizeof(src)), "sport", ntohs(r->orig.sport),

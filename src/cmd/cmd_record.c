@@ -219,14 +219,10 @@ static struct insfail *start_bpf(const struct app *app, struct toplive *tl, unsi
 	char why[200] = "";
 
 	ct_stats_init(&st);
-	if (insfail_open(&bpf, why, sizeof(why)) == 0 &&
-	    (toplive_stats(tl, &st) < 0 || insfail_seed(bpf, (uint32_t)ino, &st) < 0 ||
-	     insfail_attach(bpf, why, sizeof(why)) < 0)) {
-		if (!why[0])
-			snprintf(why, sizeof(why), "seeding the BPF baseline failed");
-		insfail_close(bpf);
-		bpf = NULL;
-	}
+	if (toplive_stats(tl, &st) < 0)
+		snprintf(why, sizeof(why), "reading the statistics to start from failed");
+	else
+		insfail_start(&bpf, (uint32_t)ino, &st, why, sizeof(why));
 	ct_stats_release(&st);
 	if (!bpf)
 		fprintf(app->err, "natscope record: failed insertions are not named: %s\n", why);

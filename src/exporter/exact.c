@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "bpf/insfail.h"
-#include "host/netns_scan.h"
 #include "top/live.h"
 
 void exporter_bpf_open(struct exporter_bpf *b, bool off)
@@ -45,21 +44,12 @@ void exporter_bpf_attach(struct exporter_bpf *b)
 
 void exporter_bpf_names(struct exporter_bpf *b)
 {
-	struct netns_scan_roots roots;
-	struct netns_entry *ns;
 	struct addrmap m;
-	size_t n;
 
-	if (!b->state.on)
-		return;
-	netns_scan_roots_default(&roots);
-	if (netns_scan(&roots, &ns, &n) < 0)
-		return;
-	if (addrmap_build(ns, n, &m) == 0) {
+	if (b->state.on && addrmap_build_all(&m) == 0) {
 		addrmap_release(&b->names);
 		b->names = m;
 	}
-	free(ns);
 }
 
 int exporter_bpf_fd(const struct exporter_bpf *b)
@@ -76,9 +66,7 @@ struct reading {
 static int count(const struct insfail_rec *r, void *data)
 {
 	struct reading *rd = data;
-	union ct_addr a = { 0 };
-
-	memcpy(a.a8, r->orig.src, r->family == AF_INET ? 4 : 16);
+	union ct_addr a = failures_addr(r->family, r->orig.src);
 	for (size_t i = 0; i < rd->n; i++)
 		if ((uint32_t)rd->ns[i].ino == r->netns) {
 			named_fails_add(&rd->ns[i].named, r,

@@ -26,11 +26,19 @@ void failures_release(struct failures *f)
 	f->sources = NULL;
 }
 
+union ct_addr failures_addr(uint8_t family, const unsigned char *a)
+{
+	union ct_addr u = { 0 };
+
+	memcpy(u.a8, a, family == AF_INET ? 4 : 16);
+	return u;
+}
+
 void failures_reply(const struct insfail_rec *r, struct ct_tuple *t)
 {
 	memset(t, 0, sizeof(*t));
-	memcpy(t->src.a8, r->reply.src, r->family == AF_INET ? 4 : 16);
-	memcpy(t->dst.a8, r->reply.dst, r->family == AF_INET ? 4 : 16);
+	t->src = failures_addr(r->family, r->reply.src);
+	t->dst = failures_addr(r->family, r->reply.dst);
 	t->sport = ntohs(r->reply.sport);
 	t->dport = ntohs(r->reply.dport);
 }
@@ -72,9 +80,8 @@ static void count_group(struct failures *f, const struct insfail_rec *r)
 
 static void count_source(struct failures *f, const struct insfail_rec *r)
 {
-	union ct_addr a = { 0 };
+	union ct_addr a = failures_addr(r->family, r->orig.src);
 
-	memcpy(a.a8, r->orig.src, r->family == AF_INET ? 4 : 16);
 	for (unsigned int i = 0; i < f->nsources; i++)
 		if (f->sources[i].family == r->family &&
 		    memcmp(&f->sources[i].src, &a, sizeof(a)) == 0) {

@@ -118,6 +118,23 @@ int addrmap_build(const struct netns_entry *ns, size_t n, struct addrmap *out)
 	return ret;
 }
 
+int addrmap_build_all(struct addrmap *out)
+{
+	struct netns_scan_roots roots;
+	struct netns_entry *ns = NULL;
+	size_t n = 0;
+	int ret;
+
+	netns_scan_roots_default(&roots);
+	ret = netns_scan(&roots, &ns, &n);
+	if (ret == 0)
+		ret = addrmap_build(ns, n, out);
+	free(ns);
+	if (ret < 0)
+		addrmap_release(out); /* what was read before it failed */
+	return ret;
+}
+
 const char *addrmap_lookup(const struct addrmap *m, uint8_t family, const union ct_addr *a)
 {
 	size_t len = family == AF_INET ? 4 : 16;

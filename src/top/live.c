@@ -12,7 +12,6 @@
 #include "flows/failures.h"
 #include "flows/rates.h"
 #include "host/addrmap.h"
-#include "host/netns_scan.h"
 #include "host/sysctl.h"
 #include "host/ticker.h"
 #include "top/toplive.h"
@@ -70,28 +69,21 @@ void top_live_free(struct top_live *lv)
 	free(lv);
 }
 
+/* Who holds the addresses that send: every namespace's, read now (best effort). */
+static void name_sources(struct top_live *lv)
+{
+	struct addrmap m;
+
+	if (addrmap_build_all(&m) == 0) {
+		addrmap_release(&lv->since.names);
+		lv->since.names = m;
+	}
+}
+
 /*
  * Exact attribution, when asked and possible: seeded with the statistics just read, then
  * attached; otherwise the frame says why.  Only -ENOMEM is an error.
  */
-/* Who holds the addresses that send: every namespace's, read now (best effort). */
-static void name_sources(struct top_live *lv)
-{
-	struct netns_scan_roots roots;
-	struct netns_entry *ns;
-	struct addrmap m;
-	size_t n;
-
-	netns_scan_roots_default(&roots);
-	if (netns_scan(&roots, &ns, &n) < 0)
-		return;
-	if (addrmap_build(ns, n, &m) == 0) {
-		addrmap_release(&lv->since.names);
-		lv->since.names = m;
-	}
-	free(ns);
-}
-
 static int start_bpf(struct top_live *lv, const struct top_live_opts *o)
 {
 	int ret = failures_init(&lv->fails);
@@ -105,18 +97,7 @@ static int start_bpf(struct top_live *lv, const struct top_live_opts *o)
 		snprintf(lv->bpf_why, sizeof(lv->bpf_why), "--no-bpf");
 	if (ret < 0 || !o->bpf)
 		return ret;
-	if (insfail_open(&lv->bpf, lv->bpf_why, sizeof(lv->bpf_why)) < 0) {
-		lv->bpf = NULL;
-		return 0;
-	}
-	if (insfail_seed(lv->bpf, lv->ino, &lv->cur) < 0 ||
-	    insfail_attach(lv->bpf, lv->bpf_why, sizeof(lv->bpf_why)) < 0) {
-		if (!lv->bpf_why[0])
-			snprintf(lv->bpf_why, sizeof(lv->bpf_why),
-				 "seeding the BPF baseline failed");
-		insfail_close(lv->bpf);
-		lv->bpf = NULL;
-	}
+	insfail_start(&lv->bpf, lv->ino, &lv->cur, lv->bpf_why, sizeof(lv->bpf_why));
 	lv->frame.exact = lv->bpf != NULL;
 	if (lv->bpf)
 		name_sources(lv);

@@ -32,9 +32,8 @@ void top_frame_rates(struct top_frame *f, const struct rates *r)
 static void exact_line(FILE *out, const struct top_frame *f)
 {
 	const struct insfail_rec *r;
-	union ct_addr s = { 0 }, d = { 0 }, n = { 0 };
+	union ct_addr s, d, n;
 	char a[64], b[64], c[64];
-	size_t len;
 
 	if (!f->exact || !f->fails || !f->named_total)
 		return;
@@ -46,10 +45,9 @@ static void exact_line(FILE *out, const struct top_frame *f)
 		return;
 	}
 	r = &f->fails->rec[f->fails->nrec - 1];
-	len = r->family == AF_INET ? 4 : 16;
-	memcpy(s.a8, r->orig.src, len);
-	memcpy(d.a8, r->orig.dst, len);
-	memcpy(n.a8, r->reply.dst, len);
+	s = failures_addr(r->family, r->orig.src);
+	d = failures_addr(r->family, r->orig.dst);
+	n = failures_addr(r->family, r->reply.dst);
 	fprintf(out, "; last cpu%u %s %s:%u -> %s:%u clashed on %s:%u\n", r->cpu,
 		ct_flow_proto_name(r->proto) ? ct_flow_proto_name(r->proto) : "other",
 		ct_flow_addr_str(r->family, &s, a, sizeof(a)), ntohs(r->orig.sport),
@@ -192,12 +190,10 @@ static json_t *failures_json(const struct top_frame *f)
 	recs = json_array();
 	for (unsigned int i = 0; i < f->fails->nrec && i < TOP_RECORDS; i++) {
 		const struct insfail_rec *r = &f->fails->rec[i];
-		union ct_addr s = { 0 }, d = { 0 }, n = { 0 };
-		size_t len = r->family == AF_INET ? 4 : 16;
+		union ct_addr s = failures_addr(r->family, r->orig.src),
+			      d = failures_addr(r->family, r->orig.dst),
+			      n = failures_addr(r->family, r->reply.dst);
 
-		memcpy(s.a8, r->orig.src, len);
-		memcpy(d.a8, r->orig.dst, len);
-		memcpy(n.a8, r->reply.dst, len);
 		json_array_append_new(
 			recs,
 			json_pack("{s:i,s:s,s:s,s:i,s:s,s:i,s:s,s:i}", "cpu", (int)r->cpu, "proto",

@@ -185,12 +185,10 @@ static void draw_named(struct tui *t, const struct top_frame *f, int y)
 	for (unsigned int k = 0; k < tf->nrecent && y < LINES; k++) {
 		const struct insfail_rec *r =
 			&tf->recent[(tf->head + TOP_RECENT - 1 - k) % TOP_RECENT];
-		union ct_addr s = { 0 }, dst = { 0 }, n = { 0 };
-		size_t len = r->family == AF_INET ? 4 : 16;
+		union ct_addr s = failures_addr(r->family, r->orig.src),
+			      dst = failures_addr(r->family, r->orig.dst),
+			      n = failures_addr(r->family, r->reply.dst);
 
-		memcpy(s.a8, r->orig.src, len);
-		memcpy(dst.a8, r->orig.dst, len);
-		memcpy(n.a8, r->reply.dst, len);
 		tui_line(y++, 0, "  cpu%-2u %s:%u -> %s:%u clashed on %s:%u", r->cpu,
 			 who(tf, r->family, &s, c, sizeof(c)), ntohs(r->orig.sport),
 			 ct_flow_addr_str(r->family, &dst, a, sizeof(a)), ntohs(r->orig.dport),
