@@ -21,9 +21,9 @@ int exact_attach(struct insfail *h, struct snapshot **snaps, size_t n);
 /** Drain the records into the snapshots whose second sample is taken; -ENOMEM. */
 int exact_collect(struct insfail *h, struct snapshot **snaps, size_t n);
 /**
- * Name the sources of the failures: who holds each address, over every namespace of the
- * host (host/addrmap.h), into each snapshot that has failures.  Best effort: without the
- * privilege to enter namespaces the sources stay unnamed.
+ * Name the sources of the failures and of the busiest SNAT groups: who holds each
+ * address, over every namespace of the host (host/addrmap.h), into each snapshot's
+ * names.  Best effort: without the privilege to enter namespaces they stay unnamed.
  */
 int exact_name(struct snapshot **snaps, size_t n);
 /**

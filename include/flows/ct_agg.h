@@ -34,6 +34,13 @@ struct ct_agg_group {
 	uint32_t unreplied;
 };
 
+/* A pre-NAT source of a group, with its entries there (the group's family). */
+#define CT_AGG_TOP_SOURCES 3
+struct ct_agg_source {
+	union ct_addr src;
+	uint32_t entries;
+};
+
 /* Plain result of one pass over the table. */
 struct ct_summary {
 	struct flow_counts counts;
@@ -44,6 +51,9 @@ struct ct_summary {
 	bool groups_truncated;
 	unsigned int ntop;
 	struct ct_agg_group top[CT_AGG_TOP]; /* by entries, descending */
+	/* each top group's busiest sources, by entries (of those counted: see sources_capped) */
+	struct ct_agg_source top_src[CT_AGG_TOP][CT_AGG_TOP_SOURCES];
+	uint8_t ntop_src[CT_AGG_TOP];
 };
 
 struct ct_agg;

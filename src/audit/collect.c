@@ -207,7 +207,7 @@ int collect_snapshot(const struct collect_opts *o, struct snapshot *snap, enum c
 		ret = exact_collect(o->bpf, &snap, 1);
 	if (ret == 0 && snap->exact.on)
 		exact_winners(snap); /* in the namespace, while the table holds them */
-	if (ret == 0 && snap->exact.on)
+	if (ret == 0)
 		ret = exact_name(&snap, 1) == -ENOMEM ? -ENOMEM : 0;
 	return ret;
 }

@@ -97,6 +97,30 @@ int exact_collect(struct insfail *h, struct snapshot **snaps, size_t n)
 	return 0;
 }
 
+/* Copy into @dst the owner @m knows for @family/@addr, if any. */
+static int name_one(const struct addrmap *m, struct addrmap *dst, uint8_t family,
+		    const union ct_addr *addr)
+{
+	const char *o = addrmap_lookup(m, family, addr);
+
+	return o && !addrmap_lookup(dst, family, addr) ? addrmap_add(dst, family, addr->a8, o) : 0;
+}
+
+/* The failures' sources and the busiest sources of the top SNAT groups of @s. */
+static int name_snapshot(const struct addrmap *m, struct snapshot *s)
+{
+	const struct failures *f = &s->exact.f;
+	const struct ct_summary *t = &s->table;
+	int ret = 0;
+
+	for (unsigned int k = 0; s->exact.on && k < f->nsources && ret == 0; k++)
+		ret = name_one(m, &s->names, f->sources[k].family, &f->sources[k].src);
+	for (unsigned int g = 0; s->have_table && g < t->ntop && ret == 0; g++)
+		for (unsigned int k = 0; k < t->ntop_src[g] && ret == 0; k++)
+			ret = name_one(m, &s->names, t->top[g].key.family, &t->top_src[g][k].src);
+	return ret;
+}
+
 int exact_name(struct snapshot **snaps, size_t n)
 {
 	struct addrmap m;
@@ -104,26 +128,15 @@ int exact_name(struct snapshot **snaps, size_t n)
 	int ret;
 
 	for (size_t i = 0; i < n; i++)
-		any |= snaps[i]->exact.on && snaps[i]->exact.f.reported;
+		any |= (snaps[i]->exact.on && snaps[i]->exact.f.reported) ||
+		       (snaps[i]->have_table && snaps[i]->table.ntop);
 	if (!any)
 		return 0;
 	ret = addrmap_build_all(&m);
 	if (ret < 0)
 		return ret;
-	for (size_t i = 0; i < n && ret == 0; i++) {
-		const struct failures *f = &snaps[i]->exact.f;
-
-		if (!snaps[i]->exact.on)
-			continue;
-		for (unsigned int k = 0; k < f->nsources && ret == 0; k++) {
-			const char *o =
-				addrmap_lookup(&m, f->sources[k].family, &f->sources[k].src);
-
-			if (o)
-				ret = addrmap_add(&snaps[i]->names, f->sources[k].family,
-						  f->sources[k].src.a8, o);
-		}
-	}
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = name_snapshot(&m, snaps[i]);
 	addrmap_release(&m);
 	return ret;
 }

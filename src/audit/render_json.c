@@ -127,8 +127,29 @@ done:
 	return o;
 }
 
-static json_t *group_json(const struct ct_agg_group *g)
+/* The busiest pre-NAT sources of top group @i, with their owners (null when unknown). */
+static json_t *group_sources_json(const struct snapshot *s, unsigned int i)
 {
+	const struct ct_agg_group *g = &s->table.top[i];
+	json_t *a = json_array();
+
+	for (unsigned int k = 0; k < s->table.ntop_src[i]; k++) {
+		const struct ct_agg_source *src = &s->table.top_src[i][k];
+		const char *owner = addrmap_lookup(&s->names, g->key.family, &src->src);
+		char buf[64];
+
+		json_array_append_new(
+			a, json_pack("{s:s, s:I, s:o}", "addr",
+				     ct_flow_addr_str(g->key.family, &src->src, buf, sizeof(buf)),
+				     "entries", (json_int_t)src->entries, "owner",
+				     owner ? json_string(owner) : json_null()));
+	}
+	return a;
+}
+
+static json_t *group_json(const struct snapshot *s, unsigned int i)
+{
+	const struct ct_agg_group *g = &s->table.top[i];
 	char a[64], b[64];
 	const char *proto = ct_flow_proto_name(g->key.l4proto);
 	json_t *o = json_object();
@@ -146,6 +167,7 @@ static json_t *group_json(const struct ct_agg_group *g)
 	json_object_set_new(o, "unreplied", json_integer(g->unreplied));
 	json_object_set_new(o, "port_space", json_integer(CT_AGG_PORT_SPACE));
 	json_object_set_new(o, "port_share", num(ct_agg_group_port_share(g)));
+	json_object_set_new(o, "top_sources", group_sources_json(s, i));
 	return o;
 }
 
@@ -158,7 +180,7 @@ static json_t *groups_json(const struct snapshot *s)
 	json_object_set_new(o, "untracked_entries",
 			    json_integer((json_int_t)s->table.untracked_snat));
 	for (unsigned int i = 0; i < s->table.ntop; i++)
-		json_array_append_new(top, group_json(&s->table.top[i]));
+		json_array_append_new(top, group_json(s, i));
 	json_object_set_new(o, "top", top);
 	return o;
 }
@@ -270,7 +292,7 @@ static json_t *findings_json(const struct snapshot *s, const struct audit_report
 			json_object_set_new(ev, f->ev[k].key, num(f->ev[k].value));
 		json_object_set_new(o, "evidence", ev);
 		for (unsigned int k = 0; k < f->ngroups; k++)
-			json_array_append_new(groups, group_json(&s->table.top[f->groups[k]]));
+			json_array_append_new(groups, group_json(s, f->groups[k]));
 		json_object_set_new(o, "groups", groups);
 		json_t *rules = json_array();
 

@@ -53,6 +53,29 @@ static void group_line(FILE *out, const struct ct_agg_group *g)
 		g->unreplied);
 }
 
+/* "sources: ADDR (OWNER) ENTRIES, ..." under group @i, @indent columns in. */
+static void group_sources(FILE *out, const struct snapshot *s, unsigned int i, int indent)
+{
+	const struct ct_agg_group *g = &s->table.top[i];
+	unsigned int n = s->table.ntop_src[i];
+
+	if (!n)
+		return;
+	fprintf(out, "%*s  sources:", indent, "");
+	for (unsigned int k = 0; k < n; k++) {
+		const struct ct_agg_source *src = &s->table.top_src[i][k];
+		const char *owner = addrmap_lookup(&s->names, g->key.family, &src->src);
+		char a[64];
+
+		fprintf(out, "%s %s%s%s%s %u", k ? "," : "",
+			ct_flow_addr_str(g->key.family, &src->src, a, sizeof(a)), owner ? " (" : "",
+			owner ? owner : "", owner ? ")" : "", src->entries);
+	}
+	if (g->sources > n)
+		fprintf(out, ", %u more%s", g->sources - n, g->sources_capped ? "+" : "");
+	fputc('\n', out);
+}
+
 static void group_header(FILE *out)
 {
 	fprintf(out, "%-5s %-24s %-30s %8s %8s %7s %9s\n", "PROTO", "SNAT SOURCE", "DESTINATION",
@@ -213,6 +236,7 @@ static void finding_block(FILE *out, const struct snapshot *s, const struct find
 		for (unsigned int k = 0; k < f->ngroups; k++) {
 			fprintf(out, "%11s", "");
 			group_line(out, &s->table.top[f->groups[k]]);
+			group_sources(out, s, f->groups[k], 11);
 		}
 	}
 	if (f->nrules && f->rules_omitted)
@@ -303,8 +327,10 @@ int render_text(FILE *out, const struct snapshot *s, const struct audit_report *
 			(unsigned long long)s->table.ngroups,
 			s->table.groups_truncated ? ", truncated" : "");
 		group_header(out);
-		for (unsigned int i = 0; i < s->table.ntop; i++)
+		for (unsigned int i = 0; i < s->table.ntop; i++) {
 			group_line(out, &s->table.top[i]);
+			group_sources(out, s, i, 4);
+		}
 	}
 	if (s->proxies.n) {
 		fprintf(out, "\nDOCKER USERLAND PROXIES\n");

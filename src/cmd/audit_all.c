@@ -66,7 +66,35 @@ static void exact_step(const struct collect_opts *co, struct one *v, size_t n, b
 			snaps[k++] = &v[i].snap;
 	if (k && !collect)
 		exact_attach(co->bpf, snaps, k);
-	else if (k && exact_collect(co->bpf, snaps, k) == 0)
+	else if (k)
+		exact_collect(co->bpf, snaps, k);
+	free(snaps);
+}
+
+/*
+ * After the collection: the winners of each namespace's failures (looked up inside it,
+ * while its table holds them), then the names of the sources shown, over all at once.
+ */
+static void name_all(struct one *v, size_t n)
+{
+	struct snapshot **snaps = calloc(n, sizeof(*snaps));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct netns_ctx ctx;
+
+		if (!v[i].ok)
+			continue;
+		if (snaps)
+			snaps[k++] = &v[i].snap;
+		if (!v[i].snap.exact.on || !v[i].snap.exact.f.reported ||
+		    netns_enter(v[i].e->path, &ctx) < 0)
+			continue;
+		exact_winners(&v[i].snap);
+		if (netns_leave(&ctx) < 0)
+			break; /* not back home: look up nothing more */
+	}
+	if (k)
 		exact_name(snaps, k);
 	free(snaps);
 }
@@ -263,6 +291,7 @@ int audit_all(struct app *app, const struct audit_args *a)
 		v[i].ok = v[i].begun && in_ns(app, &v[i], &co, true);
 	exact_step(&co, v, n, true);
 	insfail_close(co.bpf);
+	name_all(v, n);
 	for (size_t i = 0; i < n; i++) {
 		if (v[i].ok) {
 			audit_run(&v[i].snap, &th, &v[i].rep);

@@ -19,6 +19,7 @@ const uint32_t ct_agg_timeout_bounds[CT_AGG_TIMEOUT_BUCKETS - 1] = { 10, 30, 60,
  */
 struct source_slot {
 	uint32_t group; /* group index + 1; 0 = empty */
+	uint32_t entries;
 	union ct_addr src;
 };
 
@@ -157,8 +158,10 @@ static int source_add(struct ct_agg *agg, struct ct_agg_group *g, const union ct
 	pos = hash_source(gid, src) & (agg->sources_size - 1);
 	while (agg->sources[pos].group) {
 		if (agg->sources[pos].group == gid &&
-		    memcmp(&agg->sources[pos].src, src, sizeof(*src)) == 0)
+		    memcmp(&agg->sources[pos].src, src, sizeof(*src)) == 0) {
+			agg->sources[pos].entries++;
 			return 0;
+		}
 		pos = (pos + 1) & (agg->sources_size - 1);
 	}
 	if (agg->nsources >= CT_AGG_MAX_SOURCES) {
@@ -167,6 +170,7 @@ static int source_add(struct ct_agg *agg, struct ct_agg_group *g, const union ct
 	}
 	agg->sources[pos].group = gid;
 	agg->sources[pos].src = *src;
+	agg->sources[pos].entries = 1;
 	agg->nsources++;
 	g->sources++;
 	return 0;
@@ -233,6 +237,43 @@ static int group_cmp(const void *a, const void *b, void *ctx)
 	return c ? c : memcmp(&ga->key.snat_src, &gb->key.snat_src, sizeof(ga->key.snat_src));
 }
 
+/* Keep @slot among the busiest sources of top group @t (by entries, then address). */
+static void top_source_offer(struct ct_summary *sum, unsigned int t, const struct source_slot *slot)
+{
+	struct ct_agg_source *v = sum->top_src[t];
+	unsigned int n = sum->ntop_src[t], i = n;
+
+	while (i > 0 && (v[i - 1].entries < slot->entries ||
+			 (v[i - 1].entries == slot->entries &&
+			  memcmp(&v[i - 1].src, &slot->src, sizeof(slot->src)) > 0)))
+		i--;
+	if (i >= CT_AGG_TOP_SOURCES)
+		return;
+	if (n == CT_AGG_TOP_SOURCES)
+		n--;
+	memmove(&v[i + 1], &v[i], (n - i) * sizeof(*v));
+	v[i] = (struct ct_agg_source){ .src = slot->src, .entries = slot->entries };
+	sum->ntop_src[t] = (uint8_t)(n + 1);
+}
+
+/* The busiest sources of each top group: one pass over the (group, source) table. */
+static void top_sources(const struct ct_agg *agg, const struct ct_agg_group *const *best,
+			struct ct_summary *sum)
+{
+	memset(sum->ntop_src, 0, sizeof(sum->ntop_src));
+	for (uint32_t i = 0; i < agg->sources_size; i++) {
+		const struct source_slot *slot = &agg->sources[i];
+
+		if (!slot->group)
+			continue;
+		for (unsigned int t = 0; t < sum->ntop; t++)
+			if ((uint32_t)(best[t] - agg->groups) + 1 == slot->group) {
+				top_source_offer(sum, t, slot);
+				break;
+			}
+	}
+}
+
 void ct_agg_summarize(const struct ct_agg *agg, struct ct_summary *sum)
 {
 	const struct ct_agg_group *best[CT_AGG_TOP];
@@ -250,6 +291,7 @@ void ct_agg_summarize(const struct ct_agg *agg, struct ct_summary *sum)
 	for (size_t i = 0; i < top.n; i++)
 		sum->top[i] = *best[i];
 	sum->ntop = (unsigned int)top.n;
+	top_sources(agg, best, sum);
 }
 
 double ct_agg_group_port_share(const struct ct_agg_group *g)

@@ -162,6 +162,39 @@ static void groups_and_sources_scale(void **state)
 	ct_agg_free(agg);
 }
 
+/* Each top group's busiest sources: by entries, ties by address, at most three. */
+static void busiest_sources(void **state)
+{
+	static const uint32_t per_source[] = { 5, 40, 7, 40, 1 }; /* 10.0.0.1 .. 10.0.0.5 */
+	struct ct_agg *agg;
+	struct ct_summary sum;
+	struct ct_flow f;
+
+	assert_int_equal(ct_agg_new(&agg), 0);
+	for (uint32_t s = 0; s < 5; s++)
+		for (uint32_t k = 0; k < per_source[s]; k++) {
+			snat_flow(&f, 0x0a000001 + s, 53, (uint16_t)(2000 + s * 100 + k));
+			assert_int_equal(ct_agg_add(agg, &f), 0);
+		}
+	/* another group: its one source must not leak into the first's list */
+	snat_flow(&f, 0x0a0000ff, 80, 3000);
+	assert_int_equal(ct_agg_add(agg, &f), 0);
+	ct_agg_summarize(agg, &sum);
+	assert_int_equal(sum.ntop, 2);
+	assert_int_equal(sum.top[0].key.dport, 53);
+	assert_int_equal(sum.ntop_src[0], CT_AGG_TOP_SOURCES);
+	assert_int_equal(sum.top_src[0][0].src.a32[0], htonl(0x0a000002));
+	assert_int_equal(sum.top_src[0][0].entries, 40);
+	assert_int_equal(sum.top_src[0][1].src.a32[0], htonl(0x0a000004));
+	assert_int_equal(sum.top_src[0][1].entries, 40);
+	assert_int_equal(sum.top_src[0][2].src.a32[0], htonl(0x0a000003));
+	assert_int_equal(sum.top_src[0][2].entries, 7);
+	assert_int_equal(sum.ntop_src[1], 1);
+	assert_int_equal(sum.top_src[1][0].src.a32[0], htonl(0x0a0000ff));
+	assert_int_equal(sum.top_src[1][0].entries, 1);
+	ct_agg_free(agg);
+}
+
 /*
  * Past the bounds: groups beyond CT_AGG_MAX_GROUPS are counted as untracked and the
  * summary says truncated; sources beyond CT_AGG_MAX_SOURCES make a group's count a
@@ -207,7 +240,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(aggregates_a_table),	 cmocka_unit_test(ipv6_groups),
 		cmocka_unit_test(port_share_arithmetic), cmocka_unit_test(groups_and_sources_scale),
-		cmocka_unit_test(bounds_are_reported),
+		cmocka_unit_test(bounds_are_reported),	 cmocka_unit_test(busiest_sources),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

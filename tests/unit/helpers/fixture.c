@@ -10,6 +10,8 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "host/addrmap.h"
+
 #include <cmocka.h>
 
 static void two_cpus(struct ct_stats *st)
@@ -84,6 +86,13 @@ void fixture_snapshot(struct snapshot *s)
 	group(&s->table.top[0], "198.18.9.1", "198.18.9.2", 20000, 49000, 2);
 	group(&s->table.top[1], "198.18.9.1", "198.18.9.2", 20001, 30000, 2);
 	group(&s->table.top[2], "198.18.9.1", "198.18.9.3", 53, 20000, 1);
+	/* the busiest sources of the first group: one named, one not */
+	s->table.ntop_src[0] = 2;
+	inet_pton(AF_INET, "10.0.1.2", s->table.top_src[0][0].src.a8);
+	s->table.top_src[0][0].entries = 30000;
+	inet_pton(AF_INET, "10.0.2.2", s->table.top_src[0][1].src.a8);
+	s->table.top_src[0][1].entries = 19000;
+	addrmap_add(&s->names, AF_INET, s->table.top_src[0][0].src.a8, "docker:web-1");
 
 	for (int i = 0; i < SYSCTL_KEYS; i++)
 		s->sys.val[i] = 0;
