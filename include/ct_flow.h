@@ -82,6 +82,11 @@ const char *ct_flow_tcp_state_name(unsigned int state);
 /** "tcp", "udp", "icmp", ... or NULL for a number without a name. */
 const char *ct_flow_proto_name(uint8_t l4proto);
 
+/** The protocol's name, or "proto-N" in @buf. */
+const char *ct_flow_proto_label(uint8_t l4proto, char *buf, size_t len);
+/** "addr:port", "[v6addr]:port", or the address alone for a protocol without ports. */
+const char *ct_flow_endpoint_str(uint8_t family, uint8_t l4proto, const union ct_addr *addr,
+				 uint16_t port, char *buf, size_t len);
 /** The protocol number of a name ct_flow_proto_name() gives (any case), or -1. */
 int ct_flow_proto_by_name(const char *name);
 

@@ -125,6 +125,24 @@ const char *ct_flow_proto_name(uint8_t l4proto)
 		return "icmpv6";
 	case IPPROTO_GRE:
 		return "gre";
+	case IPPROTO_IGMP:
+		return "igmp";
+	case IPPROTO_IPIP:
+		return "ipip";
+	case IPPROTO_IPV6:
+		return "ipv6";
+	case IPPROTO_ESP:
+		return "esp";
+	case IPPROTO_AH:
+		return "ah";
+	case IPPROTO_PIM:
+		return "pim";
+	case 89:
+		return "ospf"; /* no IPPROTO_ constant in the libc headers */
+	case 112:
+		return "vrrp";
+	case IPPROTO_MPLS:
+		return "mpls";
 	default:
 		return NULL;
 	}
@@ -148,15 +166,40 @@ const char *ct_flow_addr_str(uint8_t family, const union ct_addr *addr, char *bu
 	return buf;
 }
 
+const char *ct_flow_proto_label(uint8_t l4proto, char *buf, size_t len)
+{
+	const char *name = ct_flow_proto_name(l4proto);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "proto-%u", l4proto);
+	return buf;
+}
+
+const char *ct_flow_endpoint_str(uint8_t family, uint8_t l4proto, const union ct_addr *addr,
+				 uint16_t port, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	ct_flow_addr_str(family, addr, a, sizeof(a));
+	if (!ct_flow_proto_has_ports(l4proto))
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+	return buf;
+}
+
 void ct_flow_line(const struct ct_flow *f, char *buf, size_t len)
 {
-	const char *proto = ct_flow_proto_name(f->l4proto);
-	char s[64], d[64], n[64];
+	char p[16], s[64], d[64], n[64];
 
-	snprintf(buf, len, "%-5s %s:%u %s:%u %s:%u %s %s", proto ? proto : "?",
-		 ct_flow_addr_str(f->family, &f->orig.src, s, sizeof(s)), f->orig.sport,
-		 ct_flow_addr_str(f->family, &f->orig.dst, d, sizeof(d)), f->orig.dport,
-		 ct_flow_addr_str(f->family, &f->reply.dst, n, sizeof(n)), f->reply.dport,
+	snprintf(buf, len, "%-5s %s %s %s %s %s", ct_flow_proto_label(f->l4proto, p, sizeof(p)),
+		 ct_flow_endpoint_str(f->family, f->l4proto, &f->orig.src, f->orig.sport, s,
+				      sizeof(s)),
+		 ct_flow_endpoint_str(f->family, f->l4proto, &f->orig.dst, f->orig.dport, d,
+				      sizeof(d)),
+		 ct_flow_endpoint_str(f->family, f->l4proto, &f->reply.dst, f->reply.dport, n,
+				      sizeof(n)),
 		 f->has_tcp_state ? ct_flow_tcp_state_name(f->tcp_state) : "-",
 		 ct_flow_nat_kind_name(ct_flow_nat_kind(f)));
 }

@@ -27,6 +27,7 @@ struct top_live_opts {
 	const char *netns;	   /* shown in frames; the caller has entered it */
 	unsigned int keep_gone;	   /* destroyed flows kept for the views (0: none) */
 	bool bpf;		   /* name failed insertions with the BPF component */
+	bool names;		   /* name addresses and networks for the views (10 s fresh) */
 	unsigned long netns_ino;   /* the namespace's inode (BPF records name it) */
 };
 
@@ -61,8 +62,18 @@ struct toplive *top_live_sources(const struct top_live *lv);
 /** The statistics of the last two ticks and the seconds between them (prev may be NULL). */
 void top_live_stats(const struct top_live *lv, const struct ct_stats **cur,
 		    const struct ct_stats **prev, double *dt);
-/** insert_failed per interval, oldest first. */
-const double *top_live_spark(const struct top_live *lv, size_t *n);
+/* The histories the overview draws: one value per interval. */
+enum top_hist {
+	TOP_HIST_FAILED,     /* insert_failed per second */
+	TOP_HIST_DROP,	     /* drop per second */
+	TOP_HIST_EARLY_DROP, /* early_drop per second */
+	TOP_HIST_EVENTS,     /* events per second */
+	TOP_HIST_FILL,	     /* table fill, % of nf_conntrack_max */
+	TOP_HISTS,
+};
+#define TOP_HIST_LEN 512
+/** History @h, oldest first: *@n values (at most TOP_HIST_LEN). */
+const double *top_live_history(const struct top_live *lv, enum top_hist h, size_t *n);
 /** Seconds on the monotonic clock at the last statistics read. */
 double top_live_now(const struct top_live *lv);
 

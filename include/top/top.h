@@ -16,6 +16,7 @@ extern const double top_windows[TOP_WINDOWS];
 /* One frame: plain data for the renderers. */
 #include "flows/failures.h"
 #include "host/addrmap.h"
+#include "host/localnet.h"
 
 struct top_frame {
 	double time; /* wall clock, or the recorded time when replaying */
@@ -38,6 +39,9 @@ struct top_frame {
 	uint64_t counted_total;		  /* insert_failed's rise since the start */
 	const struct failures *fails;	  /* this interval's (records capped), or NULL */
 	const struct top_failures *since; /* since the start (live), or NULL */
+	/* who holds the addresses shown, and the networks attached (live views), or NULL */
+	const struct addrmap *names;
+	const struct localnets *nets;
 };
 
 /* The named failures since top started, for the live view: grouped, and the last ones. */
@@ -45,8 +49,8 @@ struct top_frame {
 struct top_failures {
 	struct failures all;		       /* counts since the start (records: the first) */
 	struct insfail_rec recent[TOP_RECENT]; /* a ring, the newest at head - 1 */
+	struct failure_winner win[TOP_RECENT]; /* the entry each clashed with (looked up) */
 	unsigned int nrecent, head;
-	struct addrmap names; /* who holds the sources (read at start, refreshed) */
 };
 
 /** Fill the rate part of @f from @r. */

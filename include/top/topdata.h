@@ -8,6 +8,7 @@
 #include "flows/ct_agg.h"
 #include "ct_flow.h"
 #include "flows/engine.h"
+#include "host/addrmap.h"
 
 /* Columns of the flows view, in display order; also the sort keys. */
 enum topdata_col {
@@ -32,12 +33,14 @@ struct topdata_flows {
 
 /**
  * Keep the first @cap flows of the table in the order of @col (reversed if @rev) among
- * those matching @filter (see struct flow_filter; NULL/"" for all): a bounded heap, one pass, so
+ * those matching @filter (see struct flow_filter; NULL/"" for all; text also matches the owners
+ * @names gives, when not NULL): a bounded heap, one pass, so
  * a million-flow table costs no more memory than a page.  Flows destroyed in the last
  * @gone_age intervals that the engine kept are listed among them (CT_LIFE_GONE).
  */
 int topdata_flows(const struct engine *e, enum topdata_col col, bool rev, const char *filter,
-		  unsigned int gone_age, size_t cap, struct topdata_flows *out);
+		  const struct addrmap *names, unsigned int gone_age, size_t cap,
+		  struct topdata_flows *out);
 void topdata_flows_release(struct topdata_flows *f);
 
 /** SNAT groups of the current table, as audit aggregates them. */

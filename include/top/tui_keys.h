@@ -17,6 +17,7 @@ enum tui_view {
 	TUI_GROUPS,
 	TUI_RULES,
 	TUI_FLOWS,
+	TUI_NETWORKS,
 	TUI_VIEWS,
 };
 
@@ -24,6 +25,7 @@ enum tui_view {
 struct tui_state {
 	enum tui_view view;
 	bool help;
+	size_t help_scroll; /* the first line of the help screen shown */
 	bool paused;
 	double interval;
 	size_t scroll;
@@ -42,6 +44,7 @@ struct tui_state {
 #define TUI_INTERVAL 0x4  /* the interval changed */
 #define TUI_REFRESH  0x8  /* the view needs new data (sort, filter, view) */
 #define TUI_DELETE   0x10 /* delete the selected flow (confirmed) */
+#define TUI_NOW	     0x20 /* read the statistics now, not at the next tick */
 
 /* Keys that are not characters (characters are their own code). */
 enum tui_key {
@@ -52,15 +55,33 @@ enum tui_key {
 	TUI_KEY_BACKSPACE,
 	TUI_KEY_ENTER,
 	TUI_KEY_RESIZE,
+	TUI_KEY_HOME,
+	TUI_KEY_END,
+	TUI_KEY_BTAB, /* shift-tab */
+	TUI_KEY_F1,
+	TUI_KEY_F3,
+	TUI_KEY_F4,
+	TUI_KEY_F6,
+	TUI_KEY_F10,
 	TUI_KEY_ESC = 27,
 };
 
 /** Apply one key to @st; returns reaction bits. */
 int tui_keys_handle(struct tui_state *st, int key);
-/** Keep the flows view's selection on a page of @rows rows. */
-void tui_keys_follow(struct tui_state *st, size_t rows);
+/**
+ * Keep the flows view's selection among its @total rows and on a page of @rows rows, and
+ * the help screen's scroll on its last page at most.
+ */
+void tui_keys_follow(struct tui_state *st, size_t rows, size_t total);
 
-/** The key table, for the help screen: the @i-th binding, or false past the end. */
-bool tui_keys_help(size_t i, const char **label, const char **help);
+/**
+ * The key table, for the help screen: the @i-th binding, or false past the end;
+ * @from names the tool whose binding it follows ("" for natscope's own).
+ */
+bool tui_keys_help(size_t i, const char **label, const char **help, const char **from);
+/** Lines of the help screen (the bindings and the filter grammar). */
+size_t tui_keys_help_lines(void);
+/** The @i-th line of the filter grammar (after the bindings), or NULL. */
+const char *tui_keys_filter_help(size_t i);
 
 #endif

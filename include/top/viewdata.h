@@ -18,6 +18,8 @@ struct top_viewdata {
 	bool have_rules;
 	double rules_t;
 	struct topdata_flows flows;
+	struct bynet bynet;
+	bool have_bynet;
 };
 
 /* Destroyed flows stay in the flows view, fading, for this many intervals. */
@@ -37,6 +39,9 @@ void top_viewdata_prepare(struct top_viewdata *vd, struct top_live *lv, const st
 /** The plain data of one frame of the interactive view. */
 void top_viewdata_frame(const struct top_viewdata *vd, const struct top_live *lv,
 			struct tui_data *d);
+
+/** Rows of the visible view's list as last prepared (for moving the selection). */
+size_t top_viewdata_rows(const struct top_viewdata *vd, const struct tui_state *st);
 
 /** Delete the selected flow; the outcome goes to st->status. */
 void top_viewdata_delete(struct top_viewdata *vd, struct top_live *lv, struct tui_state *st);

@@ -201,6 +201,7 @@ static int start(const struct app *app, const struct top_args *a, struct top_liv
 		.netns = app->netns,
 		.keep_gone = keep_gone,
 		.bpf = !a->no_bpf,
+		.names = keep_gone > 0, /* the interactive views show them */
 		.netns_ino = a->netns_ino,
 	};
 	enum top_live_stage stage;
@@ -288,7 +289,8 @@ static int interactive_step(struct top_live *lv, struct tui *tui, struct tui_sta
 	}
 	if (r & TUI_INTERVAL && (ret = top_live_set_interval(lv, st->interval)) < 0)
 		return ret;
-	if (top_live_ticked(lv, pfd)) {
+	tui_keys_follow(st, (size_t)tui_list_rows(tui), top_viewdata_rows(vd, st));
+	if (top_live_ticked(lv, pfd) || r & TUI_NOW) {
 		if ((ret = top_live_tick(lv)) < 0)
 			return ret;
 		if (!st->paused)

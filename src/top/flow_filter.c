@@ -10,16 +10,50 @@
 
 #include "util.h"
 
+/* "src=", "dst=", "sport=", "dport=", "proto=": one side, and the kind it must be */
+static const struct {
+	const char *key;
+	int side, kind;
+} sided[] = {
+	{ "src=", FW_SRC, FW_PREFIX },	   { "dst=", FW_DST, FW_PREFIX },
+	{ "sport=", FW_SRC, FW_PORT },	   { "dport=", FW_DST, FW_PORT },
+	{ "proto=", FW_EITHER, FW_PROTO },
+};
+
+static int parse_plain(const char *tok, struct flow_filter_word *w);
+
 static int parse_word(const char *tok, struct flow_filter_word *w)
+{
+	if (*tok == '!') {
+		w->negate = true;
+		tok++;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(sided); i++) {
+		size_t len = strlen(sided[i].key);
+
+		if (strncasecmp(tok, sided[i].key, len) != 0)
+			continue;
+		if (!tok[len]) {
+			w->kind = FW_ANY;
+			return 0;
+		}
+		parse_plain(tok + len, w);
+		w->side = sided[i].side;
+		if ((int)w->kind != sided[i].kind) { /* "src=web" holds for nothing */
+			w->kind = FW_TEXT;
+			snprintf(w->text, sizeof(w->text), "%s", tok);
+		}
+		return 0;
+	}
+	return parse_plain(tok, w);
+}
+
+static int parse_plain(const char *tok, struct flow_filter_word *w)
 {
 	char addr[64], *slash;
 	unsigned int plen;
 	int n;
 
-	if (*tok == '!') {
-		w->negate = true;
-		tok++;
-	}
 	snprintf(w->text, sizeof(w->text), "%s", tok);
 	snprintf(addr, sizeof(addr), "%s", tok);
 	slash = strchr(addr, '/');
@@ -93,20 +127,58 @@ static bool in_prefix(const struct flow_filter_word *w, uint8_t family, const un
 	return !rest || ((a->a8[full] ^ w->addr.a8[full]) & (0xff00 >> rest)) == 0;
 }
 
+/* One of the flow's addresses is held by an owner whose name has the word's text. */
+static bool owned(const struct flow_filter_word *w, const struct ct_flow *f)
+{
+	const union ct_addr *a[4] = { &f->orig.src, &f->orig.dst, &f->reply.src, &f->reply.dst };
+	size_t len = f->family == AF_INET ? 4 : 16;
+
+	for (unsigned int i = 0; i < w->nowned; i++)
+		for (int k = 0; k < 4; k++)
+			if (w->owned[i].family == f->family &&
+			    memcmp(w->owned[i].addr.a8, a[k]->a8, len) == 0)
+				return true;
+	return false;
+}
+
+void flow_filter_bind(struct flow_filter *fl, const struct addrmap *names)
+{
+	for (unsigned int i = 0; names && i < fl->n; i++) {
+		struct flow_filter_word *w = &fl->w[i];
+
+		if (w->kind != FW_TEXT || w->side != FW_EITHER)
+			continue;
+		for (size_t k = 0; k < names->n && w->nowned < FLOW_FILTER_OWNED; k++)
+			if (strcasestr(names->v[k].owner, w->text)) {
+				w->owned[w->nowned].family = names->v[k].family;
+				w->owned[w->nowned].addr = names->v[k].addr;
+				w->nowned++;
+			}
+	}
+}
+
 static bool word_holds(const struct flow_filter_word *w, const struct ct_flow *f)
 {
 	char line[256];
 
 	switch (w->kind) {
 	case FW_PREFIX:
+		if (w->side != FW_EITHER)
+			return in_prefix(w, f->family,
+					 w->side == FW_SRC ? &f->orig.src : &f->orig.dst);
 		return in_prefix(w, f->family, &f->orig.src) ||
 		       in_prefix(w, f->family, &f->orig.dst) ||
 		       in_prefix(w, f->family, &f->reply.src) ||
 		       in_prefix(w, f->family, &f->reply.dst);
 	case FW_PORT:
-		return ct_flow_proto_has_ports(f->l4proto) &&
-		       (f->orig.sport == w->num || f->orig.dport == w->num ||
-			f->reply.sport == w->num || f->reply.dport == w->num);
+		if (!ct_flow_proto_has_ports(f->l4proto))
+			return false;
+		if (w->side != FW_EITHER)
+			return (w->side == FW_SRC ? f->orig.sport : f->orig.dport) == w->num;
+		return f->orig.sport == w->num || f->orig.dport == w->num ||
+		       f->reply.sport == w->num || f->reply.dport == w->num;
+	case FW_ANY:
+		return true;
 	case FW_PROTO:
 		return f->l4proto == w->num;
 	case FW_STATE:
@@ -114,8 +186,10 @@ static bool word_holds(const struct flow_filter_word *w, const struct ct_flow *f
 	case FW_NAT:
 		return ct_flow_nat_kind(f) == w->num;
 	default:
+		if (w->side == FW_EITHER && owned(w, f))
+			return true;
 		ct_flow_line(f, line, sizeof(line));
-		return strcasestr(line, w->text) != NULL;
+		return w->side == FW_EITHER && strcasestr(line, w->text) != NULL;
 	}
 }
 

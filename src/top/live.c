@@ -12,12 +12,16 @@
 #include "flows/failures.h"
 #include "flows/rates.h"
 #include "host/addrmap.h"
+#include "host/container.h"
+#include "host/localnet.h"
 #include "host/sysctl.h"
 #include "host/ticker.h"
+#include "netlink/ct_dump.h"
+#include "netlink/nl.h"
 #include "top/toplive.h"
 #include "util.h"
 
-#define SPARK 60
+#define NAMES_EVERY 10 /* seconds between rereading who holds the addresses */
 
 struct top_live {
 	struct toplive *tl;
@@ -27,11 +31,17 @@ struct top_live {
 	struct rates rates;
 	uint64_t last_events, last_failed;
 	struct top_reconcile rec;
-	double spark[SPARK]; /* insert_failed per interval, oldest first */
-	size_t nspark;
+	double hist[TOP_HISTS][TOP_HIST_LEN]; /* per interval, oldest first */
+	size_t nhist;
+	struct addrmap names; /* who holds the addresses (opts.names, or the failures') */
+	struct localnets nets;
+	double names_t; /* when they were read (monotonic), < 0: never */
+	bool want_names;
 	struct top_frame frame;
 	struct ticker tk;
 	struct insfail *bpf; /* NULL without exact attribution */
+	struct nl_sock *nl;  /* for the winners' lookups, with bpf */
+	unsigned int fresh;  /* records put in the ring this tick */
 	char bpf_why[200];
 	struct failures fails;	   /* this interval's */
 	struct top_failures since; /* since the start: for the live view */
@@ -63,21 +73,37 @@ void top_live_free(struct top_live *lv)
 	toplive_free(lv->tl);
 	engine_free(lv->e);
 	insfail_close(lv->bpf);
+	if (lv->nl)
+		nl_close(lv->nl);
 	failures_release(&lv->fails);
 	failures_release(&lv->since.all);
-	addrmap_release(&lv->since.names);
+	addrmap_release(&lv->names);
+	localnets_release(&lv->nets);
 	free(lv);
 }
 
-/* Who holds the addresses that send: every namespace's, read now (best effort). */
-static void name_sources(struct top_live *lv)
+/*
+ * Who holds the addresses: every namespace's, and the networks attached to this one,
+ * read now (best effort: what cannot be read stays as it was).
+ */
+static void read_names(struct top_live *lv)
 {
+	struct container_roots roots;
+	struct localnets nets;
 	struct addrmap m;
 
+	lv->names_t = util_now_mono();
 	if (addrmap_build_all(&m) == 0) {
-		addrmap_release(&lv->since.names);
-		lv->since.names = m;
+		addrmap_release(&lv->names);
+		lv->names = m;
 	}
+	container_roots_find("/proc", "/var/lib/docker", NULL, &roots);
+	if (localnets_read(&nets, &roots) == 0) {
+		localnets_release(&lv->nets);
+		lv->nets = nets;
+	}
+	lv->frame.names = &lv->names;
+	lv->frame.nets = &lv->nets;
 }
 
 /*
@@ -99,8 +125,9 @@ static int start_bpf(struct top_live *lv, const struct top_live_opts *o)
 		return ret;
 	insfail_start(&lv->bpf, lv->ino, &lv->cur, lv->bpf_why, sizeof(lv->bpf_why));
 	lv->frame.exact = lv->bpf != NULL;
-	if (lv->bpf)
-		name_sources(lv);
+	lv->want_names |= lv->bpf != NULL;
+	if (lv->bpf && nl_open(&lv->nl, 0) < 0)
+		lv->nl = NULL; /* failures are still named; their winners are not */
 	return 0;
 }
 
@@ -114,10 +141,36 @@ static int take_record(const struct insfail_rec *r, void *data)
 	failures_add(&lv->fails, r);
 	failures_add(&t->all, r);
 	t->recent[t->head] = *r;
+	t->win[t->head] = (struct failure_winner){ 0 };
 	t->head = (t->head + 1) % TOP_RECENT;
+	lv->fresh++;
 	if (t->nrecent < TOP_RECENT)
 		t->nrecent++;
 	return 0;
+}
+
+/*
+ * The entries the newest failures clashed with: one GET each by the failed flow's reply
+ * tuple, while the table still holds them (at most the ring's size per tick).
+ */
+static void look_up_winners(struct top_live *lv)
+{
+	struct top_failures *t = &lv->since;
+	unsigned int n = lv->fresh < TOP_RECENT ? lv->fresh : TOP_RECENT;
+
+	for (unsigned int k = 0; lv->nl && k < n; k++) {
+		unsigned int i = (t->head + TOP_RECENT - 1 - k) % TOP_RECENT;
+		struct ct_tuple reply;
+		struct ct_flow w;
+
+		failures_reply(&t->recent[i], &reply);
+		t->win[i].looked = true;
+		t->win[i].found = ct_dump_get_by_reply(lv->nl, t->recent[i].family,
+						       t->recent[i].proto, &reply, &w) == 0;
+		if (t->win[i].found)
+			t->win[i].orig = w.orig;
+	}
+	lv->fresh = 0;
 }
 
 /* This interval's named failures: what the ring buffer holds now. */
@@ -128,14 +181,15 @@ static void read_bpf(struct top_live *lv)
 		return;
 	while (lv->bpf && insfail_consume(lv->bpf, take_record, lv) > 0)
 		;
+	look_up_winners(lv);
 	failures_sort(&lv->fails);
 	if (lv->fails.reported) {
 		failures_sort(&lv->since.all);
 		/* a source never seen at start: its namespace may be new */
 		for (unsigned int i = 0; i < lv->fails.nsources; i++)
-			if (!addrmap_lookup(&lv->since.names, lv->fails.sources[i].family,
+			if (!addrmap_lookup(&lv->names, lv->fails.sources[i].family,
 					    &lv->fails.sources[i].src)) {
-				name_sources(lv);
+				read_names(lv);
 				break;
 			}
 	}
@@ -159,6 +213,8 @@ int top_live_start(struct top_live **out, const struct top_live_opts *o, enum to
 	lv->rec.every = o->resync;
 	lv->frame.netns = o->netns;
 	lv->frame.ct_events = -1;
+	lv->want_names = o->names;
+	lv->names_t = -1;
 	if (sysctl_read("/proc/sys/net", &sc) == 0 && sc.val[SYSCTL_EVENTS] != SYSCTL_ABSENT)
 		lv->frame.ct_events = (int)sc.val[SYSCTL_EVENTS];
 	ct_stats_init(&lv->prev);
@@ -183,6 +239,8 @@ int top_live_start(struct top_live **out, const struct top_live_opts *o, enum to
 		ret = start_bpf(lv, o);
 	if (ret < 0)
 		goto err;
+	if (lv->want_names)
+		read_names(lv);
 	lv->cur_t = lv->rec.last = util_now_mono();
 	rates_push(&lv->rates, lv->cur_t, &lv->cur);
 	lv->last_failed = ct_stats_total(&lv->cur, CT_STAT_INSERT_FAILED);
@@ -226,6 +284,37 @@ bool top_reconcile_due(struct top_reconcile *r, double now, bool dumping, bool h
 	return due;
 }
 
+/* A counter's rise per second over the last interval, summed over the CPUs. */
+static double per_s(const struct top_live *lv, unsigned int attr, double dt)
+{
+	uint64_t now = ct_stats_total(&lv->cur, attr), was = ct_stats_total(&lv->prev, attr);
+
+	return dt > 0 && now >= was ? (double)(now - was) / dt : 0;
+}
+
+static void push_history(struct top_live *lv, double dt)
+{
+	const struct top_frame *f = &lv->frame;
+	double v[TOP_HISTS] = {
+		[TOP_HIST_FAILED] = per_s(lv, CT_STAT_INSERT_FAILED, dt),
+		[TOP_HIST_DROP] = per_s(lv, CT_STAT_DROP, dt),
+		[TOP_HIST_EARLY_DROP] = per_s(lv, CT_STAT_EARLY_DROP, dt),
+		[TOP_HIST_EVENTS] = f->events_per_s,
+		[TOP_HIST_FILL] = f->have_kernel && f->kernel_max
+					  ? 100.0 * (double)f->kernel_count / (double)f->kernel_max
+					  : 0,
+	};
+
+	if (lv->nhist == TOP_HIST_LEN)
+		for (int h = 0; h < TOP_HISTS; h++)
+			memmove(lv->hist[h], lv->hist[h] + 1,
+				(TOP_HIST_LEN - 1) * sizeof(lv->hist[h][0]));
+	else
+		lv->nhist++;
+	for (int h = 0; h < TOP_HISTS; h++)
+		lv->hist[h][lv->nhist - 1] = v[h];
+}
+
 int top_live_tick(struct top_live *lv)
 {
 	double now = util_now_mono(), dt;
@@ -253,19 +342,17 @@ int top_live_tick(struct top_live *lv)
 	failed = ct_stats_total(&lv->cur, CT_STAT_INSERT_FAILED);
 	lv->frame.time = (double)time(NULL);
 	engine_close_interval(lv->e, lv->frame.time, failed - lv->last_failed);
-	if (lv->nspark == SPARK)
-		memmove(lv->spark, lv->spark + 1, (SPARK - 1) * sizeof(lv->spark[0]));
-	else
-		lv->nspark++;
-	lv->spark[lv->nspark - 1] = (double)(failed - lv->last_failed);
 	lv->last_failed = failed;
 
+	if (lv->want_names && now - lv->names_t >= NAMES_EVERY)
+		read_names(lv);
 	read_bpf(lv);
 	dt = now - lv->prev_t;
 	lv->frame.iteration++;
 	lv->frame.events_per_s = dt > 0 ? (double)(engine_events(lv->e) - lv->last_events) / dt : 0;
 	lv->last_events = engine_events(lv->e);
 	fill_frame(lv);
+	push_history(lv, dt);
 	return 0;
 }
 
@@ -327,10 +414,10 @@ void top_live_stats(const struct top_live *lv, const struct ct_stats **cur,
 	*dt = lv->cur_t - lv->prev_t;
 }
 
-const double *top_live_spark(const struct top_live *lv, size_t *n)
+const double *top_live_history(const struct top_live *lv, enum top_hist h, size_t *n)
 {
-	*n = lv->nspark;
-	return lv->spark;
+	*n = lv->nhist;
+	return lv->hist[h];
 }
 
 double top_live_now(const struct top_live *lv)

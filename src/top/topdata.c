@@ -95,7 +95,8 @@ static int keep_flow(const struct ct_flow *f, void *data)
 }
 
 int topdata_flows(const struct engine *e, enum topdata_col col, bool rev, const char *filter,
-		  unsigned int gone_age, size_t cap, struct topdata_flows *out)
+		  const struct addrmap *names, unsigned int gone_age, size_t cap,
+		  struct topdata_flows *out)
 {
 	struct flow_filter fl;
 	struct page_ctx pc = { .out = out, .col = col, .rev = rev, .filter = &fl };
@@ -103,6 +104,7 @@ int topdata_flows(const struct engine *e, enum topdata_col col, bool rev, const 
 	out->n = out->matched = out->gone = 0;
 	if (flow_filter_parse(filter, &fl) < 0)
 		return -EINVAL;
+	flow_filter_bind(&fl, names);
 	if (out->cap < cap) {
 		struct ct_flow *v = realloc(out->v, cap * sizeof(*v));
 		bool *d;

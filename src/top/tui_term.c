@@ -101,6 +101,7 @@ int tui_open(struct tui **out, bool color)
 	noecho();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
+	set_escdelay(25); /* Esc leaves help and prompts at once, not after a second */
 	curs_set(0);
 	if (color && has_colors()) {
 		start_color();
@@ -110,6 +111,7 @@ int tui_open(struct tui **out, bool color)
 		init_pair(PAIR_GOOD, COLOR_GREEN, -1);
 		init_pair(PAIR_FADED, COLORS > 8 ? 8 : COLOR_BLUE,
 			  -1); /* grey where there is one */
+		init_pair(PAIR_WARN, COLOR_YELLOW, -1);
 		t->color = true;
 	}
 	*out = t;
@@ -131,7 +133,9 @@ void tui_close(struct tui *t)
 
 int tui_list_rows(const struct tui *t)
 {
-	return LINES > 6 ? LINES - 6 : 1;
+	int rows = LINES - t->top - 2; /* the list's heading and the status line */
+
+	return rows > 1 ? rows : 1;
 }
 
 /* curses key codes to the key table's */
@@ -152,6 +156,22 @@ static int key_code(int c)
 		return TUI_KEY_ENTER;
 	case KEY_RESIZE:
 		return TUI_KEY_RESIZE;
+	case KEY_HOME:
+		return TUI_KEY_HOME;
+	case KEY_END:
+		return TUI_KEY_END;
+	case KEY_BTAB:
+		return TUI_KEY_BTAB;
+	case KEY_F(1):
+		return TUI_KEY_F1;
+	case KEY_F(3):
+		return TUI_KEY_F3;
+	case KEY_F(4):
+		return TUI_KEY_F4;
+	case KEY_F(6):
+		return TUI_KEY_F6;
+	case KEY_F(10):
+		return TUI_KEY_F10;
 	default:
 		return c;
 	}
@@ -162,11 +182,12 @@ int tui_input(struct tui *t, struct tui_state *st)
 	int c, r = 0;
 
 	while ((c = getch()) != ERR) {
+		if (c == 12) /* ^L: repaint everything */
+			clearok(curscr, TRUE);
 		r |= tui_keys_handle(st, key_code(c));
 		if (r & TUI_QUIT)
 			break;
 	}
-	tui_keys_follow(st, (size_t)tui_list_rows(t));
 	return r;
 }
 
@@ -182,12 +203,50 @@ void tui_line(int y, int attr, const char *fmt, ...)
 	va_end(ap);
 	attron(attr);
 	mvaddnstr(y, 0, buf, COLS);
+	if ((int)strlen(buf) > COLS && COLS > 0)
+		mvaddch(y, COLS - 1, '>'); /* cut: say so */
 	attroff(attr);
 }
 
 int tui_alert(const struct tui *t, bool on)
 {
 	return on ? (t->color ? COLOR_PAIR(PAIR_ALERT) | A_BOLD : A_BOLD | A_REVERSE) : 0;
+}
+
+int tui_warn(const struct tui *t, bool on)
+{
+	return on ? (t->color ? COLOR_PAIR(PAIR_WARN) | A_BOLD : A_BOLD) : 0;
+}
+
+int tui_fields(int y, int maxlines, const struct tui_field *f, size_t n)
+{
+	int line = 0, x = 0;
+
+	if (y >= LINES || maxlines < 1)
+		return 0;
+	move(y, 0);
+	clrtoeol();
+	for (size_t i = 0; i < n; i++) {
+		int w = (int)strlen(f[i].text), sep = x ? 2 : 0;
+
+		if (x + sep + w > COLS && x > 0) {
+			if (line + 1 >= maxlines || y + line + 1 >= LINES) {
+				mvaddch(y + line, COLS - 1, '>'); /* more than the lines hold */
+				return line + 1;
+			}
+			line++;
+			x = sep = 0;
+			move(y + line, 0);
+			clrtoeol();
+		}
+		attron(f[i].attr);
+		mvaddnstr(y + line, x + sep, f[i].text, COLS - x - sep);
+		attroff(f[i].attr);
+		x += sep + w;
+		if (x > COLS) /* one field wider than the screen: cut, marked */
+			mvaddch(y + line, COLS - 1, '>');
+	}
+	return line + 1;
 }
 
 int tui_head(const struct tui *t)

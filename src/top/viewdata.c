@@ -18,6 +18,32 @@ void top_viewdata_release(struct top_viewdata *vd)
 {
 	natrules_release(&vd->rules);
 	topdata_flows_release(&vd->flows);
+	bynet_release(&vd->bynet);
+}
+
+static int tally_flow(const struct ct_flow *f, void *data)
+{
+	bynet_add(data, f);
+	return 0;
+}
+
+/* The table by attached network, with the named failures since the start. */
+static void prepare_networks(struct top_viewdata *vd, struct top_live *lv)
+{
+	const struct top_frame *f = top_live_frame(lv);
+
+	bynet_release(&vd->bynet);
+	vd->have_bynet = f->nets && bynet_init(&vd->bynet, f->nets) == 0;
+	if (!vd->have_bynet)
+		return;
+	engine_foreach(top_live_engine(lv), tally_flow, &vd->bynet);
+	if (f->since)
+		bynet_add_failures(&vd->bynet, &f->since->all);
+}
+
+size_t top_viewdata_rows(const struct top_viewdata *vd, const struct tui_state *st)
+{
+	return st->view == TUI_FLOWS ? vd->flows.matched + vd->flows.gone : 0;
 }
 
 void top_viewdata_prepare(struct top_viewdata *vd, struct top_live *lv, const struct tui_state *st,
@@ -39,13 +65,16 @@ void top_viewdata_prepare(struct top_viewdata *vd, struct top_live *lv, const st
 		}
 		break;
 	case TUI_FLOWS:
-		if (topdata_flows(e, st->sort, st->reverse, st->filter, TOP_GONE_INTERVALS,
-				  st->scroll + (size_t)rows, &vd->flows) < 0)
+		if (topdata_flows(e, st->sort, st->reverse, st->filter, top_live_frame(lv)->names,
+				  TOP_GONE_INTERVALS, st->scroll + (size_t)rows, &vd->flows) < 0)
 			break;
 		/* timeouts and counters change without events: read them for the rows shown */
 		if (vd->flows.n > st->scroll)
 			toplive_refresh(tl, vd->flows.v + st->scroll, vd->flows.n - st->scroll,
 					vd->flows.detail + st->scroll);
+		break;
+	case TUI_NETWORKS:
+		prepare_networks(vd, lv);
 		break;
 	default:
 		break;
@@ -58,7 +87,9 @@ void top_viewdata_frame(const struct top_viewdata *vd, const struct top_live *lv
 	memset(d, 0, sizeof(*d));
 	d->frame = *top_live_frame(lv);
 	top_live_stats(lv, &d->stats, &d->prev_stats, &d->dt);
-	d->spark = top_live_spark(lv, &d->nspark);
+	for (int h = 0; h < TOP_HISTS; h++)
+		d->hist[h] = top_live_history(lv, h, &d->nhist);
+	d->bynet = vd->have_bynet ? &vd->bynet : NULL;
 	d->groups = vd->have_groups ? &vd->groups : NULL;
 	d->rules = vd->have_rules ? &vd->rules : NULL;
 	d->flows = &vd->flows;

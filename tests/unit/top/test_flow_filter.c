@@ -100,11 +100,56 @@ static void ipv6_prefixes(void **state)
 	assert_false(matches("10.0.0.0/8", &f));
 }
 
+/* iptstate's one-sided words: src=, dst=, sport=, dport=, proto=. */
+static void one_side(void **state)
+{
+	struct ct_flow f = snat_flow();
+
+	assert_true(matches("src=10.1.0.0/16", &f));
+	assert_false(matches("dst=10.1.0.0/16", &f));
+	assert_true(matches("dst=203.0.113.9", &f));
+	assert_false(matches("src=198.51.100.1", &f)); /* the NAT'd side is not the source */
+	assert_true(matches("198.51.100.1", &f));      /* though any address matches it */
+	assert_true(matches("sport=40000", &f));
+	assert_false(matches("sport=443", &f));
+	assert_true(matches("dport=443", &f));
+	assert_true(matches("proto=tcp", &f));
+	assert_false(matches("proto=udp", &f));
+	assert_true(matches("src=", &f));     /* being typed: holds */
+	assert_false(matches("src=web", &f)); /* not an address: holds for nothing */
+	assert_true(matches("!dport=53", &f));
+}
+
+/* Text words also match who owns one of the flow's addresses. */
+static void owners(void **state)
+{
+	struct ct_flow f = snat_flow();
+	struct flow_filter fl;
+	struct addrmap m = { 0 };
+	uint8_t a[4];
+
+	inet_pton(AF_INET, "10.1.2.3", a);
+	assert_int_equal(addrmap_add(&m, AF_INET, a, "docker:web-1"), 0);
+	inet_pton(AF_INET, "10.9.9.9", a);
+	assert_int_equal(addrmap_add(&m, AF_INET, a, "docker:db"), 0);
+	assert_int_equal(flow_filter_parse("WEB-1", &fl), 0);
+	assert_false(flow_filter_match(&fl, &f)); /* unbound: the line only */
+	flow_filter_bind(&fl, &m);
+	assert_true(flow_filter_match(&fl, &f));
+	assert_int_equal(flow_filter_parse("db", &fl), 0);
+	flow_filter_bind(&fl, &m);
+	assert_false(flow_filter_match(&fl, &f));
+	assert_int_equal(flow_filter_parse("!web", &fl), 0);
+	flow_filter_bind(&fl, &m);
+	assert_false(flow_filter_match(&fl, &f));
+	addrmap_release(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(words_by_kind),
-		cmocka_unit_test(words_combine),
+		cmocka_unit_test(words_by_kind), cmocka_unit_test(one_side),
+		cmocka_unit_test(owners),	 cmocka_unit_test(words_combine),
 		cmocka_unit_test(ipv6_prefixes),
 	};
 

@@ -36,24 +36,25 @@ static void pages_sorted_and_bounded(void **state)
 	struct engine *e = thirty();
 	struct topdata_flows fl = { 0 };
 
-	assert_int_equal(topdata_flows(e, TOPDATA_SOURCE, false, NULL, 0, 10, &fl), 0);
+	assert_int_equal(topdata_flows(e, TOPDATA_SOURCE, false, NULL, NULL, 0, 10, &fl), 0);
 	assert_int_equal(fl.n, 10);
 	assert_int_equal(fl.matched, 30);
 	for (size_t i = 0; i < fl.n; i++)
 		assert_int_equal(ntohl(fl.v[i].orig.src.a32[0]), 0x0a000001 + i);
 	/* reversed: the last ten, highest first */
-	assert_int_equal(topdata_flows(e, TOPDATA_SOURCE, true, NULL, 0, 10, &fl), 0);
+	assert_int_equal(topdata_flows(e, TOPDATA_SOURCE, true, NULL, NULL, 0, 10, &fl), 0);
 	assert_int_equal(ntohl(fl.v[0].orig.src.a32[0]), 0x0a000000 + 30);
 	assert_int_equal(ntohl(fl.v[9].orig.src.a32[0]), 0x0a000000 + 21);
 	/* a filter: only the SNAT'd ones */
-	assert_int_equal(topdata_flows(e, TOPDATA_SOURCE, false, "snat", 0, 100, &fl), 0);
+	assert_int_equal(topdata_flows(e, TOPDATA_SOURCE, false, "snat", NULL, 0, 100, &fl), 0);
 	assert_int_equal(fl.n, 10);
 	assert_int_equal(fl.matched, 10);
 	for (size_t i = 0; i < fl.n; i++)
 		assert_int_equal(ct_flow_nat_kind(&fl.v[i]), CT_NAT_SNAT);
 	/* more words than the filter takes */
-	assert_int_equal(topdata_flows(e, TOPDATA_SOURCE, false, "a b c d e f g h i", 0, 10, &fl),
-			 -EINVAL);
+	assert_int_equal(
+		topdata_flows(e, TOPDATA_SOURCE, false, "a b c d e f g h i", NULL, 0, 10, &fl),
+		-EINVAL);
 	topdata_flows_release(&fl);
 	engine_free(e);
 }

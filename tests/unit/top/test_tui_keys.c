@@ -22,13 +22,23 @@ static void views_switch(void **state)
 	assert_int_equal(st.view, TUI_FLOWS);
 	assert_int_equal(st.scroll, 0); /* a new view starts at its top */
 	tui_keys_handle(&st, '\t');
+	assert_int_equal(st.view, TUI_NETWORKS);
+	tui_keys_handle(&st, '\t');
 	assert_int_equal(st.view, TUI_OVERVIEW); /* wraps */
+	tui_keys_handle(&st, TUI_KEY_BTAB);
+	assert_int_equal(st.view, TUI_NETWORKS); /* shift-tab goes back, wrapping */
 	tui_keys_handle(&st, 'h');
 	assert_true(st.help);
 	tui_keys_handle(&st, '2');
 	assert_false(st.help); /* choosing a view leaves help */
+	tui_keys_handle(&st, TUI_KEY_F1);
+	assert_true(st.help);
+	tui_keys_handle(&st, TUI_KEY_ESC);
+	assert_false(st.help); /* Esc leaves help */
 	assert_int_equal(tui_keys_handle(&st, 'q'), TUI_QUIT);
-	assert_int_equal(tui_keys_handle(&st, 'Z'), 0); /* unbound */
+	assert_int_equal(tui_keys_handle(&st, TUI_KEY_F10), TUI_QUIT);
+	assert_int_equal(tui_keys_handle(&st, 'Q'), 0); /* unbound */
+	assert_true(tui_keys_handle(&st, ' ') & TUI_NOW);
 }
 
 static void moving_and_paging(void **state)
@@ -44,20 +54,35 @@ static void moving_and_paging(void **state)
 	assert_int_equal(st.cursor, 0); /* never below the first */
 	tui_keys_handle(&st, TUI_KEY_PGDN);
 	assert_int_equal(st.cursor, 20);
-	tui_keys_follow(&st, 10);
+	tui_keys_follow(&st, 10, 100);
 	assert_int_equal(st.scroll, 11); /* the page follows the selection */
+	tui_keys_handle(&st, TUI_KEY_END);
+	tui_keys_follow(&st, 10, 100);
+	assert_int_equal(st.cursor, 99); /* End: the last row, and no further */
+	assert_int_equal(st.scroll, 90);
+	tui_keys_follow(&st, 10, 9); /* a row deleted: the selection stays on a row */
+	assert_int_equal(st.cursor, 8);
+	assert_int_equal(st.scroll, 8);
+	tui_keys_handle(&st, TUI_KEY_HOME);
+	tui_keys_follow(&st, 10, 9);
+	assert_int_equal(st.cursor, 0);
+	assert_int_equal(st.scroll, 0);
 	st.view = TUI_GROUPS;
 	tui_keys_handle(&st, TUI_KEY_PGDN);
-	assert_int_equal(st.scroll, 31); /* elsewhere the page moves */
+	assert_int_equal(st.scroll, 20); /* elsewhere the page moves */
 }
 
 static void sorting_interval_pause(void **state)
 {
 	struct tui_state st = { .interval = 1 };
 
-	tui_keys_handle(&st, 'S');
+	tui_keys_handle(&st, 'B'); /* iptstate's b/B, htop's < > */
 	assert_int_equal(st.sort, TOPDATA_COLS - 1);
-	tui_keys_handle(&st, 's');
+	tui_keys_handle(&st, 'b');
+	assert_int_equal(st.sort, 0);
+	tui_keys_handle(&st, '>');
+	assert_int_equal(st.sort, 1);
+	tui_keys_handle(&st, '<');
 	assert_int_equal(st.sort, 0);
 	tui_keys_handle(&st, 'r');
 	assert_true(st.reverse);
@@ -69,8 +94,47 @@ static void sorting_interval_pause(void **state)
 	for (int i = 0; i < 20; i++)
 		tui_keys_handle(&st, '-');
 	assert_true(st.interval == 60);
-	tui_keys_handle(&st, 'p');
+	tui_keys_handle(&st, 'Z'); /* htop's pause */
 	assert_true(st.paused);
+}
+
+/* iptstate's s d S D p start a one-sided filter word after what is there. */
+static void iptstate_filters(void **state)
+{
+	struct tui_state st = { .interval = 1 };
+
+	tui_keys_handle(&st, 's');
+	assert_int_equal(st.view, TUI_FLOWS);
+	assert_true(st.editing);
+	for (const char *c = "10.0.0.0/8"; *c; c++)
+		tui_keys_handle(&st, *c);
+	tui_keys_handle(&st, TUI_KEY_ENTER);
+	tui_keys_handle(&st, 'D');
+	for (const char *c = "53"; *c; c++)
+		tui_keys_handle(&st, *c);
+	tui_keys_handle(&st, TUI_KEY_ENTER);
+	tui_keys_handle(&st, 'p');
+	tui_keys_handle(&st, 'u');
+	tui_keys_handle(&st, TUI_KEY_ENTER);
+	assert_string_equal(st.filter, "src=10.0.0.0/8 dport=53 proto=u");
+}
+
+/* The help screen scrolls and stops at its last page. */
+static void help_scrolls(void **state)
+{
+	struct tui_state st = { .interval = 1 };
+	size_t lines = tui_keys_help_lines();
+
+	tui_keys_handle(&st, '?');
+	tui_keys_handle(&st, TUI_KEY_PGDN);
+	assert_int_equal(st.help_scroll, 20);
+	tui_keys_handle(&st, TUI_KEY_END);
+	tui_keys_follow(&st, 10, 0);
+	assert_int_equal(st.help_scroll, lines - 10);
+	assert_int_equal(st.view, TUI_OVERVIEW); /* the view underneath did not move */
+	assert_int_equal(st.scroll, 0);
+	tui_keys_handle(&st, TUI_KEY_HOME);
+	assert_int_equal(st.help_scroll, 0);
 }
 
 static void filter_editing(void **state)
@@ -120,12 +184,12 @@ static void deleting_asks_first(void **state)
 /* The help screen is made from the same table that dispatches. */
 static void help_from_the_table(void **state)
 {
-	const char *label, *help;
+	const char *label, *help, *from;
 	size_t n = 0;
 	bool quit = false;
 
-	while (tui_keys_help(n, &label, &help)) {
-		assert_true(*label && *help);
+	while (tui_keys_help(n, &label, &help, &from)) {
+		assert_true(*label && *help && from);
 		quit |= strcmp(help, "quit") == 0;
 		n++;
 	}
@@ -138,6 +202,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(views_switch),		  cmocka_unit_test(moving_and_paging),
 		cmocka_unit_test(sorting_interval_pause), cmocka_unit_test(filter_editing),
+		cmocka_unit_test(iptstate_filters),	  cmocka_unit_test(help_scrolls),
 		cmocka_unit_test(deleting_asks_first),	  cmocka_unit_test(help_from_the_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,7 +7,7 @@ need_cmd tmux "package tmux"
 tui_lab
 # periodic reconciliation runs in the interactive view too; SIGTERM restores the terminal
 start --resync 1
-expect "resyncs [3-9], drift 0" "--resync 1 reconciles every second, no drift"
+expect "resyncs [3-9] drift 0" "--resync 1 reconciles every second, no drift"
 pane=$(tm display -p -t "$S" '#{pane_pid}')
 kill -TERM "$(pgrep -P "$pane" -x natscope)" || fail "no top to signal"
 expect "EXITED-0" "SIGTERM ends it cleanly"
