@@ -76,23 +76,27 @@ static int widest(const struct topdata_flows *fl, size_t from, int rows)
 	return w;
 }
 
-/* Who the flow belongs to: its source's owner, else the DNAT target's (">"), else the
- * destination's. */
+/*
+ * Who the flow belongs to: the target of a destination NAT (">web-1": a published
+ * port's container), else its source's owner, else its destination's.
+ */
 static const char *owner_of(const struct tui_data *d, const struct ct_flow *f, char *buf,
 			    size_t len)
 {
 	const struct addrmap *m = d->frame.names;
-	const char *o = m ? addrmap_lookup(m, f->family, &f->orig.src) : NULL;
 	enum ct_nat_kind k = ct_flow_nat_kind(f);
+	const char *o;
 
-	if (o)
-		return o;
-	if (m && (k == CT_NAT_DNAT || k == CT_NAT_BOTH) &&
+	if (!m)
+		return "";
+	if ((k == CT_NAT_DNAT || k == CT_NAT_BOTH) &&
 	    (o = addrmap_lookup(m, f->family, &f->reply.src))) {
 		snprintf(buf, len, ">%s", o);
 		return buf;
 	}
-	o = m ? addrmap_lookup(m, f->family, &f->orig.dst) : NULL;
+	o = addrmap_lookup(m, f->family, &f->orig.src);
+	if (!o)
+		o = addrmap_lookup(m, f->family, &f->orig.dst);
 	return o ? o : "";
 }
 
