@@ -19,13 +19,13 @@ static const struct command {
 	const char *name;
 	const char *summary;
 	int (*run)(struct app *app, int argc, char **argv);
-	bool plugin_exit; /* exit 0-3 like a monitoring plugin, errors included */
+	bool plugin; /* in plugin mode (-f nagios) every error exits 3 (UNKNOWN) */
 } commands[] = {
 	{
 		.name = "audit",
 		.summary = "one-shot report of conntrack and SNAT problems with remedies",
 		.run = cmd_audit,
-		.plugin_exit = true,
+		.plugin = true,
 	},
 	{
 		.name = "fix",
@@ -100,6 +100,26 @@ static void version(FILE *f)
 		jansson_version_str(), MHD_get_version(), HAVE_BPF ? "built" : "not built");
 }
 
+/*
+ * Whether the command line asks for monitoring-plugin output (-f nagios): then errors,
+ * usage errors included, exit 3 as the plugin guidelines want; seen before the command
+ * parses its options, so an error in any of them exits 3 too.
+ */
+static bool asks_plugin(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0)
+			break;
+		if (strcmp(a, "-fnagios") == 0 || strcmp(a, "--format=nagios") == 0 ||
+		    ((strcmp(a, "-f") == 0 || strcmp(a, "--format") == 0) && i + 1 < argc &&
+		     strcmp(argv[i + 1], "nagios") == 0))
+			return true;
+	}
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -160,7 +180,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[optind], commands[i].name) != 0)
 			continue;
 		app.cmd = commands[i].name;
-		app.plugin_exit = commands[i].plugin_exit;
+		app.plugin_exit = commands[i].plugin && asks_plugin(argc - optind, argv + optind);
 		argc -= optind;
 		argv += optind;
 		optind = 0; /* re-initialise getopt for the command */

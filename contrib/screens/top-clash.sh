@@ -2,12 +2,15 @@
 # The README's screen of natscope top naming failed insertions after real containers:
 # dockerd (Debian's docker.io) in a throw-away namespace, two containers racing 200,000
 # UDP flows through Docker's own MASQUERADE rule, natscope top's SNAT groups view in a
-# tmux of COLSxROWS, captured after the race.  Root; touches only its own namespaces.
-# Usage: contrib/screens/top-clash.sh [COLS ROWS]   (prints the screen)
+# tmux of COLSxROWS, captured after the race: the SNAT groups view, or each of VIEWS.
+# Root; touches only its own namespaces.
+# Usage: contrib/screens/top-clash.sh [COLS ROWS [VIEWS]]   (prints the screens;
+#        VIEWS "1 2 3 4 5" prints every view, each after a line "--- view N")
 set -u
 cd "$(dirname "$0")/../.."
 COLS=${1:-100}
 ROWS=${2:-32}
+VIEWS=${3:-2}
 [ "$(id -u)" = 0 ] || { echo "top-clash: run as root" >&2; exit 1; }
 contrib/build.sh build -Dtests=enabled >/dev/null || exit 1
 T=$(mktemp -d /tmp/natscope-screen.XXXXXX)
@@ -59,4 +62,9 @@ for ct in web worker; do
 done
 wait $floods # not dockerd, a job of this shell too
 sleep 2
-tmux -S "$SOCK" capture-pane -p -t s
+for v in $VIEWS; do
+	tmux -S "$SOCK" send-keys -t s "$v"
+	sleep 1.5
+	[ "$VIEWS" = 2 ] || echo "--- view $v"
+	tmux -S "$SOCK" capture-pane -p -t s
+done

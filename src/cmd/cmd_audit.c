@@ -197,6 +197,8 @@ static int parse_args(struct app *app, int argc, char **argv, struct audit_args 
 						 "prometheus, openmetrics or nagios",
 						 optarg);
 			a->format = (unsigned int)i;
+			if (i == FORMAT_NAGIOS)
+				app->plugin_exit = true; /* however it was spelled */
 			break;
 		}
 		case 'o':

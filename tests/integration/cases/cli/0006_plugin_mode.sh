@@ -2,7 +2,7 @@
 # Monitoring-plugin conventions (issue 11): -f nagios prints one status line with
 # perfdata and exits with the plugin status; --ignore accepts a known finding (exit 0,
 # said as accepted); --timeout answers UNKNOWN (exit 3) in time; an unknown check is one
-# line and exit 3.
+# line and exit 64 (3 in plugin mode).
 . "$TESTLIB/common.sh"
 
 ip netns add "$LAB-r" || fail "netns"
@@ -41,7 +41,10 @@ awk -v t="$took" 'BEGIN { exit !(t < 3) }' || fail "--timeout 0.5 took $took s"
 
 "$NATSCOPE" --netns "$LAB-r" audit -i 0 --ignore no_such_check >"$T/out" 2>"$T/err"
 rc=$?
-[ "$rc" = 3 ] || fail "unknown check: exit $rc"
+[ "$rc" = 64 ] || fail "unknown check: exit $rc, want 64 (usage)"
+"$NATSCOPE" --netns "$LAB-r" audit -i 0 -f nagios --ignore no_such_check >/dev/null 2>&1
+rc=$?
+[ "$rc" = 3 ] || fail "unknown check in plugin mode: exit $rc, want 3"
 [ "$(cat "$T/err")" = "natscope audit: --ignore: no check 'no_such_check' (natscope audit --help lists them)" ] ||
 	fail "unknown check: $(cat "$T/err")"
 echo "cli/plugin mode: all passed"
