@@ -28,7 +28,7 @@ struct fcols {
  */
 static struct fcols fit_fcols(bool counters, int need)
 {
-	const int base = 5 + 1 + 11 + 1, ttl = 7, cnt = 14;
+	const int base = 6 + 1 + 11 + 1, ttl = 7, cnt = 14;
 	struct fcols c = { 0 };
 	int room = COLS - base;
 
@@ -140,7 +140,7 @@ static void flows_heading(struct tui *t, const struct tui_state *st, const struc
 		snprintf(name, sizeof(name), "%s%s", topdata_col_name(k),
 			 k == (int)st->sort ? (st->reverse ? "v" : "^") : "");
 		off += snprintf(hdr + off, sizeof(hdr) - (size_t)off, "%-*s ",
-				k == TOPDATA_PROTO   ? 5
+				k == TOPDATA_PROTO   ? 6
 				: k == TOPDATA_STATE ? 11
 						     : c->addr,
 				name);
@@ -196,7 +196,7 @@ static void flow_row(struct tui *t, const struct tui_data *d, const struct fcols
 	tui_fmt_endpoint(f->family, f->l4proto, &f->orig.src, f->orig.sport, c->addr, a, sizeof(a));
 	tui_fmt_endpoint(f->family, f->l4proto, &f->orig.dst, f->orig.dport, c->addr, b, sizeof(b));
 	nat_side(f, c->addr, n, sizeof(n));
-	off = snprintf(row, sizeof(row), "%-5s %-*s %-*s %-*s %-11s",
+	off = snprintf(row, sizeof(row), "%-6s %-*s %-*s %-*s %-11s",
 		       ct_flow_proto_label(f->l4proto, p, sizeof(p)), c->addr, a, c->addr, b,
 		       c->addr, n, f->has_tcp_state ? ct_flow_tcp_state_name(f->tcp_state) : "-");
 	if (c->owner)
