@@ -6,21 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libmnl/libmnl.h>
-#include <linux/if_addr.h>
-#include <linux/rtnetlink.h>
 #include <netinet/in.h>
 
 #include "host/netns.h"
-#include "netlink/nl.h"
-
-static bool uninteresting(uint8_t family, const uint8_t *a)
-{
-	if (family == AF_INET)
-		return a[0] == 127 || (a[0] == 169 && a[1] == 254);
-	return (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || /* fe80::/10 */
-	       (memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0);
-}
+#include "netlink/rt_addr.h"
 
 int addrmap_add(struct addrmap *m, uint8_t family, const void *addr, const char *owner)
 {
@@ -51,54 +40,22 @@ int addrmap_add(struct addrmap *m, uint8_t family, const void *addr, const char 
 struct collect {
 	struct addrmap *m;
 	const char *owner;
-	int err;
 };
 
-static int on_addr(const struct nlmsghdr *nlh, void *data)
+static int on_addr(const struct rt_addr *a, void *data)
 {
-	struct collect *c = data;
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *attr;
-	const uint8_t *addr = NULL;
+	const struct collect *c = data;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR ||
-	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
-		return 0;
-	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
-		/* IFA_LOCAL is the address itself on point-to-point links; IFA_ADDRESS else */
-		if (mnl_attr_get_type(attr) == IFA_LOCAL ||
-		    (mnl_attr_get_type(attr) == IFA_ADDRESS && !addr))
-			if (mnl_attr_get_payload_len(attr) >=
-			    (ifa->ifa_family == AF_INET ? 4u : 16u))
-				addr = mnl_attr_get_payload(attr);
-	}
-	if (!addr || uninteresting(ifa->ifa_family, addr))
-		return 0;
-	if (addrmap_add(c->m, ifa->ifa_family, addr, c->owner) < 0)
-		c->err = -ENOMEM;
-	return c->err;
+	return addrmap_add(c->m, a->family, a->addr, c->owner);
 }
 
-/* The addresses of the namespace we are in. */
+/* The addresses of the namespace we are in; a namespace we cannot read names nothing. */
 static int read_here(struct addrmap *m, const char *owner)
 {
-	char buf[256]; /* one RTM_GETADDR request */
 	struct collect c = { .m = m, .owner = owner };
-	struct nl_sock *nl;
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifaddrmsg *ifa;
-	int ret = nl_open_proto(&nl, NETLINK_ROUTE, 0);
+	int ret = rt_addr_dump(on_addr, &c);
 
-	if (ret < 0)
-		return 0; /* a namespace we cannot read names nothing */
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = nl_next_seq(nl);
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_UNSPEC;
-	ret = nl_request(nl, nlh, on_addr, &c);
-	nl_close(nl);
-	return c.err ? c.err : 0;
+	return ret == -ENOMEM ? ret : 0;
 }
 
 int addrmap_build(const struct netns_entry *ns, size_t n, struct addrmap *out)

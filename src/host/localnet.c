@@ -10,11 +10,8 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <libmnl/libmnl.h>
-#include <linux/if_addr.h>
-#include <linux/rtnetlink.h>
 
-#include "netlink/nl.h"
+#include "netlink/rt_addr.h"
 
 static size_t addr_len(uint8_t family)
 {
@@ -95,42 +92,16 @@ void localnets_release(struct localnets *m)
 	m->n = 0;
 }
 
-struct collect {
-	struct localnets *m;
-	int err;
-};
-
-static bool attaches_nothing(uint8_t family, uint8_t plen, const uint8_t *a)
+/* A /32 or /128 attaches no network. */
+static int on_addr(const struct rt_addr *a, void *data)
 {
-	if (family == AF_INET)
-		return plen >= 32 || a[0] == 127 || (a[0] == 169 && a[1] == 254);
-	return plen >= 128 || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
-	       memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0;
-}
+	char ifname[IF_NAMESIZE];
 
-static int on_addr(const struct nlmsghdr *nlh, void *data)
-{
-	struct collect *c = data;
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *attr;
-	const uint8_t *addr = NULL;
-	char ifname[IF_NAMESIZE] = "?";
-
-	if (nlh->nlmsg_type != RTM_NEWADDR ||
-	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
+	if (a->plen >= (a->family == AF_INET ? 32 : 128))
 		return 0;
-	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
-		if ((mnl_attr_get_type(attr) == IFA_LOCAL ||
-		     (mnl_attr_get_type(attr) == IFA_ADDRESS && !addr)) &&
-		    mnl_attr_get_payload_len(attr) >= addr_len(ifa->ifa_family))
-			addr = mnl_attr_get_payload(attr);
-	}
-	if (!addr || attaches_nothing(ifa->ifa_family, ifa->ifa_prefixlen, addr))
-		return 0;
-	if (!if_indextoname(ifa->ifa_index, ifname))
-		snprintf(ifname, sizeof(ifname), "if%u", ifa->ifa_index);
-	c->err = localnets_add(c->m, ifa->ifa_family, addr, ifa->ifa_prefixlen, ifname);
-	return c->err;
+	if (!if_indextoname(a->ifindex, ifname))
+		snprintf(ifname, sizeof(ifname), "if%u", a->ifindex);
+	return localnets_add(data, a->family, a->addr, a->plen, ifname);
 }
 
 /* The Docker networks of one container's config: each one's gateway names its bridge. */
@@ -178,26 +149,10 @@ void localnets_name_docker_roots(struct localnets *m, const struct container_roo
 
 int localnets_read(struct localnets *out, const struct container_roots *r)
 {
-	char buf[256]; /* one RTM_GETADDR request */
-	struct collect c = { .m = out };
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifaddrmsg *ifa;
-	struct nl_sock *nl;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = nl_open_proto(&nl, NETLINK_ROUTE, 0);
-	if (ret < 0)
-		return ret;
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = nl_next_seq(nl);
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_UNSPEC;
-	ret = nl_request(nl, nlh, on_addr, &c);
-	nl_close(nl);
-	if (c.err)
-		ret = c.err;
+	ret = rt_addr_dump(on_addr, out);
 	if (ret < 0) {
 		localnets_release(out);
 		return ret;

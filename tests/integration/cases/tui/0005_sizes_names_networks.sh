@@ -75,11 +75,12 @@ done
 # 200x50: names
 key 4
 expect "STATE +OWNER +TTL" "the OWNER column"
-[ "$(screen | grep -cE "198\\.18\\.1\\.2:[0-9]+ .* $LAB-c1 ")" -ge 10 ] || fail "flows of c1 not named $LAB-c1"
+# another case's lab may hold the same addresses at the same time: "a|b" names both
+[ "$(screen | grep -cE "198\\.18\\.1\\.2:[0-9]+ .* ([^ ]*\\|)?$LAB-c1(\\|[^ ]*)? ")" -ge 10 ] || fail "flows of c1 not named $LAB-c1"
 key /
 tm send-keys -t "$S" -l "dnat"
 key Enter
-expect ">198\\.18\\.2\\.2:8080 +ESTABLISHED +>$LAB-c2 " "a published port: its target and the target's owner"
+expect ">198\\.18\\.2\\.2:8080 +ESTABLISHED +>([^ ]*\\|)?$LAB-c2(\\|[^ ]*)? " "a published port: its target and the target's owner"
 key /
 tm send-keys -t "$S" -l "$LAB-c1"
 key Enter
@@ -91,7 +92,7 @@ key Enter
 expect "filter $LAB-c1 src=198\\.18\\.2\\.0/24 +no flows match" "iptstate's s adds a source filter"
 key 2
 expect "BUSIEST SOURCES" "SNAT groups: the busiest sources column"
-expect "198\\.18\\.9\\.2:8080 .* $LAB-c1 100%" "SNAT groups: c1 named as the only source"
+expect "198\\.18\\.9\\.2:8080 .* ([^ ]*\\|)?$LAB-c1(\\|[^ ]*)? 100%" "SNAT groups: c1 named as the only source"
 key q
 expect "EXITED-0" "q quits"
 tm kill-session -t "$S"
