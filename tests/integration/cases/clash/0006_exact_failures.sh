@@ -80,6 +80,28 @@ for i in 1 2; do
 done
 [ "$total" -ge 20 ] || fail "the races failed only $total insertions: nothing was tested"
 
+# audit --all-netns: the router's failures named in its own report, each with its winner
+# (looked up inside that namespace after the interval) and its source's owner
+lab_exec r conntrack -F 2>/dev/null
+"$NATSCOPE" audit --all-netns -i 8 -f json >"$T/a.json" 2>"$T/a.err" &
+ap=$!
+sleep 2
+lab_clash "$RAWFLOOD" $SPORTS $DPORTS || fail "flood did not complete"
+wait $ap
+python3 - "$T/a.json" "$LAB" <<'PY' || fail "audit --all-netns: $(head -c 600 "$T/a.json")"
+import json, sys
+lab = sys.argv[2]
+d = json.load(open(sys.argv[1]))
+r = [n for n in d['namespaces'] if n['netns'] == lab + '-r']
+assert len(r) == 1 and r[0]['ok'], [n['netns'] for n in d['namespaces']]
+f = r[0]['report']['insert_failures']
+assert f['exact'] and f['reported'] >= 1 and f['records'], f
+for rec in f['records']:
+    assert rec['winner'] and rec['winner']['src'], rec
+    assert (lab + '-c1') in rec['src_owner'] or (lab + '-c2') in rec['src_owner'], rec
+print(f"# --all-netns: {f['reported']} named in {lab}-r, {len(f['records'])} records, each with its winner")
+PY
+
 # rule drops look like failures at the point of the drop: none may be reported
 lab_exec r nft -f - <<'NFT' || fail "drop rules"
 table ip drops {

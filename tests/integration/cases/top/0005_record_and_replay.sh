@@ -37,9 +37,10 @@ assert sorted(f['id'] for f in d['findings']) == ['snat_port_exhaustion', 'time_
 top = d['snat']['top']
 assert sum(g['entries'] for g in top) == int(sys.argv[2]) and all(g['sources'] == 1 for g in top), top
 PY
-expect 3 "cannot read capture '/nonexistent.pcap': No such file or directory" "$NATSCOPE" audit --replay /nonexistent.pcap
+expect 66 "cannot read capture '/nonexistent.pcap': No such file or directory" "$NATSCOPE" audit --replay /nonexistent.pcap
 echo garbage >"$T/bad.pcap"
-expect 3 "cannot replay" "$NATSCOPE" audit --replay "$T/bad.pcap"
+expect 65 "cannot replay" "$NATSCOPE" audit --replay "$T/bad.pcap"
+expect 3 "cannot replay" "$NATSCOPE" audit --replay "$T/bad.pcap" -f nagios
 expect 65 "cannot replay" "$NATSCOPE" top --batch --replay "$T/bad.pcap"
 expect 66 "cannot replay .*: not a pcap file \(Is a directory\)" "$NATSCOPE" top --batch --replay "$T"
 chmod 600 "$T/cap.pcap"

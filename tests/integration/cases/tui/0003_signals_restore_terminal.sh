@@ -8,6 +8,9 @@
 need_cmd tmux "package tmux"
 
 tui_lab
+# a session that outlives each signalled one: the tmux server must not exit between
+# rounds (a new client racing a server on its way out gets "server exited unexpectedly")
+tm new-session -d -s keep "sleep 600" || fail "tmux"
 for sig in HUP QUIT ABRT; do
 	want=0
 	[ "$sig" = ABRT ] && want=134
