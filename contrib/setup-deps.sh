@@ -10,13 +10,14 @@ set -eu
 # busybox-static: a real dockerd in a test namespace, its image built offline;
 # prometheus (promtool) and prometheus-node-exporter: the metrics checked by the real
 # parsers; libmicrohttpd: the exporter's HTTP server; libbpf-dev, bpftool, clang and
-# llvm: the BPF component that names the flows whose insertion failed)
+# llvm: the BPF component that names the flows whose insertion failed; bash-completion
+# and zsh: the completions, run and parsed; python3-jsonschema: the JSON schemas)
 pkgs="gcc meson ninja-build pkgconf libmnl-dev libnftnl-dev libip4tc-dev libip6tc-dev libnftables-dev libncurses-dev libjansson-dev
 libpcap-dev libcap-ng-dev scdoc
 libcmocka-dev libnetfilter-conntrack-dev clang-format python3 valgrind clang libclang-rt-14-dev
 nftables conntrack iptables iproute2 util-linux procps tmux tshark systemd man-db
 docker.io busybox-static prometheus prometheus-node-exporter libmicrohttpd-dev curl
-libbpf-dev bpftool llvm tzdata"
+libbpf-dev bpftool llvm tzdata bash-completion zsh python3-jsonschema"
 [ "${1:-}" = --bench ] && pkgs="$pkgs iptstate hyperfine time bsdutils"
 
 missing=

@@ -61,6 +61,7 @@ static void fix_usage(FILE *f)
 		"      --in-place      instead of an overlay, replace native nft rules by handle\n"
 		"                      with the same rule plus fully-random (never iptables-nft\n"
 		"                      rules, never reverted: they are your rules)\n"
+		"      --netns NS      same as the global option\n"
 		"  -h, --help          show this help\n"
 		"\n%s",
 		cost_note);

@@ -22,13 +22,21 @@
 
 static void record_usage(FILE *f)
 {
-	fprintf(f, "Usage: natscope [--netns NS] record FILE [--duration S] [--rcvbuf MIB]\n"
+	fprintf(f, "Usage: natscope [--netns NS] record FILE|- [--duration S] [--rcvbuf MIB]\n"
 		   "\n"
 		   "Save a dump of the conntrack table, then every conntrack event, as a pcap\n"
-		   "file (LINKTYPE_NETLINK, readable by Wireshark) until --duration seconds pass\n"
-		   "or SIGINT/SIGTERM. 'natscope top --batch --replay FILE' runs on it without\n"
-		   "root. Overruns are counted and followed by a fresh dump in the file.\n"
-		   "Failed insertions named by the BPF component go in too (--no-bpf: not).\n");
+		   "file (LINKTYPE_NETLINK, readable by Wireshark; - for standard output, which\n"
+		   "tshark -r - reads) until --duration seconds pass or SIGINT/SIGTERM.\n"
+		   "'natscope top --batch --replay FILE' runs on it without root. Overruns are\n"
+		   "counted and followed by a fresh dump in the file. Failed insertions named\n"
+		   "by the BPF component go in too.\n"
+		   "\n"
+		   "Options:\n"
+		   "  -d, --duration S    stop after S seconds (default: at SIGINT/SIGTERM)\n"
+		   "      --rcvbuf MIB    event socket buffer (default 64)\n"
+		   "      --no-bpf        leave failed insertions out (no BPF component)\n"
+		   "      --netns NS      same as the global option\n"
+		   "  -h, --help          show this help\n");
 }
 
 static int count_record(const struct nlmsghdr *nlh, double t, void *data)

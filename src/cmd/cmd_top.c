@@ -52,6 +52,7 @@ static void top_usage(FILE *f)
 		"      --rcvbuf-max MIB  growth cap after overruns (default %u)\n"
 		"      --resync S        reconcile with a full dump every S seconds (default 60)\n"
 		"      --no-bpf          do not name failed insertions with the BPF component\n"
+		"      --netns NS        same as the global option\n"
 		"  -h, --help            show this help\n",
 		CT_EVENTS_RCVBUF_DEFAULT >> 20, CT_EVENTS_RCVBUF_MAX_DEFAULT >> 20);
 }
