@@ -26,8 +26,9 @@ int render_plugin(FILE *out, const struct snapshot *s, const struct audit_report
 json_t *render_failures_json(const struct snapshot *s);
 void render_failures_text(FILE *out, const struct snapshot *s);
 
-/* JSON schema "natscope.audit" version RENDER_JSON_SCHEMA_VERSION; see man natscope-audit. */
-#define RENDER_JSON_SCHEMA_VERSION 1
+/* JSON schema "natscope.audit" version RENDER_JSON_SCHEMA_VERSION (doc/natscope.audit.schema.json).
+ */
+#define RENDER_JSON_SCHEMA_VERSION 2
 int render_json(FILE *out, const struct snapshot *s, const struct audit_report *r,
 		const struct render_opts *o);
 

@@ -57,7 +57,9 @@ struct top_failures {
 void top_frame_rates(struct top_frame *f, const struct rates *r);
 
 int top_render_text(FILE *out, const struct top_frame *f);
-/** One JSON object on one line (schema natscope.top v1). */
+/* JSON schema "natscope.top" version (doc/natscope.top.schema.json). */
+#define TOP_JSON_SCHEMA_VERSION 2
+/** One JSON object on one line (schema natscope.top, TOP_JSON_SCHEMA_VERSION). */
 int top_render_json(FILE *out, const struct top_frame *f);
 
 #endif

@@ -74,11 +74,22 @@ json_t *render_failures_json(const struct snapshot *s)
 							    : json_string(s->exact.why));
 	json_object_set_new(o, "counter_delta",
 			    json_integer((json_int_t)snapshot_delta(s, CT_STAT_INSERT_FAILED)));
-	if (!s->exact.on)
+	/* the same keys either way: what was not named is null or empty, not absent */
+	json_object_set_new(o, "reported",
+			    s->exact.on ? json_integer((json_int_t)f->reported) : json_null());
+	json_object_set_new(o, "missed",
+			    s->exact.on ? json_integer((json_int_t)f->missed) : json_null());
+	json_object_set_new(o, "lost",
+			    s->exact.on ? json_integer((json_int_t)s->exact.lost) : json_null());
+	json_object_set_new(o, "records_cap", json_integer(FAILURES_RECORDS));
+	if (!s->exact.on) {
+		static const char *const empty[] = { "per_cpu", "by_group", "by_source",
+						     "records" };
+
+		for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++)
+			json_object_set_new(o, empty[i], json_array());
 		return o;
-	json_object_set_new(o, "reported", json_integer((json_int_t)f->reported));
-	json_object_set_new(o, "missed", json_integer((json_int_t)f->missed));
-	json_object_set_new(o, "lost", json_integer((json_int_t)s->exact.lost));
+	}
 	cpus = json_array();
 	for (unsigned int i = 0; i < s->stats1.ncpu; i++) {
 		const struct ct_cpu_stats *c1 = &s->stats1.cpu[i];
@@ -125,7 +136,6 @@ json_t *render_failures_json(const struct snapshot *s)
 		json_array_append_new(recs, rec);
 	}
 	json_object_set_new(o, "records", recs);
-	json_object_set_new(o, "records_cap", json_integer(FAILURES_RECORDS));
 	return o;
 }
 

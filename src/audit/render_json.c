@@ -323,7 +323,7 @@ int render_json(FILE *out, const struct snapshot *s, const struct audit_report *
 	json_object_set_new(root, "netns", json_string(s->netns));
 	json_object_set_new(root, "replay", json_boolean(s->replay));
 	json_object_set_new(root, "kernel", json_string(s->sys.kernel));
-	json_object_set_new(root, "timestamp", json_integer((json_int_t)s->taken));
+	json_object_set_new(root, "time_ms", json_integer((json_int_t)s->taken * 1000));
 	json_object_set_new(root, "interval_s", num(s->interval));
 	json_object_set_new(root, "status", json_string(audit_severity_name(r->worst)));
 	json_object_set_new(root, "exit_code", json_integer(audit_exit_code(r->worst)));

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -199,7 +200,8 @@ static int write_json(FILE *f, struct one *v, size_t n, const struct render_opts
 				      json_pack("{s:s,s:I}", "netns", top[i]->e->label, "entries",
 						(json_int_t)snapshot_count(&top[i]->snap)));
 	json_object_set_new(root, "schema", json_string("natscope.audit.all"));
-	json_object_set_new(root, "schema_version", json_integer(1));
+	json_object_set_new(root, "schema_version", json_integer(2));
+	json_object_set_new(root, "time_ms", json_integer((json_int_t)time(NULL) * 1000));
 	json_object_set_new(root, "conntrack_entries_total", json_integer(sum));
 	json_object_set_new(root, "conntrack_max", max > 0 ? json_integer(max) : json_null());
 	json_object_set_new(root, "most_entries", top_list);

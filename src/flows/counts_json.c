@@ -3,20 +3,21 @@
 
 #include <stdio.h>
 
+/* Every protocol natscope names, 0 when absent, and the rest summed as "other". */
 json_t *flow_counts_protocols_json(const struct flow_counts *c)
 {
 	json_t *o = json_object();
+	uint64_t other = 0;
 
-	for (int p = flow_counts_next_proto(c, -1); p >= 0; p = flow_counts_next_proto(c, p)) {
+	for (int p = 0; p < 256; p++) {
 		const char *name = ct_flow_proto_name((uint8_t)p);
-		char key[12];
 
-		if (!name) {
-			snprintf(key, sizeof(key), "%d", p);
-			name = key;
-		}
-		json_object_set_new(o, name, json_integer((json_int_t)c->by_proto[p]));
+		if (name)
+			json_object_set_new(o, name, json_integer((json_int_t)c->by_proto[p]));
+		else
+			other += c->by_proto[p];
 	}
+	json_object_set_new(o, "other", json_integer((json_int_t)other));
 	return o;
 }
 

@@ -182,13 +182,16 @@ static json_t *failures_json(const struct top_frame *f)
 			    f->exact || !f->exact_why || !f->exact_why[0]
 				    ? json_null()
 				    : json_string(f->exact_why));
-	if (!f->exact || !f->fails)
-		return o;
-	json_object_set_new(o, "named", json_integer((json_int_t)f->named));
-	json_object_set_new(o, "named_total", json_integer((json_int_t)f->named_total));
+	/* the same keys either way: what was not named is null or empty, not absent */
+	json_object_set_new(o, "named",
+			    f->exact ? json_integer((json_int_t)f->named) : json_null());
+	json_object_set_new(o, "named_total",
+			    f->exact ? json_integer((json_int_t)f->named_total) : json_null());
 	json_object_set_new(o, "counted_total", json_integer((json_int_t)f->counted_total));
+	json_object_set_new(o, "records_cap", json_integer(TOP_RECORDS));
 	recs = json_array();
-	for (unsigned int i = 0; i < f->fails->nrec && i < TOP_RECORDS; i++) {
+	for (unsigned int i = 0; f->exact && f->fails && i < f->fails->nrec && i < TOP_RECORDS;
+	     i++) {
 		const struct insfail_rec *r = &f->fails->rec[i];
 		union ct_addr s = failures_addr(r->family, r->orig.src),
 			      d = failures_addr(r->family, r->orig.dst),
@@ -207,7 +210,6 @@ static json_t *failures_json(const struct top_frame *f)
 				  ntohs(r->reply.dport)));
 	}
 	json_object_set_new(o, "records", recs);
-	json_object_set_new(o, "records_cap", json_integer(TOP_RECORDS));
 	return o;
 }
 
@@ -221,16 +223,17 @@ int top_render_json(FILE *out, const struct top_frame *f)
 	int ret = 0;
 
 	json_object_set_new(o, "schema", json_string("natscope.top"));
-	json_object_set_new(o, "schema_version", json_integer(1));
+	json_object_set_new(o, "schema_version", json_integer(TOP_JSON_SCHEMA_VERSION));
 	json_object_set_new(o, "time_ms", json_integer((json_int_t)(f->time * 1000.0)));
 	json_object_set_new(o, "iteration", json_integer(f->iteration));
 	json_object_set_new(o, "netns", json_string(f->netns ? f->netns : ""));
 	json_object_set_new(o, "entries", json_integer((json_int_t)c->total));
-	json_object_set_new(o, "kernel_count",
-			    f->have_kernel ? json_integer((json_int_t)f->kernel_count)
-					   : json_null());
-	json_object_set_new(o, "kernel_max",
-			    f->have_kernel ? json_integer((json_int_t)f->kernel_max) : json_null());
+	/* the kernel's own figures, under the name audit gives them (null when replaying) */
+	json_object_set_new(o, "conntrack",
+			    f->have_kernel
+				    ? json_pack("{s:I,s:I}", "count", (json_int_t)f->kernel_count,
+						"max", (json_int_t)f->kernel_max)
+				    : json_pack("{s:n,s:n}", "count", "max"));
 	for (unsigned int t = 0; t < CT_EVENT_TYPES; t++)
 		json_object_set_new(ev, type_names[t],
 				    json_integer((json_int_t)f->es->received[t]));
@@ -267,7 +270,7 @@ int top_render_json(FILE *out, const struct top_frame *f)
 	json_object_set_new(o, "tcp_states", flow_counts_tcp_states_json(c));
 	json_object_set_new(o, "nat", flow_counts_nat_json(c));
 	json_object_set_new(o, "clash_episodes", episodes_json(f->clash));
-	json_object_set_new(o, "failures", failures_json(f));
+	json_object_set_new(o, "insert_failures", failures_json(f));
 	json_object_set_new(o, "assured", json_integer((json_int_t)c->assured));
 	json_object_set_new(o, "unreplied", json_integer((json_int_t)c->unreplied));
 	if (json_dumpf(o, out, JSON_COMPACT | JSON_REAL_PRECISION(6)) < 0 ||

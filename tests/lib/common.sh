@@ -8,6 +8,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # Exit 77 (meson's "skipped"), saying why on both streams so no log hides the reason.
 skip() { SKIPPED=1; echo "SKIP: $*"; echo "SKIP: $*" >&2; exit 77; }
 info() { echo "# $*"; }
+# validate_json FILE...: natscope's JSON (one document, or one per line) against its
+# schema under doc/, chosen by the document's "schema" field
+validate_json() {
+	python3 "$VALIDATE_JSON" "$DOCDIR" "$@" >"$T/schema.out" 2>&1 ||
+		fail "JSON schema: $(head -5 "$T/schema.out")"
+	info "schema: $(tail -1 "$T/schema.out") in $*"
+}
 
 # Feature probes: skip, with the reason, only when the machine genuinely lacks it.
 need_cmd() { command -v "$1" >/dev/null || skip "$1 is not installed${2:+ ($2)}"; }

@@ -76,6 +76,7 @@ for i in 1 2; do
 	race "$T/r$i"
 	grep -q 'BPF' "$T/r$i.err" && fail "audit: $(cat "$T/r$i.err")"
 	check "$T/r$i" || fail "race $i: the named failures are not the kernel's"
+	validate_json "$T/r$i.json"
 	total=$((total + $(json "$T/r$i.json" "d['insert_failures']['reported']")))
 done
 [ "$total" -ge 20 ] || fail "the races failed only $total insertions: nothing was tested"
@@ -101,6 +102,7 @@ for rec in f['records']:
     assert (lab + '-c1') in rec['src_owner'] or (lab + '-c2') in rec['src_owner'], rec
 print(f"# --all-netns: {f['reported']} named in {lab}-r, {len(f['records'])} records, each with its winner")
 PY
+validate_json "$T/a.json"
 
 # rule drops look like failures at the point of the drop: none may be reported
 lab_exec r nft -f - <<'NFT' || fail "drop rules"

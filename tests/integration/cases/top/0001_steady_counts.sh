@@ -19,7 +19,7 @@ done
 [ "$(wc -l <"$T/steady.json")" = 2 ] || fail "want 2 frames, got $(wc -l <"$T/steady.json")"
 got=$(field "$T/steady.json" "d['entries']")
 [ "$got" = "$after" ] || fail "top counts $got entries, conntrack -C $after"
-[ "$(field "$T/steady.json" "d['kernel_count']")" = "$after" ] || fail "kernel_count differs"
+[ "$(field "$T/steady.json" "d['conntrack']['count']")" = "$after" ] || fail "conntrack.count differs"
 lab_exec r conntrack -L -o extended 2>/dev/null >"$T/L"
 for st in ESTABLISHED TIME_WAIT; do
 	want=$(awk '$3 == "tcp" && $6 == "'$st'"' "$T/L" | wc -l)

@@ -21,18 +21,19 @@ python3 - "$T/t.json" "$failed" <<'PY' || fail "frames: $(tail -1 "$T/t.json")"
 import json, sys
 frames = [json.loads(l) for l in open(sys.argv[1])]
 failed = int(sys.argv[2])
-last = frames[-1]['failures']
+last = frames[-1]['insert_failures']
 assert last['exact'] and last['why'] is None, last
 assert last['named_total'] == last['counted_total'] == failed, (last, failed)
-assert sum(f['failures']['named'] for f in frames) == failed, [f['failures']['named'] for f in frames]
+assert sum(f['insert_failures']['named'] for f in frames) == failed, [f['insert_failures']['named'] for f in frames]
 for f in frames:
-    recs = f['failures']['records']
-    assert len(recs) == min(f['failures']['named'], f['failures']['records_cap']), f['failures']
+    recs = f['insert_failures']['records']
+    assert len(recs) == min(f['insert_failures']['named'], f['insert_failures']['records_cap']), f['insert_failures']
     for r in recs:
         assert r['dst'] == '198.18.9.2' and r['snat_src'] == '198.18.9.1' and r['proto'] == 'udp', r
 print(f"# {failed} failures, all named across {len(frames)} frames")
 PY
 "$NATSCOPE" --netns "$LAB-r" top --batch -f json -n 1 --no-bpf >"$T/n.json" || fail "--no-bpf"
-[ "$(field "$T/n.json" "(d['failures']['exact'], d['failures']['why'])")" = "(False, '--no-bpf')" ] ||
-	fail "--no-bpf: $(field "$T/n.json" "d['failures']")"
+[ "$(field "$T/n.json" "(d['insert_failures']['exact'], d['insert_failures']['why'])")" = "(False, '--no-bpf')" ] ||
+	fail "--no-bpf: $(field "$T/n.json" "d['insert_failures']")"
+validate_json "$T/t.json" "$T/n.json"
 echo "top/exact failures: all passed"

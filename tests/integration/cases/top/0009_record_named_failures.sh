@@ -24,9 +24,9 @@ python3 - "$T/replay.json" "$failed" <<'PY' || fail "replayed failures: $(tail -
 import json, sys
 frames = [json.loads(l) for l in open(sys.argv[1])]
 failed = int(sys.argv[2])
-assert frames[-1]['failures']['exact'] and frames[-1]['failures']['named_total'] == failed, frames[-1]['failures']
+assert frames[-1]['insert_failures']['exact'] and frames[-1]['insert_failures']['named_total'] == failed, frames[-1]['insert_failures']
 # frames before the first failure record know nothing of the component yet
-assert sum(f['failures'].get('named', 0) for f in frames) == failed
+assert sum((f['insert_failures']['named'] or 0) for f in frames) == failed
 PY
 tshark -r "$T/cap.pcap" -T fields -e frame.number >"$T/tshark" 2>"$T/tshark.err" ||
 	fail "tshark cannot read the capture: $(cat "$T/tshark.err")"
