@@ -36,6 +36,10 @@ _natscope()
 		COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
 		return
 		;;
+	--view)
+		COMPREPLY=($(compgen -W "overview groups rules flows networks" -- "$cur"))
+		return
+		;;
 	--ignore)
 		opts="snat_port_clash table_fill table_drops hash_chains time_wait invalid snat_port_exhaustion snat_rules_random nat_overlay_stale fix_effect legacy_iptables_nat docker_userland_proxy" #checks
 		COMPREPLY=($(compgen -W "$opts" -- "${cur##*,}"))
@@ -58,7 +62,7 @@ _natscope()
 	"") opts="--netns -V --version -h --help audit fix top exporter record" ;; #natscope
 	audit) opts="-i --interval -f --format --ignore --timeout --no-bpf -o --output --color --netns --all-netns --replay -h --help" ;; #audit
 	fix) opts="--random-fully --revert --dry-run -y --yes --oif --saddr --follow --revert-on-exit --sample --in-place --netns -h --help" ;; #fix
-	top) opts="-b --batch -n --iterations -d --interval -f --format --replay --rcvbuf --rcvbuf-max --resync --no-bpf --netns -h --help" ;; #top
+	top) opts="-b --batch -n --iterations -d --interval -f --format --replay --rcvbuf --rcvbuf-max --resync --no-bpf --view --netns -h --help" ;; #top
 	exporter) opts="-l --listen --netns --all-netns --no-bpf -i --interval -h --help" ;; #exporter
 	record) opts="-d --duration --rcvbuf --no-bpf --netns -h --help" ;; #record
 	esac

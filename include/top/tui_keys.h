@@ -66,6 +66,9 @@ enum tui_key {
 	TUI_KEY_ESC = 27,
 };
 
+/** A view by its name (overview, groups, rules, flows, networks) or key (1-5), or -1. */
+int tui_view_by_name(const char *s);
+
 /** Apply one key to @st; returns reaction bits. */
 int tui_keys_handle(struct tui_state *st, int key);
 /**

@@ -28,6 +28,7 @@ struct top_args {
 	double rcvbuf_mib, rcvbuf_max_mib;
 	const char *replay;
 	bool no_bpf;
+	int view;		 /* the interactive view to start in; -1: not given */
 	unsigned long netns_ino; /* the namespace followed */
 };
 
@@ -52,6 +53,8 @@ static void top_usage(FILE *f)
 		"      --rcvbuf-max MIB  growth cap after overruns (default %u)\n"
 		"      --resync S        reconcile with a full dump every S seconds (default 60)\n"
 		"      --no-bpf          do not name failed insertions with the BPF component\n"
+		"      --view VIEW       start the interactive view in VIEW: overview, groups,\n"
+		"                        rules, flows or networks (or its key, 1-5)\n"
 		"      --netns NS        same as the global option\n"
 		"  -h, --help            show this help\n",
 		CT_EVENTS_RCVBUF_DEFAULT >> 20, CT_EVENTS_RCVBUF_MAX_DEFAULT >> 20);
@@ -59,7 +62,15 @@ static void top_usage(FILE *f)
 
 static int parse_args(struct app *app, int argc, char **argv, struct top_args *a)
 {
-	enum { OPT_REPLAY = 256, OPT_RCVBUF, OPT_RCVBUF_MAX, OPT_RESYNC, OPT_NETNS, OPT_NO_BPF };
+	enum {
+		OPT_REPLAY = 256,
+		OPT_RCVBUF,
+		OPT_RCVBUF_MAX,
+		OPT_RESYNC,
+		OPT_NETNS,
+		OPT_NO_BPF,
+		OPT_VIEW,
+	};
 	static const struct option opts[] = {
 		{ "batch", no_argument, NULL, 'b' },
 		{ "iterations", required_argument, NULL, 'n' },
@@ -71,6 +82,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct top_args *a
 		{ "resync", required_argument, NULL, OPT_RESYNC },
 		{ "netns", required_argument, NULL, OPT_NETNS },
 		{ "no-bpf", no_argument, NULL, OPT_NO_BPF },
+		{ "view", required_argument, NULL, OPT_VIEW },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -81,6 +93,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct top_args *a
 		.resync = 60,
 		.rcvbuf_mib = CT_EVENTS_RCVBUF_DEFAULT >> 20,
 		.rcvbuf_max_mib = CT_EVENTS_RCVBUF_MAX_DEFAULT >> 20,
+		.view = -1,
 	};
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":bn:d:f:h", opts, NULL)) != -1) {
@@ -112,6 +125,14 @@ static int parse_args(struct app *app, int argc, char **argv, struct top_args *a
 			break;
 		case OPT_NO_BPF:
 			a->no_bpf = true;
+			break;
+		case OPT_VIEW:
+			if ((a->view = tui_view_by_name(optarg)) < 0)
+				return app_error(
+					app, APP_ERR_USAGE,
+					"invalid --view '%s': use overview, groups, rules, "
+					"flows, networks or 1-5",
+					optarg);
 			break;
 		case OPT_RCVBUF:
 		case OPT_RCVBUF_MAX:
@@ -148,6 +169,10 @@ static int parse_args(struct app *app, int argc, char **argv, struct top_args *a
 	if (a->replay && app->netns)
 		return app_error(app, APP_ERR_USAGE,
 				 "--replay reads a file: --netns does not apply");
+	if (a->batch && a->view >= 0)
+		return app_error(
+			app, APP_ERR_USAGE,
+			"--view chooses the interactive view's first view: not with --batch");
 	return 0;
 }
 
@@ -306,7 +331,8 @@ static int interactive_step(struct top_live *lv, struct tui *tui, struct tui_sta
 
 static int run_interactive(struct app *app, const struct top_args *a)
 {
-	struct tui_state st = { .interval = a->interval };
+	struct tui_state st = { .interval = a->interval,
+				.view = a->view >= 0 ? (enum tui_view)a->view : TUI_OVERVIEW };
 	struct top_viewdata *vd = calloc(1, sizeof(*vd));
 	struct top_live *lv = NULL;
 	struct tui *tui = NULL;

@@ -237,6 +237,19 @@ static const char *const filter_help[] = {
 	"  other text         the flow's line or its owners    web-1",
 };
 
+int tui_view_by_name(const char *s)
+{
+	static const char *const names[TUI_VIEWS] = {
+		[TUI_OVERVIEW] = "overview", [TUI_GROUPS] = "groups",	  [TUI_RULES] = "rules",
+		[TUI_FLOWS] = "flows",	     [TUI_NETWORKS] = "networks",
+	};
+
+	for (int v = 0; v < TUI_VIEWS; v++)
+		if (strcmp(s, names[v]) == 0 || (s[0] == '1' + v && !s[1]))
+			return v;
+	return -1;
+}
+
 bool tui_keys_help(size_t i, const char **label, const char **help, const char **from)
 {
 	if (i >= ARRAY_SIZE(keys))

@@ -181,6 +181,17 @@ static void deleting_asks_first(void **state)
 	assert_false(st.confirm);
 }
 
+static void views_by_name(void **state)
+{
+	assert_int_equal(tui_view_by_name("groups"), TUI_GROUPS);
+	assert_int_equal(tui_view_by_name("5"), TUI_NETWORKS);
+	assert_int_equal(tui_view_by_name("1"), TUI_OVERVIEW);
+	assert_int_equal(tui_view_by_name("6"), -1);
+	assert_int_equal(tui_view_by_name("12"), -1);
+	assert_int_equal(tui_view_by_name("Groups"), -1);
+	assert_int_equal(tui_view_by_name(""), -1);
+}
+
 /* The help screen is made from the same table that dispatches. */
 static void help_from_the_table(void **state)
 {
@@ -203,7 +214,8 @@ int main(void)
 		cmocka_unit_test(views_switch),		  cmocka_unit_test(moving_and_paging),
 		cmocka_unit_test(sorting_interval_pause), cmocka_unit_test(filter_editing),
 		cmocka_unit_test(iptstate_filters),	  cmocka_unit_test(help_scrolls),
-		cmocka_unit_test(deleting_asks_first),	  cmocka_unit_test(help_from_the_table),
+		cmocka_unit_test(views_by_name),	  cmocka_unit_test(deleting_asks_first),
+		cmocka_unit_test(help_from_the_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

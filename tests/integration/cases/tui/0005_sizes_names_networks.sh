@@ -4,7 +4,7 @@
 # histories (taller on a tall screen), and the names: the flows view's OWNER column
 # names the namespace that holds each source, a text filter finds flows by that name, a
 # published port (DNAT) shows its target and the target's owner, and the networks view
-# counts the table by attached network exactly as conntrack -L does.
+# counts the table by attached network exactly as conntrack -L does; --view opens a view.
 . "$TESTLIB/common.sh"
 . "$TESTLIB/tui.sh"
 need_cmd tmux "package tmux"
@@ -23,7 +23,8 @@ lab_exec c2 "$FLOWGEN" server 8080 60 >"$T/srv2" &
 wait_ready "$T/srv2"
 lab_exec s "$FLOWGEN" client $LAB_R_OUT 9090 4 4 0 60 >"$T/cli2" &
 wait_ready "$T/cli2"
-start
+start --view networks
+expect "^NETWORK +ENTRIES +SNAT" "--view networks: the networks view first"
 
 # the kernel's own counts per network, by the inside end of each entry
 kernel_counts() {
