@@ -164,9 +164,10 @@ void render_failures_text(FILE *out, const struct snapshot *s)
 	for (unsigned int i = 0; i < f->ngroups && i < FAILURES_TOP; i++) {
 		const struct failure_group *g = &f->groups[i];
 
-		fprintf(out, "    %-4s %s -> %s:%u  %llu\n", proto(g->key.l4proto),
+		fprintf(out, "    %-4s %s -> %s  %llu\n", proto(g->key.l4proto),
 			ct_flow_addr_str(g->key.family, &g->key.snat_src, a, sizeof(a)),
-			ct_flow_addr_str(g->key.family, &g->key.dst, b, sizeof(b)), g->key.dport,
+			ct_flow_endpoint_str(g->key.family, g->key.l4proto, &g->key.dst,
+					     g->key.dport, b, sizeof(b)),
 			(unsigned long long)g->failures);
 	}
 	fprintf(out, "  by source:\n");
@@ -187,15 +188,22 @@ void render_failures_text(FILE *out, const struct snapshot *s)
 			w->found ? addrmap_lookup(&s->names, r->family, &w->orig.src) : NULL;
 		char won[160] = "";
 
+		union ct_addr sa = failures_addr(r->family, r->orig.src),
+			      da = failures_addr(r->family, r->orig.dst),
+			      na = failures_addr(r->family, r->reply.dst);
+
 		if (w->found)
-			snprintf(won, sizeof(won), ", won by %s:%u%s%s%s",
-				 ct_flow_addr_str(r->family, &w->orig.src, c, sizeof(c)),
-				 w->orig.sport, owner ? " (" : "", owner ? owner : "",
-				 owner ? ")" : "");
-		fprintf(out, "    cpu%u %s %s:%u -> %s:%u clashed on %s:%u%s\n", r->cpu,
-			proto(r->proto), addr(r->family, r->orig.src, a, sizeof(a)),
-			ntohs(r->orig.sport), addr(r->family, r->orig.dst, b, sizeof(b)),
-			ntohs(r->orig.dport), addr(r->family, r->reply.dst, c, sizeof(c)),
-			ntohs(r->reply.dport), won);
+			snprintf(won, sizeof(won), ", won by %s%s%s%s",
+				 ct_flow_endpoint_str(r->family, r->proto, &w->orig.src,
+						      w->orig.sport, c, sizeof(c)),
+				 owner ? " (" : "", owner ? owner : "", owner ? ")" : "");
+		fprintf(out, "    cpu%u %s %s -> %s clashed on %s%s\n", r->cpu, proto(r->proto),
+			ct_flow_endpoint_str(r->family, r->proto, &sa, ntohs(r->orig.sport), a,
+					     sizeof(a)),
+			ct_flow_endpoint_str(r->family, r->proto, &da, ntohs(r->orig.dport), b,
+					     sizeof(b)),
+			ct_flow_endpoint_str(r->family, r->proto, &na, ntohs(r->reply.dport), c,
+					     sizeof(c)),
+			won);
 	}
 }

@@ -337,8 +337,12 @@ int render_text(FILE *out, const struct snapshot *s, const struct audit_report *
 		for (unsigned int i = 0; i < s->proxies.n; i++) {
 			const struct dproxy *p = &s->proxies.v[i];
 
-			fprintf(out, "  pid %-8d %s %s:%d -> %s:%d\n", (int)p->pid, p->proto,
-				p->host_ip, p->host_port, p->container_ip, p->container_port);
+			/* IPv6 addresses in brackets, as everywhere: [::]:8080 */
+			fprintf(out, "  pid %-8d %s %s%s%s:%d -> %s%s%s:%d\n", (int)p->pid,
+				p->proto, strchr(p->host_ip, ':') ? "[" : "", p->host_ip,
+				strchr(p->host_ip, ':') ? "]" : "", p->host_port,
+				strchr(p->container_ip, ':') ? "[" : "", p->container_ip,
+				strchr(p->container_ip, ':') ? "]" : "", p->container_port);
 		}
 	}
 	return ferror(out) ? -EIO : 0;

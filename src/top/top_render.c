@@ -48,11 +48,11 @@ static void exact_line(FILE *out, const struct top_frame *f)
 	s = failures_addr(r->family, r->orig.src);
 	d = failures_addr(r->family, r->orig.dst);
 	n = failures_addr(r->family, r->reply.dst);
-	fprintf(out, "; last cpu%u %s %s:%u -> %s:%u clashed on %s:%u\n", r->cpu,
+	fprintf(out, "; last cpu%u %s %s -> %s clashed on %s\n", r->cpu,
 		ct_flow_proto_name(r->proto) ? ct_flow_proto_name(r->proto) : "other",
-		ct_flow_addr_str(r->family, &s, a, sizeof(a)), ntohs(r->orig.sport),
-		ct_flow_addr_str(r->family, &d, b, sizeof(b)), ntohs(r->orig.dport),
-		ct_flow_addr_str(r->family, &n, c, sizeof(c)), ntohs(r->reply.dport));
+		ct_flow_endpoint_str(r->family, r->proto, &s, ntohs(r->orig.sport), a, sizeof(a)),
+		ct_flow_endpoint_str(r->family, r->proto, &d, ntohs(r->orig.dport), b, sizeof(b)),
+		ct_flow_endpoint_str(r->family, r->proto, &n, ntohs(r->reply.dport), c, sizeof(c)));
 }
 
 int top_render_text(FILE *out, const struct top_frame *f)
@@ -111,13 +111,14 @@ int top_render_text(FILE *out, const struct top_frame *f)
 			(unsigned long long)c->nat_kind[CT_NAT_DNAT],
 			(unsigned long long)c->nat_kind[CT_NAT_BOTH]);
 		fprintf(out,
-			"  likely clash (%u episodes, last %llu insert_failed): %s %s -> %s:%u, "
+			"  likely clash (%u episodes, last %llu insert_failed): %s %s -> %s, "
 			"%u new flows from %u%s sources\n",
 			clash_nepisodes(f->clash), (unsigned long long)ep->insert_failed,
 			ct_flow_proto_name(g->key.l4proto) ? ct_flow_proto_name(g->key.l4proto)
 							   : "?",
 			ct_flow_addr_str(g->key.family, &g->key.snat_src, a, sizeof(a)),
-			ct_flow_addr_str(g->key.family, &g->key.dst, b, sizeof(b)), g->key.dport,
+			ct_flow_endpoint_str(g->key.family, g->key.l4proto, &g->key.dst,
+					     g->key.dport, b, sizeof(b)),
 			g->new_flows, g->sources, g->sources >= CLASH_MAX_SOURCES ? "+" : "");
 		exact_line(out, f);
 		return ferror(out) ? -EIO : 0;

@@ -112,7 +112,19 @@ static int draw_group_rows(struct tui *t, const struct tui_data *d, int y, int m
 	return y;
 }
 
-/* One failure: when, CPU, who sent it, where to, the port that clashed and with whom. */
+/* "[addr]:port (owner)": an endpoint, then who holds its address. */
+static const char *who_ep(const struct tui_data *d, uint8_t family, uint8_t proto,
+			  const union ct_addr *a, uint16_t port, char *buf, size_t len)
+{
+	const char *owner = d->frame.names ? addrmap_lookup(d->frame.names, family, a) : NULL;
+	char ep[80];
+
+	ct_flow_endpoint_str(family, proto, a, port, ep, sizeof(ep));
+	snprintf(buf, len, "%s%s%s%s", ep, owner ? " (" : "", owner ? owner : "", owner ? ")" : "");
+	return buf;
+}
+
+/* One failure: CPU, who sent it, where to, the port that clashed and with whom. */
 static void failure_line(struct tui *t, const struct tui_data *d, const struct top_failures *tf,
 			 unsigned int i, int y)
 {
@@ -124,13 +136,14 @@ static void failure_line(struct tui *t, const struct tui_data *d, const struct t
 	char who[160], a[80], b[80], win[200] = "", ws[160];
 
 	if (w->found)
-		snprintf(win, sizeof(win), " with %s:%u",
-			 tui_who(d, r->family, &w->orig.src, ws, sizeof(ws)), w->orig.sport);
+		snprintf(win, sizeof(win), " with %s",
+			 who_ep(d, r->family, r->proto, &w->orig.src, w->orig.sport, ws,
+				sizeof(ws)));
 	else if (w->looked)
 		snprintf(win, sizeof(win), " (winner gone)");
 	tui_line(
-		y, 0, "  cpu%-2u %s:%u -> %s clashed on %s%s", r->cpu,
-		tui_who(d, r->family, &s, who, sizeof(who)), ntohs(r->orig.sport),
+		y, 0, "  cpu%-2u %s -> %s clashed on %s%s", r->cpu,
+		who_ep(d, r->family, r->proto, &s, ntohs(r->orig.sport), who, sizeof(who)),
 		ct_flow_endpoint_str(r->family, r->proto, &dst, ntohs(r->orig.dport), a, sizeof(a)),
 		ct_flow_endpoint_str(r->family, r->proto, &nat, ntohs(r->reply.dport), b,
 				     sizeof(b)),

@@ -22,7 +22,7 @@ failed=$(( $(lab_ct_stat r insert_failed) - failed0 ))
 expect "failed insertions named: $failed since start \\(kernel: $failed\\)" "all $failed named"
 # another case's lab may hold the same addresses at the same time: "(a|b)" names both
 expect "from 198\\.18\\.[12]\\.2 \\([^)]*$LAB-c[12][^)]*\\)" "sources named after their namespaces"
-expect "cpu[01] +198\\.18\\.[12]\\.2 \\([^)]*$LAB-c[12][^)]*\\):[0-9]+ -> 198\\.18\\.9\\.2:2000[0-3] clashed on 198\\.18\\.9\\.1:[0-9]+ (with 198\\.18\\.[12]\\.2 \\([^)]*$LAB-c[12]|\\(winner gone)" "the last failures, with the entry each clashed with"
+expect "cpu[01] +198\\.18\\.[12]\\.2:[0-9]+ \\([^)]*$LAB-c[12][^)]*\\) -> 198\\.18\\.9\\.2:2000[0-3] clashed on 198\\.18\\.9\\.1:[0-9]+ (with 198\\.18\\.[12]\\.2:[0-9]+ \\([^)]*$LAB-c[12]|\\(winner gone)" "the last failures, with the entry each clashed with"
 screen >"$T/screen"
 info "$(grep -A3 'insertions named' "$T/screen" | head -4 | tr -s ' ')"
 key q
