@@ -25,6 +25,9 @@ int render_plugin(FILE *out, const struct snapshot *s, const struct audit_report
 #include <jansson.h>
 json_t *render_failures_json(const struct snapshot *s);
 void render_failures_text(FILE *out, const struct snapshot *s);
+/* The table by what needs tracking, notrack rules, candidates (render_tracking.c). */
+json_t *render_tracking_json(const struct snapshot *s);
+void render_tracking_text(FILE *out, const struct snapshot *s);
 
 /* JSON schema "natscope.audit" version RENDER_JSON_SCHEMA_VERSION (doc/natscope.audit.schema.json).
  */

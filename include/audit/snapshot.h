@@ -11,7 +11,9 @@
 #include "netlink/ct_stats.h"
 #include "host/addrmap.h"
 #include "host/dproxy.h"
+#include "host/localnet.h"
 #include "nftables/natrules.h"
+#include "nftables/trackrules.h"
 #include "host/sysctl.h"
 
 /*
@@ -28,7 +30,9 @@ struct snapshot {
 	bool stats_fallback;	/* netlink stats unavailable, procfs used */
 	bool replay;		/* built from a capture: no statistics, settings or rules */
 	bool have_table;
-	struct ct_summary table; /* one streamed dump, taken between the samples */
+	struct ct_summary table;      /* one streamed dump, taken between the samples */
+	struct localnets nets;	      /* the networks attached to the namespace */
+	struct trackrules trackrules; /* notrack rules, rules that need conntrack */
 	struct sysctl_info sys;
 	struct dproxy_list proxies;
 	struct natrules nat; /* source-NAT rules; nat.have_nftables false if unread */

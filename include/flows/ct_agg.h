@@ -7,6 +7,7 @@
 
 #include "ct_flow.h"
 #include "flows/counts.h"
+#include "flows/trackclass.h"
 
 /*
  * masquerade and snat without an explicit port range draw from 1024-65535 for an original
@@ -54,12 +55,16 @@ struct ct_summary {
 	/* each top group's busiest sources, by entries (of those counted: see sources_capped) */
 	struct ct_agg_source top_src[CT_AGG_TOP][CT_AGG_TOP_SOURCES];
 	uint8_t ntop_src[CT_AGG_TOP];
+	struct track_classes track; /* the entries by what needs tracking (flows/trackclass.h) */
 };
 
 struct ct_agg;
 
 int ct_agg_new(struct ct_agg **out);
 void ct_agg_free(struct ct_agg *agg);
+
+/** Classify bridge-local traffic by @nets (kept by reference; NULL: none is). */
+void ct_agg_set_nets(struct ct_agg *agg, const struct localnets *nets);
 
 /** Account one entry. Returns 0 or -ENOMEM. */
 int ct_agg_add(struct ct_agg *agg, const struct ct_flow *flow);

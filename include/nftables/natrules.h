@@ -88,6 +88,14 @@ int natrules_analyze(const struct ruleset *rs, struct natrules *out);
  * have keep natscope's text.  -EIO if nft could not list, -ENOMEM.
  */
 int natrules_nft_text(struct natrules *nr);
+/* A rule's text as nft lists it, with the table and handle that name the rule. */
+typedef void (*nft_text_fn)(void *ctx, uint8_t family, const char *table, uint64_t handle,
+			    const char *text);
+/** List the ruleset once with libnftables (in a child) and hand each rule's text to @fn. */
+int nft_rule_texts(nft_text_fn fn, void *ctx);
+/** An nft_text_fn for a struct natrules (@ctx): the rule with that handle takes it. */
+void natrules_take_text(void *ctx, uint8_t family, const char *table, uint64_t handle,
+			const char *text);
 
 /** Read the iptables-legacy table lists (@proc_net: "/proc/net"). */
 void natrules_read_legacy(const char *proc_net, struct natrules *out);

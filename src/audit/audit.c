@@ -501,6 +501,13 @@ static const struct audit_check checks[] = {
 			  "process (about half the throughput).",
 		.run = check_docker_proxy,
 	},
+	{
+		.id = "tracking_bypass_candidate",
+		.live_only = true,
+		.title = "Traffic tracked for nothing",
+		.remedy = "Exempt the traffic named with notrack at raw priority.",
+		.run = audit_check_tracking,
+	},
 };
 
 #define N_CHECKS (ARRAY_SIZE(checks))

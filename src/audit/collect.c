@@ -17,6 +17,7 @@
 #include "nftables/natrules.h"
 #include "nftables/ruleset.h"
 #include "netlink/nl.h"
+#include "host/container.h"
 #include "util.h"
 
 void collect_opts_default(struct collect_opts *o)
@@ -64,6 +65,15 @@ static int read_stats(struct nl_sock *nl, const struct collect_opts *o, struct c
 	return 0;
 }
 
+static void take_text(void *ctx, uint8_t family, const char *table, uint64_t handle,
+		      const char *text)
+{
+	struct snapshot *snap = ctx;
+
+	natrules_take_text(&snap->nat, family, table, handle, text);
+	trackrules_take_text(&snap->trackrules, family, table, handle, text);
+}
+
 /*
  * The NAT rules are context for the conntrack findings, not their precondition: a host
  * without nf_tables (or with only iptables-legacy) still gets its conntrack audit, and
@@ -85,8 +95,11 @@ static int read_nat_rules(struct nl_sock *nl, const struct collect_opts *o, stru
 	ret = natrules_analyze(rs, &snap->nat);
 	if (ret == 0)
 		ret = natfix_judge_rules(rs, snap->nat.genid, &snap->nat);
-	/* nft's text where it can list the ruleset; natscope's own where not */
-	if (ret == 0 && natrules_nft_text(&snap->nat) == -ENOMEM)
+	if (ret == 0)
+		ret = trackrules_analyze(rs, &snap->trackrules);
+	/* nft's text where it can list the ruleset (once for both); natscope's own where not */
+	if (ret == 0 && (snap->nat.n || snap->trackrules.n) &&
+	    nft_rule_texts(take_text, snap) == -ENOMEM)
 		ret = -ENOMEM;
 	ruleset_free(rs);
 	/* after the judgement: natscope's overlay does not cover legacy rules */
@@ -150,10 +163,16 @@ int collect_finish(const struct collect_opts *o, struct snapshot *snap, enum col
 	if (ret < 0)
 		return ret;
 	if (o->dump) {
+		struct container_roots roots;
+
 		*stage = COLLECT_DUMP;
 		ret = ct_agg_new(&agg);
 		if (ret < 0)
 			goto out;
+		/* the attached networks, for bridge-local traffic (best effort) */
+		container_roots_find(o->proc_root, "/var/lib/docker", NULL, &roots);
+		if (localnets_read(&snap->nets, &roots) == 0)
+			ct_agg_set_nets(agg, &snap->nets);
 		ret = ct_dump_run(nl, AF_UNSPEC, dump_cb, agg, NULL);
 		if (ret < 0)
 			goto out;

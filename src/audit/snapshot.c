@@ -21,6 +21,8 @@ void snapshot_release(struct snapshot *s)
 	natrules_release(&s->nat);
 	failures_release(&s->exact.f);
 	addrmap_release(&s->names);
+	localnets_release(&s->nets);
+	trackrules_release(&s->trackrules);
 }
 
 /* Counters can go backwards only if a CPU went offline between samples; clamp at 0. */

@@ -66,7 +66,7 @@ static void audit_usage(FILE *f)
 		"\n"
 		"Checks:\n");
 	for (size_t i = 0; audit_check_at(i); i++)
-		fprintf(f, "  %-22s %s\n", audit_check_id(audit_check_at(i)),
+		fprintf(f, "  %-26s %s\n", audit_check_id(audit_check_at(i)),
 			audit_check_title(audit_check_at(i)));
 }
 

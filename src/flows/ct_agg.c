@@ -33,6 +33,8 @@ struct ct_agg {
 
 	struct source_slot *sources;
 	uint32_t nsources, sources_size;
+
+	const struct localnets *nets;
 };
 
 int ct_agg_new(struct ct_agg **out)
@@ -186,6 +188,11 @@ unsigned int ct_agg_timeout_bucket(uint32_t seconds)
 	return i;
 }
 
+void ct_agg_set_nets(struct ct_agg *agg, const struct localnets *nets)
+{
+	agg->nets = nets;
+}
+
 int ct_agg_add(struct ct_agg *agg, const struct ct_flow *f)
 {
 	struct ct_summary *s = &agg->sum;
@@ -197,6 +204,7 @@ int ct_agg_add(struct ct_agg *agg, const struct ct_flow *f)
 
 	flow_class_of(f, &cls);
 	flow_counts_add(&s->counts, &cls, 1);
+	track_classes_add(&s->track, agg->nets, f);
 	if (f->has_tcp_state && f->tcp_state == CT_TCP_TIME_WAIT)
 		s->time_wait_timeout[ct_agg_timeout_bucket(f->timeout)]++;
 	if (unreplied)

@@ -33,7 +33,8 @@ static uint8_t family_of(const char *name)
 	return NFPROTO_UNSPEC;
 }
 
-static void apply_line(struct natrules *nr, uint8_t family, const char *table, char *line)
+/* A rule line "TEXT # handle N" of table @family/@table: hand TEXT and N to @fn. */
+static void apply_line(uint8_t family, const char *table, char *line, nft_text_fn fn, void *ctx)
 {
 	char *mark = strstr(line, " # handle ");
 	unsigned long long handle;
@@ -47,17 +48,11 @@ static void apply_line(struct natrules *nr, uint8_t family, const char *table, c
 	*mark = '\0';
 	while (*line == '\t')
 		line++;
-	for (unsigned int i = 0; i < nr->n; i++) {
-		struct natrule *r = &nr->v[i];
-
-		if (!r->legacy && r->family == family && r->handle == handle &&
-		    strcmp(r->table, table) == 0)
-			snprintf(r->text, sizeof(r->text), "%s", line);
-	}
+	fn(ctx, family, table, handle, line);
 }
 
 /* The lines of nft's listing: tables, their chains' rule lines; sets and maps skipped. */
-static void apply_listing(struct natrules *nr, char *text)
+static void apply_listing(char *text, nft_text_fn fn, void *ctx)
 {
 	char table[NATRULES_NAME] = "", fam[8] = "";
 	uint8_t family = NFPROTO_UNSPEC;
@@ -75,7 +70,7 @@ static void apply_listing(struct natrules *nr, char *text)
 		} else if (strcmp(line, "\t}") == 0 || line[0] != '\t') {
 			in_chain = false;
 		} else if (in_chain && strncmp(line, "\t\t", 2) == 0 && family != NFPROTO_UNSPEC) {
-			apply_line(nr, family, table, line);
+			apply_line(family, table, line, fn, ctx);
 		}
 	}
 }
@@ -108,20 +103,36 @@ static int list_ruleset(void *data, int fd)
  * create), and a diagnostics tool must not die of the ruleset it diagnoses.  When the
  * child fails, natscope's own texts stay.
  */
-int natrules_nft_text(struct natrules *nr)
+int nft_rule_texts(nft_text_fn fn, void *ctx)
 {
 	char *text;
 	size_t len;
-	int ret;
+	int ret = util_in_child(list_ruleset, NULL, &text, &len);
 
-	if (!nr->n)
-		return 0;
-	ret = util_in_child(list_ruleset, NULL, &text, &len);
 	if (ret == -ENOMEM)
 		return ret;
 	if (ret < 0)
 		return -EIO;
-	apply_listing(nr, text);
+	apply_listing(text, fn, ctx);
 	free(text);
 	return 0;
+}
+
+void natrules_take_text(void *ctx, uint8_t family, const char *table, uint64_t handle,
+			const char *text)
+{
+	struct natrules *nr = ctx;
+
+	for (unsigned int i = 0; i < nr->n; i++) {
+		struct natrule *r = &nr->v[i];
+
+		if (!r->legacy && r->family == family && r->handle == handle &&
+		    strcmp(r->table, table) == 0)
+			snprintf(r->text, sizeof(r->text), "%s", text);
+	}
+}
+
+int natrules_nft_text(struct natrules *nr)
+{
+	return nr->n ? nft_rule_texts(natrules_take_text, nr) : 0;
 }

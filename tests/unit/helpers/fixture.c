@@ -93,6 +93,13 @@ void fixture_snapshot(struct snapshot *s)
 	inet_pton(AF_INET, "10.0.2.2", s->table.top_src[0][1].src.a8);
 	s->table.top_src[0][1].entries = 19000;
 	addrmap_add(&s->names, AF_INET, s->table.top_src[0][0].src.a8, "docker:web-1");
+	/* by what needs tracking: VXLAN carriers hold 30 % (a safe candidate) */
+	s->table.track.total = 100000;
+	s->table.track.row[TRACK_TUNNEL].entries = 30000;
+	s->table.track.tunnel[TUNNEL_VXLAN].entries = 30000;
+	s->table.track.row[TRACK_OTHER].entries = 70000;
+	s->table.track.row[TRACK_OTHER].nat = 69500;
+	s->trackrules.have = true;
 
 	for (int i = 0; i < SYSCTL_KEYS; i++)
 		s->sys.val[i] = 0;

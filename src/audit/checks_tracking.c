@@ -1,0 +1,78 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/tracking.h"
+#include "audit_int.h"
+
+static unsigned int notrack_rules(const struct snapshot *s)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < s->trackrules.n; i++)
+		n += s->trackrules.v[i].notrack;
+	return n;
+}
+
+/*
+ * tracking_bypass_candidate: a class of traffic that needs no state and no NAT (an
+ * overlay's tunnel carriers, bridge-local traffic) holding a large share of the table.
+ * Info: exempting it is an optimisation, not a repair; a warning when the table is
+ * filling (the exemption then buys room).  The snippet exempts exactly that traffic; when
+ * rules need its state or it is NAT'd, the reasons are given instead.
+ */
+void audit_check_tracking(const struct snapshot *s, const struct audit_thresholds *t,
+			  struct finding *f)
+{
+	struct tracking_candidates c;
+	const struct track_classes *tc = &s->table.track;
+	const struct tracking_candidate *first_safe = NULL;
+	int64_t count = snapshot_count(s), max = snapshot_max(s);
+	unsigned int safe = 0;
+
+	if (!s->have_table) {
+		f->sev = SEV_UNKNOWN;
+		audit_summary(f, "table not dumped");
+		return;
+	}
+	tracking_candidates(s, &c);
+	for (unsigned int i = 0; i < c.n; i++)
+		if (c.v[i].safe && !safe++)
+			first_safe = &c.v[i];
+	audit_evidence(f, "entries", (double)tc->total);
+	for (int k = 0; k < TRACK_CLASSES; k++) {
+		char key[40];
+
+		snprintf(key, sizeof(key), "%s_entries", track_class_name(k));
+		audit_evidence(f, key, (double)tc->row[k].entries);
+	}
+	audit_evidence(f, "notrack_rules", notrack_rules(s));
+	audit_evidence(f, "candidates", c.n);
+	audit_evidence(f, "safe_candidates", safe);
+	if (!c.n) {
+		audit_summary(f, "no traffic that needs no tracking holds %.0f%% of the entries%s",
+			      TRACKING_MIN_SHARE * 100,
+			      notrack_rules(s) ? " (notrack rules in place: see TRACKING)" : "");
+		return;
+	}
+	audit_raise(f, SEV_INFO);
+	if (safe && max > 0 && count >= 0 && (double)count / (double)max >= t->fill_warning)
+		audit_raise(f, SEV_WARNING);
+	if (first_safe) {
+		audit_summary(f, "%s holds %.0f%% of the entries (%llu): tracked for nothing",
+			      first_safe->what, first_safe->share * 100,
+			      (unsigned long long)first_safe->row->entries);
+		snprintf(f->remedy, sizeof(f->remedy),
+			 "Exempt it at raw priority (nft -f): %s. Check it first: TRACKING lists "
+			 "every candidate and what each snippet covers.",
+			 first_safe->snippet);
+		return;
+	}
+	audit_summary(f, "%s holds %.0f%% of the entries (%llu), but must stay tracked: %s",
+		      c.v[0].what, c.v[0].share * 100, (unsigned long long)c.v[0].row->entries,
+		      c.v[0].reasons[0]);
+	snprintf(f->remedy, sizeof(f->remedy),
+		 "Keep it tracked, or first change what needs its state (TRACKING names each "
+		 "rule), then exempt it.");
+}

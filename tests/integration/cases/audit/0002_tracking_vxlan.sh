@@ -1,0 +1,85 @@
+#!/bin/bash
+# A real VXLAN tunnel between two namespaces ("hosts" a and b) carrying TCP and UDP
+# flows: audit classifies the carriers (udp 4789) as tunnel traffic, counted as
+# conntrack -L counts them, and finds tracking_bypass_candidate with an nft snippet;
+# applying that snippet in a makes the carriers vanish from a's table while traffic over
+# the tunnel still flows.  With a rule that needs the carriers' state (ct state on udp
+# 4789 in input), the candidate is refused and the rule named.
+. "$TESTLIB/common.sh"
+
+A=$LAB-c1 B=$LAB-s
+ip netns add "$A" && ip netns add "$B" || fail "netns"
+ip link add va netns "$A" type veth peer name vb netns "$B" || fail "veth"
+ip netns exec "$A" sh -c 'ip link set lo up; ip addr add 198.18.99.1/24 dev va; ip link set va up'
+ip netns exec "$B" sh -c 'ip link set lo up; ip addr add 198.18.99.2/24 dev vb; ip link set vb up'
+for n in "$A:198.18.99.1:198.18.99.2:198.18.98.1" "$B:198.18.99.2:198.18.99.1:198.18.98.2"; do
+	IFS=: read -r ns local remote inner <<<"$n"
+	ip netns exec "$ns" ip link add vx0 type vxlan id 42 local "$local" remote "$remote" dstport 4789 ||
+		fail "vxlan in $ns"
+	ip netns exec "$ns" sh -c "ip addr add $inner/24 dev vx0 && ip link set vx0 up"
+done
+# conntrack registers in a namespace once a rule needs it: one on TCP port 9, which
+# no carrier is (so it does not forbid exempting them)
+ip netns exec "$A" nft -f - <<'NFT' || fail "ct rule"
+table inet track {
+	chain in { type filter hook input priority 0; policy accept; tcp dport 9 ct state new counter; }
+}
+NFT
+carriers() { ip netns exec "$A" conntrack -L -p udp 2>/dev/null | grep -c 'dport=4789 '; }
+
+ip netns exec "$B" "$FLOWGEN" server 8080 60 >"$T/srv" &
+wait_ready "$T/srv"
+ip netns exec "$A" "$FLOWGEN" client 198.18.98.2 8080 10 10 30 50 >"$T/cli" &
+wait_ready "$T/cli"
+n=$(carriers)
+[ "$n" -ge 1 ] || fail "no VXLAN carrier tracked in a"
+info "a tracks $n VXLAN carrier entries"
+
+"$NATSCOPE" --netns "$A" audit -i 0 -f json >"$T/a.json"
+[ $? -le 2 ] || fail "audit"
+validate_json "$T/a.json"
+python3 - "$T/a.json" "$(carriers)" <<'PY' >"$T/snippet" || fail "audit: $(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['tracking'])" "$T/a.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d['tracking']
+assert t['tunnels']['vxlan']['entries'] == int(sys.argv[2]), (t['tunnels']['vxlan'], sys.argv[2])
+assert t['classes']['tunnel']['entries'] >= t['tunnels']['vxlan']['entries']
+c = [c for c in t['candidates'] if c['what'].startswith('vxlan')]
+assert c and c[0]['safe'] and c[0]['snippet'], t['candidates']
+f = [f for f in d['findings'] if f['id'] == 'tracking_bypass_candidate'][0]
+assert f['severity'] == 'info' and 'vxlan' in f['summary'], f
+assert c[0]['snippet'] in f['remedy'], f['remedy']
+print(c[0]['snippet'])
+PY
+info "snippet: $(cat "$T/snippet")"
+
+# the snippet, as the user would apply it; the old carriers are flushed, new flows follow
+ip netns exec "$A" nft -f "$T/snippet" || fail "the snippet does not load: $(cat "$T/snippet")"
+ip netns exec "$A" conntrack -D -p udp --dport 4789 >/dev/null 2>&1
+ip netns exec "$A" "$FLOWGEN" client 198.18.98.2 8080 10 5 20 20 >"$T/cli2" &
+wait_ready "$T/cli2"
+[ "$(carriers)" = 0 ] || fail "after the snippet a still tracks $(carriers) carriers"
+inner=$(ip netns exec "$A" conntrack -L 2>/dev/null | grep -c 'dst=198\.18\.98\.2 ')
+[ "$inner" -ge 25 ] || fail "traffic over the tunnel stopped ($inner inner flows)"
+info "after the snippet: 0 carriers tracked, $inner flows over the tunnel"
+
+# a rule that needs the carriers' state: no snippet, the rule named
+ip netns exec "$A" nft delete table inet conntrack_bypass || fail "remove the snippet"
+ip netns exec "$A" nft -f - <<'NFT' || fail "ct state rule"
+table inet guard {
+	chain in { type filter hook input priority 0; policy accept; udp dport 4789 ct state established,new accept; }
+}
+NFT
+ip netns exec "$A" "$FLOWGEN" client 198.18.98.2 8080 10 5 20 20 >"$T/cli3" &
+wait_ready "$T/cli3"
+"$NATSCOPE" --netns "$A" audit -i 0 -f json >"$T/b.json"
+[ $? -le 2 ] || fail "audit (guarded)"
+python3 - "$T/b.json" <<'PY' || fail "guarded: $(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['tracking']['candidates'])" "$T/b.json")"
+import json, sys
+t = json.load(open(sys.argv[1]))['tracking']
+c = [c for c in t['candidates'] if c['what'].startswith('vxlan')][0]
+assert not c['safe'] and c['snippet'] is None, c
+assert any('inet guard in' in r and 'ct state' in r for r in c['reasons']), c['reasons']
+print('# refused:', c['reasons'][0])
+PY
+echo "audit/tracking over VXLAN: all passed"
