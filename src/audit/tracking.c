@@ -81,7 +81,8 @@ static void add_tunnel(const struct snapshot *s, struct tracking_candidates *out
 		snprintf(match, sizeof(match), "meta l4proto %u", proto);
 	/* both ways: a carrier is addressed to the tunnel port (or protocol) either way */
 	snprintf(c->snippet, sizeof(c->snippet),
-		 "table inet conntrack_bypass { chain pre { type filter hook prerouting priority raw; "
+		 "table inet conntrack_bypass { chain pre { type filter hook prerouting priority "
+		 "raw; "
 		 "%s notrack; }; chain out { type filter hook output priority raw; %s notrack; "
 		 "}; }",
 		 match, match);
@@ -112,7 +113,8 @@ static void add_bridge(const struct snapshot *s, struct tracking_candidates *out
 	inet_ntop(net->family, net->prefix.a8, a, sizeof(a));
 	/* only what stays on the network: both ends in it, in and out through its bridge */
 	snprintf(c->snippet, sizeof(c->snippet),
-		 "table inet conntrack_bypass { chain pre { type filter hook prerouting priority raw; "
+		 "table inet conntrack_bypass { chain pre { type filter hook prerouting priority "
+		 "raw; "
 		 "iifname \"%s\" %s saddr %s/%u %s daddr %s/%u notrack; }; }",
 		 net->ifname, ip, a, net->plen, ip, a, net->plen);
 	out->n++;
