@@ -37,7 +37,7 @@ struct finding {
 	unsigned int rules[AUDIT_MAX_RULES];
 	unsigned int rules_omitted; /* rules that belonged here past AUDIT_MAX_RULES */
 	enum severity accepted;	    /* --ignore: the severity it had (sev is then ok) */
-	char remedy[640];	    /* this finding's own remedy; "" for the check's */
+	char remedy[800];	    /* this finding's own remedy; "" for the check's */
 };
 
 /* Thresholds; audit_thresholds_default() documents each one's origin. */

@@ -1,6 +1,8 @@
 #ifndef NATSCOPE_DPROXY_H
 #define NATSCOPE_DPROXY_H
 
+#include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -14,9 +16,19 @@ struct dproxy {
 	int container_port;
 };
 
+/* What the daemon behind them runs with, for the remedy (dproxy_daemon()). */
+struct dproxy_daemon {
+	bool found;	       /* the proxies' parent is a dockerd */
+	char config[PATH_MAX]; /* its --config-file, else the default */
+	bool config_given;     /* from its command line, not the default */
+	int ip6tables;	       /* the file's "ip6tables": 1, 0, -1 absent, -2 unreadable */
+	int userland_proxy;    /* the file's "userland-proxy": 1, 0, -1 absent, -2 */
+};
+
 struct dproxy_list {
 	unsigned int n;
 	struct dproxy *v;
+	struct dproxy_daemon daemon;
 };
 
 /**
@@ -25,6 +37,14 @@ struct dproxy_list {
  * traffic it relays).
  */
 int dproxy_scan(const char *proc_root, ino_t netns_ino, struct dproxy_list *out);
+
+/**
+ * The config file a dockerd command line (NUL-separated) names with --config-file,
+ * else /etc/docker/daemon.json; false if it is not dockerd's.
+ */
+bool dproxy_daemon_cmdline(const char *buf, size_t len, struct dproxy_daemon *d);
+/** Read "ip6tables" and "userland-proxy" from d->config. */
+void dproxy_daemon_config(struct dproxy_daemon *d);
 
 /** Parse a NUL-separated command line; returns 1 if it is docker-proxy, else 0. */
 int dproxy_parse_cmdline(const char *buf, size_t len, struct dproxy *out);

@@ -12,7 +12,11 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 #include "util.h"
+
+static void find_daemon(const char *proc_root, struct dproxy_list *l);
 
 static const char *base_name(const char *s)
 {
@@ -85,8 +89,7 @@ int dproxy_scan(const char *proc_root, ino_t netns_ino, struct dproxy_list *out)
 	struct dirent *de;
 	DIR *dir;
 
-	out->n = 0;
-	out->v = NULL;
+	memset(out, 0, sizeof(*out));
 	dir = opendir(proc_root);
 	if (!dir)
 		return -errno;
@@ -124,7 +127,85 @@ int dproxy_scan(const char *proc_root, ino_t netns_ino, struct dproxy_list *out)
 		out->v[out->n++] = p;
 	}
 	closedir(dir);
+	if (out->n)
+		find_daemon(proc_root, out);
 	return 0;
+}
+
+bool dproxy_daemon_cmdline(const char *buf, size_t len, struct dproxy_daemon *d)
+{
+	const char *arg = buf, *end = buf + len, *base;
+
+	memset(d, 0, sizeof(*d));
+	d->ip6tables = d->userland_proxy = -2;
+	snprintf(d->config, sizeof(d->config), "/etc/docker/daemon.json");
+	if (!len)
+		return false;
+	base = strrchr(arg, '/');
+	if (strcmp(base ? base + 1 : arg, "dockerd") != 0)
+		return false;
+	d->found = true;
+	for (arg += strlen(arg) + 1; arg < end; arg += strlen(arg) + 1) {
+		const char *v = NULL;
+
+		if (strncmp(arg, "--config-file=", 14) == 0)
+			v = arg + 14;
+		else if (strcmp(arg, "--config-file") == 0 && arg + strlen(arg) + 1 < end)
+			v = arg + strlen(arg) + 1;
+		if (v && *v) {
+			snprintf(d->config, sizeof(d->config), "%s", v);
+			d->config_given = true;
+		}
+	}
+	return true;
+}
+
+static int json_flag(json_t *root, const char *key)
+{
+	json_t *v = json_object_get(root, key);
+
+	return !v ? -1 : json_is_true(v) ? 1 : json_is_false(v) ? 0 : -2;
+}
+
+void dproxy_daemon_config(struct dproxy_daemon *d)
+{
+	json_t *root = json_load_file(d->config, 0, NULL);
+
+	if (!root) {
+		/* no file is dockerd's defaults; an unreadable one is unknown */
+		d->ip6tables = d->userland_proxy = access(d->config, F_OK) == 0 ? -2 : -1;
+		return;
+	}
+	d->ip6tables = json_flag(root, "ip6tables");
+	d->userland_proxy = json_flag(root, "userland-proxy");
+	json_decref(root);
+}
+
+/* The daemon behind the first proxy: its parent process, when that is a dockerd. */
+static void find_daemon(const char *proc_root, struct dproxy_list *l)
+{
+	char path[PATH_MAX], buf[8192];
+	int ppid = 0, fd;
+	ssize_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%d/stat", proc_root, (int)l->v[0].pid);
+	f = fopen(path, "re");
+	/* "PID (COMM) STATE PPID": COMM may hold spaces and parentheses, so after the last ')' */
+	if (f && fgets(buf, sizeof(buf), f) && strrchr(buf, ')'))
+		sscanf(strrchr(buf, ')') + 1, " %*c %d", &ppid);
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "%s/%d/cmdline", proc_root, ppid);
+	fd = ppid > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (len < 0)
+		len = 0;
+	buf[len] = '\0';
+	dproxy_daemon_cmdline(buf, (size_t)len, &l->daemon);
+	dproxy_daemon_config(&l->daemon);
 }
 
 void dproxy_list_release(struct dproxy_list *l)

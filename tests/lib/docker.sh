@@ -24,7 +24,8 @@ docker_up() {
 	local ns=$1 i
 	DK_DIR=$T/docker
 	mkdir -p "$DK_DIR"
-	cat >"$DK_DIR/daemon.json" <<'JSON'
+	# written once: a case may change it between a docker_stop and the next docker_up
+	[ -e "$DK_DIR/daemon.json" ] || cat >"$DK_DIR/daemon.json" <<'JSON'
 { "storage-driver": "vfs", "exec-opts": ["native.cgroupdriver=cgroupfs"],
   "bip": "198.19.0.1/24",
   "default-address-pools": [{ "base": "198.19.128.0/17", "size": 24 }] }

@@ -151,6 +151,12 @@ void fixture_snapshot(struct snapshot *s)
 					   .host_port = 8080,
 					   .container_ip = "172.17.0.2",
 					   .container_port = 80 };
+	/* a dockerd run with its own config file, which does not set ip6tables */
+	s->proxies.daemon = (struct dproxy_daemon){ .found = true,
+						    .config = "/srv/docker/daemon.json",
+						    .config_given = true,
+						    .ip6tables = -1,
+						    .userland_proxy = -1 };
 }
 
 char *fixture_render(int (*fn)(FILE *, const struct snapshot *, const struct audit_report *,

@@ -61,11 +61,52 @@ static void scans_a_proc_tree(void **state)
 	assert_int_equal(dproxy_scan("/nonexistent-natscope", 0, &l), -ENOENT);
 }
 
+/* The daemon behind the proxies: its config file, from its command line, and what it sets. */
+static void the_daemon(void **state)
+{
+	static const char given[] = "/usr/sbin/dockerd\0-H\0fd://\0--config-file\0/srv/d.json\0";
+	static const char eq[] = "dockerd\0--config-file=/x/y.json\0";
+	static const char plain[] = "/usr/sbin/dockerd\0-H\0fd://\0";
+	static const char shim[] = "/usr/bin/containerd-shim\0";
+	static const char dangling[] = "/usr/sbin/dockerd\0--config-file\0";
+	struct dproxy_daemon d;
+
+	assert_true(dproxy_daemon_cmdline(given, sizeof(given), &d));
+	assert_true(d.config_given);
+	assert_string_equal(d.config, "/srv/d.json");
+	assert_true(dproxy_daemon_cmdline(eq, sizeof(eq), &d));
+	assert_string_equal(d.config, "/x/y.json");
+	assert_true(dproxy_daemon_cmdline(plain, sizeof(plain), &d));
+	assert_false(d.config_given);
+	assert_string_equal(d.config, "/etc/docker/daemon.json");
+	assert_false(dproxy_daemon_cmdline(shim, sizeof(shim), &d));
+	assert_true(dproxy_daemon_cmdline(dangling, sizeof(dangling), &d));
+	assert_false(d.config_given);
+
+	tmptree_put("d1.json", "{\"ip6tables\": true, \"userland-proxy\": false}", 44);
+	snprintf(d.config, sizeof(d.config), "%s", tmptree_path("d1.json"));
+	dproxy_daemon_config(&d);
+	assert_int_equal(d.ip6tables, 1);
+	assert_int_equal(d.userland_proxy, 0);
+	tmptree_put("d2.json", "{\"bip\": \"10.0.0.1/24\"}", 22);
+	snprintf(d.config, sizeof(d.config), "%s", tmptree_path("d2.json"));
+	dproxy_daemon_config(&d);
+	assert_int_equal(d.ip6tables, -1); /* absent */
+	tmptree_put("d3.json", "{", 1);
+	snprintf(d.config, sizeof(d.config), "%s", tmptree_path("d3.json"));
+	dproxy_daemon_config(&d);
+	assert_int_equal(d.ip6tables, -2); /* there, but not readable as JSON */
+	snprintf(d.config, sizeof(d.config), "%s", tmptree_path("none.json"));
+	dproxy_daemon_config(&d);
+	assert_int_equal(d.ip6tables, -1); /* no file: dockerd's defaults */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_docker_proxy_cmdlines),
 		cmocka_unit_test(scans_a_proc_tree),
+		cmocka_unit_test(the_daemon),
 	};
 	return cmocka_run_group_tests(tests, tmptree_setup, tmptree_teardown);
 }
