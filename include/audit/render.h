@@ -28,6 +28,9 @@ void render_failures_text(FILE *out, const struct snapshot *s);
 /* The table by what needs tracking, notrack rules, candidates (render_tracking.c). */
 json_t *render_tracking_json(const struct snapshot *s);
 void render_tracking_text(FILE *out, const struct snapshot *s);
+/* What to set when the table is under pressure (render_sizing.c, audit/sizing.h). */
+json_t *render_sizing_json(const struct snapshot *s);
+void render_sizing_text(FILE *out, const struct snapshot *s);
 
 /* JSON schema "natscope.audit" version RENDER_JSON_SCHEMA_VERSION (doc/natscope.audit.schema.json).
  */

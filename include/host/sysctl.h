@@ -32,6 +32,7 @@ struct sysctl_info {
 	int64_t val[SYSCTL_KEYS];	      /* SYSCTL_ABSENT where the file is missing */
 	int64_t port_range_lo, port_range_hi; /* net.ipv4.ip_local_port_range */
 	char kernel[128];		      /* uname release */
+	int64_t ct_entry_bytes;		      /* a conntrack entry's slab object; ABSENT unknown */
 };
 
 /** Short name ("nf_conntrack_max") of @key. */
@@ -42,5 +43,11 @@ const char *sysctl_name(enum sysctl_key key);
  * of its own).  Missing files are left SYSCTL_ABSENT; only an unreadable root fails.
  */
 int sysctl_read(const char *root, struct sysctl_info *info);
+
+/**
+ * The size of one conntrack entry in kernel memory: the nf_conntrack slab cache's object
+ * size (@slab_root "/sys/kernel/slab": SLUB's nf_conntrack/object_size), else SYSCTL_ABSENT.
+ */
+int64_t sysctl_ct_entry_bytes(const char *slab_root);
 
 #endif

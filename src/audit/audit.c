@@ -1,6 +1,7 @@
 #include "config.h"
 #include "audit/audit.h"
 #include "audit_int.h"
+#include "audit/sizing.h"
 #include "util.h"
 
 #include <errno.h>
@@ -207,6 +208,31 @@ static void check_snat_clash(const struct snapshot *s, const struct audit_thresh
 	}
 }
 
+/*
+ * The settings SIZING recommends, in the remedy of a finding they answer: "@base ...
+ * natscope fix --tune sets KEY = VALUE, ...".  Left as the check's own when there are none.
+ */
+static void sizing_remedy(const struct snapshot *s, const struct audit_thresholds *t,
+			  struct finding *f, const char *base)
+{
+	struct sizing z;
+	size_t off;
+
+	sizing_compute(s, t, &z);
+	if (!z.n)
+		return;
+	off = (size_t)snprintf(f->remedy, sizeof(f->remedy), "%s `natscope fix --tune` sets",
+			       base);
+	for (unsigned int i = 0; i < z.n && off < sizeof(f->remedy); i++)
+		off += (size_t)snprintf(f->remedy + off, sizeof(f->remedy) - off, "%s %s = %lld%s",
+					i ? "," : "", sysctl_name(z.v[i].key),
+					(long long)z.v[i].recommended,
+					z.v[i].global ? " (global)" : "");
+	if (off < sizeof(f->remedy))
+		snprintf(f->remedy + off, sizeof(f->remedy) - off,
+			 "; SIZING says why and what each risks.");
+}
+
 static void check_table_fill(const struct snapshot *s, const struct audit_thresholds *t,
 			     struct finding *f)
 {
@@ -228,6 +254,8 @@ static void check_table_fill(const struct snapshot *s, const struct audit_thresh
 		audit_raise(f, SEV_WARNING);
 	audit_summary(f, "conntrack table %.1f%% full (%lld of %lld)", fill * 100.0,
 		      (long long)count, (long long)max);
+	if (f->sev > SEV_OK)
+		sizing_remedy(s, t, f, "Make room, or shorten what fills it:");
 }
 
 static void check_table_drops(const struct snapshot *s, const struct audit_thresholds *t,
@@ -312,6 +340,9 @@ static void check_time_wait(const struct snapshot *s, const struct audit_thresho
 		audit_raise(f, SEV_WARNING);
 		audit_summary(f, "%.0f%% of TCP entries are TIME_WAIT (%llu of %llu)",
 			      share * 100.0, (unsigned long long)tw, (unsigned long long)tcp);
+		sizing_remedy(s, t, f,
+			      "Clients open and close many short connections: reuse them "
+			      "(keep-alive, pooling); or");
 	} else {
 		audit_summary(f, "%.0f%% of %llu TCP entries are TIME_WAIT", share * 100.0,
 			      (unsigned long long)tcp);

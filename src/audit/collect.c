@@ -121,6 +121,7 @@ int collect_begin(const struct collect_opts *o, struct snapshot *snap, enum coll
 	ret = sysctl_read(o->sys_root, &snap->sys);
 	if (ret < 0)
 		return ret;
+	snap->sys.ct_entry_bytes = sysctl_ct_entry_bytes("/sys/kernel/slab");
 	*stage = COLLECT_SOCKET;
 	ret = nl_open(&nl, 0);
 	if (ret < 0)

@@ -344,6 +344,7 @@ int render_json(FILE *out, const struct snapshot *s, const struct audit_report *
 	json_object_set_new(root, "insert_failures",
 			    s->replay ? json_null() : render_failures_json(s));
 	json_object_set_new(root, "tracking", render_tracking_json(s));
+	json_object_set_new(root, "sizing", render_sizing_json(s));
 
 	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) < 0 ||
 	    fputc('\n', out) == EOF)

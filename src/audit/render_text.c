@@ -303,8 +303,10 @@ int render_text(FILE *out, const struct snapshot *s, const struct audit_report *
 			(long long)s->sys.val[SYSCTL_BUCKETS]);
 	if (s->have_table)
 		table_section(out, s);
-	if (s->have_table && !s->replay)
+	if (s->have_table && !s->replay) {
 		render_tracking_text(out, s);
+		render_sizing_text(out, s);
+	}
 
 	fprintf(out, "\nFINDINGS\n");
 	for (unsigned int i = 0; i < r->n; i++)

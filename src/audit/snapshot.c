@@ -11,6 +11,7 @@ void snapshot_init(struct snapshot *s)
 	for (int i = 0; i < SYSCTL_KEYS; i++)
 		s->sys.val[i] = SYSCTL_ABSENT;
 	s->sys.port_range_lo = s->sys.port_range_hi = SYSCTL_ABSENT;
+	s->sys.ct_entry_bytes = SYSCTL_ABSENT;
 }
 
 void snapshot_release(struct snapshot *s)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "hash.h"
@@ -209,6 +210,8 @@ int ct_agg_add(struct ct_agg *agg, const struct ct_flow *f)
 		s->time_wait_timeout[ct_agg_timeout_bucket(f->timeout)]++;
 	if (unreplied)
 		s->unreplied_timeout[ct_agg_timeout_bucket(f->timeout)]++;
+	if (f->l4proto == IPPROTO_UDP)
+		s->udp_timeout[ct_agg_timeout_bucket(f->timeout)]++;
 
 	if (!ct_flow_snat_key(f, &k))
 		return 0;

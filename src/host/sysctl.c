@@ -66,6 +66,7 @@ int sysctl_read(const char *root, struct sysctl_info *info)
 		info->val[i] = SYSCTL_ABSENT;
 	info->port_range_lo = info->port_range_hi = SYSCTL_ABSENT;
 	info->kernel[0] = '\0';
+	info->ct_entry_bytes = SYSCTL_ABSENT;
 
 	if (stat(root, &sb) < 0)
 		return -errno;
@@ -84,4 +85,13 @@ int sysctl_read(const char *root, struct sysctl_info *info)
 	if (uname(&uts) == 0)
 		snprintf(info->kernel, sizeof(info->kernel), "%s", uts.release);
 	return 0;
+}
+
+int64_t sysctl_ct_entry_bytes(const char *slab_root)
+{
+	char path[PATH_MAX];
+	int64_t v, dummy;
+
+	snprintf(path, sizeof(path), "%s/nf_conntrack/object_size", slab_root);
+	return read_ints(path, &v, &dummy) >= 1 && v > 0 ? v : SYSCTL_ABSENT;
 }

@@ -79,7 +79,8 @@ void fixture_snapshot(struct snapshot *s)
 	s->table.counts.unreplied = 99000;
 	s->table.counts.nat_kind[CT_NAT_SNAT] = 99500;
 	s->table.counts.nat_kind[CT_NAT_NONE] = 500;
-	s->table.time_wait_timeout[3] = 600;
+	s->table.time_wait_timeout[1] = 400; /* 10-30 s left of 120: there 90 s and more */
+	s->table.time_wait_timeout[3] = 200;
 	s->table.unreplied_timeout[1] = 99000;
 	s->table.ngroups = 3;
 	s->table.ntop = 3;
