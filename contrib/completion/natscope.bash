@@ -61,7 +61,7 @@ _natscope()
 	case $cmd in
 	"") opts="--netns -V --version -h --help audit fix top exporter record" ;; #natscope
 	audit) opts="-i --interval -f --format --ignore --timeout --no-bpf -o --output --color --netns --all-netns --replay -h --help" ;; #audit
-	fix) opts="--random-fully --revert --dry-run -y --yes --oif --saddr --follow --revert-on-exit --sample --in-place --netns -h --help" ;; #fix
+	fix) opts="--random-fully --tune --revert --dry-run -y --yes --oif --saddr --follow --revert-on-exit --sample --in-place --netns -h --help" ;; #fix
 	top) opts="-b --batch -n --iterations -d --interval -f --format --replay --rcvbuf --rcvbuf-max --resync --no-bpf --view --netns -h --help" ;; #top
 	exporter) opts="-l --listen --netns --all-netns --no-bpf -i --interval -h --help" ;; #exporter
 	record) opts="-d --duration --rcvbuf --no-bpf --netns -h --help" ;; #record

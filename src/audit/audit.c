@@ -221,8 +221,7 @@ static void sizing_remedy(const struct snapshot *s, const struct audit_threshold
 	sizing_compute(s, t, &z);
 	if (!z.n)
 		return;
-	off = (size_t)snprintf(f->remedy, sizeof(f->remedy), "%s `natscope fix --tune` sets",
-			       base);
+	off = (size_t)snprintf(f->remedy, sizeof(f->remedy), "%s `natscope fix --tune` sets", base);
 	for (unsigned int i = 0; i < z.n && off < sizeof(f->remedy); i++)
 		off += (size_t)snprintf(f->remedy + off, sizeof(f->remedy) - off, "%s %s = %lld%s",
 					i ? "," : "", sysctl_name(z.v[i].key),

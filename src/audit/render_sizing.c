@@ -49,12 +49,12 @@ json_t *render_sizing_json(const struct snapshot *s)
 	for (unsigned int i = 0; i < z.n; i++) {
 		const struct sizing_line *l = &z.v[i];
 
-		json_array_append_new(
-			lines, json_pack("{s:s,s:I,s:I,s:s,s:s,s:s}", "key", sysctl_name(l->key),
-					 "current", (json_int_t)l->current, "recommended",
-					 (json_int_t)l->recommended, "scope",
-					 l->global ? "global" : "namespace", "why", l->why, "risk",
-					 l->risk));
+		json_array_append_new(lines, json_pack("{s:s,s:I,s:I,s:s,s:s,s:s}", "key",
+						       sysctl_name(l->key), "current",
+						       (json_int_t)l->current, "recommended",
+						       (json_int_t)l->recommended, "scope",
+						       l->global ? "global" : "namespace", "why",
+						       l->why, "risk", l->risk));
 	}
 	json_object_set_new(o, "entry_bytes",
 			    z.entry_bytes > 0 ? json_integer(z.entry_bytes) : json_null());

@@ -25,19 +25,22 @@ static struct sizing_line *line(struct sizing *z, enum sysctl_key key, int64_t n
 {
 	struct sizing_line *l = &z->v[z->n++];
 
-	*l = (struct sizing_line){ .key = key, .current = now, .recommended = rec, .global = global };
+	*l = (struct sizing_line){
+		.key = key, .current = now, .recommended = rec, .global = global
+	};
 	return l;
 }
 
 static double mib(int64_t entries, int64_t buckets, int64_t bytes)
 {
-	return bytes <= 0 ? -1 : ((double)entries * (double)bytes + (double)buckets * 8) / 1048576.0;
+	return bytes <= 0 ? -1
+			  : ((double)entries * (double)bytes + (double)buckets * 8) / 1048576.0;
 }
 
 static void size_table(const struct snapshot *s, struct sizing *z, int64_t count, int64_t max)
 {
-	int64_t buckets = s->sys.val[SYSCTL_BUCKETS], rec = (count * 2 + SIZING_STEP - 1) /
-							     SIZING_STEP * SIZING_STEP;
+	int64_t buckets = s->sys.val[SYSCTL_BUCKETS],
+		rec = (count * 2 + SIZING_STEP - 1) / SIZING_STEP * SIZING_STEP;
 	struct sizing_line *l;
 
 	if (rec <= max)
@@ -52,8 +55,9 @@ static void size_table(const struct snapshot *s, struct sizing *z, int64_t count
 			 "entries, taken as entries are created, not reserved",
 			 (long long)z->entry_bytes, mib(rec, 0, z->entry_bytes), (long long)rec);
 	else
-		snprintf(l->risk, sizeof(l->risk), "kernel memory for the entries (about 256 "
-						    "bytes each), taken as they are created");
+		snprintf(l->risk, sizeof(l->risk),
+			 "kernel memory for the entries (about 256 "
+			 "bytes each), taken as they are created");
 	if (buckets != SYSCTL_ABSENT && buckets < rec) {
 		l = line(z, SYSCTL_BUCKETS, buckets, rec, true);
 		snprintf(l->why, sizeof(l->why),
@@ -61,7 +65,8 @@ static void size_table(const struct snapshot *s, struct sizing *z, int64_t count
 			 "(nf_conntrack_max defaults to nf_conntrack_buckets)");
 		snprintf(l->risk, sizeof(l->risk),
 			 "8 bytes a bucket, allocated at once; resizing rehashes the table under "
-			 "a lock (a short stall); also /sys/module/nf_conntrack/parameters/hashsize");
+			 "a lock (a short stall); also "
+			 "/sys/module/nf_conntrack/parameters/hashsize");
 	}
 	z->mem_mib_now = mib(max, buckets != SYSCTL_ABSENT ? buckets : max, z->entry_bytes);
 	z->mem_mib_after = mib(rec, rec, z->entry_bytes);
@@ -92,13 +97,15 @@ static void size_timeouts(const struct snapshot *s, struct sizing *z, bool press
 	    t->counts.by_proto[IPPROTO_UDP] * 2 >= t->counts.total &&
 	    (saved = sizing_saved(t->udp_timeout, udp, SIZING_UDP_TIMEOUT)) > 0) {
 		l = line(z, SYSCTL_UDP_TIMEOUT, udp, SIZING_UDP_TIMEOUT, false);
-		snprintf(l->why, sizeof(l->why),
-			 "UDP holds most of the table; at least %llu UDP entries had been idle %d s "
-			 "or more",
-			 (unsigned long long)saved, SIZING_UDP_TIMEOUT);
-		snprintf(l->risk, sizeof(l->risk),
-			 "a UDP flow idle longer loses its entry: a late reply is dropped, or NAT'd "
-			 "anew to another port (DNS retries, QUIC and VPN keepalives)");
+		snprintf(
+			l->why, sizeof(l->why),
+			"UDP holds most of the table; at least %llu UDP entries had been idle %d s "
+			"or more",
+			(unsigned long long)saved, SIZING_UDP_TIMEOUT);
+		snprintf(
+			l->risk, sizeof(l->risk),
+			"a UDP flow idle longer loses its entry: a late reply is dropped, or NAT'd "
+			"anew to another port (DNS retries, QUIC and VPN keepalives)");
 	}
 }
 
@@ -115,8 +122,8 @@ void sizing_compute(const struct snapshot *s, const struct audit_thresholds *t, 
 		return;
 	pressure = (double)count / (double)max >= t->fill_warning ||
 		   snapshot_delta(s, CT_STAT_EARLY_DROP) > 0;
-	tw_heavy = tcp >= t->time_wait_min &&
-		   (double)s->table.counts.tcp_state[CT_TCP_TIME_WAIT] > t->time_wait_share * (double)tcp;
+	tw_heavy = tcp >= t->time_wait_min && (double)s->table.counts.tcp_state[CT_TCP_TIME_WAIT] >
+						      t->time_wait_share * (double)tcp;
 	if (pressure)
 		size_table(s, z, count, max);
 	size_timeouts(s, z, pressure, tw_heavy);

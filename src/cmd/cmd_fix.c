@@ -38,6 +38,7 @@ static void fix_usage(FILE *f)
 		"                                 [--oif IFACE] [--saddr CIDR]\n"
 		"       natscope [--netns NS] fix --random-fully --in-place [--dry-run] [--yes]\n"
 		"       natscope [--netns NS] fix --revert [--dry-run] [--yes]\n"
+		"       natscope [--netns NS] fix --tune [--revert] [--dry-run] [--yes]\n"
 		"\n"
 		"Mirror every nat postrouting chain whose masquerade/snat statements lack\n"
 		"fully-random into natscope's own table of the same family, one priority earlier,\n"
@@ -47,6 +48,7 @@ static void fix_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"      --random-fully  install or refresh the fully-random overlay\n"
+		"      --tune          set what audit's SIZING recommends (--revert: restore)\n"
 		"      --revert        remove natscope's tables (only those)\n"
 		"      --dry-run       print the change as an nft -f script; change nothing\n"
 		"  -y, --yes           apply without asking\n"
@@ -90,6 +92,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a
 {
 	enum {
 		OPT_RANDOM = 256,
+		OPT_TUNE,
 		OPT_REVERT,
 		OPT_OIF,
 		OPT_SADDR,
@@ -101,6 +104,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a
 	};
 	static const struct option opts[] = {
 		{ "random-fully", no_argument, NULL, OPT_RANDOM },
+		{ "tune", no_argument, NULL, OPT_TUNE },
 		{ "revert", no_argument, NULL, OPT_REVERT },
 		{ "in-place", no_argument, NULL, OPT_IN_PLACE },
 		{ "follow", no_argument, NULL, OPT_FOLLOW },
@@ -122,6 +126,9 @@ static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":yh", opts, NULL)) != -1) {
 		switch (c) {
+		case OPT_TUNE:
+			a->tune = true;
+			break;
 		case OPT_RANDOM:
 			a->random_fully = true;
 			break;
@@ -167,12 +174,20 @@ static int parse_args(struct app *app, int argc, char **argv, struct fix_args *a
 	}
 	if (optind < argc)
 		return app_extra_operand(app, argv);
+	if (a->tune && (a->random_fully || a->follow || a->opts.in_place || a->opts.oif ||
+			a->opts.saddr || a->revert_on_exit))
+		return app_error(app, APP_ERR_USAGE,
+				 "--tune sets conntrack's settings: it takes only --revert, "
+				 "--dry-run and --yes");
+	if (a->tune)
+		return 0;
 	if (a->random_fully && a->revert)
 		return app_error(app, APP_ERR_USAGE,
 				 "--random-fully and --revert cannot be combined: give one");
 	if (!a->random_fully && !a->revert)
 		return app_error(app, APP_ERR_USAGE,
-				 "say what to fix: --random-fully, or --revert to undo it");
+				 "say what to fix: --random-fully, --tune, or --revert to undo "
+				 "the overlay");
 	if (a->revert && (a->opts.oif || a->opts.saddr || a->opts.in_place))
 		return app_error(app, APP_ERR_USAGE,
 				 "--revert takes no --oif, --saddr or --in-place");
@@ -584,5 +599,5 @@ int cmd_fix(struct app *app, int argc, char **argv)
 	ret = app_enter(app, &ns);
 	if (ret)
 		return ret;
-	return app_leave(app, &ns, run(app, &a));
+	return app_leave(app, &ns, a.tune ? fix_tune(app, &a) : run(app, &a));
 }

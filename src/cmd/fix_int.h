@@ -15,6 +15,7 @@ struct ruleset;
 
 struct fix_args {
 	bool random_fully;
+	bool tune; /* --tune: audit's SIZING (fix_tune.c) */
 	bool revert;
 	bool dry_run;
 	bool yes;
@@ -48,5 +49,8 @@ int fix_run_once(struct app *app, struct fix_args *a, struct nl_sock *nl);
  */
 int fix_follow(struct app *app, struct fix_args *a, struct nl_sock *nl, struct nl_sock *mon,
 	       bool pending);
+
+/* --tune (and --tune --revert): 0 or the exit code. */
+int fix_tune(struct app *app, const struct fix_args *a);
 
 #endif

@@ -21,7 +21,7 @@ static void saved_from_histograms(void **state)
 	const uint64_t h[CT_AGG_TIMEOUT_BUCKETS] = { 5, 7, 11, 13, 17, 19 };
 
 	assert_int_equal(sizing_saved(h, 120, 60), 5 + 7 + 11); /* 60 s or less left */
-	assert_int_equal(sizing_saved(h, 120, 100), 5);		 /* 20 s: the <10 bucket only */
+	assert_int_equal(sizing_saved(h, 120, 100), 5);		/* 20 s: the <10 bucket only */
 	assert_int_equal(sizing_saved(h, 60, 60), 0);
 	assert_int_equal(sizing_saved(h, 30, 60), 0);
 }
