@@ -26,6 +26,7 @@ enum ct_nat_kind {
 
 /* TCP_CONNTRACK_* numbering (linux/netfilter/nf_conntrack_tcp.h). */
 #define CT_TCP_STATES	 10
+#define CT_TCP_SYN_SENT	 1
 #define CT_TCP_TIME_WAIT 7
 
 struct ct_flow {

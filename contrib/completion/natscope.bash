@@ -41,7 +41,7 @@ _natscope()
 		return
 		;;
 	--ignore)
-		opts="snat_port_clash table_fill table_drops hash_chains time_wait invalid snat_port_exhaustion snat_rules_random nat_overlay_stale fix_effect legacy_iptables_nat docker_userland_proxy tracking_bypass_candidate" #checks
+		opts="snat_port_clash table_fill table_drops hash_chains time_wait invalid snat_port_exhaustion snat_rules_random nat_overlay_stale fix_effect legacy_iptables_nat docker_userland_proxy asymmetric_route tracking_bypass_candidate" #checks
 		COMPREPLY=($(compgen -W "$opts" -- "${cur##*,}"))
 		return
 		;;

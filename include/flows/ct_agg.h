@@ -42,6 +42,15 @@ struct ct_agg_source {
 	uint32_t entries;
 };
 
+/* TCP connections whose reply never came back here: a pair, with its entries. */
+#define CT_AGG_PAIRS 8
+struct ct_agg_pair {
+	uint8_t family;
+	union ct_addr src, dst;
+	uint16_t dport;
+	uint32_t entries;
+};
+
 /* Plain result of one pass over the table. */
 struct ct_summary {
 	struct flow_counts counts;
@@ -57,6 +66,12 @@ struct ct_summary {
 	struct ct_agg_source top_src[CT_AGG_TOP][CT_AGG_TOP_SOURCES];
 	uint8_t ntop_src[CT_AGG_TOP];
 	struct track_classes track; /* the entries by what needs tracking (flows/trackclass.h) */
+	/* TCP entries still in SYN_SENT without a reply (the reply takes another path, or
+	 * the server is silent), and the first pairs of them, by (source, destination, port) */
+	uint64_t syn_unreplied;
+	unsigned int npairs;
+	struct ct_agg_pair pairs[CT_AGG_PAIRS];
+	bool pairs_capped; /* more pairs than CT_AGG_PAIRS */
 };
 
 struct ct_agg;

@@ -18,6 +18,8 @@ void audit_check_fix_effect(const struct snapshot *s, const struct audit_thresho
 			    struct finding *f);
 void audit_check_legacy_nat(const struct snapshot *s, const struct audit_thresholds *t,
 			    struct finding *f);
+void audit_check_asymmetric(const struct snapshot *s, const struct audit_thresholds *t,
+			    struct finding *f);
 void audit_check_tracking(const struct snapshot *s, const struct audit_thresholds *t,
 			  struct finding *f);
 

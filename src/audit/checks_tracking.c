@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include "audit/tracking.h"
 #include "audit_int.h"
@@ -75,4 +76,56 @@ void audit_check_tracking(const struct snapshot *s, const struct audit_threshold
 	snprintf(f->remedy, sizeof(f->remedy),
 		 "Keep it tracked, or first change what needs its state (TRACKING names each "
 		 "rule), then exempt it.");
+}
+
+/* "SRC -> DST:PORT (N)" for the first pairs of connections without a reply here. */
+static void pairs_text(const struct ct_summary *t, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < t->npairs && i < 3 && off < len; i++) {
+		const struct ct_agg_pair *p = &t->pairs[i];
+		char a[64], b[80];
+
+		off += (size_t)snprintf(buf + off, len - off, "%s%s -> %s (%u)", i ? ", " : "",
+					ct_flow_addr_str(p->family, &p->src, a, sizeof(a)),
+					ct_flow_endpoint_str(p->family, IPPROTO_TCP, &p->dst,
+							     p->dport, b, sizeof(b)),
+					p->entries);
+	}
+}
+
+/*
+ * asymmetric_route: invalid packets rising while TCP connections through this host saw
+ * no reply here (still SYN_SENT): the replies take another path, so conntrack sees the
+ * client's ACKs for a connection it never saw answered and calls them invalid.
+ */
+void audit_check_asymmetric(const struct snapshot *s, const struct audit_thresholds *t,
+			    struct finding *f)
+{
+	uint64_t invalid = snapshot_delta(s, CT_STAT_INVALID);
+	const struct ct_summary *tab = &s->table;
+	char pairs[240];
+
+	if (!s->have_table) {
+		f->sev = SEV_UNKNOWN;
+		audit_summary(f, "table not dumped");
+		return;
+	}
+	audit_evidence(f, "invalid_per_s", snapshot_rate(s, CT_STAT_INVALID));
+	audit_evidence(f, "syn_unreplied", (double)tab->syn_unreplied);
+	if (!invalid || !tab->syn_unreplied) {
+		audit_summary(f, invalid ? "invalid packets rise, but every TCP connection got its "
+					   "reply here: not an asymmetric route"
+					 : "no sign of an asymmetric route");
+		return;
+	}
+	audit_raise(f, SEV_WARNING);
+	pairs_text(tab, pairs, sizeof(pairs));
+	audit_summary(f,
+		      "%.1f invalid packets/s while %llu TCP connections got no reply through "
+		      "this host: their replies take another path (%s%s)",
+		      snapshot_rate(s, CT_STAT_INVALID), (unsigned long long)tab->syn_unreplied,
+		      pairs, tab->npairs > 3 || tab->pairs_capped ? ", ..." : "");
 }

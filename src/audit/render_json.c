@@ -98,6 +98,24 @@ static json_t *hist_json(const uint64_t *h)
 	return a;
 }
 
+/* TCP connections without a reply here, the first pairs of them. */
+static json_t *pairs_json(const struct ct_summary *t)
+{
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; i < t->npairs; i++) {
+		const struct ct_agg_pair *p = &t->pairs[i];
+		char s[64], d[64];
+
+		json_array_append_new(
+			a, json_pack("{s:s,s:s,s:i,s:i}", "src",
+				     ct_flow_addr_str(p->family, &p->src, s, sizeof(s)), "dst",
+				     ct_flow_addr_str(p->family, &p->dst, d, sizeof(d)), "dport",
+				     (int)p->dport, "entries", (int)p->entries));
+	}
+	return a;
+}
+
 static json_t *table_json(const struct snapshot *s)
 {
 	const struct ct_summary *t = &s->table;
@@ -110,6 +128,8 @@ static json_t *table_json(const struct snapshot *s)
 	json_object_set_new(o, "assured", json_integer((json_int_t)t->counts.assured));
 	json_object_set_new(o, "unreplied", json_integer((json_int_t)t->counts.unreplied));
 	json_object_set_new(o, "nat", flow_counts_nat_json(&t->counts));
+	json_object_set_new(o, "syn_unreplied", json_integer((json_int_t)t->syn_unreplied));
+	json_object_set_new(o, "syn_unreplied_pairs", pairs_json(t));
 	for (unsigned int i = 0; i < CT_AGG_TIMEOUT_BUCKETS - 1; i++)
 		json_array_append_new(bounds, json_integer(ct_agg_timeout_bounds[i]));
 	json_array_append_new(bounds, json_null());

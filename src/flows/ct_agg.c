@@ -189,6 +189,33 @@ unsigned int ct_agg_timeout_bucket(uint32_t seconds)
 	return i;
 }
 
+/* A TCP entry in SYN_SENT without a reply: counted, and its pair kept (the first ones). */
+static void note_unreplied_syn(struct ct_summary *s, const struct ct_flow *f)
+{
+	size_t len = f->family == AF_INET ? 4 : 16;
+
+	s->syn_unreplied++;
+	for (unsigned int i = 0; i < s->npairs; i++) {
+		struct ct_agg_pair *p = &s->pairs[i];
+
+		if (p->family == f->family && p->dport == f->orig.dport &&
+		    memcmp(p->src.a8, f->orig.src.a8, len) == 0 &&
+		    memcmp(p->dst.a8, f->orig.dst.a8, len) == 0) {
+			p->entries++;
+			return;
+		}
+	}
+	if (s->npairs == CT_AGG_PAIRS) {
+		s->pairs_capped = true;
+		return;
+	}
+	s->pairs[s->npairs++] = (struct ct_agg_pair){ .family = f->family,
+						      .src = f->orig.src,
+						      .dst = f->orig.dst,
+						      .dport = f->orig.dport,
+						      .entries = 1 };
+}
+
 void ct_agg_set_nets(struct ct_agg *agg, const struct localnets *nets)
 {
 	agg->nets = nets;
@@ -212,6 +239,8 @@ int ct_agg_add(struct ct_agg *agg, const struct ct_flow *f)
 		s->unreplied_timeout[ct_agg_timeout_bucket(f->timeout)]++;
 	if (f->l4proto == IPPROTO_UDP)
 		s->udp_timeout[ct_agg_timeout_bucket(f->timeout)]++;
+	if (unreplied && f->has_tcp_state && f->tcp_state == CT_TCP_SYN_SENT)
+		note_unreplied_syn(s, f);
 
 	if (!ct_flow_snat_key(f, &k))
 		return 0;
