@@ -6,6 +6,7 @@
 
 #include "ct_flow.h"
 #include "flows/failures.h"
+#include "flows/trackclass.h"
 #include "host/localnet.h"
 
 /*
@@ -24,6 +25,7 @@ struct bynet {
 	const struct localnets *nets;
 	struct bynet_row *rows; /* nets->n + 1: the last is "elsewhere" */
 	size_t nrows;
+	struct track_classes track; /* the same flows by what needs tracking */
 };
 
 /** Rows for @nets (kept by reference); -ENOMEM. */

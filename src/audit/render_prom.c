@@ -206,6 +206,16 @@ static void emit_nat_kind(struct metrics *m, const struct render_ns *ns, const v
 			       ct_flow_nat_kind_name(k), NULL);
 }
 
+/* By what needs tracking (flows/trackclass.h): tunnel, bridge_local, loopback, other. */
+static void emit_track_class(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	if (!ns->snap->have_table)
+		return;
+	for (int k = 0; k < TRACK_CLASSES; k++)
+		metrics_sample(m, (double)ns->snap->table.track.row[k].entries, "class",
+			       track_class_name(k), NULL);
+}
+
 /* @assured: non-NULL for ASSURED entries, NULL for UNREPLIED */
 static void emit_flag(struct metrics *m, const struct render_ns *ns, const void *assured)
 {
@@ -254,6 +264,10 @@ static void table_families(struct metrics *m, const struct render_ns *ns, size_t
 	render_family(m, ns, n, "natscope_conntrack_nat_entries", METRIC_GAUGE,
 		      "Conntrack entries by the NAT they carry, from one table dump.",
 		      emit_nat_kind, NULL);
+	render_family(m, ns, n, "natscope_conntrack_entries_by_class", METRIC_GAUGE,
+		      "Conntrack entries by what needs tracking: tunnel carriers, bridge-local "
+		      "traffic, loopback, other (natscope-audit(8), TRACKING).",
+		      emit_track_class, NULL);
 	render_family(m, ns, n, "natscope_conntrack_assured_entries", METRIC_GAUGE,
 		      "ASSURED conntrack entries, from one table dump.", emit_flag, &assured);
 	render_family(m, ns, n, "natscope_conntrack_unreplied_entries", METRIC_GAUGE,

@@ -7,6 +7,7 @@
 
 int bynet_init(struct bynet *b, const struct localnets *nets)
 {
+	memset(&b->track, 0, sizeof(b->track));
 	b->nets = nets;
 	b->nrows = nets->n + 1;
 	b->rows = calloc(b->nrows, sizeof(*b->rows));
@@ -39,6 +40,7 @@ void bynet_add(struct bynet *b, const struct ct_flow *f)
 	r->snat += k == CT_NAT_SNAT || k == CT_NAT_BOTH;
 	r->dnat += k == CT_NAT_DNAT || k == CT_NAT_BOTH;
 	r->unreplied += ct_flow_unreplied(f);
+	track_classes_add(&b->track, b->nets, f);
 }
 
 void bynet_add_failures(struct bynet *b, const struct failures *f)

@@ -110,4 +110,17 @@ void tui_draw_networks(struct tui *t, const struct tui_data *d, const struct tui
 		tui_line(y + 1, A_DIM,
 			 "a flow counts on the network of its inside end: the pre-NAT source, or "
 			 "the DNAT target");
+	if (y + 3 < LINES) {
+		const struct track_classes *tc = &b->track;
+
+		tui_line(y + 3, 0,
+			 "tracked: tunnel %llu, bridge-local %llu, loopback %llu, other %llu",
+			 (unsigned long long)tc->row[TRACK_TUNNEL].entries,
+			 (unsigned long long)tc->row[TRACK_BRIDGE_LOCAL].entries,
+			 (unsigned long long)tc->row[TRACK_LOOPBACK].entries,
+			 (unsigned long long)tc->row[TRACK_OTHER].entries);
+		tui_line(y + 4, A_DIM,
+			 "tunnel carriers and bridge-local flows need no state: natscope audit "
+			 "says when to exempt them (TRACKING)");
+	}
 }

@@ -52,6 +52,10 @@ assert c[0]['snippet'] in f['remedy'], f['remedy']
 print(c[0]['snippet'])
 PY
 info "snippet: $(cat "$T/snippet")"
+# the same count as a metric
+"$NATSCOPE" --netns "$A" audit -i 0 -f prometheus >"$T/a.prom"
+m=$(sed -n 's/^natscope_conntrack_entries_by_class{netns="[^"]*",class="tunnel"} //p' "$T/a.prom")
+[ "$m" -ge "$n" ] || fail "natscope_conntrack_entries_by_class tunnel is '$m', conntrack -L had $n carriers"
 
 # the snippet, as the user would apply it; the old carriers are flushed, new flows follow
 ip netns exec "$A" nft -f "$T/snippet" || fail "the snippet does not load: $(cat "$T/snippet")"
@@ -62,6 +66,15 @@ wait_ready "$T/cli2"
 inner=$(ip netns exec "$A" conntrack -L 2>/dev/null | grep -c 'dst=198\.18\.98\.2 ')
 [ "$inner" -ge 25 ] || fail "traffic over the tunnel stopped ($inner inner flows)"
 info "after the snippet: 0 carriers tracked, $inner flows over the tunnel"
+# the notrack rules in place are recognised and listed, with the hooks they run on
+"$NATSCOPE" --netns "$A" audit -i 0 -f json >"$T/n.json"
+python3 - "$T/n.json" <<'PY' || fail "notrack rules: $(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['tracking']['notrack_rules'])" "$T/n.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))['tracking']['notrack_rules']
+hooks = sorted(x['hooks'] for x in r if x['table'] == 'conntrack_bypass')
+assert hooks == ['output', 'prerouting'], r
+assert all(x['rule'] == 'udp dport 4789 notrack' for x in r), r
+PY
 
 # a rule that needs the carriers' state: no snippet, the rule named
 ip netns exec "$A" nft delete table inet conntrack_bypass || fail "remove the snippet"

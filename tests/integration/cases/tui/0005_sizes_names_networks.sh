@@ -71,6 +71,7 @@ for size in 80x24 100x30 200x50; do
 	expect "^sort PROTO +rows 1-[0-9]+ of [0-9]+$" "$size: the flows status on the last line"
 	key 5
 	expect_networks "$size"
+	[ "$h" -lt 30 ] || expect "^tracked: tunnel 0, bridge-local 0, loopback 0, other [0-9]+" "$size: the table by what needs tracking"
 done
 
 # 200x50: names
