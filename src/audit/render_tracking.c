@@ -45,9 +45,10 @@ void render_tracking_text(FILE *out, const struct snapshot *s)
 	unsigned int nt = 0;
 
 	fprintf(out, "\nTRACKING (the table by what needs tracking%s)\n",
-		t->counters ? ""
-			    : "; no byte counts: net.netfilter.nf_conntrack_acct=1 adds them to "
-			      "entries created after it, at 16 bytes and an update per packet each");
+		t->counters
+			? ""
+			: "; no byte counts: net.netfilter.nf_conntrack_acct=1 adds them to "
+			  "entries created after it, at 16 bytes and an update per packet each");
 	for (int k = 0; k < TRACK_CLASSES; k++)
 		row_text(out, track_class_name(k), &t->row[k], t->total, t->counters);
 	for (int k = 0; k < TUNNEL_KINDS; k++)

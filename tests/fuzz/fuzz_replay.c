@@ -46,7 +46,9 @@ static int agg_flow(const struct ct_flow *f, void *data)
 /* The flows view of top on the final table: every column, both orders, a filter. */
 static void views_of(struct engine *e, uint8_t how)
 {
-	static const char *const filters[] = { NULL, "udp", "!tcp 10.0.0.0/8", "established",
+	static const char *const filters[] = { NULL, "udp",
+					       "!tcp 10.0.0.0/8 src=10.0.0.0/8 dport=53 web",
+					       "established",
 					       "1 2 3 4 5 6 7 8 9" /* more words than it takes */ };
 	struct topdata_flows page = { 0 };
 	struct ct_summary sum;
@@ -54,7 +56,7 @@ static void views_of(struct engine *e, uint8_t how)
 	for (int col = 0; col < TOPDATA_COLS; col++) {
 		topdata_col_name((enum topdata_col)col);
 		topdata_flows(e, (enum topdata_col)col, (how >> col) & 1, filters[(how + col) % 5],
-			      3, 1 + how % 32, &page);
+			      NULL, 3, 1 + how % 32, &page);
 	}
 	topdata_flows_release(&page);
 	topdata_groups(e, &sum); /* plain data: nothing to release */
