@@ -139,14 +139,23 @@ static int set_all(const struct tune_item *v, unsigned int n, bool undo, char *e
 	return 0;
 }
 
-static bool asked(struct app *app, const struct fix_args *a, const char *what)
+/* --yes, or a terminal's yes to @question: 0 to go on, 1 when declined, else the error. */
+static int consent(struct app *app, const struct fix_args *a, const char *question,
+		   const char *declined)
 {
 	char line[16];
 
 	if (a->yes)
-		return true;
-	fprintf(stderr, "%s? [y/N] ", what);
-	return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
+		return 0;
+	if (!isatty(STDIN_FILENO))
+		return app_error(app, APP_ERR_USAGE,
+				 "refusing to change settings without --yes (no terminal to ask "
+				 "on); see them first with --dry-run");
+	fprintf(stderr, "%s? [y/N] ", question);
+	if (fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y'))
+		return 0;
+	fprintf(app->out, "%s; nothing changed\n", declined);
+	return 1;
 }
 
 /* What sizing recommends here: the changes to make, and the global ones to skip. */
@@ -211,14 +220,9 @@ static int tune_apply(struct app *app, const struct fix_args *a, ino_t ino, bool
 				r.v[i].after);
 		return 0;
 	}
-	if (!a->yes && !isatty(STDIN_FILENO))
-		return app_error(app, APP_ERR_USAGE,
-				 "refusing to change settings without --yes (no terminal to ask "
-				 "on); see them first with --dry-run");
-	if (!asked(app, a, "Apply these settings")) {
-		fprintf(app->out, "not applied; nothing changed\n");
-		return 1;
-	}
+	ret = consent(app, a, "Apply these settings", "not applied");
+	if (ret)
+		return ret;
 	/* the values from before natscope's first tune stay the ones --revert restores */
 	record_path(ino, path, sizeof(path));
 	if (record_read(path, &old) == 0)
@@ -276,14 +280,9 @@ static int tune_revert(struct app *app, const struct fix_args *a, ino_t ino)
 	}
 	if (a->dry_run)
 		return 0;
-	if (!a->yes && !isatty(STDIN_FILENO))
-		return app_error(app, APP_ERR_USAGE,
-				 "refusing to change settings without --yes (no terminal to ask "
-				 "on); see them first with --dry-run");
-	if (!asked(app, a, "Restore these settings")) {
-		fprintf(app->out, "not restored; nothing changed\n");
-		return 1;
-	}
+	ret = consent(app, a, "Restore these settings", "not restored");
+	if (ret)
+		return ret;
 	ret = set_all(r.v, r.n, true, err, sizeof(err));
 	if (ret < 0)
 		return app_error(app, APP_ERR_RUNTIME, "%s; nothing changed", err);

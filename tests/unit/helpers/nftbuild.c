@@ -122,6 +122,19 @@ void nb_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
 	nb_add(r, e);
 }
 
+void nb_bitwise(struct nftnl_rule *r, const void *mask, uint32_t len)
+{
+	static const uint8_t zero[16];
+	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	nb_add(r, e);
+}
+
 void nb_masq(struct nftnl_rule *r, uint32_t flags)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("masq");

@@ -21,6 +21,8 @@ void nb_add(struct nftnl_rule *r, struct nftnl_expr *e);
 void nb_meta_load(struct nftnl_rule *r, uint32_t key, uint32_t reg);
 void nb_payload_load(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len);
 void nb_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len);
+/* register 1 &= @mask (@len bytes), xor 0 */
+void nb_bitwise(struct nftnl_rule *r, const void *mask, uint32_t len);
 void nb_masq(struct nftnl_rule *r, uint32_t flags);
 void nb_counter(struct nftnl_rule *r);
 void nb_verdict(struct nftnl_rule *r, int32_t v, const char *chain);

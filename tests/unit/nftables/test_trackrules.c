@@ -32,13 +32,7 @@ static void ct_state(struct nftnl_rule *r)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
 	nb_add(r, e);
-	e = nftnl_expr_alloc("bitwise");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &est, 4);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, "\0\0\0\0", 4);
-	nb_add(r, e);
+	nb_bitwise(r, &est, 4);
 	nb_cmp(r, NFT_CMP_NEQ, "\0\0\0\0", 4);
 }
 
@@ -64,19 +58,12 @@ static void udp_dport(struct nftnl_rule *r, uint16_t port)
 
 static void saddr_prefix(struct nftnl_rule *r, const char *addr, const char *mask)
 {
-	struct nftnl_expr *e;
 	uint32_t a, m;
 
 	inet_pton(AF_INET, addr, &a);
 	inet_pton(AF_INET, mask, &m);
 	nb_payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
-	e = nftnl_expr_alloc("bitwise");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &m, 4);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, "\0\0\0\0", 4);
-	nb_add(r, e);
+	nb_bitwise(r, &m, 4);
 	nb_cmp(r, NFT_CMP_EQ, &a, 4);
 }
 
