@@ -94,20 +94,28 @@ static int act_delete(struct tui_state *st)
 	st->confirm = true;
 	return TUI_REDRAW;
 }
+/* Sorting is the flows view's: from another view the key also opens it (as iptstate,
+ * whose one view is the table, would have it). */
+static int sorted(struct tui_state *st)
+{
+	if (st->view != TUI_FLOWS)
+		set_view(st, TUI_FLOWS);
+	return TUI_REDRAW | TUI_REFRESH;
+}
 static int act_sort(struct tui_state *st)
 {
 	st->sort = (st->sort + 1) % TOPDATA_COLS;
-	return TUI_REDRAW | TUI_REFRESH;
+	return sorted(st);
 }
 static int act_sort_back(struct tui_state *st)
 {
 	st->sort = (st->sort + TOPDATA_COLS - 1) % TOPDATA_COLS;
-	return TUI_REDRAW | TUI_REFRESH;
+	return sorted(st);
 }
 static int act_reverse(struct tui_state *st)
 {
 	st->reverse = !st->reverse;
-	return TUI_REDRAW | TUI_REFRESH;
+	return sorted(st);
 }
 /* Start typing a filter word: @prefix ("src=", ...) after what is there, or anew. */
 static int edit_filter(struct tui_state *st, const char *prefix)
@@ -212,6 +220,7 @@ static const struct key {
 	  "filter flows (below); Esc clears",
 	  "htop",
 	  act_filter },
+	{ { TUI_KEY_F3 }, "F3", "search flows: the same filter", "htop", act_filter },
 	{ { 's' }, "s", "filter by source address or prefix", "iptstate", act_fsrc },
 	{ { 'd' }, "d", "filter by destination address or prefix", "iptstate", act_fdst },
 	{ { 'S' }, "S", "filter by source port", "iptstate", act_fsport },

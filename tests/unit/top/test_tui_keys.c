@@ -78,6 +78,7 @@ static void sorting_interval_pause(void **state)
 
 	tui_keys_handle(&st, 'B'); /* iptstate's b/B, htop's < > */
 	assert_int_equal(st.sort, TOPDATA_COLS - 1);
+	assert_int_equal(st.view, TUI_FLOWS); /* sorting opens the flows view */
 	tui_keys_handle(&st, 'b');
 	assert_int_equal(st.sort, 0);
 	tui_keys_handle(&st, '>');

@@ -68,7 +68,7 @@ key h
 expect "b > F6 +sort flows by the next column +iptstate, htop" "help: the key table, with the tool each binding follows"
 key End
 expect "other text +the flow's line or its owners" "help scrolls to its last line (End)"
-expect "lines [0-9]+-38 of 38" "and says where it is"
+expect "lines [0-9]+-([0-9]+) of \\1 " "and says where it is: at the last line"
 t0=$(date +%s%N)
 tm send-keys -t "$S" Escape
 expect_gone "^keys \\(where" "Esc leaves help"
