@@ -28,6 +28,7 @@ enum ct_nat_kind {
 #define CT_TCP_STATES	 10
 #define CT_TCP_SYN_SENT	 1
 #define CT_TCP_TIME_WAIT 7
+#define CT_TCP_CLOSE	 8
 
 struct ct_flow {
 	uint32_t id;

@@ -11,15 +11,16 @@
  * What to set when the table is under pressure: nf_conntrack_max with headroom over the
  * count seen (twice it, in steps of 65,536) and its kernel memory (the slab object size
  * measured on this kernel), nf_conntrack_buckets by the kernel's own rule (one bucket per
- * allowed entry), and the TIME_WAIT and UDP timeouts that would have held the table, from
+ * allowed entry), and the TIME_WAIT, CLOSE and UDP timeouts that would have held the table, from
  * the remaining-timeout histograms of the dump.  Each line says what it risks and whether
  * it is global (nf_conntrack_max and _buckets: set from the initial namespace only) or
  * per network namespace.
  */
-#define SIZING_LINES	   4
-#define SIZING_STEP	   65536 /* nf_conntrack_max is rounded up to this */
-#define SIZING_TW_TIMEOUT  60	 /* Linux's own TCP TIME_WAIT (TCP_TIMEWAIT_LEN) */
-#define SIZING_UDP_TIMEOUT 15
+#define SIZING_LINES	     5
+#define SIZING_STEP	     65536 /* nf_conntrack_max is rounded up to this */
+#define SIZING_TW_TIMEOUT    60	   /* Linux's own TCP TIME_WAIT (TCP_TIMEWAIT_LEN) */
+#define SIZING_UDP_TIMEOUT   15
+#define SIZING_CLOSE_TIMEOUT 5
 
 struct sizing_line {
 	enum sysctl_key key;

@@ -56,7 +56,8 @@ struct ct_summary {
 	struct flow_counts counts;
 	uint64_t time_wait_timeout[CT_AGG_TIMEOUT_BUCKETS];
 	uint64_t unreplied_timeout[CT_AGG_TIMEOUT_BUCKETS];
-	uint64_t udp_timeout[CT_AGG_TIMEOUT_BUCKETS]; /* UDP entries, replied or not */
+	uint64_t udp_timeout[CT_AGG_TIMEOUT_BUCKETS];	/* UDP entries, replied or not */
+	uint64_t close_timeout[CT_AGG_TIMEOUT_BUCKETS]; /* TCP entries in CLOSE (after a RST) */
 	uint64_t ngroups;	 /* SNAT groups seen (bounded by CT_AGG_MAX_GROUPS) */
 	uint64_t untracked_snat; /* SNAT'd entries not grouped because the bound was hit */
 	bool groups_truncated;

@@ -72,6 +72,30 @@ static void size_table(const struct snapshot *s, struct sizing *z, int64_t count
 	z->mem_mib_after = mib(rec, rec, z->entry_bytes);
 }
 
+/*
+ * CLOSE (after a RST): only under pressure, with hundreds of entries in it.  Its timeout
+ * (10 s) is finer than the histogram's buckets, so the saving is the steady state's: with
+ * arrivals spread evenly, a timeout of T' keeps T'/T of them.
+ */
+static void size_close(const struct snapshot *s, struct sizing *z, bool pressure)
+{
+	int64_t close = s->sys.val[SYSCTL_TCP_TIMEOUT_CLOSE];
+	uint64_t n = s->table.counts.tcp_state[CT_TCP_CLOSE];
+	struct sizing_line *l;
+
+	if (!pressure || close == SYSCTL_ABSENT || close <= SIZING_CLOSE_TIMEOUT || n < 100)
+		return;
+	l = line(z, SYSCTL_TCP_TIMEOUT_CLOSE, close, SIZING_CLOSE_TIMEOUT, false);
+	snprintf(l->why, sizeof(l->why),
+		 "%llu entries wait out a RST: in a steady state about %llu of them would be gone",
+		 (unsigned long long)n,
+		 (unsigned long long)(n * (uint64_t)(close - SIZING_CLOSE_TIMEOUT) /
+				      (uint64_t)close));
+	snprintf(l->risk, sizeof(l->risk),
+		 "packets still in flight after a reset arrive to no entry and are taken as "
+		 "new (or invalid)");
+}
+
 static void size_timeouts(const struct snapshot *s, struct sizing *z, bool pressure, bool tw_heavy)
 {
 	const struct ct_summary *t = &s->table;
@@ -93,6 +117,7 @@ static void size_timeouts(const struct snapshot *s, struct sizing *z, bool press
 			 "%d s is still the TCP stack's own TIME_WAIT",
 			 SIZING_TW_TIMEOUT);
 	}
+	size_close(s, z, pressure);
 	if (pressure && udp != SYSCTL_ABSENT && udp > SIZING_UDP_TIMEOUT &&
 	    t->counts.by_proto[IPPROTO_UDP] * 2 >= t->counts.total &&
 	    (saved = sizing_saved(t->udp_timeout, udp, SIZING_UDP_TIMEOUT)) > 0) {

@@ -235,6 +235,8 @@ int ct_agg_add(struct ct_agg *agg, const struct ct_flow *f)
 	track_classes_add(&s->track, agg->nets, f);
 	if (f->has_tcp_state && f->tcp_state == CT_TCP_TIME_WAIT)
 		s->time_wait_timeout[ct_agg_timeout_bucket(f->timeout)]++;
+	if (f->has_tcp_state && f->tcp_state == CT_TCP_CLOSE)
+		s->close_timeout[ct_agg_timeout_bucket(f->timeout)]++;
 	if (unreplied)
 		s->unreplied_timeout[ct_agg_timeout_bucket(f->timeout)]++;
 	if (f->l4proto == IPPROTO_UDP)

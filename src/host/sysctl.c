@@ -22,6 +22,7 @@ static const char *const sysctl_files[SYSCTL_KEYS] = {
 	[SYSCTL_TCP_TIMEOUT_TIME_WAIT] = "nf_conntrack_tcp_timeout_time_wait",
 	[SYSCTL_TCP_TIMEOUT_CLOSE_WAIT] = "nf_conntrack_tcp_timeout_close_wait",
 	[SYSCTL_TCP_TIMEOUT_FIN_WAIT] = "nf_conntrack_tcp_timeout_fin_wait",
+	[SYSCTL_TCP_TIMEOUT_CLOSE] = "nf_conntrack_tcp_timeout_close",
 	[SYSCTL_UDP_TIMEOUT] = "nf_conntrack_udp_timeout",
 	[SYSCTL_UDP_TIMEOUT_STREAM] = "nf_conntrack_udp_timeout_stream",
 	[SYSCTL_ICMP_TIMEOUT] = "nf_conntrack_icmp_timeout",

@@ -40,8 +40,10 @@ static void full_table(void **state)
 	s.sys.ct_entry_bytes = 256;
 	s.table.counts.by_proto[IPPROTO_UDP] = 99000; /* most of the table */
 	s.table.udp_timeout[0] = 60000;		      /* <10 s left of 30: idle 20 s+ */
+	s.table.counts.tcp_state[CT_TCP_CLOSE] = 400;
+	s.sys.val[SYSCTL_TCP_TIMEOUT_CLOSE] = 10;
 	sizing_compute(&s, &t, &z);
-	assert_int_equal(z.n, 4);
+	assert_int_equal(z.n, 5);
 	assert_int_equal(z.v[0].key, SYSCTL_MAX);
 	assert_int_equal(z.v[0].current, 262144);
 	assert_int_equal(z.v[0].recommended, 524288); /* 2 x 250,000 up to 65,536 steps */
@@ -52,8 +54,11 @@ static void full_table(void **state)
 	assert_int_equal(z.v[2].key, SYSCTL_TCP_TIMEOUT_TIME_WAIT);
 	assert_int_equal(z.v[2].recommended, 60);
 	assert_false(z.v[2].global);
-	assert_int_equal(z.v[3].key, SYSCTL_UDP_TIMEOUT);
-	assert_int_equal(z.v[3].recommended, 15);
+	assert_int_equal(z.v[3].key, SYSCTL_TCP_TIMEOUT_CLOSE);
+	assert_int_equal(z.v[3].recommended, 5);
+	assert_non_null(strstr(z.v[3].why, "about 200 of them")); /* half of 400 */
+	assert_int_equal(z.v[4].key, SYSCTL_UDP_TIMEOUT);
+	assert_int_equal(z.v[4].recommended, 15);
 	/* 524,288 x 256 bytes + 524,288 buckets x 8 */
 	assert_true(z.mem_mib_after > 131.9 && z.mem_mib_after < 132.1);
 	assert_int_equal(sizing_sysctl_d(&z, file, sizeof(file)), 0);
