@@ -216,41 +216,73 @@ static void read_expr(struct reader *rd, const struct nftnl_expr *e)
 	}
 }
 
-/* Whether base chain @base reaches @chain (by jump and goto). */ static bool
-reaches(const struct ruleset *rs, const struct nftnl_chain *base, uint32_t family,
-	const char *table, const char *chain)
-{
-	struct ruleset_chains rc = { 0 };
-	bool yes;
+/* The base chains of the IP families, each with the chains it reaches (computed once). */
+struct base {
+	const struct nftnl_chain *c;
+	uint32_t family;
+	const char *table;
+	struct ruleset_chains reach;
+};
 
-	if (ruleset_reach(rs, family, table, nftnl_chain_get_str(base, NFTNL_CHAIN_NAME), &rc) < 0)
-		return false;
-	yes = ruleset_chains_has(&rc, chain);
-	ruleset_chains_release(&rc);
-	return yes;
+struct bases {
+	struct base *v;
+	size_t n;
+};
+
+static void bases_release(struct bases *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		ruleset_chains_release(&b->v[i].reach);
+	free(b->v);
 }
 
-static void find_hooks(const struct ruleset *rs, struct trackrule *t)
+static int bases_find(const struct ruleset *rs, struct bases *b)
 {
-	t->priority = 0;
+	int ret;
+
+	memset(b, 0, sizeof(*b));
 	for (size_t i = 0; i < ruleset_nchains(rs); i++) {
 		const struct nftnl_chain *c = ruleset_chain(rs, i);
-		int prio;
+		uint32_t family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
+		struct base *v;
 
 		if (!nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM) ||
-		    nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY) != t->family ||
-		    strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), t->table) != 0 ||
-		    !reaches(rs, c, t->family, t->table, t->chain))
+		    (family != NFPROTO_IPV4 && family != NFPROTO_IPV6 && family != NFPROTO_INET))
 			continue;
-		prio = (int)nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
+		v = realloc(b->v, (b->n + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		b->v = v;
+		v[b->n] = (struct base){ .c = c,
+					 .family = family,
+					 .table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE) };
+		if (ruleset_reach(rs, family, v[b->n].table,
+				  nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), &v[b->n].reach) < 0)
+			return -ENOMEM;
+		b->n++;
+	}
+	return 0;
+}
+
+/* The hooks and lowest priority of the base chains that reach @t's chain. */
+static void find_hooks(const struct bases *b, struct trackrule *t)
+{
+	t->priority = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct base *x = &b->v[i];
+		int prio;
+
+		if (x->family != t->family || strcmp(x->table, t->table) != 0 ||
+		    !ruleset_chains_has(&x->reach, t->chain))
+			continue;
+		prio = (int)nftnl_chain_get_s32(x->c, NFTNL_CHAIN_PRIO);
 		if (!t->hooks || prio < t->priority)
 			t->priority = prio;
-		t->hooks |= TRACKRULES_HOOK(nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM));
+		t->hooks |= TRACKRULES_HOOK(nftnl_chain_get_u32(x->c, NFTNL_CHAIN_HOOKNUM));
 	}
 }
 
-static int analyze_rule(const struct ruleset *rs, const struct nftnl_rule *r,
-			struct trackrules *out)
+static int analyze_rule(const struct bases *b, const struct nftnl_rule *r, struct trackrules *out)
 {
 	struct trackrule t = { .l4proto = -1, .dport = -1 };
 	struct reader rd = { .t = &t };
@@ -273,7 +305,7 @@ static int analyze_rule(const struct ruleset *rs, const struct nftnl_rule *r,
 	t.handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
 	t.owner = natrules_guess_owner(t.table, t.chain);
 	natrules_render(r, t.family, 0, t.text, sizeof(t.text));
-	find_hooks(rs, &t);
+	find_hooks(b, &t);
 	if (!t.hooks)
 		return 0; /* reached from no base chain: it never runs */
 	v = realloc(out->v, (out->n + 1) * sizeof(*v));
@@ -286,12 +318,17 @@ static int analyze_rule(const struct ruleset *rs, const struct nftnl_rule *r,
 
 int trackrules_analyze(const struct ruleset *rs, struct trackrules *out)
 {
-	int ret = 0;
+	struct bases b;
+	int ret;
 
 	memset(out, 0, sizeof(*out));
 	out->have = true;
+	ret = bases_find(rs, &b);
 	for (size_t i = 0; i < ruleset_nrules(rs) && ret == 0; i++)
-		ret = analyze_rule(rs, ruleset_rule(rs, i), out);
+		ret = analyze_rule(&b, ruleset_rule(rs, i), out);
+	bases_release(&b);
+	if (ret < 0)
+		trackrules_release(out);
 	return ret;
 }
 
