@@ -256,9 +256,10 @@ static int bases_find(const struct ruleset *rs, struct bases *b)
 		v[b->n] = (struct base){ .c = c,
 					 .family = family,
 					 .table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE) };
-		if (ruleset_reach(rs, family, v[b->n].table,
-				  nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), &v[b->n].reach) < 0)
-			return -ENOMEM;
+		ret = ruleset_reach(rs, family, v[b->n].table,
+				    nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), &v[b->n].reach);
+		if (ret < 0)
+			return ret;
 		b->n++;
 	}
 	return 0;
