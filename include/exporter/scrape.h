@@ -7,6 +7,7 @@
 
 #include "audit/metrics.h"
 #include "exporter/named.h"
+#include "host/localnet.h"
 #include "host/sysctl.h"
 
 struct top_live;
@@ -17,6 +18,7 @@ struct exporter_ns {
 	ino_t ino;		/* its inode (docker-proxy processes are matched by it) */
 	bool own;		/* the exporter's own namespace (iptables-legacy readable) */
 	struct sysctl_info sys; /* read inside it at start */
+	struct localnets nets;	/* its attached networks, read at start (bridge-local) */
 	struct top_live *live;
 	struct named_fails named; /* insertion failures the BPF component named */
 };

@@ -180,6 +180,9 @@ static int watch(struct app *app, const struct exporter_args *a, struct exporter
 		ret = -ENOENT;
 	else
 		ret = top_live_start(&ns->live, &o, &stage);
+	/* the attached networks, for bridge-local traffic: best effort, as audit's */
+	if (ret == 0 && localnets_read(&ns->nets, NULL) < 0)
+		memset(&ns->nets, 0, sizeof(ns->nets));
 	if (ret < 0)
 		ret = app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_NO_CONNTRACK,
 				"watching conntrack in %s failed: %s", ns->label,
@@ -187,6 +190,8 @@ static int watch(struct app *app, const struct exporter_args *a, struct exporter
 	ret = app_leave(&sub, &ctx, ret);
 	if (ret == 0)
 		exporter_bpf_seed(&ex->bpf, ns);
+	else
+		localnets_release(&ns->nets);
 	ex->n += ret == 0;
 	return ret;
 }
@@ -194,6 +199,7 @@ static int watch(struct app *app, const struct exporter_args *a, struct exporter
 static void unwatch(struct exporter *ex, size_t i)
 {
 	top_live_free(ex->ns[i].live);
+	localnets_release(&ex->ns[i].nets);
 	ex->ns[i] = ex->ns[--ex->n];
 }
 

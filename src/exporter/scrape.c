@@ -37,8 +37,10 @@ static int snapshot_of(struct exporter_ns *ns, struct snapshot *s)
 	}
 	if (ret == 0)
 		ret = ct_agg_new(&agg);
-	if (ret == 0)
+	if (ret == 0) {
+		ct_agg_set_nets(agg, &ns->nets);
 		ret = engine_foreach(top_live_engine(ns->live), agg_flow, agg);
+	}
 	if (ret == 0) {
 		ct_agg_summarize(agg, &s->table);
 		s->have_table = true;

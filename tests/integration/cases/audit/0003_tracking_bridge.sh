@@ -66,6 +66,18 @@ assert c['safe'] and 'iifname "br0" ip saddr 198.18.97.0/24 ip daddr 198.18.97.0
 open(sys.argv[1] + '.nft', 'w').write(c['snippet'] + '\n')
 PY
 info "bridge-local: $(between) entries, snippet: $(cat "$T/a.json.nft")"
+# the exporter classifies them too: its metric against conntrack -L
+ip netns exec "$R" "$NATSCOPE" exporter --listen 127.0.0.1:9662 >"$T/exp" 2>&1 &
+xp=$!
+for i in $(seq 50); do
+	ip netns exec "$R" curl -sf http://127.0.0.1:9662/metrics >"$T/m" 2>/dev/null && break
+	sleep 0.2
+done
+kill -TERM $xp
+wait $xp || fail "exporter: $(cat "$T/exp")"
+m=$(sed -n 's/^natscope_conntrack_entries_by_class{netns="[^"]*",class="bridge_local"} //p' "$T/m")
+[ "$m" = "$(between)" ] || fail "exporter's bridge_local is '$m', conntrack -L lists $(between)"
+info "exporter: bridge_local $m"
 
 # a masquerade for the subnet's way out: the advice stays, scoped to bridge-local flows
 ip netns exec "$R" nft -f - <<'NFT' || fail "masquerade"
