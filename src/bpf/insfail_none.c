@@ -20,27 +20,6 @@ int insfail_attach(struct insfail *f, char *why, size_t whylen)
 	return -ENOTSUP;
 }
 
-int insfail_start(struct insfail **out, uint32_t netns, const struct ct_stats *st, char *why,
-		  size_t whylen)
-{
-	int ret = insfail_open(out, why, whylen);
-
-	if (ret < 0) {
-		*out = NULL;
-		return ret;
-	}
-	ret = insfail_seed(*out, netns, st);
-	if (ret < 0)
-		snprintf(why, whylen, "seeding the BPF baseline failed: %s", strerror(-ret));
-	else
-		ret = insfail_attach(*out, why, whylen);
-	if (ret < 0) {
-		insfail_close(*out);
-		*out = NULL;
-	}
-	return ret;
-}
-
 void insfail_close(struct insfail *f)
 {
 }
