@@ -94,6 +94,8 @@ int ct_flow_proto_by_name(const char *name);
 
 /** Format @addr of @family into @buf (at least 46 bytes). */
 const char *ct_flow_addr_str(uint8_t family, const union ct_addr *addr, char *buf, size_t len);
+/** Whether @a's first @plen bits are @prefix's (the rest of either is not looked at). */
+bool ct_addr_in_prefix(const union ct_addr *a, const union ct_addr *prefix, uint8_t plen);
 
 /** The flow as one line: protocol, the three endpoints, state and NAT kind. */
 void ct_flow_line(const struct ct_flow *f, char *buf, size_t len);

@@ -159,6 +159,17 @@ int ct_flow_proto_by_name(const char *name)
 	return -1;
 }
 
+bool ct_addr_in_prefix(const union ct_addr *a, const union ct_addr *prefix, uint8_t plen)
+{
+	unsigned int full = plen / 8, rest = plen % 8;
+
+	if (full > sizeof(a->a8))
+		return false;
+	if (memcmp(a->a8, prefix->a8, full) != 0)
+		return false;
+	return !rest || ((a->a8[full] ^ prefix->a8[full]) & (0xff00u >> rest)) == 0;
+}
+
 const char *ct_flow_addr_str(uint8_t family, const union ct_addr *addr, char *buf, size_t len)
 {
 	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len))

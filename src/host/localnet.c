@@ -62,12 +62,9 @@ int localnets_find(const struct localnets *m, uint8_t family, const union ct_add
 
 	for (size_t i = 0; i < m->n; i++) {
 		const struct localnet *n = &m->v[i];
-		union ct_addr x = *a;
 
-		if (n->family != family || (best >= 0 && m->v[best].plen >= n->plen))
-			continue;
-		mask(&x, family, n->plen);
-		if (memcmp(x.a8, n->prefix.a8, addr_len(family)) == 0)
+		if (n->family == family && (best < 0 || m->v[best].plen < n->plen) &&
+		    ct_addr_in_prefix(a, &n->prefix, n->plen))
 			best = (int)i;
 	}
 	return best;

@@ -337,12 +337,8 @@ int trackrules_analyze(const struct ruleset *rs, struct trackrules *out)
 static bool prefix_within(const struct trackrule_prefix *inner,
 			  const struct trackrule_prefix *outer)
 {
-	if (inner->family != outer->family || inner->plen < outer->plen)
-		return false;
-	for (unsigned int b = 0; b < outer->plen; b++)
-		if (((inner->addr.a8[b / 8] ^ outer->addr.a8[b / 8]) >> (7 - b % 8)) & 1)
-			return false;
-	return true;
+	return inner->family == outer->family && inner->plen >= outer->plen &&
+	       ct_addr_in_prefix(&inner->addr, &outer->addr, outer->plen);
 }
 
 static bool prefixes_meet(const struct trackrule_prefix *a, const struct trackrule_prefix *b)

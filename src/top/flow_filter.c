@@ -118,13 +118,7 @@ int flow_filter_parse(const char *s, struct flow_filter *out)
 
 static bool in_prefix(const struct flow_filter_word *w, uint8_t family, const union ct_addr *a)
 {
-	unsigned int full = w->plen / 8, rest = w->plen % 8;
-
-	if (family != w->family)
-		return false;
-	if (memcmp(a->a8, w->addr.a8, full))
-		return false;
-	return !rest || ((a->a8[full] ^ w->addr.a8[full]) & (0xff00 >> rest)) == 0;
+	return family == w->family && ct_addr_in_prefix(a, &w->addr, w->plen);
 }
 
 /* One of the flow's addresses is held by an owner whose name has the word's text. */
