@@ -33,6 +33,9 @@ int addrmap_build_all(struct addrmap *out);
 int addrmap_add(struct addrmap *m, uint8_t family, const void *addr, const char *owner);
 /** The owner of an address, or NULL. */
 const char *addrmap_lookup(const struct addrmap *m, uint8_t family, const union ct_addr *a);
+/** "@text (OWNER)", or @text alone when @m (may be NULL) knows no owner of @a. */
+const char *addrmap_label(const struct addrmap *m, uint8_t family, const union ct_addr *a,
+			  const char *text, char *buf, size_t len);
 void addrmap_release(struct addrmap *m);
 
 #endif

@@ -172,31 +172,32 @@ void render_failures_text(FILE *out, const struct snapshot *s)
 	}
 	fprintf(out, "  by source:\n");
 	for (unsigned int i = 0; i < f->nsources && i < FAILURES_TOP; i++) {
-		const char *owner =
-			addrmap_lookup(&s->names, f->sources[i].family, &f->sources[i].src);
+		const struct failure_source *src = &f->sources[i];
+		char who[192];
 
-		fprintf(out, "    %s%s%s%s  %llu\n",
-			ct_flow_addr_str(f->sources[i].family, &f->sources[i].src, a, sizeof(a)),
-			owner ? " (" : "", owner ? owner : "", owner ? ")" : "",
-			(unsigned long long)f->sources[i].failures);
+		fprintf(out, "    %s  %llu\n",
+			addrmap_label(&s->names, src->family, &src->src,
+				      ct_flow_addr_str(src->family, &src->src, a, sizeof(a)), who,
+				      sizeof(who)),
+			(unsigned long long)src->failures);
 	}
 	fprintf(out, "  the first %u:\n", f->nrec < 10 ? f->nrec : 10);
 	for (unsigned int i = 0; i < f->nrec && i < 10; i++) {
 		const struct insfail_rec *r = &f->rec[i];
 		const struct failure_winner *w = &f->win[i];
-		const char *owner =
-			w->found ? addrmap_lookup(&s->names, r->family, &w->orig.src) : NULL;
-		char won[160] = "";
+		char won[224] = "", who[192];
 
 		union ct_addr sa = failures_addr(r->family, r->orig.src),
 			      da = failures_addr(r->family, r->orig.dst),
 			      na = failures_addr(r->family, r->reply.dst);
 
 		if (w->found)
-			snprintf(won, sizeof(won), ", won by %s%s%s%s",
-				 ct_flow_endpoint_str(r->family, r->proto, &w->orig.src,
-						      w->orig.sport, c, sizeof(c)),
-				 owner ? " (" : "", owner ? owner : "", owner ? ")" : "");
+			snprintf(won, sizeof(won), ", won by %s",
+				 addrmap_label(&s->names, r->family, &w->orig.src,
+					       ct_flow_endpoint_str(r->family, r->proto,
+								    &w->orig.src, w->orig.sport, c,
+								    sizeof(c)),
+					       who, sizeof(who)));
 		fprintf(out, "    cpu%u %s %s -> %s clashed on %s%s\n", r->cpu, proto(r->proto),
 			ct_flow_endpoint_str(r->family, r->proto, &sa, ntohs(r->orig.sport), a,
 					     sizeof(a)),

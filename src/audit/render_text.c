@@ -64,12 +64,13 @@ static void group_sources(FILE *out, const struct snapshot *s, unsigned int i, i
 	fprintf(out, "%*s  sources:", indent, "");
 	for (unsigned int k = 0; k < n; k++) {
 		const struct ct_agg_source *src = &s->table.top_src[i][k];
-		const char *owner = addrmap_lookup(&s->names, g->key.family, &src->src);
-		char a[64];
+		char a[64], who[192];
 
-		fprintf(out, "%s %s%s%s%s %u", k ? "," : "",
-			ct_flow_addr_str(g->key.family, &src->src, a, sizeof(a)), owner ? " (" : "",
-			owner ? owner : "", owner ? ")" : "", src->entries);
+		fprintf(out, "%s %s %u", k ? "," : "",
+			addrmap_label(&s->names, g->key.family, &src->src,
+				      ct_flow_addr_str(g->key.family, &src->src, a, sizeof(a)), who,
+				      sizeof(who)),
+			src->entries);
 	}
 	if (g->sources > n)
 		fprintf(out, ", %u more%s", g->sources - n, g->sources_capped ? "+" : "");

@@ -102,6 +102,18 @@ const char *addrmap_lookup(const struct addrmap *m, uint8_t family, const union 
 	return NULL;
 }
 
+const char *addrmap_label(const struct addrmap *m, uint8_t family, const union ct_addr *a,
+			  const char *text, char *buf, size_t len)
+{
+	const char *owner = m ? addrmap_lookup(m, family, a) : NULL;
+
+	if (owner)
+		snprintf(buf, len, "%s (%s)", text, owner);
+	else
+		snprintf(buf, len, "%s", text);
+	return buf;
+}
+
 void addrmap_release(struct addrmap *m)
 {
 	free(m->v);

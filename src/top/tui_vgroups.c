@@ -116,12 +116,11 @@ static int draw_group_rows(struct tui *t, const struct tui_data *d, int y, int m
 static const char *who_ep(const struct tui_data *d, uint8_t family, uint8_t proto,
 			  const union ct_addr *a, uint16_t port, char *buf, size_t len)
 {
-	const char *owner = d->frame.names ? addrmap_lookup(d->frame.names, family, a) : NULL;
 	char ep[80];
 
-	ct_flow_endpoint_str(family, proto, a, port, ep, sizeof(ep));
-	snprintf(buf, len, "%s%s%s%s", ep, owner ? " (" : "", owner ? owner : "", owner ? ")" : "");
-	return buf;
+	return addrmap_label(d->frame.names, family, a,
+			     ct_flow_endpoint_str(family, proto, a, port, ep, sizeof(ep)), buf,
+			     len);
 }
 
 /* One failure: CPU, who sent it, where to, the port that clashed and with whom. */

@@ -29,14 +29,9 @@ const char *tui_who(const struct tui_data *d, uint8_t family, const union ct_add
 		    size_t len)
 {
 	char addr[64];
-	const char *owner = d->frame.names ? addrmap_lookup(d->frame.names, family, a) : NULL;
 
-	ct_flow_addr_str(family, a, addr, sizeof(addr));
-	if (owner)
-		snprintf(buf, len, "%s (%s)", addr, owner);
-	else
-		snprintf(buf, len, "%s", addr);
-	return buf;
+	return addrmap_label(d->frame.names, family, a,
+			     ct_flow_addr_str(family, a, addr, sizeof(addr)), buf, len);
 }
 
 static void field(struct tui_field *f, size_t *n, int attr, const char *fmt, ...)
