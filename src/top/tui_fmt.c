@@ -12,8 +12,9 @@ const char *tui_fmt_fit(const char *s, int w, char *buf, size_t len)
 		snprintf(buf, len, "%.*s", w < 0 ? 0 : w, s);
 		return buf;
 	}
-	/* the start (the network) and the end (the port) both matter */
-	head = (w - 1 + 1) / 2;
+	/* the start (the network) and the end (the port) both matter: w - 1 characters
+	 * around the '~', the odd one to the start */
+	head = w / 2;
 	tail = w - 1 - head;
 	snprintf(buf, len, "%.*s~%s", head, s, s + n - tail);
 	return buf;
