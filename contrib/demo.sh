@@ -22,7 +22,8 @@ fi
 LAB=natscope-demo$$
 OUT=$(mktemp /tmp/natscope-demo.XXXXXX)
 trap 'lab_down; rm -f "$OUT" "$OUT.rc" "$OUT.err"' EXIT
-trap 'exit 130' INT TERM
+# a closed terminal (SIGHUP) ends it the same way: the lab is removed on the way out
+trap 'exit 130' INT TERM HUP
 
 echo "demo: lab $LAB-{c1,c2,r,s}: two clients -> masquerading router r -> server s" >&2
 lab_up "" drop || { echo "demo: lab setup failed" >&2; exit 1; }

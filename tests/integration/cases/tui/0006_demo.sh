@@ -9,6 +9,15 @@
 need_cmd tmux "package tmux"
 need_cpus 2
 DEMO=$(cd "$TESTLIB/../.." && pwd)/contrib/demo.sh
+lab=
+# the demo removes its lab itself (tmux's end is a SIGHUP it traps); should it not have,
+# whatever namespaces it left are removed here, whatever way the case ends
+case_cleanup() {
+	tm kill-server 2>/dev/null
+	sleep 0.5
+	[ -n "$lab" ] && for n in c1 c2 r s; do ip netns del "$lab-$n" 2>/dev/null; done
+	return 0
+}
 
 tm new-session -d -s "$S" -x 120 -y 40 \
 	"NATSCOPE='$NATSCOPE' RAWFLOOD='$RAWFLOOD' '$DEMO'; echo DEMO-EXITED-\$?; sleep 60" || fail "tmux"
