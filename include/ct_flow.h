@@ -25,10 +25,11 @@ enum ct_nat_kind {
 };
 
 /* TCP_CONNTRACK_* numbering (linux/netfilter/nf_conntrack_tcp.h). */
-#define CT_TCP_STATES	 10
-#define CT_TCP_SYN_SENT	 1
-#define CT_TCP_TIME_WAIT 7
-#define CT_TCP_CLOSE	 8
+#define CT_TCP_STATES	   10
+#define CT_TCP_SYN_SENT	   1
+#define CT_TCP_ESTABLISHED 3
+#define CT_TCP_TIME_WAIT   7
+#define CT_TCP_CLOSE	   8
 
 struct ct_flow {
 	uint32_t id;

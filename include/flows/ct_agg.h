@@ -42,13 +42,24 @@ struct ct_agg_source {
 	uint32_t entries;
 };
 
-/* TCP connections whose reply never came back here: a pair, with its entries. */
+/*
+ * TCP connections only one direction of which passes here: a pair (client, server and
+ * its port), with its entries; the first CT_AGG_PAIRS pairs, and the entries of all.
+ */
 #define CT_AGG_PAIRS 8
 struct ct_agg_pair {
 	uint8_t family;
-	union ct_addr src, dst;
-	uint16_t dport;
+	union ct_addr src, dst; /* client, server */
+	uint16_t dport;		/* the server's port */
+	bool from_server;	/* what passes is the server's side (the client's else) */
 	uint32_t entries;
+};
+
+struct ct_agg_pairs {
+	uint64_t entries;
+	unsigned int n;
+	struct ct_agg_pair v[CT_AGG_PAIRS];
+	bool capped; /* more pairs than CT_AGG_PAIRS */
 };
 
 /* Plain result of one pass over the table. */
@@ -67,12 +78,13 @@ struct ct_summary {
 	struct ct_agg_source top_src[CT_AGG_TOP][CT_AGG_TOP_SOURCES];
 	uint8_t ntop_src[CT_AGG_TOP];
 	struct track_classes track; /* the entries by what needs tracking (flows/trackclass.h) */
-	/* TCP entries still in SYN_SENT without a reply (the reply takes another path, or
-	 * the server is silent), and the first pairs of them, by (source, destination, port) */
-	uint64_t syn_unreplied;
-	unsigned int npairs;
-	struct ct_agg_pair pairs[CT_AGG_PAIRS];
-	bool pairs_capped; /* more pairs than CT_AGG_PAIRS */
+	/* TCP entries still in SYN_SENT without a reply: the reply takes another path, or
+	 * the server is silent */
+	struct ct_agg_pairs syn_unreplied;
+	/* TCP entries past SYN_SENT without a reply ever: picked up mid-stream (loose
+	 * tracking) from packets of one direction only, the other taking another path.  The
+	 * server is the side with the lower port. */
+	struct ct_agg_pairs oneway;
 };
 
 struct ct_agg;

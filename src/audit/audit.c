@@ -565,10 +565,11 @@ static const struct audit_check checks[] = {
 	{
 		.id = "asymmetric_route",
 		.live_only = true,
-		.title = "Asymmetric routes (replies elsewhere)",
-		.remedy = "Make the replies come back through this host: a route on the server "
-			  "(or its gateway) to the client's network via this host, or masquerade "
-			  "that path here so replies must return (hairpin NAT when a container "
+		.title = "Asymmetric routes (one direction elsewhere)",
+		.remedy = "Make both directions pass this host: a route on the server (or its "
+			  "gateway) to the client's network via this host, or on the client to "
+			  "the server's when only the server's packets pass; or masquerade that "
+			  "path here so replies must return (hairpin NAT when a container "
 			  "reaches a service by the host's address); --net=host for the container "
 			  "is the last resort. net.netfilter.nf_conntrack_log_invalid=255 logs "
 			  "the packets.",

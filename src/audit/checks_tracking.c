@@ -78,35 +78,51 @@ void audit_check_tracking(const struct snapshot *s, const struct audit_threshold
 		 "rule), then exempt it.");
 }
 
-/* "SRC -> DST:PORT (N)" for the first pairs of connections without a reply here. */
-static void pairs_text(const struct ct_summary *t, char *buf, size_t len)
+/*
+ * "CLIENT -> SERVER:PORT (N)" for the first pairs of connections one way of which passes
+ * here: unanswered SYNs, then entries picked up from one side (which is said); false when
+ * there were more than are shown.
+ */
+static bool pairs_text(const struct ct_summary *t, char *buf, size_t len)
 {
+	const struct ct_agg_pairs *set[] = { &t->syn_unreplied, &t->oneway };
+	unsigned int shown = 0;
 	size_t off = 0;
 
 	buf[0] = '\0';
-	for (unsigned int i = 0; i < t->npairs && i < 3 && off < len; i++) {
-		const struct ct_agg_pair *p = &t->pairs[i];
-		char a[64], b[80];
+	for (int k = 0; k < 2; k++)
+		for (unsigned int i = 0; i < set[k]->n && shown < 3 && off < len; i++, shown++) {
+			const struct ct_agg_pair *p = &set[k]->v[i];
+			char a[64], b[80];
 
-		off += (size_t)snprintf(buf + off, len - off, "%s%s -> %s (%u)", i ? ", " : "",
-					ct_flow_addr_str(p->family, &p->src, a, sizeof(a)),
-					ct_flow_endpoint_str(p->family, IPPROTO_TCP, &p->dst,
-							     p->dport, b, sizeof(b)),
-					p->entries);
-	}
+			off += (size_t)snprintf(
+				buf + off, len - off, "%s%s -> %s (%u%s)", shown ? ", " : "",
+				ct_flow_addr_str(p->family, &p->src, a, sizeof(a)),
+				ct_flow_endpoint_str(p->family, IPPROTO_TCP, &p->dst, p->dport, b,
+						     sizeof(b)),
+				p->entries,
+				k == 0		 ? ""
+				: p->from_server ? ", only the server's packets"
+						 : ", only the client's packets");
+		}
+	return shown == t->syn_unreplied.n + t->oneway.n && !t->syn_unreplied.capped &&
+	       !t->oneway.capped;
 }
 
 /*
- * asymmetric_route: invalid packets rising while TCP connections through this host saw
- * no reply here (still SYN_SENT): the replies take another path, so conntrack sees the
- * client's ACKs for a connection it never saw answered and calls them invalid.
+ * asymmetric_route: invalid packets rising while TCP connections pass this host one way
+ * only.  Replies on another path leave the connection in SYN_SENT here, and conntrack
+ * calls the client's ACKs for a connection it never saw answered invalid; requests on
+ * another path leave the server's SYN-ACK invalid, and its later packets make an entry
+ * picked up mid-stream that never sees a reply (past SYN_SENT, unreplied).
  */
 void audit_check_asymmetric(const struct snapshot *s, const struct audit_thresholds *t,
 			    struct finding *f)
 {
 	uint64_t invalid = snapshot_delta(s, CT_STAT_INVALID);
 	const struct ct_summary *tab = &s->table;
-	char pairs[240];
+	char pairs[320];
+	bool all;
 
 	if (!s->have_table) {
 		f->sev = SEV_UNKNOWN;
@@ -114,18 +130,20 @@ void audit_check_asymmetric(const struct snapshot *s, const struct audit_thresho
 		return;
 	}
 	audit_evidence(f, "invalid_per_s", snapshot_rate(s, CT_STAT_INVALID));
-	audit_evidence(f, "syn_unreplied", (double)tab->syn_unreplied);
-	if (!invalid || !tab->syn_unreplied) {
-		audit_summary(f, invalid ? "invalid packets rise, but every TCP connection got its "
-					   "reply here: not an asymmetric route"
+	audit_evidence(f, "syn_unreplied", (double)tab->syn_unreplied.entries);
+	audit_evidence(f, "oneway", (double)tab->oneway.entries);
+	if (!invalid || !(tab->syn_unreplied.entries + tab->oneway.entries)) {
+		audit_summary(f, invalid ? "invalid packets rise, but every TCP connection passes "
+					   "here both ways: not an asymmetric route"
 					 : "no sign of an asymmetric route");
 		return;
 	}
 	audit_raise(f, SEV_WARNING);
-	pairs_text(tab, pairs, sizeof(pairs));
+	all = pairs_text(tab, pairs, sizeof(pairs));
 	audit_summary(f,
-		      "%.1f invalid packets/s while %llu TCP connections got no reply through "
-		      "this host: their replies take another path (%s%s)",
-		      snapshot_rate(s, CT_STAT_INVALID), (unsigned long long)tab->syn_unreplied,
-		      pairs, tab->npairs > 3 || tab->pairs_capped ? ", ..." : "");
+		      "%.1f invalid packets/s while %llu TCP connections pass this host one way "
+		      "only: the other direction takes another path (%s%s)",
+		      snapshot_rate(s, CT_STAT_INVALID),
+		      (unsigned long long)(tab->syn_unreplied.entries + tab->oneway.entries), pairs,
+		      all ? "" : ", ...");
 }

@@ -98,20 +98,23 @@ static json_t *hist_json(const uint64_t *h)
 	return a;
 }
 
-/* TCP connections without a reply here, the first pairs of them. */
-static json_t *pairs_json(const struct ct_summary *t)
+/* TCP connections one way of which passes here, the first pairs of them; @side: which. */
+static json_t *pairs_json(const struct ct_agg_pairs *t, bool side)
 {
 	json_t *a = json_array();
 
-	for (unsigned int i = 0; i < t->npairs; i++) {
-		const struct ct_agg_pair *p = &t->pairs[i];
+	for (unsigned int i = 0; i < t->n; i++) {
+		const struct ct_agg_pair *p = &t->v[i];
 		char s[64], d[64];
+		json_t *o = json_pack("{s:s,s:s,s:i,s:i}", "src",
+				      ct_flow_addr_str(p->family, &p->src, s, sizeof(s)), "dst",
+				      ct_flow_addr_str(p->family, &p->dst, d, sizeof(d)), "dport",
+				      (int)p->dport, "entries", (int)p->entries);
 
-		json_array_append_new(
-			a, json_pack("{s:s,s:s,s:i,s:i}", "src",
-				     ct_flow_addr_str(p->family, &p->src, s, sizeof(s)), "dst",
-				     ct_flow_addr_str(p->family, &p->dst, d, sizeof(d)), "dport",
-				     (int)p->dport, "entries", (int)p->entries));
+		if (side)
+			json_object_set_new(o, "passes",
+					    json_string(p->from_server ? "server" : "client"));
+		json_array_append_new(a, o);
 	}
 	return a;
 }
@@ -128,8 +131,10 @@ static json_t *table_json(const struct snapshot *s)
 	json_object_set_new(o, "assured", json_integer((json_int_t)t->counts.assured));
 	json_object_set_new(o, "unreplied", json_integer((json_int_t)t->counts.unreplied));
 	json_object_set_new(o, "nat", flow_counts_nat_json(&t->counts));
-	json_object_set_new(o, "syn_unreplied", json_integer((json_int_t)t->syn_unreplied));
-	json_object_set_new(o, "syn_unreplied_pairs", pairs_json(t));
+	json_object_set_new(o, "syn_unreplied", json_integer((json_int_t)t->syn_unreplied.entries));
+	json_object_set_new(o, "syn_unreplied_pairs", pairs_json(&t->syn_unreplied, false));
+	json_object_set_new(o, "oneway", json_integer((json_int_t)t->oneway.entries));
+	json_object_set_new(o, "oneway_pairs", pairs_json(&t->oneway, true));
 	for (unsigned int i = 0; i < CT_AGG_TIMEOUT_BUCKETS - 1; i++)
 		json_array_append_new(bounds, json_integer(ct_agg_timeout_bounds[i]));
 	json_array_append_new(bounds, json_null());

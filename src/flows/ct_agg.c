@@ -189,31 +189,39 @@ unsigned int ct_agg_timeout_bucket(uint32_t seconds)
 	return i;
 }
 
-/* A TCP entry in SYN_SENT without a reply: counted, and its pair kept (the first ones). */
-static void note_unreplied_syn(struct ct_summary *s, const struct ct_flow *f)
+/*
+ * A TCP entry of which one direction only passes here: counted, and its pair kept (the
+ * first ones).  In SYN_SENT the original direction is the client's; an entry picked up
+ * mid-stream may start from either side: the server is the one with the lower port.
+ */
+static void note_oneway(struct ct_agg_pairs *s, const struct ct_flow *f, bool syn)
 {
 	size_t len = f->family == AF_INET ? 4 : 16;
+	bool from_server = !syn && f->orig.sport < f->orig.dport;
+	struct ct_agg_pair k = {
+		.family = f->family,
+		.src = from_server ? f->orig.dst : f->orig.src,
+		.dst = from_server ? f->orig.src : f->orig.dst,
+		.dport = from_server ? f->orig.sport : f->orig.dport,
+		.from_server = from_server,
+		.entries = 1,
+	};
 
-	s->syn_unreplied++;
-	for (unsigned int i = 0; i < s->npairs; i++) {
-		struct ct_agg_pair *p = &s->pairs[i];
+	s->entries++;
+	for (unsigned int i = 0; i < s->n; i++) {
+		struct ct_agg_pair *p = &s->v[i];
 
-		if (p->family == f->family && p->dport == f->orig.dport &&
-		    memcmp(p->src.a8, f->orig.src.a8, len) == 0 &&
-		    memcmp(p->dst.a8, f->orig.dst.a8, len) == 0) {
+		if (p->family == k.family && p->dport == k.dport &&
+		    p->from_server == k.from_server && memcmp(p->src.a8, k.src.a8, len) == 0 &&
+		    memcmp(p->dst.a8, k.dst.a8, len) == 0) {
 			p->entries++;
 			return;
 		}
 	}
-	if (s->npairs == CT_AGG_PAIRS) {
-		s->pairs_capped = true;
-		return;
-	}
-	s->pairs[s->npairs++] = (struct ct_agg_pair){ .family = f->family,
-						      .src = f->orig.src,
-						      .dst = f->orig.dst,
-						      .dport = f->orig.dport,
-						      .entries = 1 };
+	if (s->n == CT_AGG_PAIRS)
+		s->capped = true;
+	else
+		s->v[s->n++] = k;
 }
 
 void ct_agg_set_nets(struct ct_agg *agg, const struct localnets *nets)
@@ -242,7 +250,9 @@ int ct_agg_add(struct ct_agg *agg, const struct ct_flow *f)
 	if (f->l4proto == IPPROTO_UDP)
 		s->udp_timeout[ct_agg_timeout_bucket(f->timeout)]++;
 	if (unreplied && f->has_tcp_state && f->tcp_state == CT_TCP_SYN_SENT)
-		note_unreplied_syn(s, f);
+		note_oneway(&s->syn_unreplied, f, true);
+	else if (unreplied && f->has_tcp_state)
+		note_oneway(&s->oneway, f, false);
 
 	if (!ct_flow_snat_key(f, &k))
 		return 0;

@@ -235,12 +235,89 @@ static void bounds_are_reported(void **state)
 	ct_agg_free(agg);
 }
 
+static void tcp_flow(struct ct_flow *f, const char *src, uint16_t sport, const char *dst,
+		     uint16_t dport, uint8_t state, bool replied)
+{
+	memset(f, 0, sizeof(*f));
+	f->family = AF_INET;
+	f->l4proto = IPPROTO_TCP;
+	f->status = IPS_CONFIRMED | (replied ? IPS_SEEN_REPLY : 0);
+	f->has_tcp_state = true;
+	f->tcp_state = state;
+	f->orig.src.a32[0] = inet_addr(src);
+	f->orig.dst.a32[0] = inet_addr(dst);
+	f->orig.sport = sport;
+	f->orig.dport = dport;
+	f->reply.src = f->orig.dst;
+	f->reply.dst = f->orig.src;
+	f->reply.sport = dport;
+	f->reply.dport = sport;
+}
+
+/* Connections one way of which passes: unanswered SYNs, and entries picked up from one
+ * side, whose server is the lower port; pairs merge, the first CT_AGG_PAIRS are kept. */
+static void one_way_pairs(void **state)
+{
+	struct ct_agg *agg;
+	struct ct_summary sum;
+	struct ct_flow f;
+
+	assert_int_equal(ct_agg_new(&agg), 0);
+	for (uint16_t p = 0; p < 5; p++) {
+		tcp_flow(&f, "10.0.0.2", 40000 + p, "10.0.9.2", 8080, TCP_CONNTRACK_SYN_SENT,
+			 false);
+		assert_int_equal(ct_agg_add(agg, &f), 0);
+		/* the server's packets only: picked up from 10.0.9.2:443 */
+		tcp_flow(&f, "10.0.9.2", 443, "10.0.0.3", 50000 + p, TCP_CONNTRACK_ESTABLISHED,
+			 false);
+		assert_int_equal(ct_agg_add(agg, &f), 0);
+	}
+	/* the client's packets only, picked up mid-stream */
+	tcp_flow(&f, "10.0.0.4", 51000, "10.0.9.2", 22, TCP_CONNTRACK_FIN_WAIT, false);
+	assert_int_equal(ct_agg_add(agg, &f), 0);
+	/* answered: none of these */
+	tcp_flow(&f, "10.0.0.5", 51000, "10.0.9.2", 22, TCP_CONNTRACK_ESTABLISHED, true);
+	assert_int_equal(ct_agg_add(agg, &f), 0);
+	tcp_flow(&f, "10.0.0.5", 51001, "10.0.9.2", 22, TCP_CONNTRACK_SYN_RECV, true);
+	assert_int_equal(ct_agg_add(agg, &f), 0);
+	ct_agg_summarize(agg, &sum);
+	assert_int_equal(sum.syn_unreplied.entries, 5);
+	assert_int_equal(sum.syn_unreplied.n, 1);
+	assert_int_equal(sum.syn_unreplied.v[0].entries, 5);
+	assert_int_equal(sum.syn_unreplied.v[0].dport, 8080);
+	assert_int_equal(sum.oneway.entries, 6);
+	assert_int_equal(sum.oneway.n, 2);
+	assert_int_equal(sum.oneway.v[0].src.a32[0], inet_addr("10.0.0.3")); /* the client */
+	assert_int_equal(sum.oneway.v[0].dst.a32[0], inet_addr("10.0.9.2"));
+	assert_int_equal(sum.oneway.v[0].dport, 443);
+	assert_true(sum.oneway.v[0].from_server);
+	assert_int_equal(sum.oneway.v[0].entries, 5);
+	assert_int_equal(sum.oneway.v[1].dport, 22);
+	assert_false(sum.oneway.v[1].from_server);
+	assert_false(sum.oneway.capped);
+	ct_agg_free(agg);
+
+	/* more pairs than are kept: all counted, the first kept, capped said */
+	assert_int_equal(ct_agg_new(&agg), 0);
+	for (uint16_t p = 0; p < CT_AGG_PAIRS + 3; p++) {
+		tcp_flow(&f, "10.0.0.2", 40000, "10.0.9.2", 1000 + p, TCP_CONNTRACK_SYN_SENT,
+			 false);
+		assert_int_equal(ct_agg_add(agg, &f), 0);
+	}
+	ct_agg_summarize(agg, &sum);
+	assert_int_equal(sum.syn_unreplied.entries, CT_AGG_PAIRS + 3);
+	assert_int_equal(sum.syn_unreplied.n, CT_AGG_PAIRS);
+	assert_true(sum.syn_unreplied.capped);
+	ct_agg_free(agg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(aggregates_a_table),	 cmocka_unit_test(ipv6_groups),
 		cmocka_unit_test(port_share_arithmetic), cmocka_unit_test(groups_and_sources_scale),
 		cmocka_unit_test(bounds_are_reported),	 cmocka_unit_test(busiest_sources),
+		cmocka_unit_test(one_way_pairs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

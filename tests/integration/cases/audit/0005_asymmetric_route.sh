@@ -4,7 +4,8 @@
 # client's ACKs, never the SYN-ACK.  conntrack in r counts the ACKs invalid; audit in r
 # (sampling over the connections' set-up) finds asymmetric_route and names the pair, with
 # as many unreplied connections as conntrack -L lists.  With the route fixed (replies
-# back through r) the finding clears.
+# back through r) the finding clears.  The other way round (requests direct, replies
+# through r) it is found from the server's side: entries picked up without a reply.
 . "$TESTLIB/common.sh"
 
 C=$LAB-c1 R=$LAB-r S=$LAB-s
@@ -64,4 +65,33 @@ wait_ready "$T/cli2"
 wait $ap
 [ "$(python3 -c "import json,sys; print([f for f in json.load(open(sys.argv[1]))['findings'] if f['id']=='asymmetric_route'][0]['severity'])" "$T/b.json")" = ok ] ||
 	fail "with the route fixed, asymmetric_route is still raised"
+
+# the other way round: requests straight to s over the direct link, replies through r.
+# r sees the server's packets only: its SYN-ACKs are invalid, its later ones make
+# entries picked up mid-stream that never see a reply; the finding names the pair, and
+# that the server's side is what passes
+ip netns exec "$C" ip route replace 198.18.9.0/24 via 198.18.5.2 src 198.18.1.2
+ip netns exec "$R" conntrack -F >/dev/null 2>&1
+"$NATSCOPE" --netns "$R" audit -i 3 -f json >"$T/c.json" &
+ap=$!
+sleep 0.5
+ip netns exec "$C" "$FLOWGEN" client 198.18.9.2 8080 0 20 0 30 >"$T/cli3" &
+wait_ready "$T/cli3"
+wait $ap
+[ $? -le 2 ] || fail "audit"
+validate_json "$T/c.json"
+oneway=$(ip netns exec "$R" conntrack -L -p tcp 2>/dev/null | grep UNREPLIED | grep -vc SYN_SENT)
+[ "$oneway" -ge 20 ] || fail "r lists only $oneway one-way entries: $(ip netns exec "$R" conntrack -L 2>&1; ip netns exec "$R" conntrack -S; python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['table'])" "$T/c.json")"
+python3 - "$T/c.json" "$oneway" <<'PY' || fail "reversed: $(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print([f for f in d['findings'] if f['id']=='asymmetric_route'], d['table']['oneway_pairs'])" "$T/c.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = [f for f in d['findings'] if f['id'] == 'asymmetric_route'][0]
+assert f['severity'] == 'warning', f
+assert "198.18.1.2 -> 198.18.9.2:8080 (20, only the server's packets)" in f['summary'], f['summary']
+t = d['table']
+assert t['syn_unreplied'] == 0 and t['oneway'] == int(sys.argv[2]) == 20, (t['oneway'], sys.argv[2])
+assert t['oneway_pairs'] == [{'src': '198.18.1.2', 'dst': '198.18.9.2', 'dport': 8080, 'entries': 20,
+                              'passes': 'server'}], t['oneway_pairs']
+print('# ' + f['summary'])
+PY
 echo "audit/asymmetric route: all passed"
