@@ -65,5 +65,7 @@ void render_metrics_families(struct metrics *m, const struct render_ns *ns, size
 typedef void (*render_emit_fn)(struct metrics *m, const struct render_ns *ns, const void *arg);
 void render_family(struct metrics *m, const struct render_ns *ns, size_t n, const char *name,
 		   enum metric_type type, const char *help, render_emit_fn emit, const void *arg);
+/** The peak count, the sized settings and what sizing recommends for them. */
+void render_sizing_metrics(struct metrics *m, const struct render_ns *ns, size_t n);
 
 #endif

@@ -46,6 +46,11 @@ struct snapshot {
 		struct failures f; /* initialised when on */
 	} exact;
 	struct addrmap names; /* who holds the addresses shown (audit/exact.h) */
+	/* the highest count a running engine (the exporter's) saw, -1 without one */
+	struct {
+		int64_t count;
+		time_t at, since;
+	} peak;
 };
 
 void snapshot_init(struct snapshot *s);

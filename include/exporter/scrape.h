@@ -7,6 +7,7 @@
 
 #include "audit/metrics.h"
 #include "exporter/named.h"
+#include "exporter/nsread.h"
 #include "host/localnet.h"
 #include "host/sysctl.h"
 
@@ -17,8 +18,9 @@ struct exporter_ns {
 	char label[128];	/* the netns label */
 	ino_t ino;		/* its inode (docker-proxy processes are matched by it) */
 	bool own;		/* the exporter's own namespace (iptables-legacy readable) */
-	struct sysctl_info sys; /* read inside it at start */
-	struct localnets nets;	/* its attached networks, read at start (bridge-local) */
+	struct sysctl_info sys; /* read inside it (nsread) */
+	struct localnets nets;	/* its attached networks (bridge-local), the same */
+	struct nsread rd;	/* how both are read again */
 	struct top_live *live;
 	struct named_fails named; /* insertion failures the BPF component named */
 };

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "flows/engine.h"
 #include "netlink/ct_stats.h"
@@ -62,6 +63,12 @@ struct toplive *top_live_sources(const struct top_live *lv);
 /** The statistics of the last two ticks and the seconds between them (prev may be NULL). */
 void top_live_stats(const struct top_live *lv, const struct ct_stats **cur,
 		    const struct ct_stats **prev, double *dt);
+/* The highest entry count the statistics showed (read each tick) since @since. */
+struct top_peak {
+	uint64_t count;
+	time_t at, since;
+};
+void top_live_peak(const struct top_live *lv, struct top_peak *p);
 /* The histories the overview draws: one value per interval. */
 enum top_hist {
 	TOP_HIST_FAILED,     /* insert_failed per second */

@@ -455,8 +455,10 @@ void render_metrics_families(struct metrics *m, const struct render_ns *ns, size
 	render_family(m, ns, n, "natscope_conntrack_buckets", METRIC_GAUGE,
 		      "Conntrack hash buckets (nf_conntrack_buckets).", emit_buckets, NULL);
 	stat_families(m, ns, n);
-	if (table)
+	if (table) {
 		table_families(m, ns, n);
+		render_sizing_metrics(m, ns, n);
+	}
 	if (rules) {
 		render_family(m, ns, n, "natscope_snat_rules", METRIC_GAUGE,
 			      "Source-NAT statements reachable from nat postrouting chains, by "

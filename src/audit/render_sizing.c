@@ -1,6 +1,7 @@
 #include "config.h"
 #include "audit/render.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "audit/sizing.h"
@@ -67,4 +68,60 @@ json_t *render_sizing_json(const struct snapshot *s)
 			    z.n && sizing_sysctl_d(&z, file, sizeof(file)) == 0 ? json_string(file)
 										: json_null());
 	return o;
+}
+
+/* The settings sizing looks at, in sizing's order: current and recommended side by side. */
+static const enum sysctl_key sized[] = {
+	SYSCTL_MAX,	    SYSCTL_BUCKETS, SYSCTL_TCP_TIMEOUT_TIME_WAIT, SYSCTL_TCP_TIMEOUT_CLOSE,
+	SYSCTL_UDP_TIMEOUT,
+};
+
+static void emit_peak(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	int64_t count = snapshot_count(ns->snap),
+		v = ns->snap->peak.count > count ? ns->snap->peak.count : count;
+
+	metrics_sample(m, v >= 0 ? (double)v : NAN, NULL);
+}
+
+static int64_t current(const struct snapshot *s, enum sysctl_key k)
+{
+	return k == SYSCTL_MAX ? snapshot_max(s) : s->sys.val[k];
+}
+
+static void emit_setting(struct metrics *m, const struct render_ns *ns, const void *arg)
+{
+	struct audit_thresholds t;
+	struct sizing z;
+
+	if (arg) {
+		audit_thresholds_default(&t);
+		sizing_compute(ns->snap, &t, &z);
+	}
+	for (size_t i = 0; i < sizeof(sized) / sizeof(sized[0]); i++) {
+		int64_t v = current(ns->snap, sized[i]);
+
+		for (unsigned int k = 0; arg && k < z.n; k++)
+			if (z.v[k].key == sized[i])
+				v = z.v[k].recommended;
+		if (v != SYSCTL_ABSENT && v >= 0)
+			metrics_sample(m, (double)v, "setting", sysctl_name(sized[i]), NULL);
+	}
+}
+
+void render_sizing_metrics(struct metrics *m, const struct render_ns *ns, size_t n)
+{
+	static const bool recommended = true;
+
+	render_family(m, ns, n, "natscope_conntrack_entries_peak", METRIC_GAUGE,
+		      "The highest conntrack entry count seen: the exporter's since it started "
+		      "(read every interval), an audit's own count.",
+		      emit_peak, NULL);
+	render_family(m, ns, n, "natscope_conntrack_setting", METRIC_GAUGE,
+		      "The conntrack settings that table sizing looks at (net.netfilter.SETTING).",
+		      emit_setting, NULL);
+	render_family(m, ns, n, "natscope_sizing_recommended", METRIC_GAUGE,
+		      "What natscope-audit(8) SIZING recommends for each setting: the current "
+		      "value when it recommends no change.",
+		      emit_setting, &recommended);
 }

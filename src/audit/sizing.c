@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <netinet/in.h>
 
 uint64_t sizing_saved(const uint64_t *hist, int64_t now, int64_t then)
@@ -37,18 +38,47 @@ static double mib(int64_t entries, int64_t buckets, int64_t bytes)
 			  : ((double)entries * (double)bytes + (double)buckets * 8) / 1048576.0;
 }
 
+/* "42 s", "17 min", "3.5 h", "2.0 d" */
+static const char *span(double sec, char *buf, size_t len)
+{
+	if (sec < 120)
+		snprintf(buf, len, "%.0f s", sec < 0 ? 0 : sec);
+	else if (sec < 7200)
+		snprintf(buf, len, "%.0f min", sec / 60);
+	else if (sec < 172800)
+		snprintf(buf, len, "%.1f h", sec / 3600);
+	else
+		snprintf(buf, len, "%.1f d", sec / 86400);
+	return buf;
+}
+
+/* What the table held: the peak a running engine saw when it is above the count now. */
+static int64_t seen_count(const struct snapshot *s, int64_t count)
+{
+	return s->peak.count > count ? s->peak.count : count;
+}
+
 static void size_table(const struct snapshot *s, struct sizing *z, int64_t count, int64_t max)
 {
-	int64_t buckets = s->sys.val[SYSCTL_BUCKETS],
-		rec = (count * 2 + SIZING_STEP - 1) / SIZING_STEP * SIZING_STEP;
+	int64_t seen = seen_count(s, count), buckets = s->sys.val[SYSCTL_BUCKETS],
+		rec = (seen * 2 + SIZING_STEP - 1) / SIZING_STEP * SIZING_STEP;
 	struct sizing_line *l;
+	char ago[32], over[32];
 
 	if (rec <= max)
 		return;
 	l = line(z, SYSCTL_MAX, max, rec, true);
-	snprintf(l->why, sizeof(l->why),
-		 "the table held %lld of %lld: twice that leaves room for a burst like it",
-		 (long long)count, (long long)max);
+	if (seen > count)
+		snprintf(l->why, sizeof(l->why),
+			 "the table peaked at %lld of %lld %s ago (%lld now; the highest in %s "
+			 "of watching): twice that leaves room for a burst like it",
+			 (long long)seen, (long long)max,
+			 span(difftime(s->taken, s->peak.at), ago, sizeof(ago)), (long long)count,
+			 span(difftime(s->taken, s->peak.since), over, sizeof(over)));
+	else
+		snprintf(l->why, sizeof(l->why),
+			 "the table held %lld of %lld: twice that leaves room for a burst like it",
+			 (long long)count, (long long)max);
 	if (z->entry_bytes > 0)
 		snprintf(l->risk, sizeof(l->risk),
 			 "kernel memory: %lld bytes an entry here (slab object), %.0f MiB for %lld "
@@ -145,7 +175,7 @@ void sizing_compute(const struct snapshot *s, const struct audit_thresholds *t, 
 	z->mem_mib_now = z->mem_mib_after = -1;
 	if (!s->have_table || count < 0 || max <= 0)
 		return;
-	pressure = (double)count / (double)max >= t->fill_warning ||
+	pressure = (double)seen_count(s, count) / (double)max >= t->fill_warning ||
 		   snapshot_delta(s, CT_STAT_EARLY_DROP) > 0;
 	tw_heavy = tcp >= t->time_wait_min && (double)s->table.counts.tcp_state[CT_TCP_TIME_WAIT] >
 						      t->time_wait_share * (double)tcp;

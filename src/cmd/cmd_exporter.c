@@ -10,6 +10,7 @@
 #include "app.h"
 #include "exporter/exact.h"
 #include "exporter/http.h"
+#include "exporter/nsread.h"
 #include "exporter/scrape.h"
 #include "host/caps.h"
 #include "host/netns.h"
@@ -176,22 +177,23 @@ static int watch(struct app *app, const struct exporter_args *a, struct exporter
 	ns->ino = ctx.ino;
 	ns->own = ctx.ino == ex->own_ino;
 	o.netns = ns->label;
-	if (sysctl_read("/proc/sys/net", &ns->sys) < 0)
-		ret = -ENOENT;
-	else
+	ret = nsread_now(&ns->sys, &ns->nets);
+	if (ret == 0)
 		ret = top_live_start(&ns->live, &o, &stage);
-	/* the attached networks, for bridge-local traffic: best effort, as audit's */
-	if (ret == 0 && localnets_read(&ns->nets, NULL) < 0)
-		memset(&ns->nets, 0, sizeof(ns->nets));
+	if (ret == 0)
+		nsread_open(&ns->rd, util_now_mono());
 	if (ret < 0)
 		ret = app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_NO_CONNTRACK,
 				"watching conntrack in %s failed: %s", ns->label,
 				ret == -ENOENT ? "no nf_conntrack settings" : strerror(-ret));
 	ret = app_leave(&sub, &ctx, ret);
-	if (ret == 0)
+	if (ret == 0) {
 		exporter_bpf_seed(&ex->bpf, ns);
-	else
+	} else {
+		top_live_free(ns->live);
+		nsread_close(&ns->rd);
 		localnets_release(&ns->nets);
+	}
 	ex->n += ret == 0;
 	return ret;
 }
@@ -199,6 +201,7 @@ static int watch(struct app *app, const struct exporter_args *a, struct exporter
 static void unwatch(struct exporter *ex, size_t i)
 {
 	top_live_free(ex->ns[i].live);
+	nsread_close(&ex->ns[i].rd);
 	localnets_release(&ex->ns[i].nets);
 	ex->ns[i] = ex->ns[--ex->n];
 }
@@ -277,6 +280,37 @@ static int answer(const char *path, const char *accept, struct http_response *r,
 	return ret;
 }
 
+/*
+ * Read each namespace's settings and networks again where due (an address changed in it,
+ * or NSREAD_PERIOD passed); the exporter's own without entering it.
+ */
+static void reread(struct exporter *ex)
+{
+	double now = util_now_mono();
+
+	for (size_t i = 0; i < ex->n; i++) {
+		struct exporter_ns *ns = &ex->ns[i];
+		int ret = 0;
+
+		if (!nsread_due(&ns->rd, now))
+			continue;
+		if (ns->own) {
+			ns->rd.read_at = now;
+			ns->rd.nets_stale = false;
+			nsread_now(&ns->sys, &ns->nets);
+		} else {
+			ret = nsread_again(&ns->rd, now, &ns->sys, &ns->nets);
+		}
+		if (ret < 0) { /* said once: its settings stay as last read */
+			fprintf(stderr,
+				"natscope exporter: cannot enter %s to read its settings and "
+				"networks again (%s); they stay as read before\n",
+				ns->label, strerror(-ret));
+			nsread_close(&ns->rd);
+		}
+	}
+}
+
 /* The poll loop: every engine's sources and ticks, and the HTTP server. */
 static int serve(struct app *app, const struct exporter_args *a, struct exporter *ex)
 {
@@ -287,15 +321,18 @@ static int serve(struct app *app, const struct exporter_args *a, struct exporter
 	while (ret == 0) {
 		if (a->all_netns && util_now_mono() - ex->scanned >= EXPORTER_RESCAN)
 			rescan(app, a, ex);
-		nfds = ex->n * TOP_LIVE_NFDS + 2;
+		nfds = ex->n * (TOP_LIVE_NFDS + 1) + 2;
 		free(pfd);
 		pfd = calloc(nfds, sizeof(*pfd));
 		if (!pfd) {
 			ret = -ENOMEM;
 			break;
 		}
-		for (size_t i = 0; i < ex->n; i++)
+		for (size_t i = 0; i < ex->n; i++) {
 			top_live_pollfds(ex->ns[i].live, &pfd[i * TOP_LIVE_NFDS]);
+			pfd[ex->n * TOP_LIVE_NFDS + i] =
+				(struct pollfd){ .fd = nsread_fd(&ex->ns[i].rd), .events = POLLIN };
+		}
 		pfd[nfds - 2] = (struct pollfd){ .fd = http_fd(ex->http), .events = POLLIN };
 		pfd[nfds - 1] =
 			(struct pollfd){ .fd = exporter_bpf_fd(&ex->bpf), .events = POLLIN };
@@ -311,7 +348,10 @@ static int serve(struct app *app, const struct exporter_args *a, struct exporter
 			ret = top_live_input(ex->ns[i].live, p);
 			if (ret == 0 && top_live_ticked(ex->ns[i].live, p))
 				ret = top_live_tick(ex->ns[i].live);
+			if (pfd[ex->n * TOP_LIVE_NFDS + i].revents & POLLIN)
+				nsread_input(&ex->ns[i].rd);
 		}
+		reread(ex);
 		if (pfd[nfds - 1].revents & POLLIN)
 			exporter_bpf_read(&ex->bpf, ex->ns, ex->n);
 		http_run(ex->http);
@@ -356,8 +396,9 @@ int cmd_exporter(struct app *app, int argc, char **argv)
 					strerror(-ret));
 	}
 	/* what is open stays usable; nothing later needs more than CAP_NET_ADMIN, but
-	 * --all-netns goes on entering namespaces (and reading whose they are) */
-	if (ret == 0 && caps_keep_only(a.all_netns) < 0)
+	 * --all-netns goes on entering namespaces (and reading whose they are), and another
+	 * namespace's settings and networks are read inside it again (nsread) */
+	if (ret == 0 && caps_keep_only(a.all_netns || a.nnetns > 0) < 0)
 		ret = app_error(app, APP_ERR_PERM, "dropping capabilities failed");
 	if (ret == 0) {
 		fprintf(app->out, "natscope exporter: http://%s/metrics, %s%zu namespace%s\n",

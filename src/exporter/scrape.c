@@ -23,6 +23,7 @@ static int snapshot_of(struct exporter_ns *ns, struct snapshot *s)
 {
 	const struct ct_stats *cur, *prev;
 	struct ct_agg *agg = NULL;
+	struct top_peak peak;
 	double dt;
 	int ret;
 
@@ -30,6 +31,10 @@ static int snapshot_of(struct exporter_ns *ns, struct snapshot *s)
 	s->sys = ns->sys;
 	s->taken = time(NULL);
 	top_live_stats(ns->live, &cur, &prev, &dt);
+	top_live_peak(ns->live, &peak);
+	s->peak.count = (int64_t)peak.count;
+	s->peak.at = peak.at;
+	s->peak.since = peak.since;
 	ret = ct_stats_copy(&s->stats1, cur);
 	if (ret == 0 && prev) {
 		ret = ct_stats_copy(&s->stats0, prev);

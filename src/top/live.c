@@ -47,6 +47,7 @@ struct top_live {
 	struct top_failures since; /* since the start: for the live view */
 	uint64_t named_total, failed0;
 	uint32_t ino;
+	struct top_peak peak;
 };
 
 static void fill_frame(struct top_live *lv)
@@ -104,6 +105,15 @@ static void read_names(struct top_live *lv)
 	}
 	lv->frame.names = &lv->names;
 	lv->frame.nets = &lv->nets;
+}
+
+/* The highest count of the statistics read so far (once a tick). */
+static void note_peak(struct top_live *lv)
+{
+	if (lv->cur.have_global && lv->cur.count > lv->peak.count) {
+		lv->peak.count = lv->cur.count;
+		lv->peak.at = time(NULL);
+	}
 }
 
 /*
@@ -244,6 +254,8 @@ int top_live_start(struct top_live **out, const struct top_live_opts *o, enum to
 	lv->cur_t = lv->rec.last = util_now_mono();
 	rates_push(&lv->rates, lv->cur_t, &lv->cur);
 	lv->last_failed = ct_stats_total(&lv->cur, CT_STAT_INSERT_FAILED);
+	lv->peak.since = time(NULL);
+	note_peak(lv);
 	fill_frame(lv);
 	*out = lv;
 	return 0;
@@ -330,6 +342,7 @@ int top_live_tick(struct top_live *lv)
 	if ((ret = toplive_stats(lv->tl, &lv->cur)) < 0)
 		return ret;
 	lv->cur_t = now;
+	note_peak(lv);
 	/* in the background: frames and keys go on while the table is read */
 	if (top_reconcile_due(&lv->rec, now, toplive_dump_fd(lv->tl) >= 0, lv->cur.have_global,
 			      (int64_t)engine_counts(lv->e)->total - (int64_t)lv->cur.count,
@@ -412,6 +425,11 @@ void top_live_stats(const struct top_live *lv, const struct ct_stats **cur,
 	*cur = &lv->cur;
 	*prev = lv->prev.ncpu ? &lv->prev : NULL;
 	*dt = lv->cur_t - lv->prev_t;
+}
+
+void top_live_peak(const struct top_live *lv, struct top_peak *p)
+{
+	*p = lv->peak;
 }
 
 const double *top_live_history(const struct top_live *lv, enum top_hist h, size_t *n)

@@ -83,12 +83,48 @@ static void no_pressure_no_advice(void **state)
 	snapshot_release(&s);
 }
 
+/* A running engine's peak sizes the table when the count has fallen since. */
+static void sized_from_the_peak(void **state)
+{
+	struct audit_thresholds t;
+	struct snapshot s;
+	struct sizing z;
+
+	audit_thresholds_default(&t);
+	fixture_snapshot(&s);
+	s.table.counts.tcp_state[CT_TCP_TIME_WAIT] = 10;
+	s.stats1.count = 20000; /* 8 % now */
+	s.peak.count = 240000;	/* 92 % of 262,144, 3 h ago, watched for 2 days */
+	s.peak.at = s.taken - 3 * 3600;
+	s.peak.since = s.taken - 2 * 86400;
+	sizing_compute(&s, &t, &z);
+	assert_int_equal(z.n, 3); /* the peak is pressure: TIME_WAIT's timeout too */
+	assert_int_equal(z.v[2].key, SYSCTL_TCP_TIMEOUT_TIME_WAIT);
+	assert_int_equal(z.v[0].key, SYSCTL_MAX);
+	assert_int_equal(z.v[0].recommended, 524288); /* 2 x 240,000 up to 65,536 steps */
+	assert_string_equal(z.v[0].why, "the table peaked at 240000 of 262144 3.0 h ago (20000 "
+					"now; the highest in 2.0 d of watching): twice that "
+					"leaves room for a burst like it");
+	/* a peak below the count now is no peak: the count is what the table held */
+	s.stats1.count = 250000;
+	sizing_compute(&s, &t, &z);
+	assert_int_equal(z.v[0].recommended, 524288);
+	assert_non_null(strstr(z.v[0].why, "the table held 250000 of 262144"));
+	/* without pressure, now or at the peak, nothing */
+	s.stats1.count = 20000;
+	s.peak.count = 30000;
+	sizing_compute(&s, &t, &z);
+	assert_int_equal(z.n, 0);
+	snapshot_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(saved_from_histograms),
 		cmocka_unit_test(full_table),
 		cmocka_unit_test(no_pressure_no_advice),
+		cmocka_unit_test(sized_from_the_peak),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,10 +4,18 @@
 # and its snippet, applied, takes them out of the table while they still talk.  With a
 # masquerade rule covering the subnet's outbound traffic the advice stays, scoped to
 # bridge-local flows only; with a ct state rule on the same traffic there is no
-# suggestion and the rule is named.
+# suggestion and the rule is named.  The exporter counts them too, and a bridge added
+# while it runs at once.
 . "$TESTLIB/common.sh"
 
 R=$LAB-r C1=$LAB-c1 C2=$LAB-c2
+case_cleanup() { # the second bridge's two containers
+	for n in "$LAB-c4" "$LAB-c5"; do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$n" 2>/dev/null
+	done
+	return 0
+}
 for n in "$R" "$C1" "$C2"; do ip netns add "$n" || fail "netns"; ip netns exec "$n" ip link set lo up; done
 ip netns exec "$R" sh -c 'ip link add br0 type bridge && ip addr add 198.18.97.1/24 dev br0 && ip link set br0 up' ||
 	fail "bridge"
@@ -69,15 +77,44 @@ info "bridge-local: $(between) entries, snippet: $(cat "$T/a.json.nft")"
 # the exporter classifies them too: its metric against conntrack -L
 ip netns exec "$R" "$NATSCOPE" exporter --listen 127.0.0.1:9662 >"$T/exp" 2>&1 &
 xp=$!
+bridged() { # OUT: scrape; the exporter's bridge_local entries
+	ip netns exec "$R" curl -sf http://127.0.0.1:9662/metrics >"$1" 2>/dev/null &&
+		sed -n 's/^natscope_conntrack_entries_by_class{netns="[^"]*",class="bridge_local"} //p' "$1"
+}
 for i in $(seq 50); do
-	ip netns exec "$R" curl -sf http://127.0.0.1:9662/metrics >"$T/m" 2>/dev/null && break
+	m=$(bridged "$T/m") && break
 	sleep 0.2
 done
-kill -TERM $xp
-wait $xp || fail "exporter: $(cat "$T/exp")"
-m=$(sed -n 's/^natscope_conntrack_entries_by_class{netns="[^"]*",class="bridge_local"} //p' "$T/m")
 [ "$m" = "$(between)" ] || fail "exporter's bridge_local is '$m', conntrack -L lists $(between)"
 info "exporter: bridge_local $m"
+# a second bridge that comes while the exporter runs: its flows are bridge-local at once
+# (the exporter hears the address change), counted as conntrack -L counts them
+ip netns exec "$R" sh -c 'ip link add br1 type bridge && ip addr add 198.18.96.1/24 dev br1 && ip link set br1 up' ||
+	fail "second bridge"
+for i in 4 5; do
+	ip netns add "$LAB-c$i" || fail "netns"
+	ip link add "p$i" netns "$R" type veth peer name eth0 netns "$LAB-c$i" || fail "veth"
+	ip netns exec "$R" sh -c "ip link set p$i master br1 && ip link set p$i up"
+	ip netns exec "$LAB-c$i" sh -c "ip link set lo up && ip addr add 198.18.96.$i/24 dev eth0 && ip link set eth0 up"
+done
+between2() { ip netns exec "$R" conntrack -L 2>/dev/null | grep -c '^[a-z]* .*src=198\.18\.96\.[45] dst=198\.18\.96\.[45] '; }
+ip netns exec "$LAB-c5" "$FLOWGEN" server 8080 30 >"$T/srv2" &
+wait_ready "$T/srv2"
+ip netns exec "$LAB-c4" "$FLOWGEN" client 198.18.96.5 8080 10 10 20 20 >"$T/c4" &
+wait_ready "$T/c4"
+sleep 1.5 # the exporter's model takes the events; its networks were read on br1's address
+for attempt in 1 2 3; do
+	b0=$(($(between) + $(between2)))
+	m=$(bridged "$T/m2")
+	b1=$(($(between) + $(between2)))
+	[ "$b0" = "$b1" ] && [ "$m" = "$b1" ] && break
+	sleep 1
+done
+[ "$(between2)" -ge 30 ] || fail "only $(between2) flows on the second bridge"
+[ "$m" = "$b1" ] || fail "with a second bridge the exporter says $m bridge-local, conntrack -L lists $b1"
+kill -TERM $xp
+wait $xp || fail "exporter: $(cat "$T/exp")"
+info "exporter: a bridge added later counted: bridge_local $m ($(between2) on br1)"
 
 # a masquerade for the subnet's way out: the advice stays, scoped to bridge-local flows
 ip netns exec "$R" nft -f - <<'NFT' || fail "masquerade"

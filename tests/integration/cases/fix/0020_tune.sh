@@ -6,6 +6,10 @@
 # table aged 96 s holds, without waiting).  Only the lab's namespace is changed: the
 # host's own value is checked unchanged.
 . "$TESTLIB/common.sh"
+. "$TESTLIB/prom.sh"
+need_cmd promtool "package prometheus"
+need_cmd curl "package curl"
+case_cleanup() { prom_down; }
 
 tw() { ip netns exec "$LAB-r" cat /proc/sys/net/netfilter/nf_conntrack_tcp_timeout_time_wait; }
 host_tw=$(cat /proc/sys/net/netfilter/nf_conntrack_tcp_timeout_time_wait)
@@ -34,6 +38,25 @@ f = [f for f in d['findings'] if f['id'] == 'time_wait'][0]
 assert 'natscope fix --tune' in f['remedy'] and 'nf_conntrack_tcp_timeout_time_wait = 60' in f['remedy'], f
 PY
 
+# the exporter, watching the router from a namespace of its own, says the same and keeps
+# the peak; it reads the settings again inside the router (every 10 s)
+prom_ns_up || fail "clients' namespace"
+ip netns exec "$PROMNS" "$NATSCOPE" exporter --netns "$LAB-r" --interval 0.5 --listen 127.0.0.1:9662 \
+	>"$T/exp.out" 2>"$T/exp.err" &
+PROM_PIDS="$PROM_PIDS $!"
+wait_http http://127.0.0.1:9662/metrics || fail "exporter: $(cat "$T/exp.out" "$T/exp.err")"
+sleep 1 # a tick: the peak is read with the statistics
+metric() { # FILE NAME SETTING: one sample's value
+	sed -n "s/^$2{netns=\"$LAB-r\"${3:+,setting=\"$3\"}} //p" "$1"
+}
+in_promns curl -sf -o "$T/m1" http://127.0.0.1:9662/metrics || fail "scrape"
+promtool check metrics <"$T/m1" >"$T/pt" 2>&1 || fail "promtool: $(cat "$T/pt")"
+[ "$(metric "$T/m1" natscope_conntrack_setting nf_conntrack_tcp_timeout_time_wait)" = 120 ] &&
+	[ "$(metric "$T/m1" natscope_sizing_recommended nf_conntrack_tcp_timeout_time_wait)" = 60 ] ||
+	fail "exporter's sizing: $(grep -e _setting -e _recommended "$T/m1")"
+peak=$(metric "$T/m1" natscope_conntrack_entries_peak)
+[ "$peak" -ge "$n" ] || fail "exporter's peak $peak, below the $n TIME_WAIT entries"
+
 # --dry-run: the commands, nothing set
 "$NATSCOPE" --netns "$LAB-r" fix --tune --dry-run >"$T/dry" 2>&1 || fail "dry-run: $(cat "$T/dry")"
 grep -qx "sysctl -w net.netfilter.nf_conntrack_tcp_timeout_time_wait=60" "$T/dry" || fail "dry-run: $(cat "$T/dry")"
@@ -51,6 +74,21 @@ rec=$(ls "$T/state"/tune-* 2>/dev/null)
 [ -n "$rec" ] && grep -qx "nf_conntrack_tcp_timeout_time_wait 120 60" "$rec" || fail "record: $(cat "$rec" 2>&1)"
 [ "$(cat /proc/sys/net/netfilter/nf_conntrack_tcp_timeout_time_wait)" = "$host_tw" ] || fail "the host's value changed"
 info "tuned: 120 -> 60 in the lab, host unchanged ($host_tw), recorded in $rec"
+# the exporter sees the new value within its 10 s; the table flushed, the peak stays
+lab_exec r conntrack -F 2>/dev/null
+for i in $(seq 30); do
+	in_promns curl -sf -o "$T/m2" http://127.0.0.1:9662/metrics || fail "scrape"
+	[ "$(metric "$T/m2" natscope_conntrack_setting nf_conntrack_tcp_timeout_time_wait)" = 60 ] && break
+	sleep 0.5
+done
+[ "$(metric "$T/m2" natscope_conntrack_setting nf_conntrack_tcp_timeout_time_wait)" = 60 ] ||
+	fail "after 15 s the exporter still says $(metric "$T/m2" natscope_conntrack_setting nf_conntrack_tcp_timeout_time_wait)"
+[ "$(metric "$T/m2" natscope_sizing_recommended nf_conntrack_tcp_timeout_time_wait)" = 60 ] ||
+	fail "recommended after the change: $(metric "$T/m2" natscope_sizing_recommended nf_conntrack_tcp_timeout_time_wait)"
+now=$(metric "$T/m2" natscope_conntrack_entries)
+p2=$(metric "$T/m2" natscope_conntrack_entries_peak)
+[ "$now" -lt "$n" ] && [ "$p2" -ge "$peak" ] || fail "after the flush: $now entries, peak $p2 (was $peak)"
+info "exporter: TIME_WAIT timeout 120 -> 60 seen after $i scrapes; peak $p2 kept with $now entries now"
 
 # someone changes it since; --revert restores the value from before natscope, and says so
 lab_exec r sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_time_wait=45
