@@ -30,6 +30,8 @@ struct top_frame {
 	int ct_events;	  /* net.netfilter.nf_conntrack_events; -1 unknown (replay) */
 	bool have_kernel; /* live: the kernel's count/max and rates below are valid */
 	uint64_t kernel_count, kernel_max;
+	uint64_t kernel_peak; /* the highest count since the start, and when (wall clock) */
+	double kernel_peak_at;
 	bool have_rate[TOP_NRATES][TOP_WINDOWS];
 	double rate[TOP_NRATES][TOP_WINDOWS];
 	/* failed insertions named by the BPF component (live only) */

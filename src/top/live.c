@@ -61,6 +61,8 @@ static void fill_frame(struct top_live *lv)
 	f->have_kernel = lv->cur.have_global;
 	f->kernel_count = lv->cur.count;
 	f->kernel_max = lv->cur.max;
+	f->kernel_peak = lv->peak.count;
+	f->kernel_peak_at = (double)lv->peak.at;
 	top_frame_rates(f, &lv->rates);
 }
 

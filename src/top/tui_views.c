@@ -65,6 +65,15 @@ static int draw_header(struct tui *t, const struct tui_data *d, const struct tui
 	      "table [%s] %llu/%llu %.1f%%",
 	      tui_fmt_bar(fill, COLS >= 100 ? 20 : 10, bar, sizeof(bar)),
 	      (unsigned long long)f->kernel_count, (unsigned long long)f->kernel_max, fill * 100);
+	if (f->have_kernel && f->kernel_peak > f->kernel_count && f->kernel_max) {
+		double pfill = (double)f->kernel_peak / f->kernel_max;
+
+		now = (time_t)f->kernel_peak_at;
+		strftime(when, sizeof(when), "%H:%M:%S", localtime_r(&now, &tm));
+		field(v, &n, tui_alert(t, pfill >= 0.9) | tui_warn(t, pfill >= 0.75 && pfill < 0.9),
+		      "peak %llu %.1f%% at %s", (unsigned long long)f->kernel_peak, pfill * 100,
+		      when);
+	}
 	y += tui_fields(y, 2, v, n);
 	n = 0;
 	for (unsigned int i = 0; i < TOP_NRATES; i++) {
