@@ -18,7 +18,7 @@ libcmocka-dev libnetfilter-conntrack-dev clang-format python3 valgrind clang lib
 nftables conntrack iptables iproute2 util-linux procps tmux tshark systemd man-db
 docker.io busybox-static prometheus prometheus-node-exporter libmicrohttpd-dev curl
 libbpf-dev bpftool llvm tzdata bash-completion zsh python3-jsonschema"
-[ "${1:-}" = --bench ] && pkgs="$pkgs iptstate hyperfine time bsdutils"
+[ "${1:-}" = --bench ] && pkgs="$pkgs iptstate hyperfine time bsdutils iperf3"
 
 missing=
 for p in $pkgs; do
