@@ -402,51 +402,6 @@ static void check_port_exhaustion(const struct snapshot *s, const struct audit_t
 	}
 }
 
-/*
- * The remedy names the config file dockerd reads (its --config-file) and what turning
- * the proxy off costs IPv6: without ip6tables, published ports on [::] stop answering.
- */
-static void docker_proxy_remedy(const struct snapshot *s, struct finding *f)
-{
-	const struct dproxy_daemon *d = &s->proxies.daemon;
-	const char *v6 = d->ip6tables == 1    ? ""
-			 : d->ip6tables == 0  ? " It has \"ip6tables\": false: "
-			 : d->ip6tables == -1 ? " It does not set \"ip6tables\": "
-					      : " Its \"ip6tables\" is unknown: ";
-
-	snprintf(f->remedy, sizeof(f->remedy),
-		 "Set \"userland-proxy\": false in %.200s (%s) and restart dockerd: published "
-		 "ports then use DNAT rules instead of a copying process (field reports "
-		 "measured 40-50%% less throughput through docker-proxy; natscope did not "
-		 "measure it).%s%s",
-		 d->config,
-		 !d->found	   ? "dockerd's default file; the proxies' parent is not dockerd"
-		 : d->config_given ? "the --config-file dockerd runs with"
-				   : "dockerd's default: it runs without --config-file",
-		 v6,
-		 d->ip6tables == 1 ? ""
-				   : "without ip6tables, IPv6 published ports ([::]:PORT) stop "
-				     "answering once the proxy is off; set \"ip6tables\": true too "
-				     "(before Docker 27 it also needs \"experimental\": true).");
-}
-
-static void check_docker_proxy(const struct snapshot *s, const struct audit_thresholds *t,
-			       struct finding *f)
-{
-	audit_evidence(f, "processes", (double)s->proxies.n);
-	if (s->proxies.n) {
-		audit_evidence(f, "daemon_config_given", s->proxies.daemon.config_given);
-		audit_evidence(f, "ip6tables", s->proxies.daemon.ip6tables);
-		audit_raise(f, SEV_WARNING);
-		audit_summary(f, "%u docker-proxy process%s relay%s published ports in user space",
-			      s->proxies.n, s->proxies.n == 1 ? "" : "es",
-			      s->proxies.n == 1 ? "s" : "");
-		docker_proxy_remedy(s, f);
-	} else {
-		audit_summary(f, "no docker-proxy processes");
-	}
-}
-
 static const struct audit_check checks[] = {
 	{
 		.id = "snat_port_clash",
@@ -560,7 +515,7 @@ static const struct audit_check checks[] = {
 		.remedy = "Set \"userland-proxy\": false in the config file dockerd reads and "
 			  "restart it; without \"ip6tables\": true IPv6 published ports stop "
 			  "answering once the proxy is off.",
-		.run = check_docker_proxy,
+		.run = audit_check_docker_proxy,
 	},
 	{
 		.id = "asymmetric_route",

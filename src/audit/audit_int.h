@@ -1,8 +1,9 @@
 #ifndef NATSCOPE_AUDIT_INT_H
 #define NATSCOPE_AUDIT_INT_H
 
-/* Shared by the check files: audit.c (the table and the conntrack checks) and
- * checks_nat.c (rules, overlay, fix). */
+/* Shared by the check files: audit.c (the table and the conntrack checks),
+ * checks_nat.c (rules, overlay, fix), checks_tracking.c (what needs tracking, asymmetric
+ * routes) and checks_docker.c (the userland proxy). */
 
 #include "audit/audit.h"
 
@@ -22,5 +23,7 @@ void audit_check_asymmetric(const struct snapshot *s, const struct audit_thresho
 			    struct finding *f);
 void audit_check_tracking(const struct snapshot *s, const struct audit_thresholds *t,
 			  struct finding *f);
+void audit_check_docker_proxy(const struct snapshot *s, const struct audit_thresholds *t,
+			      struct finding *f);
 
 #endif

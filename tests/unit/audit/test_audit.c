@@ -255,11 +255,26 @@ static void docker_proxy(void **state)
 {
 	struct snapshot s;
 
+	struct audit_thresholds t;
+	struct audit_report r;
+	const char *remedy;
+
 	fixture_snapshot(&s);
 	assert_int_equal(run(&s, "docker_userland_proxy"), SEV_WARNING);
 	s.proxies.n = 0;
 	assert_int_equal(run(&s, "docker_userland_proxy"), SEV_OK);
 	s.proxies.n = 1;
+	/* the file already turns it off: dockerd was not restarted since */
+	s.proxies.daemon.userland_proxy = 0;
+	audit_thresholds_default(&t);
+	audit_run(&s, &t, &r);
+	assert_int_equal(find(&r, "docker_userland_proxy")->sev, SEV_WARNING);
+	remedy = audit_finding_remedy(find(&r, "docker_userland_proxy"));
+	assert_non_null(strstr(remedy, "/srv/docker/daemon.json (the --config-file dockerd runs "
+				       "with) already sets \"userland-proxy\": false"));
+	assert_non_null(strstr(remedy, "restart dockerd"));
+	assert_non_null(strstr(remedy, "IPv6 published ports")); /* ip6tables still unset */
+	assert_null(strstr(remedy, "Set \"userland-proxy\""));
 	snapshot_release(&s);
 }
 

@@ -4,7 +4,7 @@
 # remedy names the config file dockerd actually reads and warns that without ip6tables
 # IPv6 published ports stop answering.  Then the remedy's warning is checked for real:
 # [::1]:8080 answers through the proxy; with "userland-proxy": false written into that
-# file and dockerd restarted, it no longer does.
+# file the remedy says to restart dockerd, and once it is, [::1]:8080 no longer answers.
 . "$TESTLIB/common.sh"
 . "$TESTLIB/docker.sh"
 docker_need
@@ -48,6 +48,17 @@ c = json.load(open(sys.argv[1]))
 c['userland-proxy'] = False
 json.dump(c, open(sys.argv[1], 'w'))
 PY
+# the file says false, dockerd has not read it yet: the remedy says to restart it
+"$NATSCOPE" --netns "$LAB-h" audit -i 0 -f json >"$T/r.json"
+python3 - "$T/r.json" "$DK_DIR/daemon.json" <<'PY' || fail "not restarted: $(python3 -c "import json,sys; print([f for f in json.load(open(sys.argv[1]))['findings'] if f['id']=='docker_userland_proxy'])" "$T/r.json")"
+import json, sys
+f = [f for f in json.load(open(sys.argv[1]))['findings'] if f['id'] == 'docker_userland_proxy'][0]
+assert f['severity'] == 'warning' and f['evidence']['userland_proxy'] == 0, f
+assert sys.argv[2] + ' (the --config-file dockerd runs with) already sets "userland-proxy": false' in f['remedy'], f['remedy']
+assert 'restart dockerd' in f['remedy'] and 'IPv6 published ports' in f['remedy'], f['remedy']
+assert 'not restarted since' in f['summary'], f['summary']
+PY
+info "the file edited, dockerd not restarted: the remedy says restart"
 dk rm -f web >/dev/null
 docker_stop
 docker_up "$LAB-h"
