@@ -69,8 +69,9 @@ int top_render_text(FILE *out, const struct top_frame *f)
 	fprintf(out, "natscope top %s  netns %s  entries %llu", when,
 		f->netns && *f->netns ? f->netns : "(current)", (unsigned long long)c->total);
 	if (f->have_kernel)
-		fprintf(out, " (kernel %llu of %llu)", (unsigned long long)f->kernel_count,
-			(unsigned long long)f->kernel_max);
+		fprintf(out, " (kernel %llu of %llu, peak %llu)",
+			(unsigned long long)f->kernel_count, (unsigned long long)f->kernel_max,
+			(unsigned long long)f->kernel_peak);
 	fprintf(out, "  events/s %.0f  lost %llu (%llu dropped, %llu overruns)", f->events_per_s,
 		(unsigned long long)f->es->lost_estimate, (unsigned long long)f->es->dropped,
 		(unsigned long long)f->es->overruns);
@@ -230,11 +231,14 @@ int top_render_json(FILE *out, const struct top_frame *f)
 	json_object_set_new(o, "netns", json_string(f->netns ? f->netns : ""));
 	json_object_set_new(o, "entries", json_integer((json_int_t)c->total));
 	/* the kernel's own figures, under the name audit gives them (null when replaying) */
-	json_object_set_new(o, "conntrack",
-			    f->have_kernel
-				    ? json_pack("{s:I,s:I}", "count", (json_int_t)f->kernel_count,
-						"max", (json_int_t)f->kernel_max)
-				    : json_pack("{s:n,s:n}", "count", "max"));
+	json_object_set_new(
+		o, "conntrack",
+		f->have_kernel
+			? json_pack("{s:I,s:I,s:I,s:I}", "count", (json_int_t)f->kernel_count,
+				    "max", (json_int_t)f->kernel_max, "peak",
+				    (json_int_t)f->kernel_peak, "peak_time_ms",
+				    (json_int_t)(f->kernel_peak_at * 1000.0))
+			: json_pack("{s:n,s:n,s:n,s:n}", "count", "max", "peak", "peak_time_ms"));
 	for (unsigned int t = 0; t < CT_EVENT_TYPES; t++)
 		json_object_set_new(ev, type_names[t],
 				    json_integer((json_int_t)f->es->received[t]));

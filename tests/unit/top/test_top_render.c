@@ -83,6 +83,8 @@ static void fill(struct frame_data *d)
 		.have_kernel = true,
 		.kernel_count = 6,
 		.kernel_max = 262144,
+		.kernel_peak = 9,
+		.kernel_peak_at = 1795500000.0,
 	};
 	top_frame_rates(&d->f, &d->rates);
 }

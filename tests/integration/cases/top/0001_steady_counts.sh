@@ -20,6 +20,8 @@ done
 got=$(field "$T/steady.json" "d['entries']")
 [ "$got" = "$after" ] || fail "top counts $got entries, conntrack -C $after"
 [ "$(field "$T/steady.json" "d['conntrack']['count']")" = "$after" ] || fail "conntrack.count differs"
+# a steady table: its peak is the count, seen this run
+[ "$(field "$T/steady.json" "d['conntrack']['peak']")" = "$after" ] || fail "conntrack.peak $(field "$T/steady.json" "d['conntrack']['peak']"), not $after"
 lab_exec r conntrack -L -o extended 2>/dev/null >"$T/L"
 for st in ESTABLISHED TIME_WAIT; do
 	want=$(awk '$3 == "tcp" && $6 == "'$st'"' "$T/L" | wc -l)
