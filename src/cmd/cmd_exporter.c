@@ -181,7 +181,7 @@ static int watch(struct app *app, const struct exporter_args *a, struct exporter
 	if (ret == 0)
 		ret = top_live_start(&ns->live, &o, &stage);
 	if (ret == 0)
-		nsread_open(&ns->rd, util_now_mono());
+		nsread_open(&ns->rd, util_now_mono(), !ns->own);
 	if (ret < 0)
 		ret = app_error(app, ret == -EPERM ? APP_ERR_PERM : APP_ERR_NO_CONNTRACK,
 				"watching conntrack in %s failed: %s", ns->label,
@@ -282,7 +282,7 @@ static int answer(const char *path, const char *accept, struct http_response *r,
 
 /*
  * Read each namespace's settings and networks again where due (an address changed in it,
- * or NSREAD_PERIOD passed); the exporter's own without entering it.
+ * or NSREAD_PERIOD passed).
  */
 static void reread(struct exporter *ex)
 {
@@ -290,17 +290,11 @@ static void reread(struct exporter *ex)
 
 	for (size_t i = 0; i < ex->n; i++) {
 		struct exporter_ns *ns = &ex->ns[i];
-		int ret = 0;
+		int ret;
 
 		if (!nsread_due(&ns->rd, now))
 			continue;
-		if (ns->own) {
-			ns->rd.read_at = now;
-			ns->rd.nets_stale = false;
-			nsread_now(&ns->sys, &ns->nets);
-		} else {
-			ret = nsread_again(&ns->rd, now, &ns->sys, &ns->nets);
-		}
+		ret = nsread_again(&ns->rd, now, &ns->sys, &ns->nets);
 		if (ret < 0) { /* said once: its settings stay as last read */
 			fprintf(stderr,
 				"natscope exporter: cannot enter %s to read its settings and "

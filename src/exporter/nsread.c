@@ -26,11 +26,13 @@ int nsread_now(struct sysctl_info *sys, struct localnets *nets)
 	return 0;
 }
 
-void nsread_open(struct nsread *r, double now)
+void nsread_open(struct nsread *r, double now, bool enter)
 {
-	*r = (struct nsread){ .fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC),
-			      .read_at = now };
-	if (r->fd >= 0 &&
+	*r = (struct nsread){ .fd = -1, .read_at = now };
+	if (enter)
+		r->fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	r->on = !enter || r->fd >= 0;
+	if (r->on &&
 	    nl_open_proto(&r->addrs, NETLINK_ROUTE, RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR) < 0)
 		r->addrs = NULL;
 }
@@ -58,7 +60,7 @@ void nsread_input(struct nsread *r)
 
 bool nsread_due(const struct nsread *r, double now)
 {
-	return r->fd >= 0 && (r->nets_stale || now - r->read_at >= NSREAD_PERIOD);
+	return r->on && (r->nets_stale || now - r->read_at >= NSREAD_PERIOD);
 }
 
 int nsread_again(struct nsread *r, double now, struct sysctl_info *sys, struct localnets *nets)
@@ -70,13 +72,15 @@ int nsread_again(struct nsread *r, double now, struct sysctl_info *sys, struct l
 
 	r->read_at = now;
 	r->nets_stale = false;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", r->fd);
-	ret = netns_enter(path, &ctx);
-	if (ret < 0)
-		return ret;
+	if (r->fd >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", r->fd);
+		ret = netns_enter(path, &ctx);
+		if (ret < 0)
+			return ret;
+	}
 	if (nsread_now(&fresh, nets) == 0)
 		*sys = fresh;
-	return netns_leave(&ctx);
+	return r->fd >= 0 ? netns_leave(&ctx) : 0;
 }
 
 void nsread_close(struct nsread *r)
@@ -87,4 +91,5 @@ void nsread_close(struct nsread *r)
 		close(r->fd);
 	r->addrs = NULL;
 	r->fd = -1;
+	r->on = false;
 }
