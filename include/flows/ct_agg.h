@@ -52,6 +52,8 @@ struct ct_agg_pair {
 	union ct_addr src, dst; /* client, server */
 	uint16_t dport;		/* the server's port */
 	bool from_server;	/* what passes is the server's side (the client's else) */
+	union ct_addr to;	/* hairpin pairs: where dst:dport was DNAT'd to */
+	uint16_t to_port;
 	uint32_t entries;
 };
 
@@ -85,6 +87,10 @@ struct ct_summary {
 	 * tracking) from packets of one direction only, the other taking another path.  The
 	 * server is the side with the lower port. */
 	struct ct_agg_pairs oneway;
+	/* unanswered SYNs DNAT'd (not SNAT'd) to an address in the client's own attached
+	 * network (ct_agg_set_nets()): hairpin DNAT, whose target answers its client over
+	 * the bridge, not through here, unless br_netfilter hands it to conntrack */
+	struct ct_agg_pairs hairpin;
 };
 
 struct ct_agg;

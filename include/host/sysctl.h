@@ -34,6 +34,9 @@ struct sysctl_info {
 	int64_t port_range_lo, port_range_hi; /* net.ipv4.ip_local_port_range */
 	char kernel[128];		      /* uname release */
 	int64_t ct_entry_bytes;		      /* a conntrack entry's slab object; ABSENT unknown */
+	/* net.bridge.bridge-nf-call-iptables, -ip6tables: whether bridged frames pass the IP
+	 * hooks (conntrack); ABSENT without br_netfilter */
+	int64_t bridge_nf[2];
 };
 
 /** Short name ("nf_conntrack_max") of @key. */

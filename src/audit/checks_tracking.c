@@ -110,11 +110,77 @@ static bool pairs_text(const struct ct_summary *t, char *buf, size_t len)
 }
 
 /*
+ * Hairpin DNAT whose replies bypass conntrack: the target answers its client over the
+ * bridge, which reaches the IP hooks only with br_netfilter on (bridge-nf-call-*).
+ */
+static bool hairpin_bypassed(const struct snapshot *s)
+{
+	const struct ct_agg_pairs *h = &s->table.hairpin;
+	int64_t v;
+
+	if (!h->entries)
+		return false;
+	v = s->sys.bridge_nf[h->v[0].family == AF_INET6];
+	return v == SYSCTL_ABSENT || v == 0;
+}
+
+/* "CLIENT -> ADDR:PORT -> TARGET:PORT (N)" for the first hairpin pairs. */
+static void hairpin_text(const struct ct_agg_pairs *h, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < h->n && i < 3 && off < len; i++) {
+		const struct ct_agg_pair *p = &h->v[i];
+		char a[64], b[80], c[80];
+
+		off += (size_t)snprintf(buf + off, len - off, "%s%s -> %s -> %s (%u)",
+					i ? ", " : "",
+					ct_flow_addr_str(p->family, &p->src, a, sizeof(a)),
+					ct_flow_endpoint_str(p->family, IPPROTO_TCP, &p->dst,
+							     p->dport, b, sizeof(b)),
+					ct_flow_endpoint_str(p->family, IPPROTO_TCP, &p->to,
+							     p->to_port, c, sizeof(c)),
+					p->entries);
+	}
+	if ((h->n > 3 || h->capped) && off < len)
+		snprintf(buf + off, len - off, ", ...");
+}
+
+/*
+ * The hairpin remedy, scoped to the client's network: masquerade what is DNAT'd back
+ * into it (Docker's own rule when its userland proxy is off), or br_netfilter.
+ */
+static void hairpin_remedy(const struct snapshot *s, struct finding *f)
+{
+	const struct ct_agg_pair *p = &s->table.hairpin.v[0];
+	int n = localnets_find(&s->nets, p->family, &p->src);
+	const char *ip = p->family == AF_INET6 ? "ip6" : "ip";
+	char net[64];
+
+	if (n < 0) /* the networks were read after the table: the generic remedy stays */
+		return;
+	ct_flow_addr_str(p->family, &s->nets.v[n].prefix, net, sizeof(net));
+	snprintf(f->remedy, sizeof(f->remedy),
+		 "Masquerade the hairpin path so the target's replies come back through this "
+		 "host (Docker's own rule when its userland proxy is off; nft -f): table %s "
+		 "natscope_hairpin { chain post { type nat hook postrouting priority srcnat; "
+		 "oifname \"%s\" %s saddr %s/%u %s daddr %s/%u ct status dnat masquerade; }; }. "
+		 "Or let bridged frames through conntrack: sysctl -w "
+		 "net.bridge.bridge-nf-call-ip%stables=1 (br_netfilter: every bridged packet then "
+		 "takes the IP hooks). --net=host is the last resort.",
+		 ip, s->nets.v[n].ifname, ip, net, s->nets.v[n].plen, ip, net, s->nets.v[n].plen,
+		 p->family == AF_INET6 ? "6" : "");
+}
+
+/*
  * asymmetric_route: invalid packets rising while TCP connections pass this host one way
- * only.  Replies on another path leave the connection in SYN_SENT here, and conntrack
- * calls the client's ACKs for a connection it never saw answered invalid; requests on
- * another path leave the server's SYN-ACK invalid, and its later packets make an entry
- * picked up mid-stream that never sees a reply (past SYN_SENT, unreplied).
+ * only, or hairpin DNAT whose replies bypass conntrack (no invalid packet needed: the
+ * client's retried SYNs match the entry; it just never sees an answer).  Replies on another path
+ * leave the connection in SYN_SENT here, and conntrack calls the client's ACKs for a connection it
+ * never saw answered invalid; requests on another path leave the server's SYN-ACK invalid, and its
+ * later packets make an entry picked up mid-stream that never sees a reply (past SYN_SENT,
+ * unreplied).
  */
 void audit_check_asymmetric(const struct snapshot *s, const struct audit_thresholds *t,
 			    struct finding *f)
@@ -132,6 +198,19 @@ void audit_check_asymmetric(const struct snapshot *s, const struct audit_thresho
 	audit_evidence(f, "invalid_per_s", snapshot_rate(s, CT_STAT_INVALID));
 	audit_evidence(f, "syn_unreplied", (double)tab->syn_unreplied.entries);
 	audit_evidence(f, "oneway", (double)tab->oneway.entries);
+	audit_evidence(f, "hairpin_unreplied", (double)tab->hairpin.entries);
+	if (hairpin_bypassed(s)) {
+		audit_raise(f, SEV_WARNING);
+		hairpin_text(&tab->hairpin, pairs, sizeof(pairs));
+		audit_summary(f,
+			      "%llu connections DNAT'd back into their client's own network got no "
+			      "reply here: the target answers over the bridge, past conntrack "
+			      "(br_netfilter off), and the client drops what it never asked "
+			      "for (%s)",
+			      (unsigned long long)tab->hairpin.entries, pairs);
+		hairpin_remedy(s, f);
+		return;
+	}
 	if (!invalid || !(tab->syn_unreplied.entries + tab->oneway.entries)) {
 		audit_summary(f, invalid ? "invalid packets rise, but every TCP connection passes "
 					   "here both ways: not an asymmetric route"

@@ -98,8 +98,11 @@ static json_t *hist_json(const uint64_t *h)
 	return a;
 }
 
-/* TCP connections one way of which passes here, the first pairs of them; @side: which. */
-static json_t *pairs_json(const struct ct_agg_pairs *t, bool side)
+/* TCP connections one way of which passes here, the first pairs of them; @side: which
+ * side passes (picked up mid-stream), or where they were DNAT'd to (hairpin). */
+enum pairs_extra { PAIRS_PLAIN, PAIRS_SIDE, PAIRS_TARGET };
+
+static json_t *pairs_json(const struct ct_agg_pairs *t, enum pairs_extra side)
 {
 	json_t *a = json_array();
 
@@ -111,9 +114,15 @@ static json_t *pairs_json(const struct ct_agg_pairs *t, bool side)
 				      ct_flow_addr_str(p->family, &p->dst, d, sizeof(d)), "dport",
 				      (int)p->dport, "entries", (int)p->entries);
 
-		if (side)
+		if (side == PAIRS_SIDE)
 			json_object_set_new(o, "passes",
 					    json_string(p->from_server ? "server" : "client"));
+		if (side == PAIRS_TARGET) {
+			json_object_set_new(
+				o, "to",
+				json_string(ct_flow_addr_str(p->family, &p->to, d, sizeof(d))));
+			json_object_set_new(o, "to_port", json_integer(p->to_port));
+		}
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -132,9 +141,11 @@ static json_t *table_json(const struct snapshot *s)
 	json_object_set_new(o, "unreplied", json_integer((json_int_t)t->counts.unreplied));
 	json_object_set_new(o, "nat", flow_counts_nat_json(&t->counts));
 	json_object_set_new(o, "syn_unreplied", json_integer((json_int_t)t->syn_unreplied.entries));
-	json_object_set_new(o, "syn_unreplied_pairs", pairs_json(&t->syn_unreplied, false));
+	json_object_set_new(o, "syn_unreplied_pairs", pairs_json(&t->syn_unreplied, PAIRS_PLAIN));
 	json_object_set_new(o, "oneway", json_integer((json_int_t)t->oneway.entries));
-	json_object_set_new(o, "oneway_pairs", pairs_json(&t->oneway, true));
+	json_object_set_new(o, "oneway_pairs", pairs_json(&t->oneway, PAIRS_SIDE));
+	json_object_set_new(o, "hairpin_unreplied", json_integer((json_int_t)t->hairpin.entries));
+	json_object_set_new(o, "hairpin_pairs", pairs_json(&t->hairpin, PAIRS_TARGET));
 	for (unsigned int i = 0; i < CT_AGG_TIMEOUT_BUCKETS - 1; i++)
 		json_array_append_new(bounds, json_integer(ct_agg_timeout_bounds[i]));
 	json_array_append_new(bounds, json_null());

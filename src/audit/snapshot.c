@@ -12,6 +12,7 @@ void snapshot_init(struct snapshot *s)
 		s->sys.val[i] = SYSCTL_ABSENT;
 	s->sys.port_range_lo = s->sys.port_range_hi = SYSCTL_ABSENT;
 	s->sys.ct_entry_bytes = SYSCTL_ABSENT;
+	s->sys.bridge_nf[0] = s->sys.bridge_nf[1] = SYSCTL_ABSENT;
 	s->peak.count = -1;
 }
 

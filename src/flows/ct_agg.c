@@ -189,14 +189,36 @@ unsigned int ct_agg_timeout_bucket(uint32_t seconds)
 	return i;
 }
 
-/*
- * A TCP entry of which one direction only passes here: counted, and its pair kept (the
- * first ones).  In SYN_SENT the original direction is the client's; an entry picked up
- * mid-stream may start from either side: the server is the one with the lower port.
- */
-static void note_oneway(struct ct_agg_pairs *s, const struct ct_flow *f, bool syn)
+/* Count @k's entry in @s, merged with its pair; the first CT_AGG_PAIRS pairs are kept. */
+static void note_pair(struct ct_agg_pairs *s, const struct ct_agg_pair *k)
 {
-	size_t len = f->family == AF_INET ? 4 : 16;
+	size_t len = k->family == AF_INET ? 4 : 16;
+
+	s->entries++;
+	for (unsigned int i = 0; i < s->n; i++) {
+		struct ct_agg_pair *p = &s->v[i];
+
+		if (p->family == k->family && p->dport == k->dport && p->to_port == k->to_port &&
+		    p->from_server == k->from_server && memcmp(p->src.a8, k->src.a8, len) == 0 &&
+		    memcmp(p->dst.a8, k->dst.a8, len) == 0 &&
+		    memcmp(p->to.a8, k->to.a8, len) == 0) {
+			p->entries++;
+			return;
+		}
+	}
+	if (s->n == CT_AGG_PAIRS)
+		s->capped = true;
+	else
+		s->v[s->n++] = *k;
+}
+
+/*
+ * A TCP entry of which one direction only passes here.  In SYN_SENT the original
+ * direction is the client's; an entry picked up mid-stream may start from either side:
+ * the server is the one with the lower port.
+ */
+static void note_oneway(struct ct_summary *s, const struct ct_flow *f, bool syn)
+{
 	bool from_server = !syn && f->orig.sport < f->orig.dport;
 	struct ct_agg_pair k = {
 		.family = f->family,
@@ -207,21 +229,29 @@ static void note_oneway(struct ct_agg_pairs *s, const struct ct_flow *f, bool sy
 		.entries = 1,
 	};
 
-	s->entries++;
-	for (unsigned int i = 0; i < s->n; i++) {
-		struct ct_agg_pair *p = &s->v[i];
+	note_pair(syn ? &s->syn_unreplied : &s->oneway, &k);
+}
 
-		if (p->family == k.family && p->dport == k.dport &&
-		    p->from_server == k.from_server && memcmp(p->src.a8, k.src.a8, len) == 0 &&
-		    memcmp(p->dst.a8, k.dst.a8, len) == 0) {
-			p->entries++;
-			return;
-		}
-	}
-	if (s->n == CT_AGG_PAIRS)
-		s->capped = true;
-	else
-		s->v[s->n++] = k;
+/* DNAT'd, not SNAT'd, to an address in the client's own attached network. */
+static void note_hairpin(struct ct_summary *s, const struct localnets *nets,
+			 const struct ct_flow *f)
+{
+	struct ct_agg_pair k = {
+		.family = f->family,
+		.src = f->orig.src,
+		.dst = f->orig.dst,
+		.dport = f->orig.dport,
+		.to = f->reply.src,
+		.to_port = f->reply.sport,
+		.entries = 1,
+	};
+	int n;
+
+	if (!nets || ct_flow_nat_kind(f) != CT_NAT_DNAT)
+		return;
+	n = localnets_find(nets, f->family, &f->orig.src);
+	if (n >= 0 && n == localnets_find(nets, f->family, &f->reply.src))
+		note_pair(&s->hairpin, &k);
 }
 
 void ct_agg_set_nets(struct ct_agg *agg, const struct localnets *nets)
@@ -249,10 +279,12 @@ int ct_agg_add(struct ct_agg *agg, const struct ct_flow *f)
 		s->unreplied_timeout[ct_agg_timeout_bucket(f->timeout)]++;
 	if (f->l4proto == IPPROTO_UDP)
 		s->udp_timeout[ct_agg_timeout_bucket(f->timeout)]++;
-	if (unreplied && f->has_tcp_state && f->tcp_state == CT_TCP_SYN_SENT)
-		note_oneway(&s->syn_unreplied, f, true);
-	else if (unreplied && f->has_tcp_state)
-		note_oneway(&s->oneway, f, false);
+	if (unreplied && f->has_tcp_state && f->tcp_state == CT_TCP_SYN_SENT) {
+		note_oneway(s, f, true);
+		note_hairpin(s, agg->nets, f);
+	} else if (unreplied && f->has_tcp_state) {
+		note_oneway(s, f, false);
+	}
 
 	if (!ct_flow_snat_key(f, &k))
 		return 0;

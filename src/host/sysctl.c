@@ -68,6 +68,7 @@ int sysctl_read(const char *root, struct sysctl_info *info)
 	info->port_range_lo = info->port_range_hi = SYSCTL_ABSENT;
 	info->kernel[0] = '\0';
 	info->ct_entry_bytes = SYSCTL_ABSENT;
+	info->bridge_nf[0] = info->bridge_nf[1] = SYSCTL_ABSENT;
 
 	if (stat(root, &sb) < 0)
 		return -errno;
@@ -82,6 +83,12 @@ int sysctl_read(const char *root, struct sysctl_info *info)
 	snprintf(path, sizeof(path), "%s/ipv4/ip_local_port_range", root);
 	if (read_ints(path, &info->port_range_lo, &info->port_range_hi) < 2)
 		info->port_range_lo = info->port_range_hi = SYSCTL_ABSENT;
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/bridge/bridge-nf-call-ip%stables", root,
+			 i ? "6" : "");
+		if (read_ints(path, &info->bridge_nf[i], &dummy) < 1)
+			info->bridge_nf[i] = SYSCTL_ABSENT;
+	}
 
 	if (uname(&uts) == 0)
 		snprintf(info->kernel, sizeof(info->kernel), "%s", uts.release);

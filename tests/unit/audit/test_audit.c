@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -442,6 +443,62 @@ static void check_table_is_complete(void **state)
 	assert_int_equal(n, 14);
 }
 
+static const struct finding *asym(const struct snapshot *s, struct audit_report *r)
+{
+	struct audit_thresholds t;
+
+	audit_thresholds_default(&t);
+	audit_run(s, &t, r);
+	return find(r, "asymmetric_route");
+}
+
+/* One way only: unanswered SYNs or one-sided pickups need invalid rising; hairpin DNAT
+ * past a bridge conntrack does not see is found without it. */
+static void asymmetric_route(void **state)
+{
+	struct audit_report r;
+	struct snapshot s;
+	struct ct_agg_pair *p;
+	const struct finding *f;
+	uint32_t net = inet_addr("10.77.0.1");
+
+	fixture_snapshot(&s);
+	fixture_counter(&s, 0, CT_STAT_INVALID, 0, 0);
+	fixture_counter(&s, 1, CT_STAT_INVALID, 0, 0);
+	s.table.syn_unreplied.entries = 20;
+	assert_int_equal(asym(&s, &r)->sev, SEV_OK); /* a silent server, not a route */
+	fixture_counter(&s, 0, CT_STAT_INVALID, 100, 140);
+	assert_int_equal(asym(&s, &r)->sev, SEV_WARNING);
+	s.table.syn_unreplied.entries = 0;
+	s.table.oneway.entries = 5;
+	assert_int_equal(asym(&s, &r)->sev, SEV_WARNING);
+	s.table.oneway.entries = 0;
+	fixture_counter(&s, 0, CT_STAT_INVALID, 0, 0);
+
+	/* hairpin: 10.77.0.2 -> 198.18.50.1:8080 DNAT'd to 10.77.0.3:80 on br0 */
+	assert_int_equal(localnets_add(&s.nets, AF_INET, &net, 24, "br0"), 0);
+	s.table.hairpin.entries = s.table.syn_unreplied.entries = 4;
+	s.table.hairpin.n = 1;
+	p = &s.table.hairpin.v[0];
+	*p = (struct ct_agg_pair){ .family = AF_INET, .dport = 8080, .to_port = 80, .entries = 4 };
+	p->src.a32[0] = inet_addr("10.77.0.2");
+	p->dst.a32[0] = inet_addr("198.18.50.1");
+	p->to.a32[0] = inet_addr("10.77.0.3");
+	f = asym(&s, &r); /* no br_netfilter: the replies bypass conntrack */
+	assert_int_equal(f->sev, SEV_WARNING);
+	assert_non_null(strstr(f->summary, "10.77.0.2 -> 198.18.50.1:8080 -> 10.77.0.3:80 (4)"));
+	assert_non_null(strstr(audit_finding_remedy(f),
+			       "table ip natscope_hairpin { chain post { type nat hook postrouting "
+			       "priority srcnat; oifname \"br0\" ip saddr 10.77.0.0/24 ip daddr "
+			       "10.77.0.0/24 ct status dnat masquerade; }; }"));
+	assert_non_null(strstr(audit_finding_remedy(f), "bridge-nf-call-iptables=1"));
+	s.sys.bridge_nf[0] = 0;
+	assert_int_equal(asym(&s, &r)->sev, SEV_WARNING);
+	s.sys.bridge_nf[0] = 1; /* replies pass conntrack: the target is just silent */
+	assert_int_equal(asym(&s, &r)->sev, SEV_OK);
+	snapshot_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +513,7 @@ int main(void)
 		cmocka_unit_test(invalid_rising),
 		cmocka_unit_test(port_exhaustion_thresholds),
 		cmocka_unit_test(docker_proxy),
+		cmocka_unit_test(asymmetric_route),
 		cmocka_unit_test(nat_rules_without_fully_random),
 		cmocka_unit_test(overlay_stale),
 		cmocka_unit_test(fix_effect),

@@ -311,13 +311,64 @@ static void one_way_pairs(void **state)
 	ct_agg_free(agg);
 }
 
+/* Hairpin DNAT: an unanswered SYN DNAT'd into its client's own network, not SNAT'd. */
+static void hairpin_pairs(void **state)
+{
+	struct localnets nets = { 0 };
+	struct ct_agg *agg;
+	struct ct_summary sum;
+	struct ct_flow f;
+	char a[64];
+	uint32_t net = inet_addr("10.77.0.1");
+
+	assert_int_equal(localnets_add(&nets, AF_INET, &net, 24, "br0"), 0);
+	assert_int_equal(ct_agg_new(&agg), 0);
+	ct_agg_set_nets(agg, &nets);
+	for (uint16_t p = 0; p < 3; p++) {
+		tcp_flow(&f, "10.77.0.2", 40000 + p, "198.18.50.1", 8080, TCP_CONNTRACK_SYN_SENT,
+			 false);
+		f.reply.src.a32[0] = inet_addr("10.77.0.3"); /* dnat to 10.77.0.3:80 */
+		f.reply.sport = 80;
+		assert_int_equal(ct_agg_add(agg, &f), 0);
+	}
+	/* masqueraded too (Docker's hairpin rule): its replies come back here */
+	f.reply.dst.a32[0] = inet_addr("10.77.0.1");
+	assert_int_equal(ct_agg_add(agg, &f), 0);
+	/* DNAT'd to another network: routed through here both ways */
+	tcp_flow(&f, "10.77.0.2", 41000, "198.18.50.1", 8080, TCP_CONNTRACK_SYN_SENT, false);
+	f.reply.src.a32[0] = inet_addr("10.88.0.3");
+	assert_int_equal(ct_agg_add(agg, &f), 0);
+	/* answered */
+	tcp_flow(&f, "10.77.0.2", 42000, "198.18.50.1", 8080, TCP_CONNTRACK_SYN_SENT, true);
+	f.reply.src.a32[0] = inet_addr("10.77.0.3");
+	assert_int_equal(ct_agg_add(agg, &f), 0);
+	ct_agg_summarize(agg, &sum);
+	assert_int_equal(sum.syn_unreplied.entries, 5);
+	assert_int_equal(sum.hairpin.entries, 3);
+	assert_int_equal(sum.hairpin.n, 1);
+	assert_string_equal(ct_flow_addr_str(AF_INET, &sum.hairpin.v[0].to, a, sizeof(a)),
+			    "10.77.0.3");
+	assert_int_equal(sum.hairpin.v[0].to_port, 80);
+	assert_int_equal(sum.hairpin.v[0].dport, 8080);
+	ct_agg_free(agg);
+	/* without the attached networks, nothing is hairpin */
+	assert_int_equal(ct_agg_new(&agg), 0);
+	tcp_flow(&f, "10.77.0.2", 40000, "198.18.50.1", 8080, TCP_CONNTRACK_SYN_SENT, false);
+	f.reply.src.a32[0] = inet_addr("10.77.0.3");
+	assert_int_equal(ct_agg_add(agg, &f), 0);
+	ct_agg_summarize(agg, &sum);
+	assert_int_equal(sum.hairpin.entries, 0);
+	ct_agg_free(agg);
+	localnets_release(&nets);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(aggregates_a_table),	 cmocka_unit_test(ipv6_groups),
 		cmocka_unit_test(port_share_arithmetic), cmocka_unit_test(groups_and_sources_scale),
 		cmocka_unit_test(bounds_are_reported),	 cmocka_unit_test(busiest_sources),
-		cmocka_unit_test(one_way_pairs),
+		cmocka_unit_test(one_way_pairs),	 cmocka_unit_test(hairpin_pairs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
