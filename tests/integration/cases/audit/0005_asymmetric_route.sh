@@ -30,15 +30,19 @@ table inet track {
 NFT
 ip netns exec "$S" "$FLOWGEN" server 8080 60 >"$T/srv" &
 wait_ready "$T/srv"
+# audit_during OUT: audit in r over 3 s while c opens 20 connections to s
+audit_during() {
+	"$NATSCOPE" --netns "$R" audit -i 3 -f json >"$1" &
+	local ap=$!
+	sleep 0.5
+	ip netns exec "$C" "$FLOWGEN" client 198.18.9.2 8080 0 20 0 30 >"$1.cli" &
+	wait_ready "$1.cli"
+	wait $ap
+	[ $? -le 2 ] || fail "audit"
+	validate_json "$1"
+}
 
-"$NATSCOPE" --netns "$R" audit -i 3 -f json >"$T/a.json" &
-ap=$!
-sleep 0.5
-ip netns exec "$C" "$FLOWGEN" client 198.18.9.2 8080 0 20 0 30 >"$T/cli" &
-wait_ready "$T/cli"
-wait $ap
-[ $? -le 2 ] || fail "audit"
-validate_json "$T/a.json"
+audit_during "$T/a.json"
 unreplied=$(ip netns exec "$R" conntrack -L -p tcp --state SYN_SENT 2>/dev/null | grep -c UNREPLIED)
 [ "$unreplied" -ge 20 ] || fail "r lists only $unreplied unreplied connections"
 python3 - "$T/a.json" "$unreplied" <<'PY' || fail "asymmetric_route: $(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print([f for f in d['findings'] if f['id']=='asymmetric_route'], d['table']['syn_unreplied'])" "$T/a.json")"
@@ -57,12 +61,7 @@ PY
 # the route fixed: replies back through r; new connections, no finding
 ip netns exec "$S" ip route replace 198.18.1.0/24 via 198.18.9.1
 ip netns exec "$R" conntrack -F >/dev/null 2>&1
-"$NATSCOPE" --netns "$R" audit -i 3 -f json >"$T/b.json" &
-ap=$!
-sleep 0.5
-ip netns exec "$C" "$FLOWGEN" client 198.18.9.2 8080 0 20 0 30 >"$T/cli2" &
-wait_ready "$T/cli2"
-wait $ap
+audit_during "$T/b.json"
 [ "$(python3 -c "import json,sys; print([f for f in json.load(open(sys.argv[1]))['findings'] if f['id']=='asymmetric_route'][0]['severity'])" "$T/b.json")" = ok ] ||
 	fail "with the route fixed, asymmetric_route is still raised"
 
@@ -72,14 +71,7 @@ wait $ap
 # that the server's side is what passes
 ip netns exec "$C" ip route replace 198.18.9.0/24 via 198.18.5.2 src 198.18.1.2
 ip netns exec "$R" conntrack -F >/dev/null 2>&1
-"$NATSCOPE" --netns "$R" audit -i 3 -f json >"$T/c.json" &
-ap=$!
-sleep 0.5
-ip netns exec "$C" "$FLOWGEN" client 198.18.9.2 8080 0 20 0 30 >"$T/cli3" &
-wait_ready "$T/cli3"
-wait $ap
-[ $? -le 2 ] || fail "audit"
-validate_json "$T/c.json"
+audit_during "$T/c.json"
 oneway=$(ip netns exec "$R" conntrack -L -p tcp 2>/dev/null | grep UNREPLIED | grep -vc SYN_SENT)
 [ "$oneway" -ge 20 ] || fail "r lists only $oneway one-way entries: $(ip netns exec "$R" conntrack -L 2>&1; ip netns exec "$R" conntrack -S; python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['table'])" "$T/c.json")"
 python3 - "$T/c.json" "$oneway" <<'PY' || fail "reversed: $(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print([f for f in d['findings'] if f['id']=='asymmetric_route'], d['table']['oneway_pairs'])" "$T/c.json")"
