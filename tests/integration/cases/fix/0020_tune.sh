@@ -78,7 +78,9 @@ info "tuned: 120 -> 60 in the lab, host unchanged ($host_tw), recorded in $rec"
 lab_exec r conntrack -F 2>/dev/null
 for i in $(seq 30); do
 	in_promns curl -sf -o "$T/m2" http://127.0.0.1:9662/metrics || fail "scrape"
-	[ "$(metric "$T/m2" natscope_conntrack_setting nf_conntrack_tcp_timeout_time_wait)" = 60 ] && break
+	# the setting read again, and a tick's statistics after the flush
+	[ "$(metric "$T/m2" natscope_conntrack_setting nf_conntrack_tcp_timeout_time_wait)" = 60 ] &&
+		[ "$(metric "$T/m2" natscope_conntrack_entries)" -lt "$n" ] && break
 	sleep 0.5
 done
 [ "$(metric "$T/m2" natscope_conntrack_setting nf_conntrack_tcp_timeout_time_wait)" = 60 ] ||
