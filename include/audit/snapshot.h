@@ -66,5 +66,8 @@ double snapshot_cpu_rate(const struct snapshot *s, unsigned int i, unsigned int 
 /** Conntrack entry count and maximum: ctnetlink's when present, else sysctl's; -1 unknown. */
 int64_t snapshot_count(const struct snapshot *s);
 int64_t snapshot_max(const struct snapshot *s);
+/** The highest count seen: a running engine's peak when above the count now, else the
+ *  count; -1 unknown. */
+int64_t snapshot_peak(const struct snapshot *s);
 
 #endif

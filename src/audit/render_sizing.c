@@ -78,8 +78,7 @@ static const enum sysctl_key sized[] = {
 
 static void emit_peak(struct metrics *m, const struct render_ns *ns, const void *arg)
 {
-	int64_t count = snapshot_count(ns->snap),
-		v = ns->snap->peak.count > count ? ns->snap->peak.count : count;
+	int64_t v = snapshot_peak(ns->snap);
 
 	metrics_sample(m, v >= 0 ? (double)v : NAN, NULL);
 }

@@ -52,15 +52,9 @@ static const char *span(double sec, char *buf, size_t len)
 	return buf;
 }
 
-/* What the table held: the peak a running engine saw when it is above the count now. */
-static int64_t seen_count(const struct snapshot *s, int64_t count)
-{
-	return s->peak.count > count ? s->peak.count : count;
-}
-
 static void size_table(const struct snapshot *s, struct sizing *z, int64_t count, int64_t max)
 {
-	int64_t seen = seen_count(s, count), buckets = s->sys.val[SYSCTL_BUCKETS],
+	int64_t seen = snapshot_peak(s), buckets = s->sys.val[SYSCTL_BUCKETS],
 		rec = (seen * 2 + SIZING_STEP - 1) / SIZING_STEP * SIZING_STEP;
 	struct sizing_line *l;
 	char ago[32], over[32];
@@ -175,7 +169,7 @@ void sizing_compute(const struct snapshot *s, const struct audit_thresholds *t, 
 	z->mem_mib_now = z->mem_mib_after = -1;
 	if (!s->have_table || count < 0 || max <= 0)
 		return;
-	pressure = (double)seen_count(s, count) / (double)max >= t->fill_warning ||
+	pressure = (double)snapshot_peak(s) / (double)max >= t->fill_warning ||
 		   snapshot_delta(s, CT_STAT_EARLY_DROP) > 0;
 	tw_heavy = tcp >= t->time_wait_min && (double)s->table.counts.tcp_state[CT_TCP_TIME_WAIT] >
 						      t->time_wait_share * (double)tcp;

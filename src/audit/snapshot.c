@@ -71,6 +71,13 @@ int64_t snapshot_count(const struct snapshot *s)
 	return -1;
 }
 
+int64_t snapshot_peak(const struct snapshot *s)
+{
+	int64_t count = snapshot_count(s);
+
+	return s->peak.count > count ? s->peak.count : count;
+}
+
 int64_t snapshot_max(const struct snapshot *s)
 {
 	if (s->stats1.have_global && s->stats1.max)
