@@ -14,6 +14,14 @@ static const char *ipv6_warning(const struct dproxy_daemon *d)
 			 "27 it also needs \"experimental\": true).";
 }
 
+/* Where the config file named comes from. */
+static const char *config_origin(const struct dproxy_daemon *d)
+{
+	return !d->found	 ? "dockerd's default file; the proxies' parent is not dockerd"
+	       : d->config_given ? "the --config-file dockerd runs with"
+				 : "dockerd's default: it runs without --config-file";
+}
+
 /*
  * The remedy names the config file dockerd reads (its --config-file), says when that file
  * already turns the proxy off (dockerd reads it at start: it was not restarted since),
@@ -32,10 +40,7 @@ static void docker_proxy_remedy(const struct snapshot *s, struct finding *f)
 			 "%.200s (%s) already sets \"userland-proxy\": false, but dockerd reads "
 			 "it at start and has not been restarted since: restart dockerd (its "
 			 "containers restart too unless \"live-restore\" is on).%s%s",
-			 d->config,
-			 d->config_given ? "the --config-file dockerd runs with"
-					 : "dockerd's default: it runs without --config-file",
-			 v6, ipv6_warning(d));
+			 d->config, config_origin(d), v6, ipv6_warning(d));
 		return;
 	}
 	snprintf(f->remedy, sizeof(f->remedy),
@@ -43,11 +48,7 @@ static void docker_proxy_remedy(const struct snapshot *s, struct finding *f)
 		 "ports then use DNAT rules instead of a copying process (field reports "
 		 "measured 40-50%% less throughput through docker-proxy; natscope did not "
 		 "measure it).%s%s",
-		 d->config,
-		 !d->found	   ? "dockerd's default file; the proxies' parent is not dockerd"
-		 : d->config_given ? "the --config-file dockerd runs with"
-				   : "dockerd's default: it runs without --config-file",
-		 v6, ipv6_warning(d));
+		 d->config, config_origin(d), v6, ipv6_warning(d));
 }
 
 /* docker_userland_proxy: docker-proxy processes relaying published ports of the namespace. */
