@@ -78,35 +78,54 @@ void audit_check_tracking(const struct snapshot *s, const struct audit_threshold
 		 "rule), then exempt it.");
 }
 
-/*
- * "CLIENT -> SERVER:PORT (N)" for the first pairs of connections one way of which passes
- * here: unanswered SYNs, then entries picked up from one side (which is said); false when
- * there were more than are shown.
- */
-static bool pairs_text(const struct ct_summary *t, char *buf, size_t len)
+/* What a pair stands for, which its text says. */
+enum pair_kind {
+	PAIR_SYN,     /* an unanswered SYN */
+	PAIR_ONEWAY,  /* picked up from one side: which one */
+	PAIR_HAIRPIN, /* DNAT'd back into the client's network: where to */
+};
+
+/* "CLIENT -> SERVER:PORT[ -> TARGET:PORT] (N[, only the SIDE's packets])" */
+static int pair_text(const struct ct_agg_pair *p, enum pair_kind kind, char *buf, size_t len)
 {
-	const struct ct_agg_pairs *set[] = { &t->syn_unreplied, &t->oneway };
-	unsigned int shown = 0;
+	char a[64], b[80], c[88] = "", t[80];
+
+	if (kind == PAIR_HAIRPIN)
+		snprintf(c, sizeof(c), " -> %s",
+			 ct_flow_endpoint_str(p->family, IPPROTO_TCP, &p->to, p->to_port, t,
+					      sizeof(t)));
+	return snprintf(
+		buf, len, "%s -> %s%s (%u%s)", ct_flow_addr_str(p->family, &p->src, a, sizeof(a)),
+		ct_flow_endpoint_str(p->family, IPPROTO_TCP, &p->dst, p->dport, b, sizeof(b)), c,
+		p->entries,
+		kind != PAIR_ONEWAY ? ""
+		: p->from_server    ? ", only the server's packets"
+				    : ", only the client's packets");
+}
+
+/* The first three pairs of @n sets, each of its kind, then ", ..." when there are more. */
+static const char *pairs_text(const struct ct_agg_pairs *const *sets, const enum pair_kind *kinds,
+			      int n, char *buf, size_t len)
+{
+	unsigned int shown = 0, total = 0;
+	bool capped = false;
 	size_t off = 0;
 
 	buf[0] = '\0';
-	for (int k = 0; k < 2; k++)
-		for (unsigned int i = 0; i < set[k]->n && shown < 3 && off < len; i++, shown++) {
-			const struct ct_agg_pair *p = &set[k]->v[i];
-			char a[64], b[80];
-
-			off += (size_t)snprintf(
-				buf + off, len - off, "%s%s -> %s (%u%s)", shown ? ", " : "",
-				ct_flow_addr_str(p->family, &p->src, a, sizeof(a)),
-				ct_flow_endpoint_str(p->family, IPPROTO_TCP, &p->dst, p->dport, b,
-						     sizeof(b)),
-				p->entries,
-				k == 0		 ? ""
-				: p->from_server ? ", only the server's packets"
-						 : ", only the client's packets");
+	for (int k = 0; k < n; k++) {
+		total += sets[k]->n;
+		capped |= sets[k]->capped;
+		for (unsigned int i = 0; i < sets[k]->n && shown < 3 && off < len; i++, shown++) {
+			if (shown)
+				off += (size_t)snprintf(buf + off, len - off, ", ");
+			if (off < len)
+				off += (size_t)pair_text(&sets[k]->v[i], kinds[k], buf + off,
+							 len - off);
 		}
-	return shown == t->syn_unreplied.n + t->oneway.n && !t->syn_unreplied.capped &&
-	       !t->oneway.capped;
+	}
+	if ((shown < total || capped) && off < len)
+		snprintf(buf + off, len - off, ", ...");
+	return buf;
 }
 
 /*
@@ -122,29 +141,6 @@ static bool hairpin_bypassed(const struct snapshot *s)
 		return false;
 	v = s->sys.bridge_nf[h->v[0].family == AF_INET6];
 	return v == SYSCTL_ABSENT || v == 0;
-}
-
-/* "CLIENT -> ADDR:PORT -> TARGET:PORT (N)" for the first hairpin pairs. */
-static void hairpin_text(const struct ct_agg_pairs *h, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (unsigned int i = 0; i < h->n && i < 3 && off < len; i++) {
-		const struct ct_agg_pair *p = &h->v[i];
-		char a[64], b[80], c[80];
-
-		off += (size_t)snprintf(buf + off, len - off, "%s%s -> %s -> %s (%u)",
-					i ? ", " : "",
-					ct_flow_addr_str(p->family, &p->src, a, sizeof(a)),
-					ct_flow_endpoint_str(p->family, IPPROTO_TCP, &p->dst,
-							     p->dport, b, sizeof(b)),
-					ct_flow_endpoint_str(p->family, IPPROTO_TCP, &p->to,
-							     p->to_port, c, sizeof(c)),
-					p->entries);
-	}
-	if ((h->n > 3 || h->capped) && off < len)
-		snprintf(buf + off, len - off, ", ...");
 }
 
 /*
@@ -187,8 +183,11 @@ void audit_check_asymmetric(const struct snapshot *s, const struct audit_thresho
 {
 	uint64_t invalid = snapshot_delta(s, CT_STAT_INVALID);
 	const struct ct_summary *tab = &s->table;
-	char pairs[320];
-	bool all;
+	const struct ct_agg_pairs *oneway[] = { &tab->syn_unreplied, &tab->oneway };
+	static const enum pair_kind oneway_kinds[] = { PAIR_SYN, PAIR_ONEWAY },
+				    hairpin = PAIR_HAIRPIN;
+	const struct ct_agg_pairs *hairpins = &tab->hairpin;
+	char pairs[400];
 
 	if (!s->have_table) {
 		f->sev = SEV_UNKNOWN;
@@ -201,13 +200,13 @@ void audit_check_asymmetric(const struct snapshot *s, const struct audit_thresho
 	audit_evidence(f, "hairpin_unreplied", (double)tab->hairpin.entries);
 	if (hairpin_bypassed(s)) {
 		audit_raise(f, SEV_WARNING);
-		hairpin_text(&tab->hairpin, pairs, sizeof(pairs));
 		audit_summary(f,
 			      "%llu connections DNAT'd back into their client's own network got no "
 			      "reply here: the target answers over the bridge, past conntrack "
 			      "(br_netfilter off), and the client drops what it never asked "
 			      "for (%s)",
-			      (unsigned long long)tab->hairpin.entries, pairs);
+			      (unsigned long long)tab->hairpin.entries,
+			      pairs_text(&hairpins, &hairpin, 1, pairs, sizeof(pairs)));
 		hairpin_remedy(s, f);
 		return;
 	}
@@ -218,11 +217,10 @@ void audit_check_asymmetric(const struct snapshot *s, const struct audit_thresho
 		return;
 	}
 	audit_raise(f, SEV_WARNING);
-	all = pairs_text(tab, pairs, sizeof(pairs));
 	audit_summary(f,
 		      "%.1f invalid packets/s while %llu TCP connections pass this host one way "
-		      "only: the other direction takes another path (%s%s)",
+		      "only: the other direction takes another path (%s)",
 		      snapshot_rate(s, CT_STAT_INVALID),
-		      (unsigned long long)(tab->syn_unreplied.entries + tab->oneway.entries), pairs,
-		      all ? "" : ", ...");
+		      (unsigned long long)(tab->syn_unreplied.entries + tab->oneway.entries),
+		      pairs_text(oneway, oneway_kinds, 2, pairs, sizeof(pairs)));
 }

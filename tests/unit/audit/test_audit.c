@@ -469,6 +469,22 @@ static void asymmetric_route(void **state)
 	assert_int_equal(asym(&s, &r)->sev, SEV_OK); /* a silent server, not a route */
 	fixture_counter(&s, 0, CT_STAT_INVALID, 100, 140);
 	assert_int_equal(asym(&s, &r)->sev, SEV_WARNING);
+	/* four pairs: three named, then "..." */
+	s.table.syn_unreplied.n = 4;
+	for (unsigned int i = 0; i < 4; i++) {
+		s.table.syn_unreplied.v[i] = (struct ct_agg_pair){ .family = AF_INET,
+								   .dport = (uint16_t)(80 + i),
+								   .entries = 5 };
+		s.table.syn_unreplied.v[i].src.a32[0] = inet_addr("10.0.0.2");
+		s.table.syn_unreplied.v[i].dst.a32[0] = inet_addr("10.0.9.2");
+	}
+	f = asym(&s, &r);
+	assert_non_null(strstr(f->summary, "(10.0.0.2 -> 10.0.9.2:80 (5), 10.0.0.2 -> "
+					   "10.0.9.2:81 (5), 10.0.0.2 -> 10.0.9.2:82 (5), ...)"));
+	s.table.syn_unreplied.n = 3;
+	f = asym(&s, &r);
+	assert_non_null(strstr(f->summary, "10.0.9.2:82 (5))"));
+	s.table.syn_unreplied.n = 0;
 	s.table.syn_unreplied.entries = 0;
 	s.table.oneway.entries = 5;
 	assert_int_equal(asym(&s, &r)->sev, SEV_WARNING);
