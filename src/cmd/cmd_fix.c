@@ -501,6 +501,7 @@ static int record_and_replan(struct app *app, struct fix_args *a, struct nl_sock
 		fprintf(app->out, "before: not recorded: conntrack events were lost in the "
 				  "sample\n");
 	}
+	fflush(app->out); /* the sample is over: said now, not when the command ends */
 	natfix_plan_free(*plan);
 	ruleset_free(*rs);
 	*plan = NULL;

@@ -28,6 +28,24 @@ done
 
 . "$TESTLIB/lab.sh"
 
+# A case killed by meson's timeout (SIGKILL) cannot run its EXIT trap: its namespaces
+# (nsitPID-*, and the demo's natscope-demoPID-*) outlive it and can break the next case.
+# Before this case starts, remove those whose PID is dead, the processes in them first,
+# and say so.
+sweep_dead_labs() {
+	local ns pid
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+		pid=$(echo "$ns" | sed -n 's/^\(nsit\|natscope-demo\)\([0-9][0-9]*\)-.*/\2/p')
+		[ -n "$pid" ] && [ "$pid" != $$ ] || continue
+		kill -0 "$pid" 2>/dev/null && continue
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns" 2>/dev/null &&
+			echo "# removed namespace $ns, left by a case whose process $pid is gone"
+	done
+	return 0
+}
+sweep_dead_labs
+
 T=$(mktemp -d /tmp/natscope-it.XXXXXX)
 LAB=nsit$$
 cleanup() {
@@ -66,4 +84,23 @@ ns_kill() {
 	ip netns pids "$LAB-$1" 2>/dev/null | xargs -r kill 2>/dev/null
 	wait 2>/dev/null
 	return 0
+}
+
+# wait_lines FILE N [SECONDS]: wait (10 s, or SECONDS) for FILE to hold N lines, e.g. a
+# batch frame written once the program has seeded and listens; 1 if it never does.
+wait_lines() {
+	local end=$(($(date +%s%N) + ${3:-10} * 1000000000))
+	while [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -lt "$2" ]; do
+		[ "$(date +%s%N)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
+# within T0 SECONDS WHAT: WHAT (traffic a report must hold) is over before the window of
+# SECONDS that opened at T0 (epoch seconds, taken just before the program started)
+# closes, with 0.3 s to spare; otherwise the case fails saying so, as a window assumed
+# long enough proves nothing.
+within() {
+	awk -v t0="$1" -v s="$2" -v now="$(date +%s.%N)" 'BEGIN { exit !(now + 0.3 < t0 + s) }' && return 0
+	fail "$3 ended $(awk -v t0="$1" -v now="$(date +%s.%N)" 'BEGIN { printf "%.1f", now - t0 }') s after the window opened, past its $2 s: too slow a machine for the window"
 }

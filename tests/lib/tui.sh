@@ -4,25 +4,34 @@ SOCK="$T/tmux.sock"
 tm() { tmux -S "$SOCK" "$@"; }
 screen() { tm capture-pane -p -t "$S"; }
 key() { tm send-keys -t "$S" "$@"; sleep 0.7; }
-# expect PATTERN WHAT: the screen shows PATTERN (waits up to 5 s)
+# Every check of the screen polls it until a deadline (5 s, or SECONDS): a frame is drawn
+# on a tick, later on a slow or loaded machine, so one capture at one moment proves
+# nothing either way.
+# expect PATTERN WHAT [SECONDS]: the screen shows PATTERN
 expect() {
-	local i
-	for i in $(seq 25); do
-		screen | grep -Eq -e "$1" && { info "ok: $2"; return 0; }
-		sleep 0.2
-	done
-	screen >&2
-	fail "$2: no /$1/ on the screen"
+	expect_n "$1" 1 "$2" "${3:-5}"
 }
-# expect_gone PATTERN WHAT: the screen stops showing PATTERN (waits up to 5 s)
-expect_gone() {
-	local i
-	for i in $(seq 25); do
-		screen | grep -Eq -e "$1" || { info "ok: $2"; return 0; }
+# expect_n PATTERN N WHAT [SECONDS]: at least N lines of the screen match PATTERN
+expect_n() {
+	local end=$(($(date +%s%N) + ${4:-5} * 1000000000))
+	while :; do
+		[ "$(screen | grep -cE -e "$1")" -ge "$2" ] && { info "ok: $3"; return 0; }
+		[ "$(date +%s%N)" -lt "$end" ] || break
 		sleep 0.2
 	done
 	screen >&2
-	fail "$2: /$1/ still on the screen"
+	fail "$3: fewer than $2 lines /$1/ on the screen after ${4:-5} s"
+}
+# expect_gone PATTERN WHAT [SECONDS]: the screen stops showing PATTERN
+expect_gone() {
+	local end=$(($(date +%s%N) + ${3:-5} * 1000000000))
+	while :; do
+		screen | grep -Eq -e "$1" || { info "ok: $2"; return 0; }
+		[ "$(date +%s%N)" -lt "$end" ] || break
+		sleep 0.2
+	done
+	screen >&2
+	fail "$2: /$1/ still on the screen after ${3:-5} s"
 }
 start() {
 	n=$(lab_exec r conntrack -C)

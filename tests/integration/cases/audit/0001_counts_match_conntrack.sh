@@ -72,8 +72,12 @@ PY
 
 # The other two --netns forms reach the same namespace.
 lab_exec r sleep 30 &
-sleep 0.2
-pid=$(ip netns pids "$LAB-r" | head -1)
+for i in $(seq 100); do
+	pid=$(ip netns pids "$LAB-r" | head -1)
+	[ -n "$pid" ] && break
+	sleep 0.05
+done
+[ -n "$pid" ] || fail "no process in $LAB-r"
 for spec in "/run/netns/$LAB-r" "$pid"; do
 	"$NATSCOPE" --netns "$spec" audit -i 0 -f json >"$T/b.json"
 	eq "$(json "$T/b.json" "d['table']['entries']")" "$count" "entries via --netns $spec"

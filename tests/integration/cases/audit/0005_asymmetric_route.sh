@@ -30,13 +30,17 @@ table inet track {
 NFT
 ip netns exec "$S" "$FLOWGEN" server 8080 60 >"$T/srv" &
 wait_ready "$T/srv"
-# audit_during OUT: audit in r over 3 s while c opens 20 connections to s
+# audit_during OUT: audit in r over 5 s while c opens 20 connections to s (all of them
+# inside the interval: checked)
 audit_during() {
-	"$NATSCOPE" --netns "$R" audit -i 3 -f json >"$1" &
+	local t0
+	t0=$(date +%s.%N)
+	"$NATSCOPE" --netns "$R" audit -i 5 -f json >"$1" &
 	local ap=$!
 	sleep 0.5
 	ip netns exec "$C" "$FLOWGEN" client 198.18.9.2 8080 0 20 0 30 >"$1.cli" &
 	wait_ready "$1.cli"
+	within "$t0" 5 "opening the 20 connections"
 	wait $ap
 	[ $? -le 2 ] || fail "audit"
 	validate_json "$1"

@@ -18,7 +18,7 @@ lab_exec r iptables-legacy -t nat -A POSTROUTING -s 198.18.2.2/32 -d 198.18.2.2/
 # alone does too, but the lab's other cases rely on this shape)
 lab_exec r nft add table ip keep || fail "nft"
 
-"$NATSCOPE" --netns "$LAB-r" audit -i 3 -f json >"$T/a.json" &
+"$NATSCOPE" --netns "$LAB-r" audit -i $AUDIT_I -f json >"$T/a.json" &
 ap=$!
 sleep 0.5
 lab_clash "$RAWFLOOD" $SPORTS $DPORTS || fail "flood did not complete"

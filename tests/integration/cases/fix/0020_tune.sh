@@ -45,11 +45,15 @@ ip netns exec "$PROMNS" "$NATSCOPE" exporter --netns "$LAB-r" --interval 0.5 --l
 	>"$T/exp.out" 2>"$T/exp.err" &
 PROM_PIDS="$PROM_PIDS $!"
 wait_http http://127.0.0.1:9662/metrics || fail "exporter: $(cat "$T/exp.out" "$T/exp.err")"
-sleep 1 # a tick: the peak is read with the statistics
 metric() { # FILE NAME SETTING: one sample's value
 	sed -n "s/^$2{netns=\"$LAB-r\"${3:+,setting=\"$3\"}} //p" "$1"
 }
-in_promns curl -sf -o "$T/m1" http://127.0.0.1:9662/metrics || fail "scrape"
+# the peak is read with the statistics, on a tick: scrape until it holds the table
+for i in $(seq 50); do
+	in_promns curl -sf -o "$T/m1" http://127.0.0.1:9662/metrics || fail "scrape"
+	[ "$(metric "$T/m1" natscope_conntrack_entries_peak)" -ge "$n" ] 2>/dev/null && break
+	sleep 0.2
+done
 promtool check metrics <"$T/m1" >"$T/pt" 2>&1 || fail "promtool: $(cat "$T/pt")"
 [ "$(metric "$T/m1" natscope_conntrack_setting nf_conntrack_tcp_timeout_time_wait)" = 120 ] &&
 	[ "$(metric "$T/m1" natscope_sizing_recommended nf_conntrack_tcp_timeout_time_wait)" = 60 ] ||

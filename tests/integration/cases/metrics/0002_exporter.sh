@@ -30,10 +30,31 @@ value() { # FILE SERIES: the value of one series
 }
 
 lab_clash "$RAWFLOOD" 25000 4 || fail "flood"
-sleep 1.5
-scrape "$T/m1" || fail "scrape"
-count=$(lab_exec r conntrack -C)
-lab_exec r conntrack -S >"$T/S"
+# the exporter takes the flood's events and reads the statistics on its next tick: scrape
+# until its model and counters are the kernel's (15 s at most), then check that scrape
+percpu_equal() { # METRICS CONNTRACK-S: natscope's per-CPU counters are conntrack -S's
+	python3 - "$1" "$2" "$LAB-r" <<'PY'
+import re, sys
+m = open(sys.argv[1]).read()
+for line in open(sys.argv[2]):
+    f = dict(kv.split('=') for kv in line.split())
+    for k in ('insert_failed', 'drop', 'found', 'invalid', 'early_drop', 'clash_resolve'):
+        got = re.search(r'^natscope_conntrack_%s_total\{netns="%s",cpu="%s"\} (\d+)$' % (k, re.escape(sys.argv[3]), f['cpu']), m, re.M)
+        if not (got and int(got.group(1)) == int(f[k])):
+            sys.exit(f"{k} cpu{f['cpu']}: natscope {got and got.group(1)}, conntrack -S {f[k]}")
+PY
+}
+end=$(($(date +%s) + 15))
+while :; do
+	count=$(lab_exec r conntrack -C)
+	lab_exec r conntrack -S >"$T/S"
+	scrape "$T/m1" || fail "scrape"
+	[ "$(value "$T/m1" "natscope_model_flows{netns=\"$LAB-r\"}")" = "$count" ] &&
+		[ "$(value "$T/m1" "natscope_conntrack_entries{netns=\"$LAB-r\"}")" = "$count" ] &&
+		percpu_equal "$T/m1" "$T/S" >/dev/null 2>&1 && [ "$count" = "$(lab_exec r conntrack -C)" ] && break
+	[ "$(date +%s)" -lt "$end" ] || break
+	sleep 0.3
+done
 grep -qi '^Content-Type: text/plain; version=0.0.4' "$T/m1.h" || fail "content type: $(cat "$T/m1.h")"
 promtool check metrics <"$T/m1" >"$T/pt" 2>&1 || fail "promtool: $(cat "$T/pt")"
 [ -s "$T/pt" ] && fail "promtool warns: $(cat "$T/pt")"
@@ -42,15 +63,7 @@ for s in natscope_model_flows natscope_conntrack_entries; do
 	v=$(value "$T/m1" "$s{netns=\"$LAB-r\"}")
 	[ "$v" = "$count" ] || fail "$s is '$v', conntrack -C says $count"
 done
-python3 - "$T/m1" "$T/S" "$LAB-r" <<'PY' || fail "counters differ from conntrack -S"
-import re, sys
-m = open(sys.argv[1]).read()
-for line in open(sys.argv[2]):
-    f = dict(kv.split('=') for kv in line.split())
-    for k in ('insert_failed', 'drop', 'found', 'invalid', 'early_drop', 'clash_resolve'):
-        got = re.search(r'^natscope_conntrack_%s_total\{netns="%s",cpu="%s"\} (\d+)$' % (k, re.escape(sys.argv[3]), f['cpu']), m, re.M)
-        assert got and int(got.group(1)) == int(f[k]), (k, f['cpu'], got and got.group(1), f[k])
-PY
+percpu_equal "$T/m1" "$T/S" || fail "counters differ from conntrack -S after 15 s"
 new=$(value "$T/m1" "natscope_events_total{netns=\"$LAB-r\",type=\"new\"}")
 [ "$new" -ge "$count" ] || fail "$new NEW events for $count entries"
 [ "$(value "$T/m1" "natscope_events_dropped_total{netns=\"$LAB-r\"}")" = 0 ] || fail "events dropped"
@@ -87,8 +100,11 @@ info "insert_failed $failed, clash episodes $(value "$T/m1" "natscope_clash_epis
 # table
 lab_exec r conntrack -F 2>/dev/null || fail "conntrack -F"
 [ "$(lab_exec r conntrack -C)" = 0 ] || fail "the table is not empty after conntrack -F"
-sleep 1.5
-scrape "$T/m2" || fail "scrape 2"
+for i in $(seq 50); do
+	scrape "$T/m2" || fail "scrape 2"
+	[ "$(value "$T/m2" "natscope_model_flows{netns=\"$LAB-r\"}")" = 0 ] && break
+	sleep 0.3
+done
 [ "$(value "$T/m2" "natscope_model_flows{netns=\"$LAB-r\"}")" = 0 ] ||
 	fail "model after expiry: $(grep -E 'model_flows|events_total|resyncs' "$T/m2")"
 # a flush of 200,000 entries is one burst of DESTROY events that can overrun even 64 MiB:

@@ -13,8 +13,9 @@ lab_exec c1 "$FLOWGEN" client $LAB_S 8080 20 15 30 60 >"$T/cli" &
 wait_ready "$T/cli"
 top -n 16 -d 0.5 >"$T/behind.json" &
 tp=$!
-sleep 1
+top_ready "$T/behind.json"
 lab_exec r conntrack -D -p udp --orig-port-dst 8080 >/dev/null 2>&1 || fail "conntrack -D"
+top_within "$T/behind.json" 12 "the deletion"
 wait $tp || fail "top exited $?"
 now=$(lab_exec r conntrack -C)
 [ "$(field "$T/behind.json" "d['entries']")" = "$now" ] ||

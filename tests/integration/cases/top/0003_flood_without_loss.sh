@@ -8,10 +8,11 @@ need_cpus 2
 
 lab_up "" drop || fail "lab setup"
 base=$(lab_exec r conntrack -C)
-top -n 6 -d 1 >"$T/flood.json" &
+top -n 10 -d 1 >"$T/flood.json" &
 tp=$!
-sleep 1.2
+top_ready "$T/flood.json"
 lab_clash "$RAWFLOOD" 25000 4 || fail "flood"
+top_within "$T/flood.json" 10 "the flood"
 wait $tp || fail "top exited $?"
 created=$(( $(lab_exec r conntrack -C) - base ))
 failed=$(lab_ct_stat r insert_failed)

@@ -6,12 +6,13 @@
 need_cpus 2
 
 lab_up "" drop || fail "lab setup"
-# 10 frames: the last resync's differences wait a full interval for events in flight
-# before they count as lost (a lower bound until then), with room for a slow flood
-top -n 10 -d 1 --rcvbuf 0.125 --rcvbuf-max 0.125 >"$T/small.json" &
+# 12 frames, the flood over before the 10th: the last resync's differences wait a full
+# interval for events in flight before they count as lost (a lower bound until then)
+top -n 12 -d 1 --rcvbuf 0.125 --rcvbuf-max 0.125 >"$T/small.json" &
 tp=$!
-sleep 1.2
+top_ready "$T/small.json"
 lab_clash "$RAWFLOOD" 25000 4 || fail "flood"
+top_within "$T/small.json" 10 "the flood"
 wait $tp || fail "top exited $?"
 over=$(field "$T/small.json" "d['lost']['overruns']")
 new=$(field "$T/small.json" "d['events']['new']")

@@ -11,7 +11,7 @@ need_cmd tshark "package tshark, installed by contrib/setup-deps.sh"
 lab_up "" drop || fail "lab setup"
 "$NATSCOPE" --netns "$LAB-r" record "$T/cap.pcap" --duration 4 2>"$T/rec.err" &
 rp=$!
-sleep 1
+record_ready "$T/rec.err"
 lab_exec c1 "$RAWFLOOD" --src 198.18.1.2 --dst $LAB_S --sport 10000-14999 --dport 20000,2 \
 	--cpu 0 --max-seconds 60 >/dev/null || fail "flood"
 wait $rp || fail "record exited $?: $(cat "$T/rec.err")"

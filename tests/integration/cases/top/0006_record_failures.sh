@@ -28,22 +28,22 @@ mkdir "$T/small"
 unshare -m bash -c "mount -t tmpfs -o size=64k none '$T/small' &&
 	exec '$NATSCOPE' --netns '$LAB-r' record '$T/small/cap.pcap' --duration 3" >"$T/out" 2>"$T/err" &
 rp=$!
-sleep 0.8
+record_ready "$T/err"
 flood 10000-13999
 wait $rp
 rc=$?
 [ "$rc" = 74 ] || fail "record on a full filesystem exited $rc: $(cat "$T/err")"
 grep -q "No space left on device" "$T/err" || fail "no reason: $(cat "$T/err")"
-[ "$(wc -l <"$T/err")" = 1 ] && grep -Eq "it holds the first [1-9][0-9]* records" "$T/err" ||
+[ "$(grep -vc ': recording: ' "$T/err")" = 1 ] && grep -Eq "it holds the first [1-9][0-9]* records" "$T/err" ||
 	fail "one line saying how much the file holds, wanted: $(cat "$T/err")"
 info "ok: full filesystem -> 74: $(tr '\n' ' ' <"$T/err")"
 
 # 3. the same filesystem, the cut file copied out of it: the prefix replays, with a warning
 unshare -m bash -c "mount -t tmpfs -o size=64k none '$T/small' &&
-	'$NATSCOPE' --netns '$LAB-r' record '$T/small/cap.pcap' --duration 3 2>/dev/null;
+	'$NATSCOPE' --netns '$LAB-r' record '$T/small/cap.pcap' --duration 3 2>'$T/err3';
 	cp '$T/small/cap.pcap' '$T/cut.pcap'" &
 rp=$!
-sleep 0.8
+record_ready "$T/err3"
 flood 14000-17999
 wait $rp
 [ -s "$T/cut.pcap" ] || fail "no cut capture to replay"
@@ -65,7 +65,7 @@ expect 68 "namespace 'natscope-no-such-ns' not found" "$NATSCOPE" --netns natsco
 # 5. SIGHUP: a clean stop, the file flushed whole
 "$NATSCOPE" --netns "$LAB-r" record "$T/hup.pcap" >"$T/out" 2>"$T/err" &
 rp=$!
-sleep 0.8
+record_ready "$T/err"
 flood 18000-19999
 kill -HUP $rp
 wait $rp

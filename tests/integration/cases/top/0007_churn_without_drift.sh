@@ -10,12 +10,13 @@ lab_up "" drop || fail "lab setup"
 lab_exec r sysctl -qw net.netfilter.nf_conntrack_udp_timeout=1 || fail "udp timeout"
 top -n 16 -d 1 --resync 1 --rcvbuf 64 >"$T/churn.json" &
 tp=$!
-sleep 1.2
+top_ready "$T/churn.json"
 for round in 1 2 3 4 5 6; do
 	lab_exec c1 "$RAWFLOOD" --src 198.18.1.2 --dst $LAB_S --sport 10000-14999 --dport 20000,4 \
 		--max-seconds 10 >/dev/null || fail "flood round $round"
 	sleep 1.5
 done
+top_within "$T/churn.json" 16 "the churn"
 wait $tp || fail "top exited $?"
 new=$(field "$T/churn.json" "d['events']['new']")
 destroy=$(field "$T/churn.json" "d['events']['destroy']")

@@ -10,10 +10,11 @@ need_cpus 2
 
 lab_up "" drop || fail "lab setup"
 failed0=$(lab_ct_stat r insert_failed)
-top -n 8 -d 1 >"$T/t.json" &
+top -n 10 -d 1 >"$T/t.json" &
 tp=$!
-sleep 1.2
+top_ready "$T/t.json"
 lab_clash "$RAWFLOOD" 25000 4 || fail "flood"
+top_within "$T/t.json" 9 "the race"
 wait $tp || fail "top exited $?"
 failed=$(( $(lab_ct_stat r insert_failed) - failed0 ))
 [ "$failed" -ge 20 ] || fail "the race failed only $failed insertions"

@@ -13,7 +13,7 @@ lab_up "" drop || fail "lab setup"
 failed0=$(lab_ct_stat r insert_failed)
 "$NATSCOPE" --netns "$LAB-r" record "$T/cap.pcap" --duration 7 2>"$T/rec.err" &
 rp=$!
-sleep 1
+record_ready "$T/rec.err"
 lab_clash "$RAWFLOOD" $SPORTS $DPORTS || fail "flood"
 wait $rp || fail "record exited $?: $(cat "$T/rec.err")"
 failed=$(( $(lab_ct_stat r insert_failed) - failed0 ))

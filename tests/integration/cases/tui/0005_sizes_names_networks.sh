@@ -53,10 +53,10 @@ for size in 80x24 100x30 200x50; do
 	for v in 1 2 3 4 5; do
 		key "$v"
 		expect "^natscope top [0-9:]+ +netns $LAB-r" "$size view $v: the header's first line"
-		screen | grep -Eq "^ 1 Over[a-z]* +2 [A-Za-z ]+ +3 [A-Za-z ]+ +4 Flows +5 Net" ||
-			{ screen >&2; fail "$size view $v: the tab bar is not whole on one line"; }
-		screen | grep -q "events/s [0-9]" || fail "$size view $v: events/s lost"
-		screen | grep -q "invalid/s [0-9]" || fail "$size view $v: invalid/s lost"
+		expect "^ 1 Over[a-z]* +2 [A-Za-z ]+ +3 [A-Za-z ]+ +4 Flows +5 Net" \
+			"$size view $v: the tab bar whole on one line"
+		expect "events/s [0-9]" "$size view $v: events/s"
+		expect "invalid/s [0-9]" "$size view $v: invalid/s"
 	done
 	key 1
 	expect "^table fill +now" "$size: all five histories on the overview"
@@ -78,7 +78,7 @@ done
 key 4
 expect "STATE +OWNER +TTL" "the OWNER column"
 # another case's lab may hold the same addresses at the same time: "a|b" names both
-[ "$(screen | grep -cE "198\\.18\\.1\\.2:[0-9]+ .* ([^ ]*\\|)?$LAB-c1(\\|[^ ]*)? ")" -ge 10 ] || fail "flows of c1 not named $LAB-c1"
+expect_n "198\\.18\\.1\\.2:[0-9]+ .* ([^ ]*\\|)?$LAB-c1(\\|[^ ]*)? " 10 "flows of c1 named $LAB-c1"
 key /
 tm send-keys -t "$S" -l "dnat"
 key Enter

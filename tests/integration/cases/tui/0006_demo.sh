@@ -21,15 +21,18 @@ case_cleanup() {
 
 tm new-session -d -s "$S" -x 120 -y 40 \
 	"NATSCOPE='$NATSCOPE' RAWFLOOD='$RAWFLOOD' '$DEMO'; echo DEMO-EXITED-\$?; sleep 60" || fail "tmux"
-expect "^PROTO +SNAT SOURCE +DESTINATION" "the demo opens top on the SNAT-groups view"
+# the demo builds its lab first, and the race starts 2 s after top opens: on a loaded
+# machine each of these comes later, so each waits on what it shows, up to 60 s
+expect "^PROTO +SNAT SOURCE +DESTINATION" "the demo opens top on the SNAT-groups view" 60
 lab=$(screen | sed -n 's/.*netns \(natscope-demo[0-9]*\)-r .*/\1/p' | head -1)
 [ -n "$lab" ] || fail "no demo lab named in the header"
-expect "insert_failed/s [1-9][0-9.]* \\((exact|likely)\\)" "the race lights up insert_failed/s"
-expect "failed insertions named: [1-9][0-9]* since start|likely clash episodes" "the failures are shown"
-expect "198\\.18\\.9\\.1 +198\\.18\\.9\\.2:2000[0-3] +[0-9]+ +2 " "the hot groups: 2 sources each"
+expect "insert_failed/s [1-9][0-9.]* \\((exact|likely)\\)" "the race lights up insert_failed/s" 60
+expect "failed insertions named: [1-9][0-9]* since start|likely clash episodes" "the failures are shown" 60
+expect "198\\.18\\.9\\.1 +198\\.18\\.9\\.2:2000[0-3] +[0-9]+ +2 " "the hot groups: 2 sources each" 60
 sleep 2
 key q
-expect "DEMO-EXITED-0" "the demo exits 0"
+# after q the demo waits for the race and for its audit (3 s and the dump) to end
+expect "DEMO-EXITED-0" "the demo exits 0" 60
 # the audit scrolled past: read the pane's whole history
 tm capture-pane -p -S - -t "$S" >"$T/history"
 grep -Eq "^CRITICAL +snat_port_clash" "$T/history" ||
