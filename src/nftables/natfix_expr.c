@@ -77,14 +77,50 @@ struct nftnl_expr *natfix_expr_imm(uint32_t reg, const void *data, uint32_t len)
 
 /*
  * x_tables lets the MASQUERADE and SNAT targets run only in a table named "nat", so the
- * mirror carries the native statement with the same range instead: masq or nat snat,
- * addresses and ports loaded into registers nothing else in the rule uses after a
- * terminal NAT statement.
+ * mirror carries the native statement with the same range instead: masq or nat snat.
+ * Addresses and ports go into registers as nft itself puts them (netlink_linearize.c):
+ * from NFT_REG_1 on, one register for a minimum equal to its maximum, so that nft's text
+ * of the mirror reads back to the very same expressions (the dry-run's check) and what
+ * the kernel holds equals the plan.  The registers are free: matching is over by then.
  */
+/*
+ * The range flags an xt NAT target's mirror keeps, with fully-random added.  The kernel's
+ * nft_masq_init() takes the flags as given: a masquerade with port registers but without
+ * NF_NAT_RANGE_PROTO_SPECIFIED loads, lists with its range, and ignores it (source port
+ * 500 mapped to 105 under libvirt's `--to-ports 1024-65535`); nft writes 0x12.
+ * nft_nat_init() adds MAP_IPS and PROTO_SPECIFIED itself when the registers are given,
+ * so a mirror planned without them never equals what is in force (nft writes 0x13).
+ */
+#define XT_NAT_KEPT                                                                       \
+	(NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED | NF_NAT_RANGE_PROTO_RANDOM | \
+	 NF_NAT_RANGE_PERSISTENT)
+
+/* Load @min and @max (@len bytes) as nft would: 0 or -ENOMEM; *next is the next free
+ * register, *rmin and *rmax those loaded. */
+static int load_range(struct nftnl_rule *r, const uint8_t *min, const uint8_t *max, uint32_t len,
+		      uint32_t *next, uint32_t *rmin, uint32_t *rmax)
+{
+	struct nftnl_expr *e = natfix_expr_imm(*next, min, len);
+
+	if (!e)
+		return -ENOMEM;
+	nftnl_rule_add_expr(r, e);
+	*rmin = *rmax = (*next)++;
+	if (memcmp(min, max, len) == 0)
+		return 0;
+	if (!(e = natfix_expr_imm(*next, max, len)))
+		return -ENOMEM;
+	nftnl_rule_add_expr(r, e);
+	*rmax = (*next)++;
+	return 0;
+}
+
 int natfix_translate_xt_nat(struct nftnl_rule *r, const struct nftnl_expr *e, uint32_t family)
 {
 	const char *tg = nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME);
 	uint32_t alen = family == NFPROTO_IPV6 ? 16 : 4;
+	bool masq = strcmp(tg, "MASQUERADE") == 0;
+	uint32_t reg = NFT_REG_1, amin, amax, pmin, pmax;
 	struct nftnl_expr *nat;
 	struct natexpr_range rg;
 	int ret;
@@ -94,45 +130,38 @@ int natfix_translate_xt_nat(struct nftnl_rule *r, const struct nftnl_expr *e, ui
 		return ret;
 	if (rg.flags & (NF_NAT_RANGE_PROTO_OFFSET | NF_NAT_RANGE_NETMAP))
 		return -EOPNOTSUPP;
-	if (strcmp(tg, "MASQUERADE") == 0) {
-		nat = nftnl_expr_alloc("masq");
-		if (!nat)
-			return -ENOMEM;
-		if (rg.flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
-			nftnl_rule_add_expr(r, natfix_expr_imm(NFT_REG32_14, rg.min_port, 2));
-			nftnl_rule_add_expr(r, natfix_expr_imm(NFT_REG32_15, rg.max_port, 2));
-			nftnl_expr_set_u32(nat, NFTNL_EXPR_MASQ_REG_PROTO_MIN, NFT_REG32_14);
-			nftnl_expr_set_u32(nat, NFTNL_EXPR_MASQ_REG_PROTO_MAX, NFT_REG32_15);
-		}
-		nftnl_expr_set_u32(
-			nat, NFTNL_EXPR_MASQ_FLAGS,
-			(rg.flags & (NF_NAT_RANGE_PROTO_RANDOM | NF_NAT_RANGE_PERSISTENT)) |
-				NF_NAT_RANGE_PROTO_RANDOM_FULLY);
+	nat = nftnl_expr_alloc(masq ? "masq" : "nat");
+	if (!nat)
+		return -ENOMEM;
+	if (!masq && (rg.flags & NF_NAT_RANGE_MAP_IPS)) {
+		if (load_range(r, rg.min_addr, rg.max_addr, alen, &reg, &amin, &amax) < 0)
+			goto err;
+		nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_REG_ADDR_MIN, amin);
+		nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_REG_ADDR_MAX, amax);
+	}
+	if (rg.flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
+		if (load_range(r, rg.min_port, rg.max_port, 2, &reg, &pmin, &pmax) < 0)
+			goto err;
+		nftnl_expr_set_u32(nat, masq ? NFTNL_EXPR_MASQ_REG_PROTO_MIN : NFTNL_EXPR_NAT_REG_PROTO_MIN,
+				   pmin);
+		nftnl_expr_set_u32(nat, masq ? NFTNL_EXPR_MASQ_REG_PROTO_MAX : NFTNL_EXPR_NAT_REG_PROTO_MAX,
+				   pmax);
+	}
+	if (masq) {
+		nftnl_expr_set_u32(nat, NFTNL_EXPR_MASQ_FLAGS,
+				   (rg.flags & XT_NAT_KEPT & ~NF_NAT_RANGE_MAP_IPS) |
+					   NF_NAT_RANGE_PROTO_RANDOM_FULLY);
 	} else {
-		nat = nftnl_expr_alloc("nat");
-		if (!nat)
-			return -ENOMEM;
 		nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_TYPE, NFT_NAT_SNAT);
 		nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_FAMILY, family);
-		if (rg.flags & NF_NAT_RANGE_MAP_IPS) {
-			nftnl_rule_add_expr(r, natfix_expr_imm(NFT_REG32_08, rg.min_addr, alen));
-			nftnl_rule_add_expr(r, natfix_expr_imm(NFT_REG32_12, rg.max_addr, alen));
-			nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG32_08);
-			nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_REG_ADDR_MAX, NFT_REG32_12);
-		}
-		if (rg.flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
-			nftnl_rule_add_expr(r, natfix_expr_imm(NFT_REG32_14, rg.min_port, 2));
-			nftnl_rule_add_expr(r, natfix_expr_imm(NFT_REG32_15, rg.max_port, 2));
-			nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG32_14);
-			nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_REG_PROTO_MAX, NFT_REG32_15);
-		}
-		nftnl_expr_set_u32(
-			nat, NFTNL_EXPR_NAT_FLAGS,
-			(rg.flags & (NF_NAT_RANGE_PROTO_RANDOM | NF_NAT_RANGE_PERSISTENT)) |
-				NF_NAT_RANGE_PROTO_RANDOM_FULLY);
+		nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_FLAGS,
+				   (rg.flags & XT_NAT_KEPT) | NF_NAT_RANGE_PROTO_RANDOM_FULLY);
 	}
 	nftnl_rule_add_expr(r, nat);
 	return 0;
+err:
+	nftnl_expr_free(nat);
+	return -ENOMEM;
 }
 
 bool natfix_is_xt_nat(const struct nftnl_expr *e)
