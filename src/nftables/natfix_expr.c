@@ -340,6 +340,69 @@ static int xt_mark(struct nftnl_rule *r, const void *info, uint32_t len, uint32_
 	return 1;
 }
 
+/* Free the expressions of @e that are not NULL; -ENOMEM. */
+static int free_all(struct nftnl_expr **e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (e[i])
+			nftnl_expr_free(e[i]);
+	return -ENOMEM;
+}
+
+int natfix_xt_mark_target(const struct nftnl_expr *e, uint32_t *mark, uint32_t *mask)
+{
+	uint32_t len = 0;
+	const void *info;
+	struct xt_mark_tginfo2 t;
+
+	if (strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "target") != 0 ||
+	    strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME), "MARK") != 0 ||
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_TG_REV) != 2)
+		return 0;
+	info = nftnl_expr_get(e, NFTNL_EXPR_TG_INFO, &len);
+	if (!info || len < sizeof(t))
+		return 0;
+	memcpy(&t, info, sizeof(t));
+	*mark = t.mark;
+	*mask = t.mask;
+	return 1;
+}
+
+/*
+ * xt MARK (revision 2: mark = (mark & ~mask) ^ value) as nft writes `meta mark set`:
+ * an immediate for --set-mark (mask all ones), else meta load, bitwise, meta set.
+ */
+int natfix_translate_xt_mark(struct nftnl_rule *r, const struct nftnl_expr *e)
+{
+	struct nftnl_expr *x[3] = { NULL, NULL, NULL };
+	uint32_t mark, mask, keep;
+	size_t n = 0;
+
+	if (natfix_xt_mark_target(e, &mark, &mask) != 1)
+		return 0;
+	keep = ~mask;
+	if (mask == 0xffffffff) {
+		if (!(x[n++] = natfix_expr_imm(NFT_REG_1, &mark, sizeof(mark))))
+			return free_all(x, n);
+	} else {
+		if (!(x[n++] = natfix_expr_meta(NFT_META_MARK)) ||
+		    !(x[n++] = nftnl_expr_alloc("bitwise")))
+			return free_all(x, n);
+		nftnl_expr_set_u32(x[1], NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(x[1], NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(x[1], NFTNL_EXPR_BITWISE_LEN, sizeof(uint32_t));
+		nftnl_expr_set(x[1], NFTNL_EXPR_BITWISE_MASK, &keep, sizeof(keep));
+		nftnl_expr_set(x[1], NFTNL_EXPR_BITWISE_XOR, &mark, sizeof(mark));
+	}
+	if (!(x[n++] = nftnl_expr_alloc("meta")))
+		return free_all(x, n);
+	nftnl_expr_set_u32(x[n - 1], NFTNL_EXPR_META_KEY, NFT_META_MARK);
+	nftnl_expr_set_u32(x[n - 1], NFTNL_EXPR_META_SREG, NFT_REG_1);
+	for (size_t i = 0; i < n; i++)
+		nftnl_rule_add_expr(r, x[i]);
+	return 1;
+}
+
 /* "comment TEXT": the rule's own comment, unless it has one already. */
 static int xt_comment(struct nftnl_rule *r, const void *info, uint32_t len)
 {

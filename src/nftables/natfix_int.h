@@ -144,6 +144,11 @@ bool natfix_is_xt_nat(const struct nftnl_expr *e);
  * (the rule's comment).  1 if added, 0 if it has none (keep the xt match), -ENOMEM.
  */
 int natfix_translate_xt_match(struct nftnl_rule *r, const struct nftnl_expr *e);
+/* xt MARK revision 2 (--set-xmark VALUE/MASK and the forms iptables writes with it):
+ * 1 with its value and mask, 0 if @e is not one. */
+int natfix_xt_mark_target(const struct nftnl_expr *e, uint32_t *mark, uint32_t *mask);
+/* Add @e, an xt MARK, to @r as its native `meta mark set`: 1, 0 if it is none, -ENOMEM. */
+int natfix_translate_xt_mark(struct nftnl_rule *r, const struct nftnl_expr *e);
 struct nftnl_rule *natfix_new_rule(uint32_t family, const char *chain);
 struct nftnl_chain *natfix_new_chain(uint32_t family, const char *name);
 int natfix_add_scope_guards(struct overlay *ov, const struct scope *sc, const char *chain);

@@ -36,16 +36,77 @@ static const char *const run_twice[] = {
 	"dynset", "objref", "numgen", "last",  "synproxy",
 };
 
-static bool refuse(const struct nftnl_expr *e, const struct ruleset *rs, uint32_t family,
-		   const char *table, char *why, size_t len)
+/*
+ * Whether rule @r does nothing but source NAT every packet that reaches it: counters,
+ * comments, the registers its statement loads, one NAT statement.
+ */
+static bool nats_all(const struct nftnl_rule *r, uint32_t family)
+{
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e;
+	bool ok = it != NULL, nat = false;
+	uint32_t flags;
+
+	while (ok && (e = nftnl_expr_iter_next(it))) {
+		const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+		const char *mt = strcmp(name, "match") == 0
+					 ? nftnl_expr_get_str(e, NFTNL_EXPR_MT_NAME)
+					 : NULL;
+
+		if (natexpr_snat_flags(e, family, &flags) || natfix_is_xt_nat(e))
+			nat = true;
+		else if (strcmp(name, "counter") != 0 && !(mt && strcmp(mt, "comment") == 0) &&
+			 !(strcmp(name, "immediate") == 0 &&
+			   nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG) != NFT_REG_VERDICT))
+			ok = false;
+	}
+	if (it)
+		nftnl_expr_iter_destroy(it);
+	return ok && nat;
+}
+
+/*
+ * An xt MARK in rule @ri is mirrored (as `meta mark set`) only where it runs once: when
+ * the next rule of its chain NATs every packet, a packet that reaches the MARK in the
+ * mirror binds NAT there, so the source chain never runs for it (the first NAT chain
+ * that binds wins) and the mark changes once, as without the mirror.  Elsewhere a
+ * packet the mirror did not NAT would meet the MARK again in the source chain (kube-
+ * proxy's --xor-mark 0x4000 would undo itself).
+ */
+static bool mark_runs_once(const struct ruleset *rs, size_t ri, uint32_t family)
+{
+	const struct nftnl_rule *r = ruleset_rule(rs, ri);
+	const char *table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
+	const char *chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+
+	for (size_t j = ri + 1; j < ruleset_nrules(rs); j++) {
+		const struct nftnl_rule *n = ruleset_rule(rs, j);
+
+		if (ruleset_rule_in(n, family, table, chain))
+			return nats_all(n, family);
+	}
+	return false;
+}
+
+static bool refuse(const struct nftnl_expr *e, const struct ruleset *rs, size_t ri,
+		   uint32_t family, const char *table, char *why, size_t len)
 {
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	uint32_t mark, mask;
 
 	for (size_t i = 0; i < ARRAY_SIZE(run_twice); i++) {
 		if (strcmp(name, run_twice[i]) == 0) {
 			snprintf(why, len, "a %s statement would run twice", name);
 			return true;
 		}
+	}
+	if (natfix_xt_mark_target(e, &mark, &mask) == 1) {
+		if (mark_runs_once(rs, ri, family))
+			return false;
+		snprintf(why, len,
+			 "xt target MARK would run twice (in the mirror, then in the source "
+			 "chain): the next rule does not NAT every packet");
+		return true;
 	}
 	if (strcmp(name, "target") == 0) {
 		const char *tg = nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME);
@@ -364,6 +425,10 @@ static int rebuild_rule(struct nftnl_rule *r, struct mirror_ctx *m)
 		} else if (natfix_is_xt_nat(list[i])) {
 			ret = natfix_translate_xt_nat(r, list[i], family);
 			nftnl_expr_free(list[i]);
+		} else if (strcmp(name, "target") == 0 &&
+			   (ret = natfix_translate_xt_mark(r, list[i])) != 0) {
+			nftnl_expr_free(list[i]); /* check_reached() let only a MARK through */
+			ret = ret < 0 ? ret : 0;
 		} else if (strcmp(name, "match") == 0 &&
 			   (ret = natfix_translate_xt_match(r, list[i])) != 0) {
 			nftnl_expr_free(list[i]);
@@ -410,7 +475,7 @@ static int check_reached(struct natfix_plan *p, const struct ruleset *rs, uint32
 				if (!(flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY))
 					(*lacking)++;
 			}
-			if (refuse(e, rs, family, table, why, whylen)) {
+			if (refuse(e, rs, i, family, table, why, whylen)) {
 				size_t n = strlen(why);
 
 				snprintf(why + n, whylen - n, " (chain %s, handle %llu)",
