@@ -11,13 +11,14 @@ set -eu
 # prometheus (promtool) and prometheus-node-exporter: the metrics checked by the real
 # parsers; libmicrohttpd: the exporter's HTTP server; libbpf-dev, bpftool, clang and
 # llvm: the BPF component that names the flows whose insertion failed; bash-completion
-# and zsh: the completions, run and parsed; python3-jsonschema: the JSON schemas)
+# and zsh: the completions, run and parsed; python3-jsonschema: the JSON schemas; ipset:
+# Calico's set matches, the sets made for real)
 pkgs="gcc meson ninja-build pkgconf libmnl-dev libnftnl-dev libip4tc-dev libip6tc-dev libnftables-dev libncurses-dev libjansson-dev
 libpcap-dev libcap-ng-dev scdoc
 libcmocka-dev libnetfilter-conntrack-dev clang-format python3 valgrind clang libclang-rt-14-dev
 nftables conntrack iptables iproute2 util-linux procps tmux tshark systemd man-db
 docker.io busybox-static prometheus prometheus-node-exporter libmicrohttpd-dev curl
-libbpf-dev bpftool llvm tzdata bash-completion zsh python3-jsonschema"
+libbpf-dev bpftool llvm tzdata bash-completion zsh python3-jsonschema ipset"
 [ "${1:-}" = --bench ] && pkgs="$pkgs iptstate hyperfine time bsdutils iperf3"
 
 missing=

@@ -409,6 +409,16 @@ static int dry_run(struct app *app, const struct natfix_plan *plan)
 				 "exactly what --yes would: %s has no exact nft syntax; without "
 				 "--dry-run it is applied through netlink as planned",
 				 why);
+	if (ret == -ENXIO)
+		return app_error(app, APP_ERR_DATA,
+				 "the change cannot be written as an nft script: outside this "
+				 "namespace the kernel refuses %s, which refers to what only this "
+				 "namespace has (an ipset set of an xt set match); without "
+				 "--dry-run it is applied through netlink as planned",
+				 why);
+	if (ret == -EPROTO || ret == -ENOMEM)
+		return app_error(app, APP_ERR_RUNTIME, "preparing the script failed: %s",
+				 strerror(-ret));
 	return ret < 0 ? app_output_error(app, -ret) : 0;
 }
 

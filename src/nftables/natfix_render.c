@@ -128,6 +128,25 @@ static int read_back(const struct natfix_plan *p, const char *text, char *why, s
 	return ret;
 }
 
+/*
+ * The plan applied to the empty namespace.  A rule the kernel refuses there but took in
+ * the namespace planned from refers to what only that namespace has (an xt set match's
+ * ipset set, Calico's pools): -ENXIO, @why naming the message and the kernel's error.
+ */
+static int scratch(struct nl_sock *nl, const struct natfix_plan *p, char *why, size_t whylen)
+{
+	char what[160] = "";
+	int ret = natfix_apply_scratch(nl, p, what, sizeof(what));
+
+	if (ret == -ENOENT || ret == -EINVAL || ret == -EOPNOTSUPP) {
+		snprintf(why, whylen, "%s (%s)", what[0] ? what : "the change", strerror(-ret));
+		return -ENXIO;
+	}
+	if (ret < 0)
+		snprintf(why, whylen, "%s", what);
+	return ret;
+}
+
 /* The child (of util_in_child()): apply plan @data, list, read back; the outcome and
  * the listing go to @fd. */
 static int child(void *data, int fd)
@@ -145,8 +164,7 @@ static int child(void *data, int fd)
 	else if (unshare(CLONE_NEWNET) < 0)
 		h.status = -errno;
 	else if ((h.status = nl_open(&nl, 0)) == 0 &&
-		 (h.status = natfix_apply_scratch(nl, p, h.why, sizeof(h.why))) == 0 &&
-		 !(nft = nft_open()))
+		 (h.status = scratch(nl, p, h.why, sizeof(h.why))) == 0 && !(nft = nft_open()))
 		h.status = -ENOMEM;
 	if (h.status == 0)
 		h.status = listing_of(nft, p, out, h.why, sizeof(h.why));
