@@ -53,6 +53,13 @@ bool natfix_plan_has_changes(const struct natfix_plan *p);
 unsigned int natfix_plan_nnotes(const struct natfix_plan *p);
 const char *natfix_plan_note(const struct natfix_plan *p, unsigned int i);
 unsigned int natfix_plan_nskipped(const struct natfix_plan *p);
+/**
+ * Base chains the plan leaves whole though they reach source-NAT statements without
+ * fully-random (a rule in them cannot be mirrored exactly): how many; *statements those
+ * statements, *first the note saying why for the first chain (NULL when none).
+ */
+unsigned int natfix_plan_left(const struct natfix_plan *p, unsigned int *statements,
+			      const char **first);
 unsigned int natfix_plan_nmirrored(const struct natfix_plan *p);
 
 /**

@@ -525,6 +525,36 @@ static int record_and_replan(struct app *app, struct fix_args *a, struct nl_sock
 	return ret;
 }
 
+/*
+ * Base chains the plan had to leave whole while they reach statements without
+ * fully-random: never "done" then.  One line naming the first, exit 78 (what could be
+ * mirrored is applied, each base chain whole); under --follow the line only, as the
+ * rules may change.
+ */
+static int left_whole(struct app *app, const struct fix_args *a, const struct natfix_plan *plan)
+{
+	unsigned int statements;
+	const char *first;
+	unsigned int n = natfix_plan_left(plan, &statements, &first);
+
+	if (!n || !a->random_fully)
+		return 0;
+	if (strncmp(first, "skip", 4) == 0)
+		first += 4 + strspn(first + 4, " ");
+	if (a->follow) {
+		fprintf(app->out,
+			"left as it is: %u source-NAT statement%s without fully-random in %u "
+			"base chain%s (%s)\n",
+			statements, statements == 1 ? "" : "s", n, n == 1 ? "" : "s", first);
+		return 0;
+	}
+	return app_error(app, APP_ERR_UNSUPPORTED,
+			 "%u source-NAT statement%s without fully-random: %u base chain%s "
+			 "cannot be mirrored exactly and %s left as %s (%s)",
+			 statements, statements == 1 ? " stays" : "s stay", n, n == 1 ? "" : "s",
+			 n == 1 ? "is" : "are", n == 1 ? "it is" : "they are", first);
+}
+
 /* Plan, show or apply once; 0 or the exit code. */
 int fix_run_once(struct app *app, struct fix_args *a, struct nl_sock *nl)
 {
@@ -550,12 +580,15 @@ int fix_run_once(struct app *app, struct fix_args *a, struct nl_sock *nl)
 		ret = dry_run(app, plan);
 		if (a->random_fully && natfix_plan_has_changes(plan))
 			fputs(cost_note, stderr);
+		if (ret == 0)
+			ret = left_whole(app, a, plan);
 		goto out;
 	}
 	for (unsigned int i = 0; i < natfix_plan_nnotes(plan); i++)
 		fprintf(app->out, "%s\n", natfix_plan_note(plan, i));
 	if (!natfix_plan_has_changes(plan)) {
 		fprintf(app->out, "nothing to change (generation %u)\n", genid);
+		ret = left_whole(app, a, plan);
 		goto out;
 	}
 	describe(plan, app->out);
@@ -566,6 +599,8 @@ int fix_run_once(struct app *app, struct fix_args *a, struct nl_sock *nl)
 		ret = record_and_replan(app, a, nl, &rs, genid, &plan);
 	if (ret == 0)
 		ret = fix_apply(app, a, nl, plan, genid, false);
+	if (ret == 0)
+		ret = left_whole(app, a, plan);
 out:
 	natfix_plan_free(plan);
 	ruleset_free(rs);

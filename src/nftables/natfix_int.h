@@ -69,6 +69,10 @@ struct natfix_plan {
 	struct scope scope;
 	char **notes;
 	unsigned int nnotes, nskipped, nmirrored;
+	/* base chains skipped whole though they reach statements lacking fully-random: how
+	 * many, those statements, and the note that says why for the first one */
+	unsigned int nleft, left_lacking;
+	int left_note;
 };
 
 /* What adapting a rule into an overlay needs to know. */

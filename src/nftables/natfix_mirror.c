@@ -455,7 +455,7 @@ static int check_reached(struct natfix_plan *p, const struct ruleset *rs, uint32
 			 const char *table, const struct ruleset_chains *re, unsigned int *lacking,
 			 char *why, size_t whylen)
 {
-	for (size_t i = 0; i < ruleset_nrules(rs) && !why[0]; i++) {
+	for (size_t i = 0; i < ruleset_nrules(rs); i++) { /* all counted past a refusal */
 		const struct nftnl_rule *r = ruleset_rule(rs, i);
 		struct nftnl_expr_iter *it;
 		struct nftnl_expr *e;
@@ -475,14 +475,13 @@ static int check_reached(struct natfix_plan *p, const struct ruleset *rs, uint32
 				if (!(flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY))
 					(*lacking)++;
 			}
-			if (refuse(e, rs, i, family, table, why, whylen)) {
+			if (!why[0] && refuse(e, rs, i, family, table, why, whylen)) {
 				size_t n = strlen(why);
 
 				snprintf(why + n, whylen - n, " (chain %s, handle %llu)",
 					 nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
 					 (unsigned long long)nftnl_rule_get_u64(r,
 										NFTNL_RULE_HANDLE));
-				break;
 			}
 		}
 		nftnl_expr_iter_destroy(it);
@@ -593,6 +592,9 @@ int natfix_mirror_base(struct natfix_plan *p, const struct ruleset *rs,
 		goto out; /* already fully-random: nothing to do here */
 	if (why[0]) {
 		p->nskipped++;
+		if (lacking && !p->nleft++)
+			p->left_note = (int)p->nnotes;
+		p->left_lacking += lacking;
 		ret = natfix_note(p, "skip   %s %s %s: %s", natfix_fam_name(m.family), table, bname,
 				  why);
 		goto out;

@@ -444,6 +444,14 @@ const char *natfix_plan_note(const struct natfix_plan *p, unsigned int i)
 	return i < p->nnotes ? p->notes[i] : NULL;
 }
 
+unsigned int natfix_plan_left(const struct natfix_plan *p, unsigned int *statements,
+			      const char **first)
+{
+	*statements = p->left_lacking;
+	*first = p->nleft ? p->notes[p->left_note] : NULL;
+	return p->nleft;
+}
+
 unsigned int natfix_plan_nskipped(const struct natfix_plan *p)
 {
 	return p->nskipped;

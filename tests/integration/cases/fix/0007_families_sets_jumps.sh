@@ -8,9 +8,14 @@
 
 ip netns add "$LAB-r" || fail "netns"
 lab_exec r nft -f "$RULESETS/fix_families.nft" || fail "nft -f"
-fix --random-fully --dry-run >"$T/c.nft" 2>/dev/null || fail "dry-run"
+# the chain with the named set is left whole while its masquerade lacks fully-random:
+# the rest is applied (and the dry-run's script printed), and fix exits 78 naming it
+left='^natscope fix: 1 source-NAT statement stays without fully-random: 1 base chain cannot be mirrored exactly and is left as it is (ip withset post: it references set @allowed'
+fix --random-fully --dry-run >"$T/c.nft" 2>"$T/c.err"
+[ $? = 78 ] && grep -q "$left" "$T/c.err" || fail "dry-run: $(cat "$T/c.err")"
 lab_exec r nft -c -f "$T/c.nft" || fail "nft -c rejects the script"
-fix --random-fully --yes >"$T/out" 2>&1 || fail "fix failed: $(cat "$T/out")"
+fix --random-fully --yes >"$T/out" 2>"$T/err"
+[ $? = 78 ] && grep -q "$left" "$T/err" || fail "fix: $(cat "$T/out" "$T/err")"
 grep -q 'skip   ip withset post: it references set @allowed' "$T/out" || fail "named set not reported: $(cat "$T/out")"
 grep -q '^mirror ip already' "$T/out" && fail "the fully-random chain was mirrored"
 grep -q '^mirror ip anonmap post' "$T/out" || fail "anonymous verdict map not mirrored: $(cat "$T/out")"
@@ -18,7 +23,8 @@ lab_exec r nft list table ip natscope | grep -q 'ip daddr vmap { 10.0.0.1 : acce
 	fail "anonymous verdict map not recreated: $(lab_exec r nft list table ip natscope)"
 lab_exec r nft list table ip natscope | grep -Eq 'ip saddr \{ 10.7.0.0/16, 10.8.0.1 \} counter packets 0 bytes 0 masquerade fully-random' ||
 	fail "anonymous set not recreated: $(lab_exec r nft list table ip natscope)"
-fix --random-fully --yes >"$T/out2" 2>&1 && grep -q 'nothing to change' "$T/out2" || fail "rerun with an anonymous set is not a no-op"
+fix --random-fully --yes >"$T/out2" 2>&1
+[ $? = 78 ] && grep -q 'nothing to change' "$T/out2" || fail "rerun with an anonymous set is not a no-op: $(cat "$T/out2")"
 lab_exec r nft list table ip6 natscope | grep -q 'ip6 saddr fd00:1::/48 masquerade fully-random' || fail "ip6 overlay"
 lab_exec r nft list table inet natscope | grep -q 'jump mix/sub' || fail "inet jump not rewritten"
 lab_exec r nft list table inet natscope | grep -q 'snat ip to 198.51.100.7:2000-3000 fully-random' || fail "inet snat"

@@ -80,4 +80,29 @@ PY
 	fix --revert --yes >"$T/rev" 2>&1 || fail "$what: revert: $(cat "$T/rev")"
 	[ "$(save)" = "$saved" ] || fail "$what: iptables-nft-save differs after --revert"
 done
+# A MARK that would run twice (the next rule returns TCP unNATed) cannot be mirrored: the
+# whole ip nat POSTROUTING is left as it is.  fix applies what it can (a native base chain
+# beside it), names the chain left and exits 78, never "done"; the Docker-shaped rule
+# keeps its ports.
+lab_exec r iptables-nft -t nat -I KUBE-POSTROUTING 3 -p tcp -j RETURN || fail "the TCP return"
+lab_exec r nft -f - <<'NFT' || fail "the native table"
+table ip other {
+	chain post {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "r-c1" masquerade
+	}
+}
+NFT
+fix --random-fully --yes --sample 0 >"$T/left" 2>"$T/left.err"
+rc=$?
+[ $rc = 78 ] || fail "a base chain left whole: fix exited $rc, want 78: $(cat "$T/left" "$T/left.err")"
+[ "$(wc -l <"$T/left.err")" -le 4 ] && grep -q '^natscope fix: 2 source-NAT statements stay without fully-random: 1 base chain cannot be mirrored exactly and is left as it is (ip nat POSTROUTING: xt target MARK would run twice' "$T/left.err" ||
+	fail "the refusal: $(cat "$T/left.err")"
+lab_exec r nft list table ip natscope | grep -q 'chain other/post' || fail "the mirrorable chain was not applied"
+lab_exec r nft list table ip natscope | grep -q 'chain nat/POSTROUTING' && fail "ip nat POSTROUTING was mirrored"
+[ "$(preserved_ports c2)" -ge 45 ] || fail "the Docker-shaped rule left as it is, yet c2's ports were randomised"
+fix --random-fully --dry-run >/dev/null 2>"$T/left.dry"
+[ $? = 78 ] || fail "the dry-run of a base chain left whole did not exit 78: $(cat "$T/left.dry")"
+info "left whole: $(grep '^natscope fix' "$T/left.err")"
+fix --revert --yes >/dev/null 2>&1 || fail "revert"
 echo "fix/kube-proxy iptables mode: all passed"
