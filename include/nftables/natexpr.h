@@ -56,6 +56,14 @@ struct nftnl_rule;
 bool natexpr_rules_disjoint(const struct nftnl_rule *a, const struct nftnl_rule *b);
 
 /**
+ * Whether every packet rule @a matches, rule @b matches too: each condition of @b is
+ * implied by one of @a (the same field: a prefix inside @b's, the same value, a value
+ * @b excludes).  False whenever @b matches by something the model does not follow (a
+ * range, a set, an xt match): unknown counts as not proved.
+ */
+bool natexpr_rule_subset(const struct nftnl_rule *a, const struct nftnl_rule *b);
+
+/**
  * Whether @r matches only packets from one address to that same address (source and
  * destination compared equal to one value, full length): a hairpin rule, such as
  * Docker's per published port "-s C/32 -d C/32 -p tcp --dport P -j MASQUERADE", which

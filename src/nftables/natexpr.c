@@ -145,8 +145,34 @@ static void load(struct reg *regs, uint32_t dreg, uint32_t kind, uint32_t a, uin
 	memset(regs[dreg].mask, 0xff, sizeof(regs[dreg].mask));
 }
 
-/* Follow one expression; a cmp adds a condition to @out. */
-static void step(const struct nftnl_expr *e, struct reg *regs, struct cond *out, unsigned int *n)
+/*
+ * Expressions that neither match nor change what is matched later: with only these and
+ * the conditions followed, a rule's match is known exactly.  Statements (masq, nat,
+ * counter, the registers a NAT statement loads, verdicts) act once matching is over.
+ */
+static bool inert(const struct nftnl_expr *e)
+{
+	static const char *const names[] = { "counter", "masq", "nat", "immediate", "log" };
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+	if (strcmp(name, "match") == 0)
+		return strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_MT_NAME), "comment") == 0;
+	if (strcmp(name, "target") == 0) {
+		const char *tg = nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME);
+
+		return strcmp(tg, "MASQUERADE") == 0 || strcmp(tg, "SNAT") == 0;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Follow one expression; a cmp adds a condition to @out.  *unknown is set when it
+ * matches in a way the conditions do not say (a range, a set, an xt match, a field
+ * not followed). */
+static void step(const struct nftnl_expr *e, struct reg *regs, struct cond *out, unsigned int *n,
+		 bool *unknown)
 {
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 	uint32_t len, sreg;
@@ -182,8 +208,10 @@ static void step(const struct nftnl_expr *e, struct reg *regs, struct cond *out,
 		sreg = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG);
 		d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
 		if (sreg >= NREGS || !regs[sreg].what[0] || !d || len > 16 || *n == NCONDS ||
-		    (op != NFT_CMP_EQ && op != NFT_CMP_NEQ))
+		    (op != NFT_CMP_EQ && op != NFT_CMP_NEQ)) {
+			*unknown = true;
 			return;
+		}
 		out[*n] = (struct cond){ .len = len, .neq = op == NFT_CMP_NEQ };
 		memcpy(out[*n].what, regs[sreg].what, sizeof(out[*n].what));
 		memcpy(out[*n].mask, regs[sreg].mask, 16);
@@ -193,40 +221,119 @@ static void step(const struct nftnl_expr *e, struct reg *regs, struct cond *out,
 		   (strcmp(name, "lookup") != 0 || nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG))) {
 		/* it may write a register we follow: forget them all (fewer conditions) */
 		memset(regs, 0, NREGS * sizeof(*regs));
+		if (!inert(e))
+			*unknown = true;
+	} else if (strcmp(name, "lookup") == 0) {
+		*unknown = true; /* membership of a set: not a condition followed here */
 	}
 }
 
-static unsigned int conds_of(const struct nftnl_rule *r, struct cond *out)
+/* The conditions of @r; *unknown (if given) says whether it matches by more than them. */
+static unsigned int conds_of_known(const struct nftnl_rule *r, struct cond *out, bool *unknown)
 {
 	struct reg regs[NREGS] = { 0 };
 	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
 	struct nftnl_expr *e;
 	unsigned int n = 0;
+	bool unk = it == NULL;
 
 	while (it && (e = nftnl_expr_iter_next(it)))
-		step(e, regs, out, &n);
+		step(e, regs, out, &n, &unk);
 	if (it)
 		nftnl_expr_iter_destroy(it);
+	if (unknown)
+		*unknown = unk || n == NCONDS;
 	return n;
+}
+
+static unsigned int conds_of(const struct nftnl_rule *r, struct cond *out)
+{
+	return conds_of_known(r, out, NULL);
+}
+
+/*
+ * Whether @x and @y compare the same field, and over how many bytes (*len): a payload by
+ * its base and offset whatever length was loaded (a shorter load looks at fewer bytes:
+ * mask 0 past it, so `ip saddr 10.0.0.0/8` and `ip saddr 10.1.0.0/16` compare), anything
+ * else by its key and length.
+ */
+static bool same_field(const struct cond *x, const struct cond *y, uint32_t *len)
+{
+	if (x->what[0] == 2 && y->what[0] == 2) {
+		*len = x->len > y->len ? x->len : y->len;
+		return x->what[1] == y->what[1] && x->what[2] == y->what[2];
+	}
+	*len = x->len;
+	return memcmp(x->what, y->what, sizeof(x->what)) == 0 && x->len == y->len;
+}
+
+static uint8_t mask_at(const struct cond *c, uint32_t i)
+{
+	return i < c->len ? c->mask[i] : 0;
+}
+
+static uint8_t value_at(const struct cond *c, uint32_t i)
+{
+	return i < c->len ? c->value[i] : 0;
 }
 
 /* Whether no value of the field satisfies both. */
 static bool exclusive(const struct cond *x, const struct cond *y)
 {
-	bool differ = false, same_mask = true;
+	bool differ = false, same = true;
+	uint32_t len;
 
-	if (memcmp(x->what, y->what, sizeof(x->what)) != 0 || x->len != y->len)
+	if (!same_field(x, y, &len))
 		return false;
-	for (uint32_t i = 0; i < x->len; i++) {
-		uint8_t m = x->mask[i] & y->mask[i];
+	for (uint32_t i = 0; i < len; i++) {
+		uint8_t m = mask_at(x, i) & mask_at(y, i);
 
-		differ |= (x->value[i] & m) != (y->value[i] & m);
-		same_mask &= x->mask[i] == y->mask[i];
+		differ |= (value_at(x, i) & m) != (value_at(y, i) & m);
+		same &= mask_at(x, i) == mask_at(y, i) && value_at(x, i) == value_at(y, i);
 	}
 	if (!x->neq && !y->neq)
 		return differ;
 	/* == v and != v through the same mask */
-	return x->neq != y->neq && same_mask && memcmp(x->value, y->value, x->len) == 0;
+	return x->neq != y->neq && same;
+}
+
+/* Whether every value of the field that satisfies @x satisfies @y. */
+static bool implies(const struct cond *x, const struct cond *y)
+{
+	bool covers = true, agree = true, same = true;
+	uint32_t len;
+
+	if (!same_field(x, y, &len))
+		return false;
+	for (uint32_t i = 0; i < len; i++) {
+		uint8_t my = mask_at(y, i);
+
+		covers &= (my & ~mask_at(x, i)) == 0; /* x fixes every bit y looks at */
+		agree &= (value_at(x, i) & my) == (value_at(y, i) & my);
+		same &= mask_at(x, i) == my && value_at(x, i) == value_at(y, i);
+	}
+	if (!x->neq)
+		return covers && (y->neq ? !agree : agree);
+	return y->neq && same; /* != v implies only the same != v */
+}
+
+bool natexpr_rule_subset(const struct nftnl_rule *a, const struct nftnl_rule *b)
+{
+	struct cond ca[NCONDS], cb[NCONDS];
+	bool unknown;
+	unsigned int na = conds_of(a, ca), nb = conds_of_known(b, cb, &unknown);
+
+	if (unknown)
+		return false; /* b may require what is not seen: nothing proved */
+	for (unsigned int k = 0; k < nb; k++) {
+		bool held = false;
+
+		for (unsigned int i = 0; i < na && !held; i++)
+			held = implies(&ca[i], &cb[k]);
+		if (!held)
+			return false;
+	}
+	return true;
 }
 
 bool natexpr_rules_disjoint(const struct nftnl_rule *a, const struct nftnl_rule *b)

@@ -247,6 +247,143 @@ static enum natrule_cover planned_cover(const struct side_rules *want, size_t i)
 	return moved(want, i) ? NATRULE_COVER_HARMLESS : NATRULE_COVER_COVERED;
 }
 
+/*
+ * Whether @r can change what the rules after it do: a verdict (return, accept, jump...),
+ * a statement that writes (meta mark set ...), anything but counting and matching.  A
+ * rule of one side with no twin on the other that can is an exclusion one side has and
+ * the other lacks.
+ */
+static bool steers(const struct nftnl_rule *r)
+{
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e;
+	bool steer = it == NULL;
+
+	while (it && !steer && (e = nftnl_expr_iter_next(it))) {
+		const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+		if (strcmp(name, "immediate") == 0)
+			steer = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG) == NFT_REG_VERDICT;
+		else if (strcmp(name, "lookup") == 0)
+			steer = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG); /* a vmap */
+		else if (strcmp(name, "meta") == 0 || strcmp(name, "ct") == 0)
+			steer = !nftnl_expr_is_set(e, strcmp(name, "meta") == 0
+							      ? NFTNL_EXPR_META_DREG
+							      : NFTNL_EXPR_CT_DREG);
+		else if (strcmp(name, "payload") == 0)
+			steer = !nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG);
+		else if (strcmp(name, "target") == 0)
+			steer = true; /* an xt target: MARK, CONNMARK, or NAT (judged apart) */
+	}
+	if (it)
+		nftnl_expr_iter_destroy(it);
+	return steer;
+}
+
+/* Whether @r may bind NAT itself or lead to a chain that does. */
+static bool may_nat(const struct nftnl_rule *r)
+{
+	return binds_nat(r) || steers(r);
+}
+
+/* The position on the other side after which unpaired rule @i of @s stands: the pair of
+ * the nearest paired rule before it, or -1. */
+static long position(const struct side_rules *s, size_t i)
+{
+	while (i-- > 0)
+		if (s->pair[i] >= 0)
+			return s->pair[i];
+	return -1;
+}
+
+/* The action of @r (what follows its match: loads, the NAT statement, the verdict) as
+ * natfix_compare.c prints it without fully-random, in a new string; NULL without
+ * memory. */
+static char *action_text(const char *loose)
+{
+	/* the NAT statement's registers are loaded by the immediates just before it */
+	const char *at = strstr(loose, "[ masq ");
+
+	if (!at)
+		at = strstr(loose, "[ nat ");
+	if (!at)
+		return NULL;
+	while (at > loose) {
+		const char *open = at - 1;
+
+		while (open > loose && *open != '[')
+			open--;
+		/* a load, not a verdict (register 0) */
+		if (strncmp(open, "[ immediate ", 12) != 0 ||
+		    strncmp(open, "[ immediate reg 0 ", 18) == 0)
+			break;
+		at = open;
+	}
+	return strdup(at);
+}
+
+/*
+ * A mirror that binds NAT with no twin in the plan is covered, not dangerous, when the
+ * plan holds an unpaired rule with the same action whose match contains the mirror's: the
+ * source now NATs that traffic identically over a larger scope (a prefix widened).
+ */
+static bool inside_a_planned(const struct side_rules *want, const struct side_rules *have,
+			     size_t k)
+{
+	char *act = action_text(have->loose[k]);
+	bool inside = false;
+
+	for (size_t i = 0; act && i < want->n && !inside; i++) {
+		char *other;
+
+		if (want->pair[i] >= 0 || !binds_nat(want->r[i]))
+			continue;
+		other = action_text(want->loose[i]);
+		inside = other && strcmp(act, other) == 0 &&
+			 natexpr_rule_subset(have->r[k], want->r[i]);
+		free(other);
+	}
+	free(act);
+	return inside;
+}
+
+/*
+ * Exclusions one side has and the other lacks.  A planned rule that steers (an exclusion
+ * inserted in the source, a return or accept) with no twin in natscope's chain: every
+ * mirror after its place there that may NAT what it matches NATs what the source now
+ * excludes: dangerous.  A rule of natscope's that steers with no twin in the plan (an
+ * exclusion the source removed): the planned NAT rules after its place that it may
+ * match lose that traffic to the source, without fully-random: uncovered.  "May" is the
+ * rule model's: only rules it proves disjoint are spared.
+ */
+static int judge_exclusions(struct natfix_coverage *c, uint32_t family,
+			    const struct side_rules *want, const struct side_rules *have)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < want->n && ret == 0; i++) {
+		if (want->pair[i] >= 0 || binds_nat(want->r[i]) || !steers(want->r[i]))
+			continue;
+		for (size_t k = (size_t)(position(want, i) + 1); k < have->n && ret == 0; k++)
+			if (may_nat(have->r[k]) && !natexpr_rules_disjoint(want->r[i], have->r[k]))
+				ret = mark(c, family, NATFIX_TABLE,
+					   nftnl_rule_get_u64(have->r[k], NFTNL_RULE_HANDLE),
+					   NATRULE_COVER_DANGEROUS);
+	}
+	for (size_t k = 0; k < have->n && ret == 0; k++) {
+		if (have->pair[k] >= 0 || binds_nat(have->r[k]) || !steers(have->r[k]))
+			continue;
+		for (size_t i = (size_t)(position(have, k) + 1); i < want->n && ret == 0; i++)
+			if (want->src[i] && may_nat(want->r[i]) &&
+			    !natexpr_rules_disjoint(have->r[k], want->r[i]))
+				ret = mark(c, family,
+					   nftnl_rule_get_str(want->src[i], NFTNL_RULE_TABLE),
+					   nftnl_rule_get_u64(want->src[i], NFTNL_RULE_HANDLE),
+					   NATRULE_COVER_UNCOVERED);
+	}
+	return ret;
+}
+
 /* Judge one chain: @have is empty when natscope's chain of that name is not in force. */
 static int judge_chain(struct natfix_coverage *c, uint32_t family, struct side_rules *want,
 		       struct side_rules *have)
@@ -280,7 +417,10 @@ static int judge_chain(struct natfix_coverage *c, uint32_t family, struct side_r
 				   nftnl_rule_get_u64(have->r[k], NFTNL_RULE_HANDLE),
 				   nats_like_a_source(want, have->loose[k])
 					   ? NATRULE_COVER_UNCOVERED
-					   : NATRULE_COVER_DANGEROUS);
+				   : inside_a_planned(want, have, k) ? NATRULE_COVER_COVERED
+								      : NATRULE_COVER_DANGEROUS);
+	if (ret == 0)
+		ret = judge_exclusions(c, family, want, have);
 	free(cv);
 	return ret;
 }

@@ -334,9 +334,11 @@ static void script_names(void **state)
 }
 
 /*
- * Coverage by effect (issue 10): table ip nat, chain post, one rule per letter of @rules:
- * 'a' masquerades 10.1.0.0/16, 'b' 10.2.0.0/16 (disjoint from a), 'c' masquerades all
- * (overlaps both).  Handles follow the letter, so a rule keeps its handle when it moves.
+ * Coverage by effect (issues 10 and 22): table ip nat, chain post, one rule per letter of
+ * @rules: 'a' masquerades 10.1.0.0/16, 'b' 10.2.0.0/16 (disjoint from a), 'c' masquerades
+ * all (overlaps both), 'w' masquerades 10.0.0.0/8 (a and b widened), 'x' returns
+ * 10.1.5.0/24 (an exclusion inside a's traffic, disjoint from b's).  Handles follow the
+ * letter, so a rule keeps its handle when it moves.
  */
 static void feed_rules(struct ruleset *rs, const char *rules)
 {
@@ -344,12 +346,23 @@ static void feed_rules(struct ruleset *rs, const char *rules)
 	nb_feed_chain(rs, NFPROTO_IPV4, "nat", "post", "nat", NF_INET_POST_ROUTING, 100);
 	for (const char *c = rules; *c; c++) {
 		struct nftnl_rule *r = nb_rule(NFPROTO_IPV4, "nat", "post");
-		uint8_t net[2] = { 10, (uint8_t)(*c - 'a' + 1) };
+		uint8_t net[3] = { 10, (uint8_t)(*c - 'a' + 1), 5 };
 
 		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, (uint64_t)*c);
-		if (*c != 'c') {
+		if (*c == 'x') {
+			net[1] = 1;
+			nb_payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 3);
+			nb_cmp(r, NFT_CMP_EQ, net, 3);
+			nb_verdict(r, NFT_RETURN, NULL);
+			nb_feed_rule(rs, r);
+			continue;
+		}
+		if (*c == 'w') {
+			nb_payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 1);
+			nb_cmp(r, NFT_CMP_EQ, net, 1);
+		} else if (*c != 'c') {
 			nb_payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 2);
-			nb_cmp(r, NFT_CMP_EQ, net, sizeof(net));
+			nb_cmp(r, NFT_CMP_EQ, net, 2);
 		}
 		nb_masq(r, 0);
 		nb_feed_rule(rs, r);
@@ -394,9 +407,10 @@ static enum natrule_cover state(const struct natrules *nr, char letter)
 
 		if (mirror != (r->owner == NATRULE_OWNER_NATSCOPE))
 			continue;
-		/* a mirror's text carries the source's address: 10.1 for a, 10.2 for b */
-		if (mirror ? (want == 'c' ? !strstr(r->text, "10.")
-					  : (bool)strstr(r->text, want == 'a' ? "10.1." : "10.2."))
+		/* a mirror's text carries the source's prefix */
+		if (mirror ? (want == 'c'   ? !strstr(r->text, "10.")
+			      : want == 'w' ? (bool)strstr(r->text, "10.0.0.0/8")
+					    : (bool)strstr(r->text, want == 'a' ? "10.1." : "10.2."))
 			   : r->handle == (uint64_t)want)
 			return r->cover;
 	}
@@ -441,6 +455,42 @@ static void coverage_by_effect(void **state_)
 	judge("a", "ab", AS_PLANNED, &nr, &rs);
 	assert_int_equal(state(&nr, 'a'), NATRULE_COVER_COVERED);
 	assert_int_equal(state(&nr, 'b'), NATRULE_COVER_UNCOVERED);
+	natrules_release(&nr);
+	ruleset_free(rs);
+
+	/* an exclusion inserted before a's masquerade (issue 22, point 1): a's mirror NATs
+	 * 10.1.5.0/24, which the source no longer does; b's never meets that traffic */
+	judge("ab", "xab", AS_PLANNED, &nr, &rs);
+	assert_int_equal(state(&nr, 'A'), NATRULE_COVER_DANGEROUS);
+	assert_int_equal(state(&nr, 'B'), NATRULE_COVER_COVERED);
+	natrules_release(&nr);
+	ruleset_free(rs);
+	/* ... inserted after it: a's traffic is NAT'd before it, by both */
+	judge("ab", "axb", AS_PLANNED, &nr, &rs);
+	assert_int_equal(state(&nr, 'A'), NATRULE_COVER_COVERED);
+	assert_int_equal(state(&nr, 'B'), NATRULE_COVER_COVERED);
+	natrules_release(&nr);
+	ruleset_free(rs);
+
+	/* an exclusion removed (point 2): the overlay still lets 10.1.5.0/24 through to the
+	 * source, which now NATs it without fully-random */
+	judge("xab", "ab", AS_PLANNED, &nr, &rs);
+	assert_int_equal(state(&nr, 'a'), NATRULE_COVER_UNCOVERED);
+	assert_int_equal(state(&nr, 'b'), NATRULE_COVER_COVERED);
+	assert_int_not_equal(state(&nr, 'A'), NATRULE_COVER_DANGEROUS);
+	natrules_release(&nr);
+	ruleset_free(rs);
+
+	/* a source widened (point 3): the mirror NATs a part of it identically (covered),
+	 * the rest is uncovered; narrowed, the mirror NATs what the source no longer does */
+	judge("a", "w", AS_PLANNED, &nr, &rs);
+	assert_int_equal(state(&nr, 'A'), NATRULE_COVER_COVERED);
+	assert_int_equal(state(&nr, 'w'), NATRULE_COVER_UNCOVERED);
+	natrules_release(&nr);
+	ruleset_free(rs);
+	judge("w", "a", AS_PLANNED, &nr, &rs);
+	assert_int_equal(state(&nr, 'W'), NATRULE_COVER_DANGEROUS);
+	assert_int_equal(state(&nr, 'a'), NATRULE_COVER_UNCOVERED);
 	natrules_release(&nr);
 	ruleset_free(rs);
 
