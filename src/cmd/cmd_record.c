@@ -255,10 +255,10 @@ static int record(const struct app *app, const struct record_args *a, struct evr
 				"cannot follow conntrack events: %s", strerror(-ret));
 	else if (ret == 0) {
 		/* as tcpdump's "listening on": from here on every event is in the file */
-		fprintf(app->err, "natscope record: %s: recording: %llu entries seeded, events "
-				  "followed from now\n",
-			a->path,
-			(unsigned long long)engine_stats(e)->received[CT_EVENT_DUMP]);
+		fprintf(app->err,
+			"natscope record: %s: recording: %llu entries seeded, events "
+			"followed from now\n",
+			a->path, (unsigned long long)engine_stats(e)->received[CT_EVENT_DUMP]);
 		ret = wait_loop(app, tl, e, a->duration, bpf, nd);
 	}
 	insfail_close(bpf);

@@ -327,8 +327,7 @@ static char *action_text(const char *loose)
  * plan holds an unpaired rule with the same action whose match contains the mirror's: the
  * source now NATs that traffic identically over a larger scope (a prefix widened).
  */
-static bool inside_a_planned(const struct side_rules *want, const struct side_rules *have,
-			     size_t k)
+static bool inside_a_planned(const struct side_rules *want, const struct side_rules *have, size_t k)
 {
 	char *act = action_text(have->loose[k]);
 	bool inside = false;
@@ -418,7 +417,7 @@ static int judge_chain(struct natfix_coverage *c, uint32_t family, struct side_r
 				   nats_like_a_source(want, have->loose[k])
 					   ? NATRULE_COVER_UNCOVERED
 				   : inside_a_planned(want, have, k) ? NATRULE_COVER_COVERED
-								      : NATRULE_COVER_DANGEROUS);
+								     : NATRULE_COVER_DANGEROUS);
 	if (ret == 0)
 		ret = judge_exclusions(c, family, want, have);
 	free(cv);

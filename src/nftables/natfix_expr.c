@@ -91,8 +91,8 @@ struct nftnl_expr *natfix_expr_imm(uint32_t reg, const void *data, uint32_t len)
  * nft_nat_init() adds MAP_IPS and PROTO_SPECIFIED itself when the registers are given,
  * so a mirror planned without them never equals what is in force (nft writes 0x13).
  */
-#define XT_NAT_KEPT                                                                       \
-	(NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED | NF_NAT_RANGE_PROTO_RANDOM | \
+#define XT_NAT_KEPT                                                                                \
+	(NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED | NF_NAT_RANGE_PROTO_RANDOM |         \
 	 NF_NAT_RANGE_PERSISTENT)
 
 /* Load @min and @max (@len bytes) as nft would: 0 or -ENOMEM; *next is the next free
@@ -142,10 +142,12 @@ int natfix_translate_xt_nat(struct nftnl_rule *r, const struct nftnl_expr *e, ui
 	if (rg.flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
 		if (load_range(r, rg.min_port, rg.max_port, 2, &reg, &pmin, &pmax) < 0)
 			goto err;
-		nftnl_expr_set_u32(nat, masq ? NFTNL_EXPR_MASQ_REG_PROTO_MIN : NFTNL_EXPR_NAT_REG_PROTO_MIN,
-				   pmin);
-		nftnl_expr_set_u32(nat, masq ? NFTNL_EXPR_MASQ_REG_PROTO_MAX : NFTNL_EXPR_NAT_REG_PROTO_MAX,
-				   pmax);
+		nftnl_expr_set_u32(
+			nat, masq ? NFTNL_EXPR_MASQ_REG_PROTO_MIN : NFTNL_EXPR_NAT_REG_PROTO_MIN,
+			pmin);
+		nftnl_expr_set_u32(
+			nat, masq ? NFTNL_EXPR_MASQ_REG_PROTO_MAX : NFTNL_EXPR_NAT_REG_PROTO_MAX,
+			pmax);
 	}
 	if (masq) {
 		nftnl_expr_set_u32(nat, NFTNL_EXPR_MASQ_FLAGS,

@@ -88,8 +88,8 @@ static bool mark_runs_once(const struct ruleset *rs, size_t ri, uint32_t family)
 	return false;
 }
 
-static bool refuse(const struct nftnl_expr *e, const struct ruleset *rs, size_t ri,
-		   uint32_t family, const char *table, char *why, size_t len)
+static bool refuse(const struct nftnl_expr *e, const struct ruleset *rs, size_t ri, uint32_t family,
+		   const char *table, char *why, size_t len)
 {
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 	uint32_t mark, mask;

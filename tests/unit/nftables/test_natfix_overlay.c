@@ -408,9 +408,10 @@ static enum natrule_cover state(const struct natrules *nr, char letter)
 		if (mirror != (r->owner == NATRULE_OWNER_NATSCOPE))
 			continue;
 		/* a mirror's text carries the source's prefix */
-		if (mirror ? (want == 'c'   ? !strstr(r->text, "10.")
-			      : want == 'w' ? (bool)strstr(r->text, "10.0.0.0/8")
-					    : (bool)strstr(r->text, want == 'a' ? "10.1." : "10.2."))
+		if (mirror ? (want == 'c' ? !strstr(r->text, "10.")
+			      : want == 'w'
+				      ? (bool)strstr(r->text, "10.0.0.0/8")
+				      : (bool)strstr(r->text, want == 'a' ? "10.1." : "10.2."))
 			   : r->handle == (uint64_t)want)
 			return r->cover;
 	}
