@@ -38,9 +38,23 @@ struct track_row {
 	uint64_t packets, bytes;
 };
 
+/*
+ * The addresses a tunnel kind's carriers run between (both ends of every entry), so that
+ * a rule limited to other addresses can be shown never to meet them; past TRACK_ENDS
+ * distinct ones only `many` is known.
+ */
+#define TRACK_ENDS 8
+struct track_ends {
+	union ct_addr addr[TRACK_ENDS];
+	uint8_t family[TRACK_ENDS];
+	unsigned int n;
+	bool many;
+};
+
 struct track_classes {
 	struct track_row row[TRACK_CLASSES];
 	struct track_row tunnel[TUNNEL_KINDS];
+	struct track_ends tunnel_ends[TUNNEL_KINDS];
 	struct track_row net[TRACK_NETS]; /* bridge-local by attached network (localnets index) */
 	uint64_t total;
 	bool counters; /* some entry carried packet and byte counters */

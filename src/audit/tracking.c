@@ -36,9 +36,42 @@ static void reason(struct tracking_candidate *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Whether @r may match a packet of @scope between two of @ends (a carrier runs between
+ * two of them, either way): a masquerade limited to a container subnet never meets the
+ * carriers of the host's own tunnel address.  Without the ends (none, or too many to
+ * list), what @scope alone allows.
+ */
+static bool may_match(const struct trackrule *r, const struct track_scope *scope,
+		      const struct track_ends *ends)
+{
+	if (!ends || !ends->n || ends->many)
+		return trackrule_may_match(r, scope);
+	for (unsigned int i = 0; i < ends->n; i++) {
+		for (unsigned int j = 0; j < ends->n; j++) {
+			struct track_scope one = *scope;
+			uint8_t bits = ends->family[i] == AF_INET6 ? 128 : 32;
+
+			if (i == j || ends->family[i] != ends->family[j])
+				continue;
+			one.src = (struct trackrule_prefix){ .set = true,
+							     .family = ends->family[i],
+							     .plen = bits,
+							     .addr = ends->addr[i] };
+			one.dst = (struct trackrule_prefix){ .set = true,
+							     .family = ends->family[j],
+							     .plen = bits,
+							     .addr = ends->addr[j] };
+			if (trackrule_may_match(r, &one))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* Rules that need conntrack and may match the traffic forbid exempting it. */
 static void judge(const struct snapshot *s, struct tracking_candidate *c,
-		  const struct track_scope *scope)
+		  const struct track_scope *scope, const struct track_ends *ends)
 {
 	c->safe = true;
 	if (c->row->nat)
@@ -48,7 +81,7 @@ static void judge(const struct snapshot *s, struct tracking_candidate *c,
 		reason(c, "the ruleset could not be read: which rules need its state is unknown");
 	for (size_t i = 0; i < s->trackrules.n; i++) {
 		const struct trackrule *r = &s->trackrules.v[i];
-		if (!r->needs_ct || !trackrule_may_match(r, scope))
+		if (!r->needs_ct || !may_match(r, scope, ends))
 			continue;
 		reason(c, "rule %s %.40s %.40s handle %llu (%.100s) uses %s on it",
 		       natrules_family_name(r->family), r->table, r->chain,
@@ -74,7 +107,7 @@ static void add_tunnel(const struct snapshot *s, struct tracking_candidates *out
 	else
 		snprintf(c->what, sizeof(c->what), "%s (ip protocol %u)", tunnel_kind_name(k),
 			 proto);
-	judge(s, c, &scope);
+	judge(s, c, &scope, &s->table.track.tunnel_ends[k]);
 	if (port)
 		snprintf(match, sizeof(match), "udp dport %u", port);
 	else
@@ -109,7 +142,7 @@ static void add_bridge(const struct snapshot *s, struct tracking_candidates *out
 		.cls = TRACK_BRIDGE_LOCAL, .kind = -1, .net = n, .row = &s->table.track.net[n]
 	};
 	snprintf(c->what, sizeof(c->what), "%s", localnet_label(net, label, sizeof(label)));
-	judge(s, c, &scope);
+	judge(s, c, &scope, NULL);
 	inet_ntop(net->family, net->prefix.a8, a, sizeof(a));
 	/* only what stays on the network: both ends in it, in and out through its bridge */
 	snprintf(c->snippet, sizeof(c->snippet),

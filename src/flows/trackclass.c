@@ -98,6 +98,20 @@ static void row_add(struct track_row *r, const struct ct_flow *f, bool nat)
 	}
 }
 
+static void end_add(struct track_ends *e, uint8_t family, const union ct_addr *a)
+{
+	for (unsigned int i = 0; i < e->n; i++)
+		if (e->family[i] == family &&
+		    memcmp(&e->addr[i], a, family == AF_INET6 ? 16 : 4) == 0)
+			return;
+	if (e->n == TRACK_ENDS) {
+		e->many = true;
+		return;
+	}
+	e->family[e->n] = family;
+	e->addr[e->n++] = *a;
+}
+
 void track_classes_add(struct track_classes *c, const struct localnets *nets,
 		       const struct ct_flow *f)
 {
@@ -108,8 +122,11 @@ void track_classes_add(struct track_classes *c, const struct localnets *nets,
 	c->total++;
 	c->counters |= f->has_counters;
 	row_add(&c->row[cls], f, nat);
-	if (kind >= 0)
+	if (kind >= 0) {
 		row_add(&c->tunnel[kind], f, nat);
+		end_add(&c->tunnel_ends[kind], f->family, &f->orig.src);
+		end_add(&c->tunnel_ends[kind], f->family, &f->orig.dst);
+	}
 	if (net >= 0 && net < TRACK_NETS)
 		row_add(&c->net[net], f, nat);
 }

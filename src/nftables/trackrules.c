@@ -53,9 +53,14 @@ static void read_payload(struct reader *rd, const struct nftnl_expr *e)
 		return; /* a payload write */
 	if (base == NFT_PAYLOAD_TRANSPORT_HEADER && off == 2 && len == 2)
 		s = R_DPORT;
-	else if (base == NFT_PAYLOAD_NETWORK_HEADER && len == 4 && (off == 12 || off == 16))
+	else if (base == NFT_PAYLOAD_NETWORK_HEADER && (off == 12 || off == 16) &&
+		 (len == 4 || (rd->t->family == NFPROTO_IPV4 && len >= 1 && len < 4)))
 		s = off == 12 ? R_SADDR : R_DADDR, rd->family = AF_INET;
-	else if (base == NFT_PAYLOAD_NETWORK_HEADER && len == 16 && (off == 8 || off == 24))
+	/* nft loads a prefix's whole bytes only (10.1.2.0/24: 3); where the table's family
+	 * leaves no doubt, a shorter load at an address's offset is that address's prefix
+	 * (in an inet table 12 could be inside an IPv6 source as well) */
+	else if (base == NFT_PAYLOAD_NETWORK_HEADER && (off == 8 || off == 24) &&
+		 (len == 16 || (rd->t->family == NFPROTO_IPV6 && len >= 1 && len < 16)))
 		s = off == 8 ? R_SADDR : R_DADDR, rd->family = AF_INET6;
 	else if (base == NFT_PAYLOAD_NETWORK_HEADER && len == 1 &&
 		 (off == 9 || (off == 6 && rd->t->family != NFPROTO_IPV4)))
@@ -131,11 +136,12 @@ static void read_cmp(struct reader *rd, const struct nftnl_expr *e)
 		struct trackrule_prefix *p = rd->reg[r] == R_SADDR ? &t->saddr : &t->daddr;
 		size_t alen = rd->family == AF_INET ? 4 : 16;
 
-		if (len != alen)
+		/* nft loads only a prefix's whole bytes: ip saddr 10.1.2.0/24 is 3 of them */
+		if (len == 0 || len > alen)
 			break;
 		*p = (struct trackrule_prefix){ .set = true, .neg = neq, .family = rd->family };
-		memcpy(p->addr.a8, d, alen);
-		p->plen = rd->masked ? mask_plen(rd->mask, alen) : (uint8_t)(alen * 8);
+		memcpy(p->addr.a8, d, len);
+		p->plen = rd->masked ? mask_plen(rd->mask, len) : (uint8_t)(len * 8);
 		break;
 	}
 	case R_IIF:
