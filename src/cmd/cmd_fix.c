@@ -555,6 +555,12 @@ static int left_whole(struct app *app, const struct fix_args *a, const struct na
 			 n == 1 ? "is" : "are", n == 1 ? "it is" : "they are", first);
 }
 
+int fix_record_first(struct app *app, struct fix_args *a, struct nl_sock *nl, struct ruleset **rs,
+		     uint32_t genid, struct natfix_plan **plan)
+{
+	return wants_record(a, *plan) ? record_and_replan(app, a, nl, rs, genid, plan) : 0;
+}
+
 /* Plan, show or apply once; 0 or the exit code. */
 int fix_run_once(struct app *app, struct fix_args *a, struct nl_sock *nl)
 {

@@ -28,7 +28,7 @@ struct round {
  * error that ends --follow (no permission, no nf_tables); other errors are said and the
  * next change is waited for.
  */
-static int follow_round(struct app *app, const struct fix_args *a, struct nl_sock *nl,
+static int follow_round(struct app *app, struct fix_args *a, struct nl_sock *nl,
 			const struct natfix_monitor *m, struct round *r)
 {
 	struct ruleset *rs = NULL;
@@ -64,7 +64,10 @@ static int follow_round(struct app *app, const struct fix_args *a, struct nl_soc
 				r->genid, m->who[0] ? ", changed by " : "", m->who, why);
 		goto out;
 	}
-	ret = fix_apply(app, a, nl, plan, r->genid, true);
+	/* an overlay first installed here records its "before" as the one-shot fix does */
+	ret = fix_record_first(app, a, nl, &rs, r->genid, &plan);
+	if (ret == 0)
+		ret = fix_apply(app, a, nl, plan, r->genid, true);
 	if (ret == app_exit_code(app, APP_ERR_CHANGED)) {
 		r->retry = true;
 		ret = 0;

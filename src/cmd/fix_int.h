@@ -44,6 +44,13 @@ int fix_apply(struct app *app, const struct fix_args *a, struct nl_sock *nl,
 /* Plan, show or apply once; 0 or the exit code. */
 int fix_run_once(struct app *app, struct fix_args *a, struct nl_sock *nl);
 /*
+ * Before a first install (no record of natscope's in force or in @a): sample for
+ * --sample seconds, keep the record in @a and plan again (*rs and *plan replaced), as
+ * the one-shot fix does; 0 (also when nothing is to be recorded) or the exit code.
+ */
+int fix_record_first(struct app *app, struct fix_args *a, struct nl_sock *nl, struct ruleset **rs,
+		     uint32_t genid, struct natfix_plan **plan);
+/*
  * --follow on the notification socket @mon (subscribed before the first plan); @pending:
  * the first round is due at once.  Returns when a signal ends it: 0 or the exit code.
  */

@@ -104,4 +104,23 @@ grep -q 'nothing to change' "$T/follow" || fail "restart re-applied: $(cat "$T/f
 stop_follow
 [ "$frc" = 0 ] || fail "SIGTERM with --revert-on-exit: exit $frc ($(cat "$T/follow"))"
 lab_exec r nft list tables | grep -q natscope && fail "--revert-on-exit left natscope's table"
+
+# an overlay first installed by --follow (no source rule when it starts, one later)
+# carries the effect record as one made by fix itself (issue 22, point 9): since= and
+# base= (insert_failed when it was made), and the sample's before=
+lab_exec r nft flush chain ip nat postrouting
+start_follow --sample 0.5
+grep -q 'nothing to change' "$T/follow" || fail "started with nothing to do: $(cat "$T/follow")"
+lab_exec r nft add rule ip nat postrouting ip saddr 198.18.1.0/24 oifname "r-s" masquerade
+wait_log 'applied as generation' 1
+comment=$(lab_exec r nft list table ip natscope | sed -n 's/^\tcomment "\(.*\)"$/\1/p')
+python3 - "$comment" "$(lab_ct_stat r insert_failed)" <<'PY' || fail "the record of an overlay made by --follow: '$comment' ($(cat "$T/follow"))"
+import re, sys, time
+m = re.fullmatch(r'natscope-managed v2 since=(\d+) base=(\d+) before=(\d+)/(\d+)/(\d+)', sys.argv[1])
+assert m, sys.argv[1]
+assert abs(time.time() - int(m.group(1))) < 60 and int(m.group(2)) <= int(sys.argv[2]), m.groups()
+PY
+grep -q '^measuring insertion failures for 0.5 s before applying' "$T/follow" || fail "no sample: $(cat "$T/follow")"
+stop_follow
+fix --revert --yes >/dev/null 2>&1 || fail "revert"
 echo "fix/follow: all passed"
