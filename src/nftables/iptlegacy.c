@@ -163,10 +163,44 @@ void iptlegacy_render(const struct iptlegacy_rule *r, char *buf, size_t len)
 	}
 	if (r->target[0])
 		PUT(" -j %s", r->target);
-	if (r->have_range && (r->range.flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY))
-		PUT(" --random-fully");
-	else if (r->have_range && (r->range.flags & NF_NAT_RANGE_PROTO_RANDOM))
-		PUT(" --random");
+	/* the range as iptables-save prints it (libxt_MASQUERADE.c, libxt_NAT.c) */
+	if (r->have_range) {
+		const struct natexpr_range *g = &r->range;
+		bool snat = strcmp(r->target, "SNAT") == 0, v6 = r->family == NFPROTO_IPV6;
+		bool ports = g->flags & NF_NAT_RANGE_PROTO_SPECIFIED;
+		size_t alen = v6 ? 16 : 4;
+		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+		if (snat) {
+			PUT(" --to-source ");
+			if (g->flags & NF_NAT_RANGE_MAP_IPS) {
+				inet_ntop(v6 ? AF_INET6 : AF_INET, g->min_addr, a, sizeof(a));
+				inet_ntop(v6 ? AF_INET6 : AF_INET, g->max_addr, b, sizeof(b));
+				PUT("%s%s%s%s%s", v6 && ports ? "[" : "", a,
+				    memcmp(g->min_addr, g->max_addr, alen) ? "-" : "",
+				    memcmp(g->min_addr, g->max_addr, alen) ? b : "",
+				    v6 && ports ? "]" : "");
+			}
+			if (ports)
+				PUT(":");
+		} else if (ports) {
+			PUT(" --to-ports ");
+		}
+		if (ports) {
+			unsigned int lo = (unsigned int)g->min_port[0] << 8 | g->min_port[1];
+			unsigned int hi = (unsigned int)g->max_port[0] << 8 | g->max_port[1];
+
+			PUT("%u", lo);
+			if (hi != lo)
+				PUT("-%u", hi);
+		}
+		if (g->flags & NF_NAT_RANGE_PROTO_RANDOM)
+			PUT(" --random");
+		if (g->flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY)
+			PUT(" --random-fully");
+		if (snat && (g->flags & NF_NAT_RANGE_PERSISTENT))
+			PUT(" --persistent");
+	}
 #undef PUT
 	if (buf[0] == ' ')
 		memmove(buf, buf + 1, strlen(buf));
