@@ -29,6 +29,9 @@ static const char *const owner_names[NATRULE_OWNERS] = {
 	[NATRULE_OWNER_FIREWALLD] = "firewalld",
 	[NATRULE_OWNER_PODMAN] = "podman",
 	[NATRULE_OWNER_CNI] = "cni",
+	[NATRULE_OWNER_CILIUM] = "cilium",
+	[NATRULE_OWNER_LXD] = "lxd",
+	[NATRULE_OWNER_FW4] = "fw4",
 	[NATRULE_OWNER_NATSCOPE] = "natscope",
 };
 
@@ -59,6 +62,12 @@ static const struct {
 	{ "netavark", NATRULE_OWNER_PODMAN, true },
 	/* the CNI portmap/bridge plugins (containerd, CRI-O, older Podman): CNI-* chains */
 	{ "CNI-", NATRULE_OWNER_CNI, false },
+	/* Cilium's iptables rules (pkg/datapath/iptables): CILIUM_POST_nat and the like */
+	{ "CILIUM_", NATRULE_OWNER_CILIUM, false },
+	/* LXD's nftables driver: table inet lxd, chains pstrt.BRIDGE */
+	{ "lxd", NATRULE_OWNER_LXD, true },
+	/* OpenWrt's firewall4: table inet fw4 (chains srcnat, srcnat_ZONE) */
+	{ "fw4", NATRULE_OWNER_FW4, true },
 };
 
 /* Interface names in the rule itself, for rules that sit in plain POSTROUTING. */
@@ -66,9 +75,14 @@ static const struct {
 	const char *needle;
 	enum natrule_owner owner;
 } text_hints[] = {
-	{ "\"docker0\"", NATRULE_OWNER_DOCKER },    { "\"br-", NATRULE_OWNER_DOCKER },
-	{ "jump KUBE-", NATRULE_OWNER_KUBE_PROXY }, { "\"cni0\"", NATRULE_OWNER_FLANNEL },
-	{ "\"flannel", NATRULE_OWNER_FLANNEL },	    { "\"virbr", NATRULE_OWNER_LIBVIRT },
+	{ "\"docker0\"", NATRULE_OWNER_DOCKER },
+	{ "\"br-", NATRULE_OWNER_DOCKER },
+	{ "jump KUBE-", NATRULE_OWNER_KUBE_PROXY },
+	{ "\"cni0\"", NATRULE_OWNER_FLANNEL },
+	{ "\"flannel", NATRULE_OWNER_FLANNEL },
+	{ "\"virbr", NATRULE_OWNER_LIBVIRT },
+	/* LXD's iptables driver comments every rule it writes */
+	{ "generated for LXD network", NATRULE_OWNER_LXD },
 };
 
 enum natrule_owner natrules_guess_owner(const char *table, const char *chain)

@@ -208,6 +208,10 @@ static void owner_guesses(void **state)
 	assert_int_equal(natrules_guess_owner("nat", "LIBVIRT_PRT"), NATRULE_OWNER_LIBVIRT);
 	assert_int_equal(natrules_guess_owner("firewalld", "nat_POST_public"),
 			 NATRULE_OWNER_FIREWALLD);
+	assert_int_equal(natrules_guess_owner("nat", "CILIUM_POST_nat"), NATRULE_OWNER_CILIUM);
+	assert_int_equal(natrules_guess_owner("lxd", "pstrt.lxdbr0"), NATRULE_OWNER_LXD);
+	assert_int_equal(natrules_guess_owner("fw4", "srcnat_wan"), NATRULE_OWNER_FW4);
+	assert_string_equal(natrules_owner_name(NATRULE_OWNER_FW4), "fw4");
 	assert_int_equal(natrules_guess_owner("nat", "POSTROUTING"), NATRULE_OWNER_UNKNOWN);
 	assert_string_equal(natrules_owner_name(NATRULE_OWNER_KUBE_PROXY), "kube-proxy");
 }
