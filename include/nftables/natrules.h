@@ -8,7 +8,10 @@
 #include "nftables/owner.h"
 
 #define NATRULES_NAME 256 /* NFT_NAME_MAXLEN: any table or chain name, with its NUL */
-#define NATRULES_TEXT 512
+/* After a rule's text when it is natscope's rendering because nft's listing of the rule
+ * lost its NAT statement (natrules_text.c). */
+#define NATRULES_TEXT_OWN " (natscope's rendering: nft's listing lost the statement)"
+#define NATRULES_TEXT	  512
 
 enum natrule_kind {
 	NATRULE_MASQUERADE,

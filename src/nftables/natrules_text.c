@@ -118,6 +118,17 @@ int nft_rule_texts(nft_text_fn fn, void *ctx)
 	return 0;
 }
 
+/*
+ * Whether nft's text of a rule that holds a source-NAT statement lost it: libnftables
+ * 1.0.6 lists an ip6 iptables-nft MASQUERADE as `oifname "wan" ip6 saddr fd00:1::/64
+ * counter packets 0 bytes 0` ("XT target MASQUERADE not found" on stderr) whenever an
+ * iptables-nft `ip nat` table is listed before it.
+ */
+static bool lost_statement(const char *text)
+{
+	return !strcasestr(text, "masquerade") && !strcasestr(text, "snat");
+}
+
 void natrules_take_text(void *ctx, uint8_t family, const char *table, uint64_t handle,
 			const char *text)
 {
@@ -126,9 +137,17 @@ void natrules_take_text(void *ctx, uint8_t family, const char *table, uint64_t h
 	for (unsigned int i = 0; i < nr->n; i++) {
 		struct natrule *r = &nr->v[i];
 
-		if (!r->legacy && r->family == family && r->handle == handle &&
-		    strcmp(r->table, table) == 0)
-			snprintf(r->text, sizeof(r->text), "%s", text);
+		if (r->legacy || r->family != family || r->handle != handle ||
+		    strcmp(r->table, table) != 0)
+			continue;
+		if (lost_statement(text)) {
+			/* natscope's own rendering stays, and says why */
+			size_t n = strlen(r->text);
+
+			snprintf(r->text + n, sizeof(r->text) - n, "%s", NATRULES_TEXT_OWN);
+			continue;
+		}
+		snprintf(r->text, sizeof(r->text), "%s", text);
 	}
 }
 
