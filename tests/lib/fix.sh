@@ -55,3 +55,33 @@ wait_log() {
 	done
 	fail "no $2 line(s) '$1' in the follow log: $(cat "$T/follow")"
 }
+
+# fix_settles WHAT: a second fix has nothing to change (what is in force is the plan)
+fix_settles() {
+	fix --random-fully --yes --sample 0 >"$T/again" 2>&1 && grep -q 'nothing to change' "$T/again" ||
+		fail "$1: the overlay does not settle: $(cat "$T/again")"
+}
+
+# audit_all_covered WHAT N: audit after a fix: snat_rules_random and nat_overlay_stale
+# ok, and each of the N source rules covered (or fully-random itself: nothing to cover)
+audit_all_covered() {
+	"$NATSCOPE" --netns "$LAB-r" audit -i 0 -f json >"$T/covered.json"
+	python3 - "$T/covered.json" "$2" <<'PY' || fail "$1: audit after the fix"
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = {f['id']: f['severity'] for f in d['findings']}
+assert f['snat_rules_random'] == 'ok' and f['nat_overlay_stale'] == 'ok', f
+rules = [r for r in d['nat_rules']['rules'] if r['owner'] != 'natscope']
+bad = [(r['rule'], r['coverage']) for r in rules
+       if not (r['coverage'] == 'covered' or (r['coverage'] == '' and r['fully_random']))]
+assert len(rules) == int(sys.argv[2]) and not bad, (len(rules), bad)
+PY
+}
+
+# client_nat CLIENT: "ADDRESS KEPT": where the replies to CLIENT's 50 UDP flows went (r's
+# address when NAT'd) and how many kept their source port
+client_nat() {
+	local kept
+	kept=$(preserved_ports "$1")
+	echo "$(reply_addresses) $kept"
+}

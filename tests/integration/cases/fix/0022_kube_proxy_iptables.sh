@@ -54,20 +54,8 @@ for random in "--random-fully" ""; do
 	grep -q '^mirror ip nat POSTROUTING' "$T/out" || fail "$what: POSTROUTING not mirrored: $(cat "$T/out")"
 	lab_exec r nft list table ip natscope >"$T/list"
 	grep -q 'meta mark set meta mark ^ 0x00004000' "$T/list" || fail "$what: no native MARK: $(cat "$T/list")"
-	fix --random-fully --yes --sample 0 >"$T/again" 2>&1 && grep -q 'nothing to change' "$T/again" ||
-		fail "$what: the overlay does not settle: $(cat "$T/again")"
-	"$NATSCOPE" --netns "$LAB-r" audit -i 0 -f json >"$T/a.json"
-	python3 - "$T/a.json" <<'PY' || fail "$what: audit after the fix"
-import json, sys
-d = json.load(open(sys.argv[1]))
-f = {f['id']: f['severity'] for f in d['findings']}
-assert f['snat_rules_random'] == 'ok' and f['nat_overlay_stale'] == 'ok', f
-# every source rule covered, but one that is fully-random itself (nothing to cover)
-rules = [r for r in d['nat_rules']['rules'] if r['owner'] != 'natscope']
-bad = [(r['rule'], r['coverage']) for r in rules
-       if not (r['coverage'] == 'covered' or (r['coverage'] == '' and r['fully_random']))]
-assert len(rules) == 2 and not bad, (len(rules), bad)
-PY
+	fix_settles "$what"
+	audit_all_covered "$what" 2
 
 	k1=$(preserved_ports c1)
 	a1=$(reply_addresses)

@@ -23,10 +23,8 @@ lab_exec r iptables-nft-restore --noflush <"$RULESETS/calico_nat_outgoing.rules"
 save() { lab_exec r iptables-nft-save -t nat | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//'; }
 saved=$(save)
 
-k1=$(preserved_ports c1)
-a1=$(reply_addresses)
-preserved_ports c2 >/dev/null
-a2=$(reply_addresses)
+read -r a1 k1 <<<"$(client_nat c1)"
+read -r a2 _ <<<"$(client_nat c2)"
 [ "$a1" = "$LAB_R_OUT" ] && [ "$k1" -ge 45 ] || fail "before: the pool's flows: replies to $a1, $k1 of 50 ports kept"
 [ "$a2" = 198.18.2.2 ] || fail "before: c2 (no pool) was NAT'd: replies to $a2"
 
@@ -37,13 +35,10 @@ grep -q '^natscope fix: the change cannot be written as an nft script: outside t
 	fail "dry-run: $(cat "$T/dry.err")"
 [ -s "$T/dry" ] && fail "dry-run printed a partial script: $(cat "$T/dry")"
 fix --random-fully --yes --sample 0 >"$T/out" 2>&1 || fail "fix exited $?: $(cat "$T/out")"
-fix --random-fully --yes --sample 0 >"$T/again" 2>&1 && grep -q 'nothing to change' "$T/again" ||
-	fail "the overlay does not settle: $(cat "$T/again")"
+fix_settles "Calico"
 
-k1=$(preserved_ports c1)
-a1=$(reply_addresses)
-preserved_ports c2 >/dev/null
-a2=$(reply_addresses)
+read -r a1 k1 <<<"$(client_nat c1)"
+read -r a2 _ <<<"$(client_nat c2)"
 [ "$a1" = "$LAB_R_OUT" ] && [ "$k1" -le 5 ] || fail "fixed: the pool's flows: replies to $a1, $k1 of 50 ports kept"
 [ "$a2" = 198.18.2.2 ] || fail "fixed: the overlay NATs c2, outside every pool: replies to $a2"
 info "fixed: the pool's flows kept $k1 of 50 ports; c2 outside the pools not NAT'd"
@@ -52,8 +47,7 @@ info "fixed: the pool's flows kept $k1 of 50 ports; c2 outside the pools not NAT
 for s in cali40masq-ipam-pools cali40all-ipam-pools; do
 	lab_exec r ipset add $s 198.18.2.0/24 || fail "ipset add"
 done
-k2=$(preserved_ports c2)
-a2=$(reply_addresses)
+read -r a2 k2 <<<"$(client_nat c2)"
 [ "$a2" = "$LAB_R_OUT" ] && [ "$k2" -le 5 ] || fail "a pool added at run time: c2's flows: replies to $a2, $k2 of 50 ports kept"
 info "c2's subnet added to the pools: masqueraded, $k2 of 50 ports kept"
 

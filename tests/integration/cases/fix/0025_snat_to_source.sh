@@ -44,17 +44,8 @@ grep -q "snat to $LAB_R_OUT:20000-20999 fully-random" "$T/dry" || fail "the dry-
 fix --random-fully --yes --sample 0 >"$T/out" 2>&1 || fail "fix exited $?: $(cat "$T/out")"
 lab_exec r nft --debug=netlink list table ip natscope 2>/dev/null | grep -q 'nat snat ip addr_min reg 1 addr_max reg 1 proto_min reg 2 proto_max reg 3 flags 0x13 \]' ||
 	fail "the mirror in force: $(lab_exec r nft --debug=netlink list table ip natscope 2>/dev/null | grep 'nat snat')"
-fix --random-fully --yes --sample 0 >"$T/again" 2>&1 && grep -q 'nothing to change' "$T/again" ||
-	fail "the overlay does not settle: $(cat "$T/again")"
-"$NATSCOPE" --netns "$LAB-r" audit -i 0 -f json >"$T/a.json"
-python3 - "$T/a.json" <<'PY' || fail "audit after the fix"
-import json, sys
-d = json.load(open(sys.argv[1]))
-f = {f['id']: f['severity'] for f in d['findings']}
-assert f['snat_rules_random'] == 'ok' and f['nat_overlay_stale'] == 'ok', f
-rules = [r for r in d['nat_rules']['rules'] if r['owner'] != 'natscope']
-assert len(rules) == 2 and all(r['coverage'] == 'covered' for r in rules), rules
-PY
+fix_settles "SNAT --to-source"
+audit_all_covered "SNAT --to-source" 2
 
 preserved_ports c1 >/dev/null
 [ "$(reply_addresses)" = "$LAB_R_OUT" ] || fail "fixed: c1 not SNAT'd to $LAB_R_OUT: $(reply_addresses)"
