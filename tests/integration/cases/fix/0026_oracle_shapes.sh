@@ -69,7 +69,26 @@ shape_lxd() { # LXD's nftables driver on c1's subnet
 		lab_exec r nft -f - || return 1
 	echo "inet lxd pstrt.lxdbr0"
 }
-SHAPES="native docker libvirt kube_proxy calico snat fw4 lxd"
+shape_kube_proxy_nft() { # kube-proxy's nftables mode (fully-random itself), Docker for c2
+	sed "s|@SERVICE@|udp dport 9001|" "$RULESETS/kube_proxy_nftables.nft" | lab_exec r nft -f - &&
+		lab_exec r iptables-nft -t nat -A POSTROUTING -s 198.18.2.0/24 ! -o r-c2 -j MASQUERADE || return 1
+	echo "ip kube-proxy masquerading"
+}
+shape_flannel() { # flannel's ip-masq, the lab's two client subnets as the cluster network
+	sed "s|@CLUSTER@|198.18.0.0/22|g; s|@NODE@|198.18.1.0/24|g" "$RULESETS/flannel_iptables.rules" |
+		lab_exec r iptables-nft-restore --noflush || return 1
+	echo "ip nat POSTROUTING"
+}
+shape_netavark() { # Podman's netavark, c1's subnet its network, port-forward mark on 9001
+	sed "s|@NET@|198.18.1.0/24|g" "$RULESETS/netavark_iptables.rules" | lab_exec r iptables-nft-restore --noflush &&
+		lab_exec r iptables-nft -t nat -A PREROUTING -p udp --dport 9001 -j MARK --set-xmark 0x2000/0x2000 || return 1
+	echo "ip nat NETAVARK-1D8721804F16F"
+}
+shape_firewalld() { # firewalld's zone masquerade, the lab's way out as its interface
+	sed "s|@IFACE@|r-s|" "$RULESETS/firewalld_masquerade.nft" | lab_exec r nft -f - || return 1
+	echo "inet firewalld nat_POST_public_allow"
+}
+SHAPES=${ORACLE_SHAPES:-native docker libvirt kube_proxy kube_proxy_nft calico snat fw4 lxd flannel netavark firewalld}
 MUTATIONS="exclude_c1 exclude_c2 drop_nat add_nat flush"
 
 # first_nat FAMILY TABLE CHAIN: the handle of the chain's first NAT rule
