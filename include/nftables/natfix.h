@@ -56,7 +56,8 @@ unsigned int natfix_plan_nskipped(const struct natfix_plan *p);
 /**
  * Base chains the plan leaves whole though they reach source-NAT statements without
  * fully-random (a rule in them cannot be mirrored exactly): how many; *statements those
- * statements, *first the note saying why for the first chain (NULL when none).
+ * statements, *first what the note says of the first chain ("ip nat post: why"; NULL
+ * when none).
  */
 unsigned int natfix_plan_left(const struct natfix_plan *p, unsigned int *statements,
 			      const char **first);

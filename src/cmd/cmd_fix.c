@@ -539,8 +539,6 @@ static int left_whole(struct app *app, const struct fix_args *a, const struct na
 
 	if (!n || !a->random_fully)
 		return 0;
-	if (strncmp(first, "skip", 4) == 0)
-		first += 4 + strspn(first + 4, " ");
 	if (a->follow) {
 		fprintf(app->out,
 			"left as it is: %u source-NAT statement%s without fully-random in %u "

@@ -174,12 +174,12 @@ void iptlegacy_render(const struct iptlegacy_rule *r, char *buf, size_t len)
 		if (snat) {
 			PUT(" --to-source ");
 			if (g->flags & NF_NAT_RANGE_MAP_IPS) {
+				bool range = memcmp(g->min_addr, g->max_addr, alen) != 0;
+
 				inet_ntop(v6 ? AF_INET6 : AF_INET, g->min_addr, a, sizeof(a));
 				inet_ntop(v6 ? AF_INET6 : AF_INET, g->max_addr, b, sizeof(b));
-				PUT("%s%s%s%s%s", v6 && ports ? "[" : "", a,
-				    memcmp(g->min_addr, g->max_addr, alen) ? "-" : "",
-				    memcmp(g->min_addr, g->max_addr, alen) ? b : "",
-				    v6 && ports ? "]" : "");
+				PUT("%s%s%s%s%s", v6 && ports ? "[" : "", a, range ? "-" : "",
+				    range ? b : "", v6 && ports ? "]" : "");
 			}
 			if (ports)
 				PUT(":");

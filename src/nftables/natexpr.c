@@ -11,6 +11,8 @@
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include "util.h"
+
 int natexpr_xt_range(const struct nftnl_expr *e, uint32_t family, struct natexpr_range *out)
 {
 	uint32_t len;
@@ -162,7 +164,7 @@ static bool inert(const struct nftnl_expr *e)
 
 		return strcmp(tg, "MASQUERADE") == 0 || strcmp(tg, "SNAT") == 0;
 	}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (strcmp(name, names[i]) == 0)
 			return true;
 	return false;

@@ -92,25 +92,37 @@ void natfix_coverage_free(struct natfix_coverage *c)
 	free(c);
 }
 
+/* What a rule does, read once when it joins a side (the judge asks for each pair). */
+enum { RULE_NATS = 1, RULE_STEERS = 2 };
+
 /* One side of a chain: its rules, their texts, what each was paired with. */
 struct side_rules {
 	const struct nftnl_rule **r;
 	const struct nftnl_rule **src; /* planned side: the source rule, or NULL */
 	char **text, **loose;	       /* exact, and without fully-random */
+	char **action;		       /* a NAT rule's action (action_text()), or NULL */
+	unsigned char *does;	       /* RULE_NATS, RULE_STEERS */
 	long *pair;		       /* index on the other side, -1 */
 	size_t n;
 };
+
+static bool binds_nat(const struct nftnl_rule *r);
+static bool steers(const struct nftnl_rule *r);
+static char *action_text(const char *loose);
 
 static void side_release(struct side_rules *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->text[i]);
 		free(s->loose[i]);
+		free(s->action[i]);
 	}
 	free(s->r);
 	free(s->src);
 	free(s->text);
 	free(s->loose);
+	free(s->action);
+	free(s->does);
 	free(s->pair);
 	memset(s, 0, sizeof(*s));
 }
@@ -123,13 +135,17 @@ static int side_add(struct side_rules *s, const struct nftnl_rule *r, const stru
 	const struct nftnl_rule **ss = rr ? realloc(s->src, n * sizeof(*ss)) : NULL;
 	char **tt = ss ? realloc(s->text, n * sizeof(*tt)) : NULL;
 	char **ll = tt ? realloc(s->loose, n * sizeof(*ll)) : NULL;
-	long *pp = ll ? realloc(s->pair, n * sizeof(*pp)) : NULL;
+	char **aa = ll ? realloc(s->action, n * sizeof(*aa)) : NULL;
+	unsigned char *dd = aa ? realloc(s->does, n * sizeof(*dd)) : NULL;
+	long *pp = dd ? realloc(s->pair, n * sizeof(*pp)) : NULL;
 	char *text, *loose;
 
 	s->r = rr ? rr : s->r;
 	s->src = ss ? ss : s->src;
 	s->text = tt ? tt : s->text;
 	s->loose = ll ? ll : s->loose;
+	s->action = aa ? aa : s->action;
+	s->does = dd ? dd : s->does;
 	if (!pp)
 		return -ENOMEM;
 	s->pair = pp;
@@ -144,6 +160,9 @@ static int side_add(struct side_rules *s, const struct nftnl_rule *r, const stru
 	s->src[s->n] = src;
 	s->text[s->n] = text;
 	s->loose[s->n] = loose;
+	s->does[s->n] = (binds_nat(r) ? RULE_NATS : 0) | (steers(r) ? RULE_STEERS : 0);
+	/* NULL without memory too: such a rule is then never shown covered by another */
+	s->action[s->n] = s->does[s->n] & RULE_NATS ? action_text(loose) : NULL;
 	s->pair[s->n++] = -1;
 	return 0;
 }
@@ -280,10 +299,16 @@ static bool steers(const struct nftnl_rule *r)
 	return steer;
 }
 
-/* Whether @r may bind NAT itself or lead to a chain that does. */
-static bool may_nat(const struct nftnl_rule *r)
+/* Whether rule @i of @s may bind NAT itself or lead to a chain that does. */
+static bool may_nat(const struct side_rules *s, size_t i)
 {
-	return binds_nat(r) || steers(r);
+	return s->does[i] != 0;
+}
+
+/* Whether rule @i of @s steers without binding NAT itself: an exclusion, a jump. */
+static bool excludes(const struct side_rules *s, size_t i)
+{
+	return s->does[i] == RULE_STEERS;
 }
 
 /* The position on the other side after which unpaired rule @i of @s stands: the pair of
@@ -329,21 +354,13 @@ static char *action_text(const char *loose)
  */
 static bool inside_a_planned(const struct side_rules *want, const struct side_rules *have, size_t k)
 {
-	char *act = action_text(have->loose[k]);
-	bool inside = false;
+	const char *act = have->action[k];
 
-	for (size_t i = 0; act && i < want->n && !inside; i++) {
-		char *other;
-
-		if (want->pair[i] >= 0 || !binds_nat(want->r[i]))
-			continue;
-		other = action_text(want->loose[i]);
-		inside = other && strcmp(act, other) == 0 &&
-			 natexpr_rule_subset(have->r[k], want->r[i]);
-		free(other);
-	}
-	free(act);
-	return inside;
+	for (size_t i = 0; act && i < want->n; i++)
+		if (want->pair[i] < 0 && want->action[i] && strcmp(act, want->action[i]) == 0 &&
+		    natexpr_rule_subset(have->r[k], want->r[i]))
+			return true;
+	return false;
 }
 
 /*
@@ -361,19 +378,19 @@ static int judge_exclusions(struct natfix_coverage *c, uint32_t family,
 	int ret = 0;
 
 	for (size_t i = 0; i < want->n && ret == 0; i++) {
-		if (want->pair[i] >= 0 || binds_nat(want->r[i]) || !steers(want->r[i]))
+		if (want->pair[i] >= 0 || !excludes(want, i))
 			continue;
 		for (size_t k = (size_t)(position(want, i) + 1); k < have->n && ret == 0; k++)
-			if (may_nat(have->r[k]) && !natexpr_rules_disjoint(want->r[i], have->r[k]))
+			if (may_nat(have, k) && !natexpr_rules_disjoint(want->r[i], have->r[k]))
 				ret = mark(c, family, NATFIX_TABLE,
 					   nftnl_rule_get_u64(have->r[k], NFTNL_RULE_HANDLE),
 					   NATRULE_COVER_DANGEROUS);
 	}
 	for (size_t k = 0; k < have->n && ret == 0; k++) {
-		if (have->pair[k] >= 0 || binds_nat(have->r[k]) || !steers(have->r[k]))
+		if (have->pair[k] >= 0 || !excludes(have, k))
 			continue;
 		for (size_t i = (size_t)(position(have, k) + 1); i < want->n && ret == 0; i++)
-			if (want->src[i] && may_nat(want->r[i]) &&
+			if (want->src[i] && may_nat(want, i) &&
 			    !natexpr_rules_disjoint(have->r[k], want->r[i]))
 				ret = mark(c, family,
 					   nftnl_rule_get_str(want->src[i], NFTNL_RULE_TABLE),
@@ -411,7 +428,7 @@ static int judge_chain(struct natfix_coverage *c, uint32_t family, struct side_r
 				   cv[i]);
 	}
 	for (size_t k = 0; k < have->n && ret == 0; k++)
-		if (have->pair[k] < 0 && binds_nat(have->r[k]))
+		if (have->pair[k] < 0 && (have->does[k] & RULE_NATS))
 			ret = mark(c, family, NATFIX_TABLE,
 				   nftnl_rule_get_u64(have->r[k], NFTNL_RULE_HANDLE),
 				   nats_like_a_source(want, have->loose[k])

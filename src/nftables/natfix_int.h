@@ -23,6 +23,8 @@ struct nl_sock;
 struct ruleset;
 
 #define NFAM 3
+/* How the note of a chain that is not mirrored starts ("skip   ip nat post: why"). */
+#define NATFIX_SKIP "skip   "
 /*
  * libnftnl's builders write without a bound: keep this much free for one message.  What
  * is built is no larger than a message the ruleset accepted (RULESET_MAX_MSG), except a
@@ -70,7 +72,8 @@ struct natfix_plan {
 	char **notes;
 	unsigned int nnotes, nskipped, nmirrored;
 	/* base chains skipped whole though they reach statements lacking fully-random: how
-	 * many, those statements, and the note that says why for the first one */
+	 * many, those statements, and the note that says why for the first one (it starts
+	 * with NATFIX_SKIP) */
 	unsigned int nleft, left_lacking;
 	int left_note;
 };

@@ -595,8 +595,8 @@ int natfix_mirror_base(struct natfix_plan *p, const struct ruleset *rs,
 		if (lacking && !p->nleft++)
 			p->left_note = (int)p->nnotes;
 		p->left_lacking += lacking;
-		ret = natfix_note(p, "skip   %s %s %s: %s", natfix_fam_name(m.family), table, bname,
-				  why);
+		ret = natfix_note(p, NATFIX_SKIP "%s %s %s: %s", natfix_fam_name(m.family), table,
+				  bname, why);
 		goto out;
 	}
 	ret = build_mirror(&m, &re, prio - 1);

@@ -140,7 +140,8 @@ static int in_place_rule(const struct nftnl_rule *src, const char *chain, void *
 	if (compat) {
 		ip->p->nskipped++;
 		return natfix_note(ip->p,
-				   "skip   %s %s %s handle %llu: an iptables-nft rule is never "
+				   NATFIX_SKIP
+				   "%s %s %s handle %llu: an iptables-nft rule is never "
 				   "rewritten in place (the overlay handles it)",
 				   natfix_fam_name(ip->family), ip->table, chain, handle);
 	}
@@ -448,7 +449,7 @@ unsigned int natfix_plan_left(const struct natfix_plan *p, unsigned int *stateme
 			      const char **first)
 {
 	*statements = p->left_lacking;
-	*first = p->nleft ? p->notes[p->left_note] : NULL;
+	*first = p->nleft ? p->notes[p->left_note] + strlen(NATFIX_SKIP) : NULL;
 	return p->nleft;
 }
 
